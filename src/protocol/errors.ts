@@ -1,0 +1,80 @@
+// Typed errors: McpError for JSON-RPC errors on the wire, TsmcpError for local failures.
+
+/** JSON-RPC and MCP error codes (spec §Error Codes). */
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** 2026-07-28: HTTP headers missing, malformed or different from the body. */
+  HeaderMismatch: -32020,
+  /** 2026-07-28: the request lacks a client capability the server needs. */
+  MissingRequiredClientCapability: -32021,
+  /** 2026-07-28: the requested protocol version is not supported. */
+  UnsupportedProtocolVersion: -32022,
+  /** Legacy (≤ 2025-11-25) resource-not-found code. */
+  LegacyResourceNotFound: -32002,
+} as const;
+
+const MCP_ERROR = Symbol.for('tsmcp.McpError');
+const TSMCP_ERROR = Symbol.for('tsmcp.TsmcpError');
+
+/** A JSON-RPC error: sent by a peer, or thrown by a handler to be sent as one. */
+export class McpError extends Error {
+  readonly code: number;
+  readonly data: unknown;
+  constructor(code: number, message: string, data?: unknown) {
+    super(message);
+    this.name = 'McpError';
+    this.code = code;
+    this.data = data;
+  }
+  static [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[MCP_ERROR] === true;
+  }
+  /** The error object as it goes on the wire. */
+  toJSON(): { code: number; message: string; data?: unknown } {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+Object.defineProperty(McpError.prototype, MCP_ERROR, { value: true });
+
+/** Stable codes of local (never peer-sent) failures. */
+export type TsmcpErrorCode =
+  | 'TSMCP_TIMEOUT'
+  | 'TSMCP_CANCELLED'
+  | 'TSMCP_CONNECTION_CLOSED'
+  | 'TSMCP_NOT_CONNECTED'
+  | 'TSMCP_MESSAGE_TOO_LARGE'
+  | 'TSMCP_INVALID_RESPONSE'
+  | 'TSMCP_VERSION_NEGOTIATION'
+  | 'TSMCP_INPUT_ROUNDS_EXCEEDED'
+  | 'TSMCP_NO_INPUT_HANDLER'
+  | 'TSMCP_OUTPUT_SCHEMA'
+  | 'TSMCP_INVALID_DEFINITION'
+  | 'TSMCP_UNSUPPORTED'
+  | 'TSMCP_PROCESS';
+
+/** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */
+export class TsmcpError extends Error {
+  readonly code: TsmcpErrorCode;
+  constructor(code: TsmcpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TsmcpError';
+    this.code = code;
+  }
+  static [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TSMCP_ERROR] === true;
+  }
+}
+Object.defineProperty(TsmcpError.prototype, TSMCP_ERROR, { value: true });
+
+export function invalidParams(message: string, data?: unknown): McpError {
+  return new McpError(ErrorCode.InvalidParams, message, data);
+}
+export function methodNotFound(method: string): McpError {
+  return new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+}

@@ -1,0 +1,30 @@
+// The contract every message-stream transport (stdio, in-memory, WebSocket, legacy HTTP sessions) meets.
+import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+
+/** A frame that could not be turned into a JSON value (bad JSON, over the size limit). */
+export interface FrameError {
+  /** -32700 for unparseable input, -32600 for an oversize frame. */
+  code: number;
+  message: string;
+}
+
+/**
+ * A bidirectional stream of JSON-RPC messages. The engine sets the `on*` callbacks before `start()`.
+ * Transports parse frames into JSON values but do not validate them: that is the engine's job.
+ */
+export interface Transport {
+  /** Begin delivering messages; resolves once the transport is ready to send. */
+  start(): Promise<void>;
+  /** Send one message. Rejects if the transport is closed. */
+  send(message: JsonRpcMessage): Promise<void>;
+  /** Close the transport; `onclose` fires once. Idempotent. */
+  close(): Promise<void>;
+  /** A parsed JSON value arrived (not yet known to be valid JSON-RPC). */
+  onmessage?: (value: unknown) => void;
+  /** A frame could not be parsed; the engine answers with an id-less JSON-RPC error. */
+  onframeerror?: (error: FrameError) => void;
+  /** A transport-level failure that does not close the stream. */
+  onerror?: (error: Error) => void;
+  /** The stream ended (peer closed, process exited, `close()` called). */
+  onclose?: () => void;
+}
