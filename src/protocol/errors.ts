@@ -30,7 +30,9 @@ export class McpError extends Error {
     this.code = code;
     this.data = data;
   }
-  static [Symbol.hasInstance](v: unknown): boolean {
+  // Brand check so `instanceof` survives duplicate installs of tsmcp; subclasses use the normal check.
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    if (this !== McpError) return Function.prototype[Symbol.hasInstance].call(this, v);
     return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[MCP_ERROR] === true;
   }
   /** The error object as it goes on the wire. */
@@ -66,7 +68,8 @@ export class TsmcpError extends Error {
     this.name = 'TsmcpError';
     this.code = code;
   }
-  static [Symbol.hasInstance](v: unknown): boolean {
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    if (this !== TsmcpError) return Function.prototype[Symbol.hasInstance].call(this, v);
     return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TSMCP_ERROR] === true;
   }
 }

@@ -15,8 +15,8 @@ export interface FrameError {
 export interface Transport {
   /** Begin delivering messages; resolves once the transport is ready to send. */
   start(): Promise<void>;
-  /** Send one message. Rejects if the transport is closed. */
-  send(message: JsonRpcMessage): Promise<void>;
+  /** Send one message (or, for 2025-03-26 peers only, a batch). Rejects if the transport is closed. */
+  send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void>;
   /** Close the transport; `onclose` fires once. Idempotent. */
   close(): Promise<void>;
   /** A parsed JSON value arrived (not yet known to be valid JSON-RPC). */

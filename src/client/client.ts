@@ -1,0 +1,522 @@
+// The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
+// and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
+import { Peer, type RequestOptions } from '../engine/peer.js';
+import { decodeLegacyResult } from '../protocol/codec.js';
+import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
+import type {
+  CallToolResult,
+  ClientCapabilities,
+  CompleteParams,
+  CompleteResult,
+  CreateMessageParams,
+  CreateMessageResult,
+  DiscoverResult,
+  ElicitParams,
+  ElicitResult,
+  GetPromptResult,
+  Implementation,
+  InputRequests,
+  InputResponses,
+  ListRootsResult,
+  LoggingLevel,
+  LogMessageParams,
+  Meta,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  ServerCapabilities,
+  SubscriptionFilter,
+  Tool,
+} from '../protocol/types.js';
+import { validateServerRequestParams } from '../protocol/validate.js';
+import {
+  LATEST_LEGACY_VERSION,
+  LATEST_PROTOCOL_VERSION,
+  MODERN_VERSIONS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  isLegacyVersion,
+  isModernVersion,
+  type Era,
+  type ProtocolVersion,
+} from '../protocol/versions.js';
+import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
+import type { Transport } from '../transports/transport.js';
+import { ResponseCache } from './cache.js';
+
+/** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
+export interface InputHandlers {
+  elicitation?: (params: ElicitParams, ctx: { signal: AbortSignal }) => ElicitResult | Promise<ElicitResult>;
+  /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
+  sampling?: (params: CreateMessageParams, ctx: { signal: AbortSignal }) => CreateMessageResult | Promise<CreateMessageResult>;
+  /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
+  roots?: (ctx: { signal: AbortSignal }) => ListRootsResult | Promise<ListRootsResult>;
+}
+
+export interface ClientOptions {
+  /** Capabilities to declare. Default: derived from `handlers` (elicitation form, sampling, roots). */
+  capabilities?: ClientCapabilities;
+  /** `auto` (default) probes with server/discover and falls back to initialize; `legacy` skips the probe; a version pins it. */
+  version?: 'auto' | 'legacy' | ProtocolVersion;
+  /** A verdict remembered from an earlier connection to the same server (see `era`), to skip the probe. */
+  prior?: Era;
+  handlers?: InputHandlers;
+  /** Most input rounds one request may take before giving up. Default 10. */
+  maxInputRounds?: number;
+  /** Default timeout per request in ms (progress resets it). Default 60 000. */
+  requestTimeoutMs?: number;
+  /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
+  probeTimeoutMs?: number;
+  /** Cache results by their `ttlMs`/`cacheScope` hints. Default true. */
+  cache?: boolean;
+  /** Log messages the server sends (deprecated logging feature). */
+  onlog?: (params: LogMessageParams) => void;
+  /** Server notifications (list changed, resource updated, …) as they arrive. */
+  onnotification?: (method: string, params: JsonObject | undefined) => void;
+  /** Protocol problems the connection recovered from. */
+  onprotocolerror?: (error: Error) => void;
+}
+
+/** Options of one call. */
+export interface CallOptions extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
+  /** Extra `_meta` (e.g. `traceparent`); reserved keys are set by the client. */
+  meta?: Meta;
+  /** 2026-07-28: ask for log messages at or above this level for this request. */
+  logLevel?: LoggingLevel;
+  /** Bypass the response cache for this call. */
+  noCache?: boolean;
+}
+
+export interface Subscription {
+  /** What the server agreed to send (modern), or what was asked (legacy). */
+  readonly acknowledged: SubscriptionFilter;
+  close(): Promise<void>;
+}
+
+const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const LIST_KIND: { [n: string]: string } = {
+  'notifications/tools/list_changed': 'tools',
+  'notifications/prompts/list_changed': 'prompts',
+  'notifications/resources/list_changed': 'resources',
+};
+
+/** An MCP client for one server connection. */
+export class Client {
+  readonly info: Implementation;
+  readonly #options: ClientOptions;
+  readonly #capabilities: ClientCapabilities;
+  readonly #cache: ResponseCache | undefined;
+  readonly #outputSchemas = new Map<string, CompiledSchema>();
+  readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
+  #peer: Peer | undefined;
+  #version: ProtocolVersion | undefined;
+  #serverCapabilities: ServerCapabilities = {};
+  #serverInfo: Implementation | undefined;
+  #instructions: string | undefined;
+
+  constructor(info: Implementation, options: ClientOptions = {}) {
+    this.info = info;
+    this.#options = options;
+    this.#capabilities = options.capabilities ?? capabilitiesFrom(options.handlers);
+    this.#cache = options.cache === false ? undefined : new ResponseCache();
+  }
+
+  /** The revision in use once connected. */
+  get protocolVersion(): ProtocolVersion | undefined {
+    return this.#version;
+  }
+  /** `modern` or `legacy`; remember it per server and pass it back as `prior` to skip the probe next time. */
+  get era(): Era | undefined {
+    return this.#version === undefined ? undefined : isModernVersion(this.#version) ? 'modern' : 'legacy';
+  }
+  get serverCapabilities(): ServerCapabilities {
+    return this.#serverCapabilities;
+  }
+  get serverInfo(): Implementation | undefined {
+    return this.#serverInfo;
+  }
+  get instructions(): string | undefined {
+    return this.#instructions;
+  }
+
+  /** Connect over a message transport and settle the protocol revision. */
+  async connect(transport: Transport): Promise<void> {
+    const peer = new Peer(
+      transport,
+      {
+        onrequest: (req, ctx) => this.#serverRequest(req, ctx.signal),
+        onnotification: (n) => this.#notification(n.method, n.params),
+      },
+      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror },
+    );
+    this.#peer = peer;
+    await peer.start();
+    const want = this.#options.version ?? 'auto';
+    try {
+      if (want === 'legacy' || isLegacyVersion(want) || this.#options.prior === 'legacy') {
+        await this.#initialize(isLegacyVersion(want) ? want : LATEST_LEGACY_VERSION, isLegacyVersion(want));
+      } else if (isModernVersion(want) || this.#options.prior === 'modern') {
+        await this.#discover(isModernVersion(want) ? want : LATEST_PROTOCOL_VERSION, true);
+      } else {
+        await this.#probe();
+      }
+    } catch (e) {
+      await peer.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#peer?.close();
+  }
+
+  // ---------------------------------------------------------------- era detection
+
+  /** Spec: send server/discover; a result or a recognised modern error means modern; anything else legacy. */
+  async #probe(): Promise<void> {
+    try {
+      await this.#discover(LATEST_PROTOCOL_VERSION, false);
+    } catch (e) {
+      if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion && isObject(e.data) && Array.isArray(e.data.supported)) {
+        const supported = e.data.supported as string[];
+        const modern = MODERN_VERSIONS.find((v) => supported.includes(v));
+        if (modern) return this.#discover(modern, true);
+        const legacy = SUPPORTED_PROTOCOL_VERSIONS.find((v) => isLegacyVersion(v) && supported.includes(v));
+        if (legacy) return this.#initialize(legacy, false);
+        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `No common protocol version: the server supports ${supported.join(', ')}`);
+      }
+      if (e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED') throw e;
+      await this.#initialize(LATEST_LEGACY_VERSION, false);
+    }
+  }
+
+  async #discover(version: ProtocolVersion, pinned: boolean): Promise<void> {
+    this.#version = version;
+    const raw = await this.#peer!.request('server/discover', { _meta: this.#meta(version) }, { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) });
+    const result = raw as unknown as DiscoverResult;
+    if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
+      this.#version = undefined;
+      throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'server/discover returned a malformed result');
+    }
+    if (!result.supportedVersions.includes(version)) {
+      const other = MODERN_VERSIONS.find((v) => result.supportedVersions.includes(v));
+      if (!other) {
+        this.#version = undefined;
+        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`);
+      }
+      this.#version = other;
+    }
+    this.#serverCapabilities = result.capabilities;
+    const info = (isObject(result._meta) && result._meta[META.serverInfo]) || (raw as JsonObject).serverInfo;
+    this.#serverInfo = isObject(info) ? (info as unknown as Implementation) : undefined;
+    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    this.#cache?.put('server/discover', {}, raw);
+  }
+
+  async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
+    const result = await this.#peer!.request('initialize', {
+      protocolVersion: version,
+      capabilities: legacyCapabilities(this.#capabilities),
+      clientInfo: this.info,
+    });
+    const agreed = result.protocolVersion;
+    if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
+      throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`);
+    }
+    this.#version = agreed;
+    this.#serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
+    this.#serverInfo = isObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined;
+    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    await this.#peer!.notify('notifications/initialized');
+  }
+
+  #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
+    const meta: Meta = { ...extra, [META.protocolVersion]: version, [META.clientCapabilities]: this.#capabilities, [META.clientInfo]: this.info };
+    if (logLevel !== undefined) meta[META.logLevel] = logLevel;
+    return meta;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Send any request and return its final result: adds `_meta` on 2026-07-28, answers input rounds
+   * through the handlers, translates legacy results into the internal model, and uses the cache.
+   */
+  async request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
+    const peer = this.#peer;
+    const version = this.#version;
+    if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+    const cacheable = this.#cache && !options.noCache && ResponseCache.cacheable(method);
+    if (cacheable) {
+      const hit = this.#cache!.get(method, params);
+      if (hit) return hit;
+    }
+    const { meta, logLevel, noCache: _n, ...reqOptions } = options;
+    if (!isModernVersion(version)) {
+      const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
+      return decodeLegacyResult(await peer.request(method, p, reqOptions));
+    }
+    const base: JsonObject = { ...params, _meta: this.#meta(version, { ...(isObject(params._meta) ? params._meta : {}), ...meta }, logLevel) };
+    const maxRounds = this.#options.maxInputRounds ?? 10;
+    let next = base;
+    for (let round = 0; ; round++) {
+      let result: JsonObject;
+      try {
+        result = await peer.request(method, next, reqOptions);
+      } catch (e) {
+        if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string') this.#cache?.invalidateMethod(method);
+        throw e;
+      }
+      const type = result.resultType ?? 'complete';
+      if (type === 'complete') {
+        if (cacheable && round === 0) this.#cache!.put(method, params, result);
+        return result;
+      }
+      if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
+        throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Server returned resultType ${JSON.stringify(type)} for ${method}`);
+      }
+      if (round >= maxRounds) throw new TsmcpError('TSMCP_INPUT_ROUNDS_EXCEEDED', `${method} still needed input after ${maxRounds} rounds`);
+      const requests = isObject(result.inputRequests) ? (result.inputRequests as InputRequests) : undefined;
+      next = { ...base };
+      if (requests) next.inputResponses = await this.#answerAll(requests, options.signal);
+      if (typeof result.requestState === 'string') next.requestState = result.requestState;
+    }
+  }
+
+  async #answerAll(requests: InputRequests, signal: AbortSignal | undefined): Promise<InputResponses> {
+    const out: InputResponses = {};
+    const s = signal ?? new AbortController().signal;
+    await Promise.all(
+      Object.entries(requests).map(async ([key, req]) => {
+        out[key] = (await this.#answer(req.method, (req.params ?? {}) as JsonObject, s)) as unknown as InputResponses[string];
+      }),
+    );
+    return out;
+  }
+
+  async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+    const h = this.#options.handlers ?? {};
+    switch (method) {
+      case 'elicitation/create':
+        if (h.elicitation) return (await h.elicitation(params as unknown as ElicitParams, { signal })) as unknown as JsonObject;
+        break;
+      case 'sampling/createMessage':
+        if ((params.tools || params.toolChoice) && !this.#capabilities.sampling?.tools) {
+          throw new McpError(ErrorCode.InvalidParams, 'Sampling with tools was requested but the client did not declare sampling.tools');
+        }
+        if (h.sampling) return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
+        break;
+      case 'roots/list':
+        if (h.roots) return (await h.roots({ signal })) as unknown as JsonObject;
+        break;
+      case 'ping':
+        return {};
+    }
+    throw new TsmcpError('TSMCP_NO_INPUT_HANDLER', `The server asked for ${method} but no handler is registered for it`);
+  }
+
+  /** Legacy servers send real requests; answer them with the same handlers. */
+  async #serverRequest(req: JsonRpcRequest, signal: AbortSignal): Promise<JsonObject> {
+    const invalid = validateServerRequestParams(req.method, req.params);
+    if (invalid) throw invalid;
+    try {
+      return await this.#answer(req.method, req.params ?? {}, signal);
+    } catch (e) {
+      if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER') throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
+      throw e;
+    }
+  }
+
+  #notification(method: string, params: JsonObject | undefined): void {
+    const kind = LIST_KIND[method];
+    if (kind) this.#cache?.invalidateList(kind);
+    if (method === 'notifications/resources/updated' && typeof params?.uri === 'string') this.#cache?.invalidateResource(params.uri);
+    if (method === 'notifications/message' && params) this.#options.onlog?.(params as unknown as LogMessageParams);
+    const sub = isObject(params?._meta) ? params._meta[META.subscriptionId] : undefined;
+    if (typeof sub === 'string' || typeof sub === 'number') this.#listeners.get(sub)?.(method, params!);
+    this.#options.onnotification?.(method, params);
+  }
+
+  // ---------------------------------------------------------------- typed API
+
+  /** `server/discover` (2026-07-28 servers). */
+  async discover(options?: CallOptions): Promise<DiscoverResult> {
+    return (await this.request('server/discover', {}, options)) as unknown as DiscoverResult;
+  }
+
+  /** `ping` (legacy servers; on 2026-07-28 it maps to a cheap server/discover). */
+  async ping(options?: CallOptions): Promise<void> {
+    if (this.era === 'modern') await this.request('server/discover', {}, { ...options, noCache: true });
+    else await this.request('ping', {}, options);
+  }
+
+  async listTools(cursor?: string, options?: CallOptions): Promise<{ tools: Tool[]; nextCursor?: string }> {
+    const r = await this.request('tools/list', cursor === undefined ? {} : { cursor }, options);
+    const tools = r.tools as Tool[];
+    for (const t of tools) this.#rememberOutputSchema(t);
+    return r as { tools: Tool[]; nextCursor?: string };
+  }
+  /** Every tool, across all pages. */
+  listAllTools(options?: CallOptions): Promise<Tool[]> {
+    return this.#all((c) => this.listTools(c, options), 'tools');
+  }
+
+  /**
+   * Call a tool; input rounds are answered through the handlers and `structuredContent` is checked
+   * against the tool's `outputSchema` (when the tool was seen in a listing).
+   */
+  async callTool(name: string, args: JsonObject = {}, options?: CallOptions): Promise<CallToolResult> {
+    const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
+    const schema = this.#outputSchemas.get(name);
+    if (schema && !r.isError) {
+      if (r.structuredContent === undefined) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} declares an outputSchema but returned no structuredContent`);
+      const v = await schema.validate(r.structuredContent);
+      if (!v.ok) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`);
+    }
+    return r;
+  }
+
+  async listPrompts(cursor?: string, options?: CallOptions): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
+    return (await this.request('prompts/list', cursor === undefined ? {} : { cursor }, options)) as { prompts: Prompt[]; nextCursor?: string };
+  }
+  listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
+    return this.#all((c) => this.listPrompts(c, options), 'prompts');
+  }
+  async getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
+    return (await this.request('prompts/get', args === undefined ? { name } : { name, arguments: args }, options)) as unknown as GetPromptResult;
+  }
+
+  async listResources(cursor?: string, options?: CallOptions): Promise<{ resources: Resource[]; nextCursor?: string }> {
+    return (await this.request('resources/list', cursor === undefined ? {} : { cursor }, options)) as { resources: Resource[]; nextCursor?: string };
+  }
+  listAllResources(options?: CallOptions): Promise<Resource[]> {
+    return this.#all((c) => this.listResources(c, options), 'resources');
+  }
+  async listResourceTemplates(cursor?: string, options?: CallOptions): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
+    return (await this.request('resources/templates/list', cursor === undefined ? {} : { cursor }, options)) as { resourceTemplates: ResourceTemplate[]; nextCursor?: string };
+  }
+  listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
+    return this.#all((c) => this.listResourceTemplates(c, options), 'resourceTemplates');
+  }
+  /** Read a resource; legacy -32002 "not found" arrives as McpError like the modern -32602. */
+  async readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return (await this.request('resources/read', { uri }, options)) as unknown as ReadResourceResult;
+  }
+
+  async complete(params: CompleteParams, options?: CallOptions): Promise<CompleteResult['completion']> {
+    return ((await this.request('completion/complete', params as unknown as JsonObject, options)) as unknown as CompleteResult).completion;
+  }
+
+  /** @deprecated Logging is deprecated since 2026-07-28. Legacy servers only; on 2026-07-28 pass `logLevel` per call. */
+  async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
+    if (this.era === 'modern') throw new TsmcpError('TSMCP_UNSUPPORTED', 'logging/setLevel does not exist in 2026-07-28; pass { logLevel } with each call');
+    await this.request('logging/setLevel', { level }, options);
+  }
+
+  /**
+   * Receive change notifications: `subscriptions/listen` on 2026-07-28 (one stream, demultiplexed by
+   * its id), `resources/subscribe` plus the session's list-changed notifications on legacy servers.
+   */
+  async subscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void): Promise<Subscription> {
+    const peer = this.#peer;
+    if (!peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+    if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent);
+    const controller = new AbortController();
+    let id: string | number | undefined;
+    let ackResolve!: (f: SubscriptionFilter) => void;
+    const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
+    const done = peer
+      .request('subscriptions/listen', { notifications: filter, _meta: this.#meta(this.#version) }, {
+        signal: controller.signal,
+        timeoutMs: Infinity,
+        onid: (i) => {
+          id = i;
+          this.#listeners.set(i, (method, params) => {
+            if (method === 'notifications/subscriptions/acknowledged') ackResolve((params.notifications ?? {}) as SubscriptionFilter);
+            else onevent(method, params);
+          });
+        },
+      })
+      .catch(() => undefined)
+      .finally(() => id !== undefined && this.#listeners.delete(id));
+    const acknowledged = await Promise.race([ack, done.then(() => { throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Subscription ended before it was acknowledged'); })]);
+    return {
+      acknowledged,
+      close: async () => {
+        controller.abort('unsubscribed');
+        await done;
+      },
+    };
+  }
+
+  async #legacySubscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void): Promise<Subscription> {
+    const uris = filter.resourceSubscriptions ?? [];
+    if (uris.length && !this.#serverCapabilities.resources?.subscribe) throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
+    for (const uri of uris) await this.request('resources/subscribe', { uri });
+    const key = `legacy-${Math.random()}`;
+    this.#listeners.set(key, () => {});
+    const wanted = (method: string, params: JsonObject | undefined) =>
+      (method === 'notifications/tools/list_changed' && filter.toolsListChanged) ||
+      (method === 'notifications/prompts/list_changed' && filter.promptsListChanged) ||
+      (method === 'notifications/resources/list_changed' && filter.resourcesListChanged) ||
+      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => params.uri === u || (params.uri as string).startsWith(u)));
+    const previous = this.#options.onnotification;
+    const hook = (method: string, params: JsonObject | undefined) => {
+      previous?.(method, params);
+      if (wanted(method, params)) onevent(method, params ?? {});
+    };
+    this.#options.onnotification = hook;
+    return {
+      acknowledged: filter,
+      close: async () => {
+        if (this.#options.onnotification === hook) this.#options.onnotification = previous;
+        for (const uri of uris) await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
+      },
+    };
+  }
+
+  #rememberOutputSchema(tool: Tool): void {
+    if (!isObject(tool.outputSchema)) {
+      this.#outputSchemas.delete(tool.name);
+      return;
+    }
+    try {
+      this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output' }));
+    } catch {
+      this.#outputSchemas.delete(tool.name);
+    }
+  }
+
+  async #all<K extends string, T>(page: (cursor: string | undefined) => Promise<{ [k in K]: T[] } & { nextCursor?: string }>, key: K): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const r = await page(cursor);
+      out.push(...r[key]);
+      cursor = r.nextCursor;
+      if (cursor !== undefined) {
+        if (seen.has(cursor)) throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'Server repeated a pagination cursor');
+        seen.add(cursor);
+      }
+    } while (cursor !== undefined);
+    return out;
+  }
+}
+
+function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {
+  const caps: ClientCapabilities = {};
+  if (h?.elicitation) caps.elicitation = { form: {} };
+  if (h?.sampling) caps.sampling = {};
+  if (h?.roots) caps.roots = {};
+  return caps;
+}
+
+/** Legacy initialize shape: `roots.listChanged` existed, `extensions` did not. */
+function legacyCapabilities(caps: ClientCapabilities): JsonObject {
+  const out: JsonObject = { ...caps };
+  delete out.extensions;
+  return out;
+}

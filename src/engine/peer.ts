@@ -1,0 +1,319 @@
+// The transport-agnostic JSON-RPC peer: ids, correlation, timeouts, cancellation and progress.
+// Client and server both sit on one Peer per connection; neither knows which transport carries it.
+import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import {
+  classify,
+  errorResponse,
+  isObject,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type RequestId,
+} from '../protocol/jsonrpc.js';
+import type { ProgressParams } from '../protocol/types.js';
+import type { FrameError, Transport } from '../transports/transport.js';
+
+/** Options of one outgoing request. */
+export interface RequestOptions {
+  /** Aborting cancels the request: the promise rejects and the peer is told (`notifications/cancelled`). */
+  signal?: AbortSignal;
+  /** Milliseconds without an answer (or progress) before the request fails. Default: the peer's `requestTimeoutMs` (60 000). */
+  timeoutMs?: number;
+  /** Progress resets the timeout. Default true: long calls that report progress stay alive. */
+  resetTimeoutOnProgress?: boolean;
+  /** Hard cap on the whole request, whatever progress says. Default: 10 × `timeoutMs`. */
+  maxTotalTimeoutMs?: number;
+  /** Called for each `notifications/progress`; setting it sends a `progressToken`. */
+  onprogress?: (progress: ProgressParams) => void;
+  /** Learn the JSON-RPC id before the request is sent (to demultiplex what arrives for it). */
+  onid?: (id: RequestId) => void;
+}
+
+/** What a handler of an incoming request gets besides the message. */
+export interface IncomingContext {
+  readonly id: RequestId;
+  readonly method: string;
+  /** Fires when the peer cancels the request or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Send a notification related to this request (progress, log); dropped once the request was cancelled. */
+  notify(method: string, params?: JsonObject): Promise<void>;
+}
+
+export interface PeerHandlers {
+  /** Answer a request: resolve with the result object, or throw McpError for a JSON-RPC error. */
+  onrequest(request: JsonRpcRequest, ctx: IncomingContext): Promise<JsonObject> | JsonObject;
+  /** A notification other than cancelled/progress (those the peer handles itself). */
+  onnotification?(notification: JsonRpcNotification): void;
+  /** Turn an unexpected (non-McpError) exception into the error sent; default: -32603 with no detail. */
+  onunexpectederror?(error: unknown, request: JsonRpcRequest): JsonRpcErrorObject;
+  /** Decide whether a JSON-RPC batch is acceptable (only 2025-03-26 allows them). Default: no. */
+  acceptsBatch?(): boolean;
+}
+
+export interface PeerOptions {
+  /** Default per-request timeout in ms. Default 60 000. */
+  requestTimeoutMs?: number;
+  /** Observe protocol problems the peer recovered from (bad frames, stray responses). */
+  onprotocolerror?: (error: Error) => void;
+}
+
+interface Pending {
+  resolve(result: JsonObject): void;
+  reject(error: Error): void;
+  onprogress?: (p: ProgressParams) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  deadline: number;
+  timeoutMs: number;
+  resetOnProgress: boolean;
+  cleanup(): void;
+}
+
+const INTERNAL: JsonRpcErrorObject = { code: ErrorCode.InternalError, message: 'Internal error' };
+
+/** One JSON-RPC connection over a Transport. */
+export class Peer {
+  readonly #transport: Transport;
+  readonly #handlers: PeerHandlers;
+  readonly #timeoutMs: number;
+  readonly #onprotocolerror: ((error: Error) => void) | undefined;
+  readonly #pending = new Map<RequestId, Pending>();
+  readonly #progress = new Map<string | number, RequestId>();
+  readonly #incoming = new Map<RequestId, AbortController>();
+  #nextId = 1;
+  #closed = false;
+  /** Fires once when the connection ends. */
+  onclose?: () => void;
+
+  constructor(transport: Transport, handlers: PeerHandlers, options: PeerOptions = {}) {
+    this.#transport = transport;
+    this.#handlers = handlers;
+    this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.#onprotocolerror = options.onprotocolerror;
+    transport.onmessage = (value) => this.#receive(value);
+    transport.onframeerror = (e) => this.#frameError(e);
+    transport.onclose = () => this.#closedByTransport();
+    transport.onerror = (e) => this.#onprotocolerror?.(e);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  start(): Promise<void> {
+    return this.#transport.start();
+  }
+
+  async close(): Promise<void> {
+    await this.#transport.close();
+    this.#closedByTransport();
+  }
+
+  /** Send a request and await its result; rejects with McpError (peer said no) or TsmcpError (local). */
+  request(method: string, params: JsonObject | undefined, options: RequestOptions = {}): Promise<JsonObject> {
+    if (this.#closed) return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(cancelled(signal.reason));
+    const id = this.#nextId++;
+    let message: JsonRpcRequest = { jsonrpc: '2.0', id, method };
+    if (options.onprogress) {
+      const meta = isObject(params?._meta) ? params!._meta : {};
+      message.params = { ...params, _meta: { ...meta, progressToken: id } };
+      this.#progress.set(id, id);
+    } else if (params !== undefined) {
+      message.params = params;
+    }
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    options.onid?.(id);
+    return new Promise<JsonObject>((resolve, reject) => {
+      const onAbort = () => {
+        this.#settle(id);
+        this.#sendCancel(id, String(signal!.reason ?? 'cancelled'));
+        reject(cancelled(signal!.reason));
+      };
+      const entry: Pending = {
+        resolve,
+        reject,
+        onprogress: options.onprogress,
+        timer: undefined,
+        deadline: Date.now() + (options.maxTotalTimeoutMs ?? timeoutMs * 10), // Infinity when there is no timeout
+        timeoutMs,
+        resetOnProgress: options.resetTimeoutOnProgress ?? true,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      this.#pending.set(id, entry);
+      this.#arm(id, entry, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#transport.send(message).catch((e) => {
+        if (this.#settle(id)) reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Could not send ${method}`, { cause: e }));
+      });
+    });
+  }
+
+  /** Send a notification. */
+  notify(method: string, params?: JsonObject): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const message: JsonRpcNotification = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    return this.#transport.send(message).catch((e) => this.#onprotocolerror?.(e));
+  }
+
+  /** Send a raw message (used by servers that answer out of band). */
+  send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#transport.send(message).catch((e) => this.#onprotocolerror?.(e));
+  }
+
+  #arm(id: RequestId, entry: Pending, ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) return; // no timeout (long-lived requests such as subscriptions/listen)
+    const wait = Math.max(0, Math.min(ms, entry.deadline - Date.now()));
+    entry.timer = setTimeout(() => {
+      if (!this.#settle(id)) return;
+      this.#sendCancel(id, 'timeout');
+      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `Request ${id} timed out after ${entry.timeoutMs} ms`));
+    }, wait);
+  }
+
+  /** Remove a pending request; true if it was still pending. */
+  #settle(id: RequestId): boolean {
+    const entry = this.#pending.get(id);
+    if (!entry) return false;
+    this.#pending.delete(id);
+    this.#progress.delete(id);
+    clearTimeout(entry.timer);
+    entry.cleanup();
+    return true;
+  }
+
+  #sendCancel(id: RequestId, reason: string): void {
+    void this.notify('notifications/cancelled', { requestId: id, reason });
+  }
+
+  #frameError(e: FrameError): void {
+    this.#onprotocolerror?.(new McpError(e.code, e.message));
+    void this.send(errorResponse(undefined, { code: e.code, message: e.message }));
+  }
+
+  #receive(value: unknown): void {
+    const c = classify(value);
+    switch (c.kind) {
+      case 'request':
+        void this.#answer(c.message).then((r) => r && this.send(r));
+        return;
+      case 'notification':
+        this.#notification(c.message);
+        return;
+      case 'result':
+      case 'error':
+        this.#response(c.message.id, c.kind === 'result' ? c.message.result : undefined, c.kind === 'error' ? c.message.error : undefined);
+        return;
+      case 'batch':
+        void this.#batch(c.messages);
+        return;
+      case 'invalid':
+        this.#onprotocolerror?.(new McpError(c.error.code, c.error.message));
+        void this.send(errorResponse(c.id, c.error));
+    }
+  }
+
+  async #batch(values: unknown[]): Promise<void> {
+    if (!this.#handlers.acceptsBatch?.()) {
+      void this.send(errorResponse(undefined, { code: ErrorCode.InvalidRequest, message: 'Invalid request: JSON-RPC batches are not supported by this protocol revision' }));
+      return;
+    }
+    const answers = await Promise.all(
+      values.map(async (v): Promise<JsonRpcMessage | undefined> => {
+        const c = classify(v);
+        if (c.kind === 'request') return this.#answer(c.message);
+        if (c.kind === 'notification') this.#notification(c.message);
+        else if (c.kind === 'result' || c.kind === 'error') this.#response(c.message.id, c.kind === 'result' ? c.message.result : undefined, c.kind === 'error' ? c.message.error : undefined);
+        else if (c.kind === 'invalid' || c.kind === 'batch') {
+          return errorResponse(c.kind === 'invalid' ? c.id : undefined, { code: ErrorCode.InvalidRequest, message: c.kind === 'invalid' ? c.error.message : 'Invalid request: nested batch' });
+        }
+        return undefined;
+      }),
+    );
+    const out = answers.filter((a): a is JsonRpcMessage => a !== undefined);
+    if (out.length) void this.send(out);
+  }
+
+  /** Run the handler for one request; resolves with the response to send, or undefined if cancelled. */
+  async #answer(request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+    const { id } = request;
+    if (this.#incoming.has(id)) {
+      return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight` });
+    }
+    const controller = new AbortController();
+    this.#incoming.set(id, controller);
+    const ctx: IncomingContext = {
+      id,
+      method: request.method,
+      signal: controller.signal,
+      notify: (method, params) => (controller.signal.aborted ? Promise.resolve() : this.notify(method, params)),
+    };
+    try {
+      const result = await this.#handlers.onrequest(request, ctx);
+      if (controller.signal.aborted) return undefined;
+      return { jsonrpc: '2.0', id, result };
+    } catch (e) {
+      if (controller.signal.aborted) return undefined;
+      if (e instanceof McpError) return errorResponse(id, e.toJSON());
+      return errorResponse(id, this.#handlers.onunexpectederror?.(e, request) ?? INTERNAL);
+    } finally {
+      this.#incoming.delete(id);
+    }
+  }
+
+  #notification(n: JsonRpcNotification): void {
+    const p = n.params;
+    if (n.method === 'notifications/cancelled') {
+      const target = p?.requestId;
+      if (typeof target === 'string' || typeof target === 'number') {
+        this.#incoming.get(target)?.abort(new TsmcpError('TSMCP_CANCELLED', typeof p?.reason === 'string' ? p.reason : 'Cancelled by peer'));
+      }
+    } else if (n.method === 'notifications/progress' && p && (typeof p.progressToken === 'string' || typeof p.progressToken === 'number')) {
+      const id = this.#progress.get(p.progressToken);
+      const entry = id === undefined ? undefined : this.#pending.get(id);
+      if (entry && typeof p.progress === 'number') {
+        if (entry.resetOnProgress) {
+          clearTimeout(entry.timer);
+          this.#arm(id!, entry, entry.timeoutMs);
+        }
+        try {
+          entry.onprogress?.(p as unknown as ProgressParams);
+        } catch (e) {
+          this.#onprotocolerror?.(e as Error);
+        }
+      }
+    }
+    this.#handlers.onnotification?.(n);
+  }
+
+  #response(id: RequestId | undefined, result: JsonObject | undefined, error: JsonRpcErrorObject | undefined): void {
+    const entry = id === undefined ? undefined : this.#pending.get(id);
+    if (!entry || id === undefined) {
+      // A response to nothing (or to a request we already gave up on): ignore it, as the spec says.
+      if (error) this.#onprotocolerror?.(new McpError(error.code, `Peer sent an error: ${error.message}`, error.data));
+      else this.#onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Response to unknown request id ${JSON.stringify(id)}`));
+      return;
+    }
+    this.#settle(id);
+    if (error) entry.reject(new McpError(error.code, error.message, error.data));
+    else entry.resolve(result!);
+  }
+
+  #closedByTransport(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const [id, entry] of [...this.#pending]) {
+      this.#settle(id);
+      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed before the response arrived'));
+    }
+    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
+    this.onclose?.();
+  }
+}
+
+function cancelled(reason: unknown): TsmcpError {
+  return new TsmcpError('TSMCP_CANCELLED', `Request cancelled${reason !== undefined ? `: ${String(reason instanceof Error ? reason.message : reason)}` : ''}`);
+}

@@ -1,0 +1,2 @@
+// tsmcp: protocol types, errors and versions shared by client and server (runtime-neutral).
+export * from './protocol/public.js';

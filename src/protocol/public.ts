@@ -1,0 +1,15 @@
+// The protocol names every entry point re-exports: errors, versions, `_meta` keys and wire types.
+export { ErrorCode, McpError, TsmcpError } from './errors.js';
+export type { TsmcpErrorCode } from './errors.js';
+export {
+  LATEST_LEGACY_VERSION,
+  LATEST_PROTOCOL_VERSION,
+  LEGACY_VERSIONS,
+  MODERN_VERSIONS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from './versions.js';
+export type { Era, LegacyVersion, ModernVersion, ProtocolVersion } from './versions.js';
+export { META } from './meta.js';
+export type * from './types.js';
+export type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, RequestId } from './jsonrpc.js';
+export type { Transport, FrameError } from '../transports/transport.js';

@@ -1,0 +1,104 @@
+// Precompiled checks of request params, one table per method, so handlers only see well-formed input.
+import { invalidParams, type McpError } from './errors.js';
+import { isObject, isRequestId, type JsonObject } from './jsonrpc.js';
+import { LOGGING_LEVELS } from './types.js';
+
+type Check = (v: unknown) => boolean;
+type FieldSpec = { [field: string]: [check: Check, required: boolean, expected: string] };
+
+const str: Check = (v) => typeof v === 'string';
+const obj: Check = (v) => isObject(v);
+const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const bool: Check = (v) => typeof v === 'boolean';
+const strArray: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const strMap: Check = (v) => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+const level: Check = (v) => typeof v === 'string' && (LOGGING_LEVELS as readonly string[]).includes(v);
+const ref: Check = (v) =>
+  isObject(v) &&
+  ((v.type === 'ref/prompt' && typeof v.name === 'string') || (v.type === 'ref/resource' && typeof v.uri === 'string'));
+const completionArg: Check = (v) => isObject(v) && typeof v.name === 'string' && typeof v.value === 'string';
+const completionCtx: Check = (v) => isObject(v) && (v.arguments === undefined || strMap(v.arguments));
+const implementation: Check = (v) => isObject(v) && typeof v.name === 'string' && typeof v.version === 'string';
+const progressToken: Check = (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+const filter: Check = (v) =>
+  isObject(v) &&
+  ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'].every((k) => v[k] === undefined || bool(v[k])) &&
+  (v.resourceSubscriptions === undefined || strArray(v.resourceSubscriptions));
+
+const paginated: FieldSpec = { cursor: [str, false, 'a string'] };
+const mrtr: FieldSpec = { inputResponses: [obj, false, 'an object'], requestState: [str, false, 'a string'] };
+
+/** Params accepted by each request method a server serves (both eras). */
+const REQUEST_PARAMS: { [method: string]: FieldSpec } = {
+  'server/discover': {},
+  initialize: {
+    protocolVersion: [str, true, 'a string'],
+    capabilities: [obj, true, 'an object'],
+    clientInfo: [implementation, true, 'an Implementation with name and version'],
+  },
+  ping: {},
+  'tools/list': paginated,
+  'tools/call': { name: [str, true, 'a string'], arguments: [obj, false, 'an object'], ...mrtr },
+  'prompts/list': paginated,
+  'prompts/get': { name: [str, true, 'a string'], arguments: [strMap, false, 'an object of strings'], ...mrtr },
+  'resources/list': paginated,
+  'resources/templates/list': paginated,
+  'resources/read': { uri: [str, true, 'a string'], ...mrtr },
+  'resources/subscribe': { uri: [str, true, 'a string'] },
+  'resources/unsubscribe': { uri: [str, true, 'a string'] },
+  'completion/complete': {
+    ref: [ref, true, 'a ref/prompt with a name or a ref/resource with a uri'],
+    argument: [completionArg, true, 'an object with string name and value'],
+    context: [completionCtx, false, 'an object whose arguments are strings'],
+  },
+  'logging/setLevel': { level: [level, true, `one of ${LOGGING_LEVELS.join(', ')}`] },
+  'subscriptions/listen': { notifications: [filter, true, 'a SubscriptionFilter object'] },
+};
+
+/** Params of notifications a server accepts. */
+const NOTIFICATION_PARAMS: { [method: string]: FieldSpec } = {
+  'notifications/cancelled': { requestId: [isRequestId, true, 'a string or integer'], reason: [str, false, 'a string'] },
+  'notifications/progress': {
+    progressToken: [progressToken, true, 'a string or integer'],
+    progress: [num, true, 'a number'],
+    total: [num, false, 'a number'],
+    message: [str, false, 'a string'],
+  },
+};
+
+/** Params of requests a legacy server may send to a client. */
+const SERVER_REQUEST_PARAMS: { [method: string]: FieldSpec } = {
+  ping: {},
+  'roots/list': {},
+  'sampling/createMessage': { messages: [Array.isArray, true, 'an array'], maxTokens: [num, true, 'a number'] },
+  'elicitation/create': { message: [str, true, 'a string'] },
+};
+
+function check(spec: FieldSpec, params: JsonObject | undefined, method: string): McpError | undefined {
+  const p = params ?? {};
+  if (p._meta !== undefined && !isObject(p._meta)) return invalidParams(`Invalid params for ${method}: "_meta" must be an object`);
+  for (const field in spec) {
+    const [ok, required, expected] = spec[field]!;
+    const v = p[field];
+    if (v === undefined) {
+      if (required) return invalidParams(`Invalid params for ${method}: "${field}" is required (${expected})`);
+      continue;
+    }
+    if (!ok(v)) return invalidParams(`Invalid params for ${method}: "${field}" must be ${expected}`);
+  }
+  return undefined;
+}
+
+/** Validate the params of an incoming client request; `undefined` means valid or a method without a table. */
+export function validateRequestParams(method: string, params: JsonObject | undefined): McpError | undefined {
+  const spec = REQUEST_PARAMS[method];
+  return spec ? check(spec, params, method) : undefined;
+}
+export function validateNotificationParams(method: string, params: JsonObject | undefined): McpError | undefined {
+  const spec = NOTIFICATION_PARAMS[method];
+  return spec ? check(spec, params, method) : undefined;
+}
+export function validateServerRequestParams(method: string, params: JsonObject | undefined): McpError | undefined {
+  const spec = SERVER_REQUEST_PARAMS[method];
+  return spec ? check(spec, params, method) : undefined;
+}

@@ -1,0 +1,71 @@
+// One server-side connection over a message transport (stdio, in-memory, WebSocket): a Peer plus the
+// legacy session state, if the client opened one with initialize. Modern requests on it stay stateless.
+import { Peer, type PeerOptions } from '../engine/peer.js';
+import type { JsonObject } from '../protocol/jsonrpc.js';
+import type { Transport } from '../transports/transport.js';
+import { legacyNotificationFor, type Channel, type LegacySession, type Server } from './server.js';
+
+export interface ConnectOptions extends PeerOptions {}
+
+/** A live connection of a Server to one client. */
+export class ServerConnection {
+  readonly #peer: Peer;
+  #legacy: LegacySession | undefined;
+  readonly #unsubscribe: () => void;
+  /** Fires once when the connection ends. */
+  onclose?: () => void;
+
+  constructor(server: Server, transport: Transport, options: ConnectOptions = {}) {
+    this.#peer = new Peer(
+      transport,
+      {
+        onrequest: (request, ctx) => {
+          const channel: Channel = {
+            legacy: this.#legacy,
+            openLegacy: (s) => {
+              this.#legacy = s;
+            },
+            notify: (method, params) => ctx.notify(method, params),
+            request: (method, params, signal) => this.#peer.request(method, params, { signal }),
+          };
+          return server.dispatch(request, channel, ctx.signal);
+        },
+        onnotification: (n) => {
+          if (n.method === 'notifications/initialized' && this.#legacy) this.#legacy.initialized = true;
+        },
+        onunexpectederror: (e, request) => server.unexpected(e, request),
+        acceptsBatch: () => this.#legacy?.version === '2025-03-26',
+      },
+      options,
+    );
+    this.#unsubscribe = server.events.subscribe((event) => {
+      if (!this.#legacy) return;
+      const n = legacyNotificationFor(event, this.#legacy, server.capabilities);
+      if (n) void this.#peer.notify(n.method, n.params as JsonObject | undefined);
+    });
+    this.#peer.onclose = () => {
+      this.#unsubscribe();
+      this.onclose?.();
+    };
+  }
+
+  /** The legacy session, once the client sent initialize. */
+  get legacySession(): LegacySession | undefined {
+    return this.#legacy;
+  }
+
+  start(): Promise<void> {
+    return this.#peer.start();
+  }
+
+  close(): Promise<void> {
+    return this.#peer.close();
+  }
+}
+
+/** Connect `server` to `transport` and start serving. */
+export async function connectServer(server: Server, transport: Transport, options?: ConnectOptions): Promise<ServerConnection> {
+  const conn = new ServerConnection(server, transport, options);
+  await conn.start();
+  return conn;
+}

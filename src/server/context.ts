@@ -1,0 +1,210 @@
+// What a request handler sees: who is asking, how to report progress and logs, and one API to ask the
+// client for input that works on both eras (multi round-trip on 2026-07-28, real requests before).
+import { ErrorCode, McpError } from '../protocol/errors.js';
+import { isObject, type JsonObject, type RequestId } from '../protocol/jsonrpc.js';
+import type {
+  ClientCapabilities,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  Implementation,
+  InputRequest,
+  InputRequests,
+  InputResponse,
+  InputResponses,
+  ListRootsResult,
+  LoggingLevel,
+  Meta,
+} from '../protocol/types.js';
+import { LOGGING_LEVELS } from '../protocol/types.js';
+import type { Era, ProtocolVersion } from '../protocol/versions.js';
+
+/** Options for one input request. */
+export interface InputOptions {
+  /** Key of the request in `inputRequests`; unique within the request. Default: `<kind>-<n>` by call order. */
+  key?: string;
+}
+
+/** The per-request context every handler receives. */
+export interface RequestContext {
+  readonly requestId: RequestId;
+  readonly method: string;
+  /** Fires when the client cancels the request or goes away. */
+  readonly signal: AbortSignal;
+  readonly era: Era;
+  readonly protocolVersion: ProtocolVersion;
+  /** Capabilities the client declared on this request (modern) or at initialize (legacy). */
+  readonly clientCapabilities: ClientCapabilities;
+  /** Self-asserted client identity; never a security signal. */
+  readonly clientInfo: Implementation | undefined;
+  /** The request's `_meta`, including `traceparent`/`tracestate` when the client sent them. */
+  readonly meta: Meta;
+  /** Report progress if the client asked for it; values must increase (others are dropped). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Log to the client (deprecated feature, kept working): sent only if the client asked for this level
+   * (`_meta` logLevel on 2026-07-28, `logging/setLevel` before) and the server declares `logging`.
+   */
+  log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
+  /** Ask the user something through the client (form or URL elicitation). */
+  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult>;
+  /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). Ask the client's model for a completion. */
+  createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult>;
+  /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). Ask the client for its roots. */
+  listRoots(options?: InputOptions): Promise<ListRootsResult>;
+  /** Ask for several inputs in one round; resolves with every answer by key. */
+  input(requests: InputRequests): Promise<InputResponses>;
+}
+
+/** Thrown inside a handler to end this round with an InputRequiredResult (modern era only). */
+export class InputRequiredSignal {
+  constructor(readonly requests: InputRequests) {}
+}
+
+/** Where a context sends things; one implementation per era and carrier. */
+export interface ContextBackend {
+  notify(method: string, params: JsonObject): Promise<void>;
+  /** Legacy only: a real server→client request. */
+  request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+  /** The log level the client asked for, if any. */
+  logLevel: LoggingLevel | undefined;
+  loggingEnabled: boolean;
+  /** Modern only: answers gathered so far, by key. */
+  answers?: { [key: string]: unknown };
+}
+
+const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
+
+export function requiredCapability(req: InputRequest, caps: ClientCapabilities): ClientCapabilities | undefined {
+  switch (req.method) {
+    case 'elicitation/create': {
+      const mode = (req.params as { mode?: string }).mode ?? 'form';
+      const el = caps.elicitation;
+      const ok = el !== undefined && (mode === 'form' ? el.form !== undefined || Object.keys(el).length === 0 : el.url !== undefined);
+      return ok ? undefined : { elicitation: { [mode]: {} } };
+    }
+    case 'sampling/createMessage': {
+      if (!caps.sampling) return { sampling: {} };
+      if ((req.params.tools || req.params.toolChoice) && !caps.sampling.tools) return { sampling: { tools: {} } };
+      return undefined;
+    }
+    case 'roots/list':
+      return caps.roots ? undefined : { roots: {} };
+  }
+}
+
+/** Check an answer has the shape its request's method promises. */
+export function isValidInputResponse(method: string, v: unknown): v is InputResponse {
+  if (!isObject(v)) return false;
+  switch (method) {
+    case 'elicitation/create':
+      return (v.action === 'accept' || v.action === 'decline' || v.action === 'cancel') && (v.content === undefined || isObject(v.content));
+    case 'sampling/createMessage':
+      return (v.role === 'user' || v.role === 'assistant') && typeof v.model === 'string' && (isObject(v.content) || Array.isArray(v.content));
+    case 'roots/list':
+      return Array.isArray(v.roots) && v.roots.every((r) => isObject(r) && typeof r.uri === 'string');
+  }
+  return false;
+}
+
+export interface ContextInit {
+  requestId: RequestId;
+  method: string;
+  signal: AbortSignal;
+  era: Era;
+  protocolVersion: ProtocolVersion;
+  clientCapabilities: ClientCapabilities;
+  clientInfo: Implementation | undefined;
+  meta: Meta;
+  backend: ContextBackend;
+}
+
+/** Build the context for one request. */
+export function createContext(init: ContextInit): RequestContext & { finish(): void } {
+  const { backend, era } = init;
+  const token = init.meta.progressToken;
+  let lastProgress = -Infinity;
+  let done = false;
+  const counters: { [kind: string]: number } = {};
+  const minLevel = backend.logLevel === undefined ? -1 : LOGGING_LEVELS.indexOf(backend.logLevel);
+
+  const keyFor = (method: string, options?: InputOptions) => {
+    if (options?.key) return options.key;
+    const kind = KIND[method] ?? 'input';
+    counters[kind] = (counters[kind] ?? 0) + 1;
+    return `${kind}-${counters[kind]}`;
+  };
+
+  const ask = async (requests: InputRequests): Promise<InputResponses> => {
+    for (const key in requests) {
+      const missing = requiredCapability(requests[key]!, init.clientCapabilities);
+      if (missing) {
+        throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${Object.keys(missing)[0]}`, { requiredCapabilities: missing });
+      }
+    }
+    if (era === 'modern') {
+      const answers = backend.answers ?? {};
+      const out: InputResponses = {};
+      const pending: InputRequests = {};
+      for (const key in requests) {
+        const a = answers[key];
+        if (a !== undefined) out[key] = a as InputResponse;
+        else pending[key] = requests[key]!;
+      }
+      if (Object.keys(pending).length) throw new InputRequiredSignal(pending);
+      return out;
+    }
+    if (!backend.request) throw new McpError(ErrorCode.InternalError, 'This connection cannot carry server-to-client requests');
+    const out: InputResponses = {};
+    await Promise.all(
+      Object.entries(requests).map(async ([key, req]) => {
+        const res = await backend.request!(req.method, (req.params ?? undefined) as JsonObject | undefined, init.signal);
+        if (!isValidInputResponse(req.method, res)) throw new McpError(ErrorCode.InvalidParams, `Client sent an invalid answer to ${req.method}`);
+        out[key] = res;
+      }),
+    );
+    return out;
+  };
+  const one = async <T>(req: InputRequest, options?: InputOptions): Promise<T> => {
+    const key = keyFor(req.method, options);
+    return (await ask({ [key]: req }))[key] as T;
+  };
+
+  return {
+    requestId: init.requestId,
+    method: init.method,
+    signal: init.signal,
+    era,
+    protocolVersion: init.protocolVersion,
+    clientCapabilities: init.clientCapabilities,
+    clientInfo: init.clientInfo,
+    meta: init.meta,
+    finish() {
+      done = true;
+    },
+    async progress(progress, total, message) {
+      if (done || token === undefined || init.signal.aborted || !(progress > lastProgress)) return;
+      lastProgress = progress;
+      const params: JsonObject = { progressToken: token, progress };
+      if (total !== undefined) params.total = total;
+      if (message !== undefined) params.message = message;
+      await backend.notify('notifications/progress', params);
+    },
+    async log(level, data, logger) {
+      if (done || init.signal.aborted || !backend.loggingEnabled) return;
+      const l = LOGGING_LEVELS.indexOf(level);
+      if (minLevel < 0 ? era === 'modern' : l < minLevel) return;
+      const params: JsonObject = { level, data };
+      if (logger !== undefined) params.logger = logger;
+      await backend.notify('notifications/message', params);
+    },
+    elicit: (params, options) => one<ElicitResult>({ method: 'elicitation/create', params }, options),
+    createMessage: (params, options) => one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options),
+    listRoots: (options) => one<ListRootsResult>({ method: 'roots/list' }, options),
+    input: (requests) => {
+      for (const key in requests) keyFor(requests[key]!.method, { key });
+      return ask(requests);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Change events (list changed, resource updated) fan out to every connection through a small bus.
+// The in-memory bus is the embedded default; a shared backend (e.g. Redis) can implement the same interface.
+
+export type ServerEvent =
+  | { type: 'tools/list_changed' }
+  | { type: 'prompts/list_changed' }
+  | { type: 'resources/list_changed' }
+  | { type: 'resources/updated'; uri: string };
+
+export interface ServerEventBus {
+  publish(event: ServerEvent): void | Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (event: ServerEvent) => void): () => void;
+}
+
+/** Process-local bus: delivers synchronously to every subscriber. */
+export class InMemoryEventBus implements ServerEventBus {
+  readonly #listeners = new Set<(event: ServerEvent) => void>();
+  publish(event: ServerEvent): void {
+    for (const l of [...this.#listeners]) {
+      try {
+        l(event);
+      } catch {
+        // One broken listener must not starve the others.
+      }
+    }
+  }
+  subscribe(listener: (event: ServerEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/** True when `uri` is the watched URI or a sub-resource of it (spec: updates may name a sub-resource). */
+export function uriCovers(watched: string, uri: string): boolean {
+  if (uri === watched) return true;
+  return uri.startsWith(watched.endsWith('/') ? watched : `${watched}/`);
+}

@@ -1,0 +1,28 @@
+// tsmcp/server: the public server API.
+export { McpServer } from './mcp-server.js';
+export type {
+  Completer,
+  InferArgs,
+  McpServerOptions,
+  PromptArgumentConfig,
+  PromptConfig,
+  PromptHandler,
+  Registered,
+  ResourceConfig,
+  ResourceReader,
+  TemplateConfig,
+  TemplateReader,
+  ToolConfig,
+  ToolHandler,
+  ToolReturn,
+} from './mcp-server.js';
+export { Server } from './server.js';
+export type { Channel, LegacySession, RequestHandler, ServerOptions } from './server.js';
+export { ServerConnection, connectServer } from './connection.js';
+export type { ConnectOptions } from './connection.js';
+export type { InputOptions, RequestContext } from './context.js';
+export { ToolError } from './tool-error.js';
+export { InMemoryEventBus } from './events.js';
+export type { ServerEvent, ServerEventBus } from './events.js';
+export type { RequestStateOptions } from './request-state.js';
+export * from '../protocol/public.js';

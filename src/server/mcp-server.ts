@@ -1,0 +1,346 @@
+// The high-level server: register tools, resources, templates and prompts; McpServer builds the
+// registries once and answers every list/call/read/get/complete from them, for both eras.
+import { ErrorCode, McpError, TsmcpError, invalidParams } from '../protocol/errors.js';
+import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
+import type {
+  CacheHint,
+  CallToolResult,
+  ContentBlock,
+  GetPromptResult,
+  Icon,
+  Implementation,
+  Meta,
+  Prompt,
+  PromptArgument,
+  PromptMessage,
+  ReadResourceResult,
+  Resource,
+  ResourceContents,
+  ResourceTemplate,
+  Tool,
+  ToolAnnotations,
+} from '../protocol/types.js';
+import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
+import { UriTemplate } from '../uri-template/index.js';
+import type { Transport } from '../transports/transport.js';
+import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
+import { InputRequiredSignal, type RequestContext } from './context.js';
+import { paginate } from './pagination.js';
+import { Server, type ServerOptions } from './server.js';
+import { ToolError } from './tool-error.js';
+
+/** Arguments a tool handler receives: the schema's output type, or a plain object for JSON Schema. */
+export type InferArgs<S> = S extends StandardSchemaV1<unknown, infer O> ? O : { [key: string]: unknown };
+
+export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | undefined> {
+  title?: string;
+  description?: string;
+  /** Standard Schema (zod, valibot, arktype…) or a JSON Schema object (kept exactly as written). Default: no arguments. */
+  inputSchema?: S;
+  /** Schema of `structuredContent`; results are checked against it. */
+  outputSchema?: SchemaInput;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  _meta?: Meta;
+}
+
+/** What a tool handler may return: a full result, or just structured content (a text copy is added). */
+export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean };
+export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
+
+export interface ResourceConfig {
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  size?: number;
+  annotations?: Resource['annotations'];
+  icons?: Icon[];
+  _meta?: Meta;
+  /** Cache hint for reads of this resource. Default: the server's `cache.read`. */
+  cache?: CacheHint;
+}
+export type ResourceReader = (uri: string, ctx: RequestContext) => ResourceContents[] | ReadResourceResult | Promise<ResourceContents[] | ReadResourceResult>;
+
+export interface TemplateConfig extends Omit<ResourceConfig, 'size'> {
+  /** Lists the concrete resources behind the template (shown in resources/list). */
+  list?: (ctx: RequestContext) => Resource[] | Promise<Resource[]>;
+  /** Completion for template variables, by variable name. */
+  complete?: { [variable: string]: Completer };
+}
+export type TemplateReader = (uri: string, vars: { [name: string]: string | string[] }, ctx: RequestContext) => ReturnType<ResourceReader>;
+
+/** Suggests values for an argument given its partial value and the other arguments already filled. */
+export type Completer = (value: string, context: { arguments: { [key: string]: string } }) => string[] | Promise<string[]>;
+
+export interface PromptArgumentConfig extends PromptArgument {
+  complete?: Completer;
+}
+export interface PromptConfig {
+  title?: string;
+  description?: string;
+  icons?: Icon[];
+  arguments?: PromptArgumentConfig[];
+  _meta?: Meta;
+}
+export type PromptHandler = (args: { [key: string]: string }, ctx: RequestContext) => GetPromptResult | PromptMessage[] | Promise<GetPromptResult | PromptMessage[]>;
+
+export interface McpServerOptions extends ServerOptions {
+  /** Items per page of tools/list, prompts/list, resources/list, resources/templates/list. Default 100. */
+  pageSize?: number;
+}
+
+/** A registration that can be removed again (clients that listen are told the list changed). */
+export interface Registered {
+  remove(): void;
+}
+
+interface ToolEntry {
+  tool: Tool;
+  input: CompiledSchema;
+  output: CompiledSchema | undefined;
+  handler: ToolHandler<unknown>;
+}
+interface ResourceEntry { resource: Resource; read: ResourceReader; cache: CacheHint | undefined }
+interface TemplateEntry { template: ResourceTemplate; matcher: UriTemplate; config: TemplateConfig; read: TemplateReader }
+interface PromptEntry { prompt: Prompt; config: PromptConfig; handler: PromptHandler }
+
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const NO_ARGS: JsonObject = { type: 'object', additionalProperties: false };
+
+/**
+ * A ready-made MCP server: register features, then `connect()` a transport (or hand `server` to an
+ * HTTP front). One instance serves any number of connections, modern and legacy at once.
+ * @example
+ * const server = new McpServer({ name: 'weather', version: '1.0.0' });
+ * server.registerTool('forecast', { inputSchema: z.object({ city: z.string() }) }, async ({ city }) => ({
+ *   content: [{ type: 'text', text: `Sunny in ${city}` }],
+ * }));
+ * await server.connect(new StdioServerTransport());
+ */
+export class McpServer {
+  /** The low-level server underneath (for custom methods and the HTTP front). */
+  readonly server: Server;
+  readonly #tools = new Map<string, ToolEntry>();
+  readonly #resources = new Map<string, ResourceEntry>();
+  readonly #templates = new Map<string, TemplateEntry>();
+  readonly #prompts = new Map<string, PromptEntry>();
+  readonly #pageSize: number;
+
+  constructor(info: Implementation, options: McpServerOptions = {}) {
+    this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
+    this.#pageSize = options.pageSize ?? 100;
+    this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
+  }
+
+  /** Register a tool. Names follow SEP-986: 1–128 of `A-Z a-z 0-9 _ . -`, unique. */
+  registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
+    if (!TOOL_NAME.test(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z, a-z, 0-9, _, . and -`);
+    if (this.#tools.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} is already registered`);
+    const input = compileSchema((config.inputSchema ?? NO_ARGS) as SchemaInput, { role: 'input' });
+    const output = config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, { role: 'output' });
+    const tool: Tool = { name, inputSchema: input.jsonSchema as JsonObject };
+    if (config.title !== undefined) tool.title = config.title;
+    if (config.description !== undefined) tool.description = config.description;
+    if (config.icons) tool.icons = config.icons;
+    if (output) tool.outputSchema = output.jsonSchema as JsonObject;
+    if (config.annotations) tool.annotations = config.annotations;
+    if (config._meta) tool._meta = config._meta;
+    this.#tools.set(name, { tool, input, output, handler: handler as ToolHandler<unknown> });
+    this.#enable('tools');
+    return { remove: () => this.#tools.delete(name) && this.#changed('tools') };
+  }
+
+  /** Register a resource at a fixed URI. */
+  registerResource(name: string, uri: string, config: ResourceConfig, read: ResourceReader): Registered {
+    if (this.#resources.has(uri)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource ${uri} is already registered`);
+    const { cache, ...rest } = config;
+    this.#resources.set(uri, { resource: { uri, name, ...rest }, read, cache });
+    this.#enable('resources');
+    return { remove: () => this.#resources.delete(uri) && this.#changed('resources') };
+  }
+
+  /** Register an RFC 6570 resource template, e.g. `file:///{+path}`. */
+  registerResourceTemplate(name: string, uriTemplate: string, config: TemplateConfig, read: TemplateReader): Registered {
+    if (this.#templates.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource template ${name} is already registered`);
+    const matcher = new UriTemplate(uriTemplate);
+    const { list: _l, complete: _c, cache: _k, ...meta } = config;
+    this.#templates.set(name, { template: { uriTemplate, name, ...meta }, matcher, config, read });
+    this.#enable('resources');
+    if (config.complete) this.#enableCompletions();
+    return { remove: () => this.#templates.delete(name) && this.#changed('resources') };
+  }
+
+  /** Register a prompt. Arguments are strings; `complete` on an argument enables completion for it. */
+  registerPrompt(name: string, config: PromptConfig, handler: PromptHandler): Registered {
+    if (this.#prompts.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Prompt ${name} is already registered`);
+    const prompt: Prompt = { name };
+    if (config.title !== undefined) prompt.title = config.title;
+    if (config.description !== undefined) prompt.description = config.description;
+    if (config.icons) prompt.icons = config.icons;
+    if (config.arguments) prompt.arguments = config.arguments.map(({ complete: _c, ...a }) => a);
+    if (config._meta) prompt._meta = config._meta;
+    this.#prompts.set(name, { prompt, config, handler });
+    this.#enable('prompts');
+    if (config.arguments?.some((a) => a.complete)) this.#enableCompletions();
+    return { remove: () => this.#prompts.delete(name) && this.#changed('prompts') };
+  }
+
+  /** Tell clients that resource `uri` changed (listeners and legacy subscribers of it, or of a parent). */
+  resourceUpdated(uri: string): void | Promise<void> {
+    return this.server.publish({ type: 'resources/updated', uri });
+  }
+
+  /** Serve one client over `transport`. */
+  connect(transport: Transport, options?: ConnectOptions): Promise<ServerConnection> {
+    return connectServer(this.server, transport, options);
+  }
+
+  // ---------------------------------------------------------------- registration plumbing
+
+  #enable(kind: 'tools' | 'resources' | 'prompts'): void {
+    const caps = this.server.capabilities;
+    if (!caps[kind]) {
+      caps[kind] = kind === 'resources' ? { subscribe: true, listChanged: true } : { listChanged: true };
+      this.#install(kind);
+    } else {
+      this.#changed(kind);
+    }
+  }
+
+  #enableCompletions(): void {
+    this.server.capabilities.completions ??= {};
+  }
+
+  #changed(kind: 'tools' | 'resources' | 'prompts'): true {
+    void this.server.publish({ type: `${kind}/list_changed` });
+    return true;
+  }
+
+  #install(kind: 'tools' | 'resources' | 'prompts'): void {
+    const s = this.server;
+    if (kind === 'tools') {
+      s.setRequestHandler('tools/list', (p) => {
+        const { page, nextCursor } = paginate([...this.#tools.values()], (e) => e.tool.name, p.cursor, this.#pageSize);
+        return withCursor({ tools: page.map((e) => e.tool) }, nextCursor);
+      });
+      s.setRequestHandler('tools/call', (p, ctx) => this.#callTool(p, ctx));
+    } else if (kind === 'prompts') {
+      s.setRequestHandler('prompts/list', (p) => {
+        const { page, nextCursor } = paginate([...this.#prompts.values()], (e) => e.prompt.name, p.cursor, this.#pageSize);
+        return withCursor({ prompts: page.map((e) => e.prompt) }, nextCursor);
+      });
+      s.setRequestHandler('prompts/get', (p, ctx) => this.#getPrompt(p, ctx));
+    } else {
+      s.setRequestHandler('resources/list', async (p, ctx) => {
+        const all: Resource[] = [...this.#resources.values()].map((e) => e.resource);
+        for (const t of this.#templates.values()) if (t.config.list) all.push(...(await t.config.list(ctx)));
+        const { page, nextCursor } = paginate(all, (r) => r.uri, p.cursor, this.#pageSize);
+        return withCursor({ resources: page }, nextCursor);
+      });
+      s.setRequestHandler('resources/templates/list', (p) => {
+        const { page, nextCursor } = paginate([...this.#templates.values()], (e) => e.template.name, p.cursor, this.#pageSize);
+        return withCursor({ resourceTemplates: page.map((e) => e.template) }, nextCursor);
+      });
+      s.setRequestHandler('resources/read', (p, ctx) => this.#read(p, ctx));
+    }
+  }
+
+  // ---------------------------------------------------------------- request handlers
+
+  async #callTool(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
+    const name = params.name as string;
+    const entry = this.#tools.get(name);
+    if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
+    const checked = await entry.input.validate(params.arguments ?? {});
+    if (!checked.ok) return toolFailure(formatIssues(checked.issues));
+    let out: ToolReturn;
+    try {
+      out = await entry.handler(checked.value, ctx);
+    } catch (e) {
+      if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
+      if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };
+      this.server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
+      return toolFailure(`Tool ${name} failed with an internal error`);
+    }
+    const result: JsonObject = { ...out };
+    if ('structuredContent' in out && out.structuredContent !== undefined) {
+      if (entry.output && !out.isError) {
+        const v = await entry.output.validate(out.structuredContent);
+        if (!v.ok) {
+          this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`), { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
+          throw new McpError(ErrorCode.InternalError, `Tool ${name} produced output that does not match its outputSchema`);
+        }
+      }
+      if (!Array.isArray(result.content)) result.content = [{ type: 'text', text: JSON.stringify(out.structuredContent) }];
+    } else if (entry.output && !out.isError) {
+      throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structuredContent`);
+    }
+    if (!Array.isArray(result.content)) result.content = [];
+    return result;
+  }
+
+  async #getPrompt(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
+    const name = params.name as string;
+    const entry = this.#prompts.get(name);
+    if (!entry) throw invalidParams(`Unknown prompt: ${name}`, { name });
+    const args = (params.arguments ?? {}) as { [key: string]: string };
+    for (const a of entry.config.arguments ?? []) {
+      if (a.required && args[a.name] === undefined) throw invalidParams(`Missing required argument "${a.name}" for prompt ${name}`);
+    }
+    const out = await entry.handler(args, ctx);
+    return (Array.isArray(out) ? { messages: out } : out) as JsonObject;
+  }
+
+  async #read(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
+    const uri = params.uri as string;
+    const fixed = this.#resources.get(uri);
+    let contents: ResourceContents[] | ReadResourceResult | undefined;
+    let cache: CacheHint | undefined;
+    if (fixed) {
+      contents = await fixed.read(uri, ctx);
+      cache = fixed.cache;
+    } else {
+      for (const t of this.#templates.values()) {
+        const vars = t.matcher.match(uri);
+        if (vars) {
+          contents = await t.read(uri, vars, ctx);
+          cache = t.config.cache;
+          break;
+        }
+      }
+    }
+    if (contents === undefined) throw invalidParams(`Resource not found: ${uri}`, { uri });
+    const result: JsonObject = Array.isArray(contents) ? { contents } : { ...contents };
+    if (cache && result.ttlMs === undefined) Object.assign(result, cache);
+    return result;
+  }
+
+  async #complete(params: JsonObject): Promise<JsonObject> {
+    const ref = params.ref as { type: string; name?: string; uri?: string };
+    const arg = params.argument as { name: string; value: string };
+    const context = { arguments: ((params.context as JsonObject | undefined)?.arguments ?? {}) as { [k: string]: string } };
+    let completer: Completer | undefined;
+    if (ref.type === 'ref/prompt') {
+      const p = this.#prompts.get(ref.name!);
+      if (!p) throw invalidParams(`Unknown prompt: ${ref.name}`);
+      completer = p.config.arguments?.find((a) => a.name === arg.name)?.complete;
+    } else {
+      const t = [...this.#templates.values()].find((e) => e.template.uriTemplate === ref.uri);
+      if (!t && !this.#resources.has(ref.uri!)) throw invalidParams(`Unknown resource or template: ${ref.uri}`);
+      completer = t?.config.complete?.[arg.name];
+    }
+    const values = completer ? await completer(arg.value, context) : [];
+    const completion: JsonObject = { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 };
+    return { completion };
+  }
+}
+
+function withCursor(result: JsonObject, nextCursor: string | undefined): JsonObject {
+  if (nextCursor !== undefined) result.nextCursor = nextCursor;
+  return result;
+}
+
+function toolFailure(text: string): JsonObject {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+

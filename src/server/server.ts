@@ -1,0 +1,436 @@
+// The low-level server: a handler per method, and the dual-era rules that pick, per request, whether it
+// is a stateless 2026-07-28 request (`_meta` carries version and capabilities) or part of a legacy session.
+import { encodeLegacyError, encodeLegacyResult, encodeLegacyServerCapabilities } from '../protocol/codec.js';
+import { ErrorCode, McpError, invalidParams, methodNotFound } from '../protocol/errors.js';
+import { isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
+import {
+  LOGGING_LEVELS,
+  type CacheHint,
+  type ClientCapabilities,
+  type Implementation,
+  type InputRequests,
+  type LoggingLevel,
+  type Meta,
+  type ServerCapabilities,
+  type SubscriptionFilter,
+} from '../protocol/types.js';
+import { validateRequestParams } from '../protocol/validate.js';
+import {
+  LATEST_LEGACY_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  isLegacyVersion,
+  isModernVersion,
+  type LegacyVersion,
+  type ProtocolVersion,
+} from '../protocol/versions.js';
+import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
+import { InMemoryEventBus, uriCovers, type ServerEvent, type ServerEventBus } from './events.js';
+import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
+
+/** Handles one request method. Return the result object; throw McpError for a JSON-RPC error. */
+export type RequestHandler = (params: JsonObject, ctx: RequestContext) => Promise<JsonObject> | JsonObject;
+
+export interface ServerOptions {
+  /** Capabilities to advertise (the high-level McpServer fills these in from what is registered). */
+  capabilities?: ServerCapabilities;
+  /** Instructions for the model, returned by `server/discover` and `initialize`. */
+  instructions?: string;
+  /** Revisions to accept. Default: all of SUPPORTED_PROTOCOL_VERSIONS (dual-era). */
+  versions?: readonly ProtocolVersion[];
+  /** Key and lifetime of the integrity-protected `requestState` of multi round-trip requests. */
+  requestState?: RequestStateOptions;
+  /** Cache hints put on cacheable results that do not set their own. */
+  cache?: { discover?: CacheHint; lists?: CacheHint; read?: CacheHint };
+  /** Where change events go. Default: an in-memory bus (one process). */
+  events?: ServerEventBus;
+  /** Sees every unexpected exception a handler threw (the client only gets a generic error). */
+  onerror?: (error: unknown, info: { method: string; requestId: RequestId }) => void;
+  /** Binds multi round-trip state to a principal (e.g. the token's subject). */
+  principalOf?: (ctx: { meta: Meta }) => string | undefined;
+}
+
+/** State of one legacy (initialize-based) session: a stdio connection or an HTTP session. */
+export interface LegacySession {
+  version: LegacyVersion;
+  clientCapabilities: ClientCapabilities;
+  clientInfo: Implementation | undefined;
+  logLevel: LoggingLevel | undefined;
+  /** URIs the client subscribed to with `resources/subscribe`. */
+  subscriptions: Set<string>;
+  initialized: boolean;
+}
+
+/** What the carrier of a request (a connection, an HTTP exchange) offers the dispatcher. */
+export interface Channel {
+  /** The legacy session this request belongs to, if any. */
+  legacy: LegacySession | undefined;
+  /** Start (or restart) a legacy session on this channel. */
+  openLegacy(session: LegacySession): void;
+  /** Send a notification tied to this request. */
+  notify(method: string, params: JsonObject): Promise<void>;
+  /** Legacy only: send a server→client request. */
+  request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+}
+
+const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
+const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
+
+const DEFAULT_CACHE = {
+  discover: { ttlMs: 60_000, cacheScope: 'private' },
+  lists: { ttlMs: 30_000, cacheScope: 'private' },
+  read: { ttlMs: 0, cacheScope: 'private' },
+} as const satisfies { [k: string]: CacheHint };
+
+/** A low-level MCP server: register a handler per method, then connect transports or feed it requests. */
+export class Server {
+  readonly info: Implementation;
+  readonly events: ServerEventBus;
+  readonly #handlers = new Map<string, RequestHandler>();
+  readonly #versions: readonly ProtocolVersion[];
+  readonly #legacyVersions: readonly LegacyVersion[];
+  readonly #capabilities: ServerCapabilities;
+  readonly #instructions: string | undefined;
+  readonly #state: RequestStateCodec;
+  readonly #cache: { discover: CacheHint; lists: CacheHint; read: CacheHint };
+  readonly #onerror: ServerOptions['onerror'];
+  readonly #principalOf: ServerOptions['principalOf'];
+  readonly #closers = new Set<() => void>();
+  readonly #serverInfoMeta: Meta;
+
+  constructor(info: Implementation, options: ServerOptions = {}) {
+    this.info = info;
+    this.#versions = options.versions ?? SUPPORTED_PROTOCOL_VERSIONS;
+    this.#legacyVersions = this.#versions.filter(isLegacyVersion);
+    this.#capabilities = options.capabilities ?? {};
+    this.#instructions = options.instructions;
+    this.#state = new RequestStateCodec(options.requestState);
+    this.#cache = { ...DEFAULT_CACHE, ...options.cache };
+    this.events = options.events ?? new InMemoryEventBus();
+    this.#onerror = options.onerror;
+    this.#principalOf = options.principalOf;
+    this.#serverInfoMeta = { [META.serverInfo]: info };
+  }
+
+  /** Capabilities as advertised (live object: McpServer adds to it as features are registered). */
+  get capabilities(): ServerCapabilities {
+    return this.#capabilities;
+  }
+
+  /** Register (or replace) the handler of a request method. */
+  setRequestHandler(method: string, handler: RequestHandler): void {
+    this.#handlers.set(method, handler);
+  }
+
+  /** Announce a change to every connected client that asked for it. */
+  publish(event: ServerEvent): void | Promise<void> {
+    return this.events.publish(event);
+  }
+
+  /** End open `subscriptions/listen` streams gracefully (they answer with a SubscriptionsListenResult). */
+  closeSubscriptions(): void {
+    for (const c of [...this.#closers]) c();
+  }
+
+  /** Map an unexpected handler exception to the generic error the client sees. */
+  unexpected(error: unknown, request: JsonRpcRequest): JsonRpcErrorObject {
+    this.#onerror?.(error, { method: request.method, requestId: request.id });
+    return { code: ErrorCode.InternalError, message: 'Internal error' };
+  }
+
+  /**
+   * Answer one request arriving on `channel`. Resolves with the result to send; throws McpError for a
+   * JSON-RPC error (already translated for the request's revision).
+   */
+  async dispatch(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    const { method } = request;
+    const params = request.params ?? {};
+    const meta: Meta = isObject(params._meta) ? params._meta : {};
+    if (method === 'initialize') return this.#initialize(params, channel);
+
+    const version = meta[META.protocolVersion];
+    if (version !== undefined) return this.#modern(request, params, meta, version, channel, signal);
+
+    const session = channel.legacy;
+    if (session) return this.#legacy(request, params, meta, session, channel, signal);
+    if (method === 'ping') return {};
+    throw invalidParams(
+      `Missing required _meta field "${META.protocolVersion}": send it with every request (protocol 2026-07-28), or call initialize first (earlier revisions)`,
+    );
+  }
+
+  // ---------------------------------------------------------------- modern (2026-07-28)
+
+  async #modern(request: JsonRpcRequest, params: JsonObject, meta: Meta, version: unknown, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    const { method } = request;
+    if (!isModernVersion(version) || !this.#versions.includes(version)) {
+      throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
+        supported: [...this.#versions],
+        requested: typeof version === 'string' ? version : JSON.stringify(version),
+      });
+    }
+    const caps = meta[META.clientCapabilities];
+    if (!isObject(caps)) {
+      throw invalidParams(`Missing required _meta field "${META.clientCapabilities}" (send {} when the client has none)`);
+    }
+    const logLevel = meta[META.logLevel];
+    if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {
+      throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
+    }
+    if (REMOVED_IN_MODERN.has(method)) throw methodNotFound(method);
+    const invalid = validateRequestParams(method, params);
+    if (invalid) throw invalid;
+
+    const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
+    if (method === 'server/discover') return this.#discover();
+    if (method === 'subscriptions/listen') return this.#listen(request, params, channel, signal);
+
+    const handler = this.#handlers.get(method);
+    if (!handler) throw methodNotFound(method);
+
+    const mrtr = MRTR_METHODS.has(method);
+    const principal = this.#principalOf?.({ meta });
+    let answers: { [key: string]: unknown } = {};
+    let requestDigest = '';
+    if (mrtr) {
+      requestDigest = await digest(identityOf(method, params));
+      const state = params.requestState;
+      if (typeof state === 'string') {
+        const payload = await this.#state.open(state, requestDigest, principal);
+        answers = { ...payload.a };
+        const responses = isObject(params.inputResponses) ? params.inputResponses : {};
+        for (const key in payload.q) {
+          // Only answers to what was asked, in the shape its method promises; anything else is ignored.
+          if (key in responses && isValidInputResponse(payload.q[key]!, responses[key])) answers[key] = responses[key];
+        }
+      }
+    }
+    const backend: ContextBackend = {
+      notify: (m, p) => channel.notify(m, p),
+      logLevel: logLevel as LoggingLevel | undefined,
+      loggingEnabled: this.#capabilities.logging !== undefined,
+      answers,
+    };
+    const ctx = createContext({
+      requestId: request.id,
+      method,
+      signal,
+      era: 'modern',
+      protocolVersion: version,
+      clientCapabilities: caps as ClientCapabilities,
+      clientInfo,
+      meta,
+      backend,
+    });
+    let result: JsonObject;
+    try {
+      result = await handler(params, ctx);
+    } catch (e) {
+      if (e instanceof InputRequiredSignal) {
+        if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
+        return this.#inputRequired(e.requests, answers, requestDigest, principal);
+      }
+      throw e;
+    } finally {
+      ctx.finish();
+    }
+    if (result.resultType === 'input_required' && !mrtr) {
+      this.#onerror?.(new Error(`Handler of ${method} returned input_required, which only tools/call, prompts/get and resources/read may`), { method, requestId: request.id });
+      throw new McpError(ErrorCode.InternalError, 'Internal error');
+    }
+    return this.#finishModern(method, result);
+  }
+
+  async #inputRequired(requests: InputRequests, answers: { [key: string]: unknown }, d: string, principal: string | undefined): Promise<JsonObject> {
+    const asked: { [key: string]: string } = {};
+    for (const key in requests) asked[key] = requests[key]!.method;
+    const requestState = await this.#state.seal({ d, e: Date.now() + this.#state.ttlMs, a: answers, q: asked, ...(principal ? { p: principal } : {}) });
+    return { resultType: 'input_required', inputRequests: requests, requestState, _meta: this.#serverInfoMeta };
+  }
+
+  #finishModern(method: string, result: JsonObject): JsonObject {
+    const out: JsonObject = { ...result };
+    if (out.resultType === undefined) out.resultType = 'complete';
+    out._meta = isObject(out._meta) ? { ...this.#serverInfoMeta, ...out._meta } : this.#serverInfoMeta;
+    if (out.resultType === 'complete') {
+      const hint = LIST_METHODS.has(method) ? this.#cache.lists : method === 'resources/read' ? this.#cache.read : undefined;
+      if (hint) {
+        if (out.ttlMs === undefined) out.ttlMs = hint.ttlMs;
+        if (out.cacheScope === undefined) out.cacheScope = hint.cacheScope;
+      }
+    }
+    return out;
+  }
+
+  #discover(): JsonObject {
+    const result: JsonObject = {
+      resultType: 'complete',
+      supportedVersions: [...this.#versions],
+      capabilities: this.#capabilities,
+      _meta: this.#serverInfoMeta,
+      ttlMs: this.#cache.discover.ttlMs,
+      cacheScope: this.#cache.discover.cacheScope,
+    };
+    if (this.#instructions !== undefined) result.instructions = this.#instructions;
+    return result;
+  }
+
+  /** A `subscriptions/listen` stream: acknowledge, forward matching events, end on cancel or close. */
+  async #listen(request: JsonRpcRequest, params: JsonObject, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    const asked = params.notifications as SubscriptionFilter;
+    const caps = this.#capabilities;
+    const honoured: SubscriptionFilter = {};
+    if (asked.toolsListChanged && caps.tools?.listChanged) honoured.toolsListChanged = true;
+    if (asked.promptsListChanged && caps.prompts?.listChanged) honoured.promptsListChanged = true;
+    if (asked.resourcesListChanged && caps.resources?.listChanged) honoured.resourcesListChanged = true;
+    if (asked.resourceSubscriptions && caps.resources?.subscribe) honoured.resourceSubscriptions = [...asked.resourceSubscriptions];
+    const subMeta = { [META.subscriptionId]: request.id };
+    await channel.notify('notifications/subscriptions/acknowledged', { _meta: subMeta, notifications: honoured });
+    const unsubscribe = this.events.subscribe((event) => {
+      if (signal.aborted) return;
+      const p = notificationFor(event, honoured);
+      if (p) void channel.notify(p.method, p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
+    });
+    await new Promise<void>((resolve) => {
+      const close = () => {
+        this.#closers.delete(close);
+        signal.removeEventListener('abort', close);
+        resolve();
+      };
+      this.#closers.add(close);
+      signal.addEventListener('abort', close, { once: true });
+    });
+    unsubscribe();
+    return { resultType: 'complete', _meta: { ...this.#serverInfoMeta, ...subMeta } };
+  }
+
+  // ---------------------------------------------------------------- legacy (≤ 2025-11-25)
+
+  #initialize(params: JsonObject, channel: Channel): JsonObject {
+    const invalid = validateRequestParams('initialize', params);
+    if (invalid) throw invalid;
+    if (this.#legacyVersions.length === 0) {
+      throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'This server does not speak the initialize handshake', {
+        supported: [...this.#versions],
+        requested: String(params.protocolVersion),
+      });
+    }
+    const requested = params.protocolVersion as string;
+    const version = (this.#legacyVersions as readonly string[]).includes(requested)
+      ? (requested as LegacyVersion)
+      : (this.#legacyVersions[0] ?? LATEST_LEGACY_VERSION);
+    channel.openLegacy({
+      version,
+      clientCapabilities: params.capabilities as ClientCapabilities,
+      clientInfo: params.clientInfo as Implementation,
+      logLevel: undefined,
+      subscriptions: new Set(),
+      initialized: false,
+    });
+    const result: JsonObject = {
+      protocolVersion: version,
+      capabilities: encodeLegacyServerCapabilities(this.#capabilities, version),
+      serverInfo: legacyImplementation(this.info, version),
+    };
+    if (this.#instructions !== undefined) result.instructions = this.#instructions;
+    return result;
+  }
+
+  async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    const { method } = request;
+    if (MODERN_ONLY.has(method)) throw methodNotFound(method);
+    const invalid = validateRequestParams(method, params);
+    if (invalid) throw invalid;
+    switch (method) {
+      case 'ping':
+        return {};
+      case 'logging/setLevel':
+        if (!this.#capabilities.logging) throw methodNotFound(method);
+        session.logLevel = params.level as LoggingLevel;
+        return {};
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
+        if (!this.#capabilities.resources?.subscribe) throw methodNotFound(method);
+        if (method === 'resources/subscribe') session.subscriptions.add(params.uri as string);
+        else session.subscriptions.delete(params.uri as string);
+        return {};
+    }
+    const handler = this.#handlers.get(method);
+    if (!handler) throw methodNotFound(method);
+    const backend: ContextBackend = {
+      notify: (m, p) => channel.notify(m, p),
+      request: channel.request ? (m, p, s) => channel.request!(m, p, s) : undefined,
+      logLevel: session.logLevel,
+      loggingEnabled: this.#capabilities.logging !== undefined,
+    };
+    const ctx = createContext({
+      requestId: request.id,
+      method,
+      signal,
+      era: 'legacy',
+      protocolVersion: session.version,
+      clientCapabilities: session.clientCapabilities,
+      clientInfo: session.clientInfo,
+      meta,
+      backend,
+    });
+    try {
+      const result = await handler(params, ctx);
+      if (result.resultType === 'input_required') {
+        this.#onerror?.(new Error(`Handler of ${method} returned input_required to a legacy client; use ctx.elicit() and friends`), { method, requestId: request.id });
+        throw new McpError(ErrorCode.InternalError, 'Internal error');
+      }
+      return encodeLegacyResult(method, result, session.version);
+    } catch (e) {
+      if (e instanceof McpError) {
+        const err = encodeLegacyError(e.toJSON(), method === 'resources/read' && isObject(e.data) && 'uri' in e.data);
+        throw new McpError(err.code, err.message, err.data);
+      }
+      throw e;
+    } finally {
+      ctx.finish();
+    }
+  }
+}
+
+/** The request's identity for binding `requestState`: method plus what selects and parametrises it. */
+function identityOf(method: string, params: JsonObject): unknown {
+  return method === 'resources/read' ? [method, params.uri] : [method, params.name, params.arguments ?? {}];
+}
+
+function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string } | undefined {
+  switch (event.type) {
+    case 'tools/list_changed':
+      return f.toolsListChanged ? { method: 'notifications/tools/list_changed' } : undefined;
+    case 'prompts/list_changed':
+      return f.promptsListChanged ? { method: 'notifications/prompts/list_changed' } : undefined;
+    case 'resources/list_changed':
+      return f.resourcesListChanged ? { method: 'notifications/resources/list_changed' } : undefined;
+    case 'resources/updated':
+      return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', uri: event.uri } : undefined;
+  }
+}
+
+/** The legacy notification (if any) a session should get for an event. */
+export function legacyNotificationFor(event: ServerEvent, session: LegacySession, caps: ServerCapabilities): { method: string; params?: JsonObject } | undefined {
+  if (!session.initialized) return undefined;
+  switch (event.type) {
+    case 'tools/list_changed':
+      return caps.tools?.listChanged ? { method: 'notifications/tools/list_changed' } : undefined;
+    case 'prompts/list_changed':
+      return caps.prompts?.listChanged ? { method: 'notifications/prompts/list_changed' } : undefined;
+    case 'resources/list_changed':
+      return caps.resources?.listChanged ? { method: 'notifications/resources/list_changed' } : undefined;
+    case 'resources/updated':
+      return [...session.subscriptions].some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', params: { uri: event.uri } } : undefined;
+  }
+}
+
+function legacyImplementation(info: Implementation, version: LegacyVersion): Implementation {
+  if (version >= '2025-11-25') return info;
+  const out: Implementation = { name: info.name, version: info.version };
+  if (version >= '2025-06-18' && info.title !== undefined) out.title = info.title;
+  return out;
+}
