@@ -143,6 +143,22 @@ export class Client {
 
   /** Connect over a message transport and settle the protocol revision. */
   async connect(transport: Transport): Promise<void> {
+    try {
+      await this.#connect(transport, this.#options.version ?? 'auto');
+    } catch (e) {
+      // Some legacy servers exit on any request before initialize. A transport that can start its
+      // server again (stdio) gets a second life with the plain handshake.
+      const restartable = transport as Transport & { restart?: () => Promise<void> };
+      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && restartable.restart)) throw e;
+      await restartable.restart();
+      await this.#connect(transport, 'legacy');
+    }
+  }
+
+  #probing = false;
+
+  async #connect(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
+    this.#probing = false;
     const peer = new Peer(
       transport,
       {
@@ -153,14 +169,15 @@ export class Client {
     );
     this.#peer = peer;
     await peer.start();
-    const want = this.#options.version ?? 'auto';
     try {
       if (want === 'legacy' || isLegacyVersion(want) || this.#options.prior === 'legacy') {
         await this.#initialize(isLegacyVersion(want) ? want : LATEST_LEGACY_VERSION, isLegacyVersion(want));
       } else if (isModernVersion(want) || this.#options.prior === 'modern') {
         await this.#discover(isModernVersion(want) ? want : LATEST_PROTOCOL_VERSION, true);
       } else {
+        this.#probing = true;
         await this.#probe();
+        this.#probing = false;
       }
     } catch (e) {
       await peer.close().catch(() => {});

@@ -94,6 +94,12 @@ export function requiredCapability(req: InputRequest, caps: ClientCapabilities):
   }
 }
 
+/** The first revision that has this kind of input request, if later than 2024-11-05. */
+function introducedIn(req: InputRequest): ProtocolVersion | undefined {
+  if (req.method !== 'elicitation/create') return undefined;
+  return (req.params as { mode?: string }).mode === 'url' ? '2025-11-25' : '2025-06-18';
+}
+
 /** Check an answer has the shape its request's method promises. */
 export function isValidInputResponse(method: string, v: unknown): v is InputResponse {
   if (!isObject(v)) return false;
@@ -138,6 +144,10 @@ export function createContext(init: ContextInit): RequestContext & { finish(): v
 
   const ask = async (requests: InputRequests): Promise<InputResponses> => {
     for (const key in requests) {
+      const since = introducedIn(requests[key]!);
+      if (since && init.protocolVersion < since) {
+        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${init.protocolVersion}, which this client speaks`);
+      }
       const missing = requiredCapability(requests[key]!, init.clientCapabilities);
       if (missing) {
         throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${Object.keys(missing)[0]}`, { requiredCapabilities: missing });

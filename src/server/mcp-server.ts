@@ -255,7 +255,7 @@ export class McpServer {
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
     let out: ToolReturn;
     try {
-      out = await entry.handler(checked.value, ctx);
+      out = await entry.handler(checked.value as never, ctx);
     } catch (e) {
       if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
       if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };

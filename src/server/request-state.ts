@@ -1,5 +1,6 @@
 // Integrity-protected `requestState` for multi round-trip requests: HMAC-SHA-256 over a JSON payload,
 // with expiry and a digest of the request it belongs to. Web Crypto only, so it runs on every runtime.
+import { base64UrlToBytes as unb64url, bytesToBase64Url as b64url } from '../protocol/base64.js';
 import { invalidParams } from '../protocol/errors.js';
 
 export interface RequestStateOptions {
@@ -27,23 +28,6 @@ export interface StatePayload {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function b64url(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-function unb64url(s: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) return undefined;
-  try {
-    const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Canonical JSON: object keys sorted, so equal values digest equally. */
 export function canonicalJson(v: unknown): string {

@@ -1,0 +1,65 @@
+// Server side of stdio: read the client's messages from stdin, write ours to stdout, nothing else.
+import type { Readable, Writable } from 'node:stream';
+import { TsmcpError } from '../../protocol/errors.js';
+import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { FrameError, Transport } from '../transport.js';
+import { LineFramer } from './framer.js';
+
+export interface StdioServerTransportOptions {
+  /** Default: process.stdin. */
+  stdin?: Readable;
+  /** Default: process.stdout. */
+  stdout?: Writable;
+  /** Longest accepted line in bytes. Default 4 MiB. */
+  maxMessageBytes?: number;
+}
+
+/** Serves one client over this process's stdin/stdout. The transport closes when stdin ends. */
+export class StdioServerTransport implements Transport {
+  readonly #in: Readable;
+  readonly #out: Writable;
+  readonly #framer: LineFramer;
+  #closed = false;
+  onmessage?: (value: unknown) => void;
+  onframeerror?: (error: FrameError) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+
+  constructor(options: StdioServerTransportOptions = {}) {
+    this.#in = options.stdin ?? process.stdin;
+    this.#out = options.stdout ?? process.stdout;
+    this.#framer = new LineFramer({ onmessage: (v) => this.onmessage?.(v), onframeerror: (e) => this.onframeerror?.(e) }, options.maxMessageBytes);
+  }
+
+  async start(): Promise<void> {
+    this.#in.on('data', this.#ondata);
+    this.#in.on('end', this.#onend);
+    this.#in.on('error', this.#onerror);
+    this.#out.on('error', this.#onerror);
+  }
+
+  readonly #ondata = (chunk: Buffer | string) => this.#framer.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  readonly #onend = () => void this.close();
+  readonly #onerror = (e: Error) => {
+    this.onerror?.(e);
+    // A broken pipe means the client is gone.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') void this.close();
+  };
+
+  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (this.#closed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed');
+    if (!this.#out.write(`${JSON.stringify(message)}\n`)) {
+      await new Promise<void>((resolve) => this.#out.once('drain', resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#in.off('data', this.#ondata);
+    this.#in.off('end', this.#onend);
+    this.#in.off('error', this.#onerror);
+    this.#in.pause();
+    this.onclose?.();
+  }
+}

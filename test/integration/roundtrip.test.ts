@@ -1,0 +1,166 @@
+// tsmcp client ↔ tsmcp server over the in-memory pair, at every revision, with every message checked
+// against the official schema of the revision in use.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Client } from '../../src/client/index.js';
+import { McpError, SUPPORTED_PROTOCOL_VERSIONS, type ElicitParams, type ProtocolVersion } from '../../src/index.js';
+import { createLinkedPair } from '../../src/transports/memory/index.js';
+import { createEverythingServer } from '../../examples/conformance/everything.js';
+import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
+
+const recorders: WireRecorder[] = [];
+
+const ANSWERS: { [field: string]: string | number | boolean } = { name: 'Ada', color: 'blue', username: 'ada', email: 'ada@example.com', ok: true, context: 'a trip' };
+/** A simulated user who fills every field of a form. */
+function answerForm(p: ElicitParams): { [k: string]: string | number | boolean } {
+  const out: { [k: string]: string | number | boolean } = {};
+  if ('requestedSchema' in p) for (const k of Object.keys(p.requestedSchema.properties)) out[k] = ANSWERS[k] ?? 'x';
+  return out;
+}
+
+async function connect(version: ProtocolVersion | 'auto', handlers = true) {
+  const server = createEverythingServer();
+  const [ct, st] = createLinkedPair();
+  const recorder = new WireRecorder();
+  recorders.push(recorder);
+  await server.connect(recordTransport(st, recorder, 'server'));
+  const logs: unknown[] = [];
+  const client = new Client(
+    { name: 'roundtrip', version: '1.0.0' },
+    {
+      version,
+      onlog: (p) => logs.push(p),
+      handlers: handlers
+        ? {
+            elicitation: (p) => ({ action: 'accept', content: answerForm(p) }),
+            sampling: () => ({ role: 'assistant', content: { type: 'text', text: 'Paris' }, model: 'test-model' }),
+            roots: () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }),
+          }
+        : undefined,
+    },
+  );
+  await client.connect(recordTransport(ct, recorder, 'client'));
+  return { client, server, logs, recorder };
+}
+
+const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
+
+for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
+  describe(`tsmcp ↔ tsmcp at ${version}`, () => {
+    it('negotiates the pinned revision', async () => {
+      const { client } = await connect(version);
+      assert.equal(client.protocolVersion, version);
+      assert.equal(client.serverInfo?.name, 'tsmcp-everything');
+      assert.ok(client.serverCapabilities.tools);
+      await client.close();
+    });
+
+    it('lists and calls tools, with content of every kind', async () => {
+      const { client } = await connect(version);
+      const tools = await client.listAllTools();
+      assert.ok(tools.some((t) => t.name === 'test_simple_text'));
+      assert.deepEqual(tools.map((t) => t.name), [...tools.map((t) => t.name)].sort((a, b) => tools.findIndex((t) => t.name === a) - tools.findIndex((t) => t.name === b)));
+      assert.equal(text(await client.callTool('test_simple_text')), 'This is a simple text response for testing.');
+      const mixed = await client.callTool('test_multiple_content_types');
+      assert.deepEqual(mixed.content.map((c) => c.type), ['text', 'image', 'resource']);
+      const err = await client.callTool('test_error_handling');
+      assert.equal(err.isError, true);
+      await client.close();
+    });
+
+    it('reports unknown tools as -32602 and bad arguments as isError results', async () => {
+      const { client } = await connect(version);
+      await assert.rejects(client.callTool('no_such_tool'), (e: unknown) => e instanceof McpError && e.code === -32602);
+      const bad = await client.callTool('test_sampling', { prompt: 42 });
+      assert.equal(bad.isError, true);
+      assert.match(text(bad), /prompt/);
+      await client.close();
+    });
+
+    it('reads static and templated resources; unknown URIs are errors', async () => {
+      const { client } = await connect(version);
+      const r = await client.readResource('test://static-text');
+      assert.equal((r.contents[0] as { text: string }).text, 'This is the content of the static text resource.');
+      const t = await client.readResource('test://template/123/data');
+      assert.match((t.contents[0] as { text: string }).text, /123/);
+      const expected = version === '2026-07-28' ? -32602 : -32002;
+      await assert.rejects(client.readResource('test://nope'), (e: unknown) => e instanceof McpError && e.code === expected);
+      assert.ok((await client.listAllResourceTemplates()).some((x) => x.uriTemplate === 'test://template/{id}/data'));
+      await client.close();
+    });
+
+    it('gets prompts and completes arguments', async () => {
+      const { client } = await connect(version);
+      const p = await client.getPrompt('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' });
+      assert.match(JSON.stringify(p.messages), /arg1='a', arg2='b'/);
+      await assert.rejects(client.getPrompt('test_prompt_with_arguments', { arg1: 'a' }), (e: unknown) => e instanceof McpError && e.code === -32602);
+      if (version !== '2024-11-05') {
+        const c = await client.complete({ ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' }, argument: { name: 'arg1', value: 'par' } });
+        assert.deepEqual(c.values, ['paris', 'park', 'party']);
+      }
+      await client.close();
+    });
+
+    it('reports progress with increasing values', async () => {
+      const { client } = await connect(version);
+      const seen: number[] = [];
+      await client.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
+      assert.deepEqual(seen, [0, 50, 100]);
+      await client.close();
+    });
+
+    it('asks for input through the client handlers', async () => {
+      const { client } = await connect(version);
+      const sampled = await client.callTool('test_sampling', { prompt: 'Capital of France?' });
+      assert.equal(text(sampled), 'LLM response: Paris');
+      if (version >= '2025-06-18') {
+        const elicited = await client.callTool('test_elicitation', { message: 'Who are you?' });
+        assert.match(text(elicited), /action=accept/);
+        assert.equal(text(await client.callTool('test_input_required_result_multi_round')), 'Ada likes blue');
+      }
+      await client.close();
+    });
+
+    it('sends log messages only when asked', async () => {
+      const { client, logs } = await connect(version);
+      if (version === '2026-07-28') {
+        await client.callTool('test_logging_tool');
+        assert.equal(logs.length, 0);
+        await client.callTool('test_logging_tool', {}, { logLevel: 'info' });
+        assert.equal(logs.length, 1);
+      } else {
+        await client.setLoggingLevel('warning');
+        await client.callTool('test_tool_with_logging');
+        assert.equal(logs.length, 0);
+        await client.setLoggingLevel('info');
+        await client.callTool('test_tool_with_logging');
+        assert.equal(logs.length, 3);
+      }
+      await client.close();
+    });
+
+    it('delivers list-changed notifications to subscribers', async () => {
+      const { client } = await connect(version);
+      const events: string[] = [];
+      const sub = await client.subscribe({ toolsListChanged: true }, (method) => events.push(method));
+      await client.callTool('test_trigger_tool_change');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(events, ['notifications/tools/list_changed']);
+      await sub.close();
+      await client.close();
+    });
+  });
+}
+
+describe('era detection', () => {
+  it('auto picks the modern era against a dual-era server', async () => {
+    const { client } = await connect('auto');
+    assert.equal(client.era, 'modern');
+    assert.equal(client.protocolVersion, '2026-07-28');
+    await client.close();
+  });
+});
+
+after(() => {
+  for (const r of recorders) r.assertClean();
+});
