@@ -139,15 +139,12 @@ for (const [name, make, era] of flavours) {
     it('reports progress', async () => {
       const seen: number[] = [];
       await c.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
-      if (name.includes('v2')) {
-        // The v2 client (2.4.0) sometimes settles the call before dispatching the
-        // last progress notification, although tsmcp writes it first (the wire log below shows the
-        // order); so only the prefix is certain here.
-        assert.deepEqual(seen, [0, 50, 100].slice(0, seen.length));
-        assert.ok(seen.length >= 2);
-      } else {
-        assert.deepEqual(seen, [0, 50, 100]);
-      }
+      // The official SDKs dispatch notifications a microtask later than responses, so when the last
+      // progress and the response arrive in one read the callback is dropped after the call settled
+      // (seen with v1 1.32 and v2 2.4). tsmcp writes the progress first (checked in the wire log below),
+      // so here only the prefix is certain.
+      assert.deepEqual(seen, [0, 50, 100].slice(0, seen.length));
+      assert.ok(seen.length >= 2, `saw ${JSON.stringify(seen)}`);
     });
 
     if (era === 'legacy') {
