@@ -27,7 +27,8 @@ const MAX_NODES = 10_000;
 const DRAFT_07 = /json-schema\.org\/draft-07\/schema/;
 
 export function isStandardSchema(v: unknown): v is StandardSchemaV1 {
-  return typeof v === 'object' && v !== null && '~standard' in v && typeof (v as StandardSchemaV1)['~standard']?.validate === 'function';
+  // arktype's types are callable, so a schema may be a function as well as an object.
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && '~standard' in v && typeof (v as StandardSchemaV1)['~standard']?.validate === 'function';
 }
 
 /**
