@@ -1,12 +1,17 @@
-// tsmcp client ↔ tsmcp server over the in-memory pair, at every revision, with every message checked
-// against the official schema of the revision in use.
+// tsmcp client ↔ tsmcp server at every revision, over the in-memory pair and over stdio (a real child
+// process), with every message checked against the official schema of the revision in use.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Client } from '../../src/client/index.js';
 import { McpError, SUPPORTED_PROTOCOL_VERSIONS, type ElicitParams, type ProtocolVersion } from '../../src/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
-import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
+import { WireRecorder, checkWireLog, recordTransport } from '../helpers/wire-recorder.js';
+import { distPath } from '../helpers/raw-stdio.js';
+import { StdioClientTransport } from '../../src/transports/stdio/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const recorders: WireRecorder[] = [];
 
@@ -18,18 +23,31 @@ function answerForm(p: ElicitParams): { [k: string]: string | number | boolean }
   return out;
 }
 
-async function connect(version: ProtocolVersion | 'auto', handlers = true) {
-  const server = createEverythingServer();
-  const [ct, st] = createLinkedPair();
-  const recorder = new WireRecorder();
+type Carrier = 'memory' | 'stdio';
+const dir = mkdtempSync(join(tmpdir(), 'tsmcp-roundtrip-'));
+const wireLogs: string[] = [];
+let logNo = 0;
+
+async function connect(version: ProtocolVersion | 'auto', carrier: Carrier = 'memory', handlers = true) {
+  const recorder = new WireRecorder(carrier === 'stdio' ? { only: 'client->server' } : {});
   recorders.push(recorder);
-  await server.connect(recordTransport(st, recorder, 'server'));
-  const logs: unknown[] = [];
+  let clientSide;
+  if (carrier === 'memory') {
+    const server = createEverythingServer();
+    const [ct, st] = createLinkedPair();
+    await server.connect(recordTransport(st, recorder, 'server'));
+    clientSide = ct;
+  } else {
+    const log = join(dir, `wire-${logNo++}.jsonl`);
+    wireLogs.push(log);
+    clientSide = new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/tsmcp-stdio-server.js')], env: { TSMCP_WIRE_LOG: log } });
+  }
+  const logs_: unknown[] = [];
   const client = new Client(
     { name: 'roundtrip', version: '1.0.0' },
     {
       version,
-      onlog: (p) => logs.push(p),
+      onlog: (p) => logs_.push(p),
       handlers: handlers
         ? {
             elicitation: (p) => ({ action: 'accept', content: answerForm(p) }),
@@ -39,16 +57,17 @@ async function connect(version: ProtocolVersion | 'auto', handlers = true) {
         : undefined,
     },
   );
-  await client.connect(recordTransport(ct, recorder, 'client'));
-  return { client, server, logs, recorder };
+  await client.connect(recordTransport(clientSide, recorder, 'client'));
+  return { client, logs: logs_, recorder };
 }
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
+for (const carrier of ['memory', 'stdio'] as const)
 for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
-  describe(`tsmcp ↔ tsmcp at ${version}`, () => {
+  describe(`tsmcp ↔ tsmcp at ${version} over ${carrier}`, () => {
     it('negotiates the pinned revision', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       assert.equal(client.protocolVersion, version);
       assert.equal(client.serverInfo?.name, 'tsmcp-everything');
       assert.ok(client.serverCapabilities.tools);
@@ -56,7 +75,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('lists and calls tools, with content of every kind', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const tools = await client.listAllTools();
       assert.ok(tools.some((t) => t.name === 'test_simple_text'));
       assert.deepEqual(tools.map((t) => t.name), [...tools.map((t) => t.name)].sort((a, b) => tools.findIndex((t) => t.name === a) - tools.findIndex((t) => t.name === b)));
@@ -69,7 +88,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('reports unknown tools as -32602 and bad arguments as isError results', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       await assert.rejects(client.callTool('no_such_tool'), (e: unknown) => e instanceof McpError && e.code === -32602);
       const bad = await client.callTool('test_sampling', { prompt: 42 });
       assert.equal(bad.isError, true);
@@ -78,7 +97,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('reads static and templated resources; unknown URIs are errors', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const r = await client.readResource('test://static-text');
       assert.equal((r.contents[0] as { text: string }).text, 'This is the content of the static text resource.');
       const t = await client.readResource('test://template/123/data');
@@ -90,7 +109,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('gets prompts and completes arguments', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const p = await client.getPrompt('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' });
       assert.match(JSON.stringify(p.messages), /arg1='a', arg2='b'/);
       await assert.rejects(client.getPrompt('test_prompt_with_arguments', { arg1: 'a' }), (e: unknown) => e instanceof McpError && e.code === -32602);
@@ -102,7 +121,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('reports progress with increasing values', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const seen: number[] = [];
       await client.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
       assert.deepEqual(seen, [0, 50, 100]);
@@ -110,7 +129,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('asks for input through the client handlers', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const sampled = await client.callTool('test_sampling', { prompt: 'Capital of France?' });
       assert.equal(text(sampled), 'LLM response: Paris');
       if (version >= '2025-06-18') {
@@ -122,7 +141,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('sends log messages only when asked', async () => {
-      const { client, logs } = await connect(version);
+      const { client, logs } = await connect(version, carrier);
       if (version === '2026-07-28') {
         await client.callTool('test_logging_tool');
         assert.equal(logs.length, 0);
@@ -140,7 +159,7 @@ for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
     });
 
     it('delivers list-changed notifications to subscribers', async () => {
-      const { client } = await connect(version);
+      const { client } = await connect(version, carrier);
       const events: string[] = [];
       const sub = await client.subscribe({ toolsListChanged: true }, (method) => events.push(method));
       await client.callTool('test_trigger_tool_change');
@@ -163,4 +182,13 @@ describe('era detection', () => {
 
 after(() => {
   for (const r of recorders) r.assertClean();
+  // What the stdio servers sent, from their wire logs.
+  let checked = 0;
+  for (const log of wireLogs) {
+    const r = checkWireLog(log, { only: 'server->client' });
+    r.assertClean();
+    checked += r.count;
+  }
+  assert.ok(wireLogs.length === 0 || checked > 100, `only ${checked} server messages were logged`);
+  rmSync(dir, { recursive: true, force: true });
 });
