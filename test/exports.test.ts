@@ -1,0 +1,44 @@
+// The public surface is exactly what package.json exports: entry points load, internals do not.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+describe('package exports', () => {
+  it('loads every entry point by its public name', async () => {
+    const root = await import('tsmcp');
+    assert.equal(root.LATEST_PROTOCOL_VERSION, '2026-07-28');
+    assert.equal(typeof root.McpError, 'function');
+    const server = await import('tsmcp/server');
+    for (const name of ['McpServer', 'Server', 'ToolError', 'ServerConnection', 'InMemoryEventBus']) assert.equal(typeof (server as Record<string, unknown>)[name], 'function', name);
+    const client = await import('tsmcp/client');
+    assert.equal(typeof client.Client, 'function');
+    const stdio = await import('tsmcp/stdio');
+    assert.equal(typeof stdio.StdioClientTransport, 'function');
+    assert.equal(typeof stdio.StdioServerTransport, 'function');
+    const memory = await import('tsmcp/memory');
+    assert.equal(typeof memory.createLinkedPair, 'function');
+  });
+
+  it('keeps internals private', async () => {
+    for (const p of ['tsmcp/dist/src/engine/peer.js', 'tsmcp/engine', 'tsmcp/src/server/server.js']) {
+      await assert.rejects(import(p), (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', p);
+    }
+  });
+
+  it('keeps the package roots free of Node-only imports', async () => {
+    const { readFileSync, readdirSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { fileURLToPath } = await import('node:url');
+    const src = fileURLToPath(new URL('../src/', import.meta.url));
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = join(dir, f);
+        if (statSync(p).isDirectory()) {
+          if (f !== 'stdio') walk(p);
+        } else if (f.endsWith('.js') && /from ['"]node:/.test(readFileSync(p, 'utf8'))) offenders.push(p.slice(src.length));
+      }
+    };
+    walk(src);
+    assert.deepEqual(offenders, []);
+  });
+});
