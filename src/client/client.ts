@@ -96,6 +96,8 @@ export interface Subscription {
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+/** Era verdicts per server (transport `eraCacheKey`) for this process. */
+const ERA_CACHE = new Map<string, Era>();
 const LIST_KIND: { [n: string]: string } = {
   'notifications/tools/list_changed': 'tools',
   'notifications/prompts/list_changed': 'prompts',
@@ -143,8 +145,28 @@ export class Client {
 
   /** Connect over a message transport and settle the protocol revision. */
   async connect(transport: Transport): Promise<void> {
+    // The era is a property of the server: remember the verdict per server for this process.
+    const key = (transport as Transport & { eraCacheKey?: string }).eraCacheKey;
+    const want = this.#options.version ?? 'auto';
+    const cached = want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
+    if (cached) {
+      try {
+        await this.#connect(transport, cached === 'legacy' ? 'legacy' : LATEST_PROTOCOL_VERSION);
+        return;
+      } catch (e) {
+        // The server changed (or the verdict was wrong): forget it and probe afresh.
+        ERA_CACHE.delete(key!);
+        if (!(e instanceof McpError)) throw e;
+        await (transport as Transport & { restart?: () => Promise<void> }).restart?.();
+      }
+    }
+    await this.#connectDetecting(transport, want);
+    if (key !== undefined && want === 'auto' && this.era) ERA_CACHE.set(key, this.era);
+  }
+
+  async #connectDetecting(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
     try {
-      await this.#connect(transport, this.#options.version ?? 'auto');
+      await this.#connect(transport, want);
     } catch (e) {
       // Some legacy servers exit on any request before initialize. A transport that can start its
       // server again (stdio) gets a second life with the plain handshake.

@@ -54,6 +54,12 @@ export class StdioClientTransport implements Transport {
     this.#options = options;
   }
 
+  /** Identifies the server for the client's per-process era cache: same command, same server. */
+  get eraCacheKey(): string {
+    const o = this.#options;
+    return `stdio:${JSON.stringify([o.command, o.args ?? [], o.cwd ?? '', o.env ?? {}])}`;
+  }
+
   /** The server's stderr when `stderr: 'pipe'` (available before start, so nothing is lost). */
   get stderr(): Readable {
     return this.#stderr;
