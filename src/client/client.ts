@@ -271,8 +271,16 @@ export class Client {
     await this.#peer!.notify('notifications/initialized');
   }
 
+  #baseMeta: { version: ProtocolVersion; meta: Meta } | undefined;
+
+  /** The required `_meta` of every modern request (built once per version), plus per-call extras. */
   #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
-    const meta: Meta = { ...extra, [META.protocolVersion]: version, [META.clientCapabilities]: this.#capabilities, [META.clientInfo]: this.info };
+    if (this.#baseMeta?.version !== version) {
+      this.#baseMeta = { version, meta: { [META.protocolVersion]: version, [META.clientCapabilities]: this.#capabilities, [META.clientInfo]: this.info } };
+    }
+    const base = this.#baseMeta.meta;
+    if (!extra && logLevel === undefined) return base;
+    const meta: Meta = { ...extra, ...base };
     if (logLevel !== undefined) meta[META.logLevel] = logLevel;
     return meta;
   }
@@ -297,7 +305,8 @@ export class Client {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
       return decodeLegacyResult(await peer.request(method, p, reqOptions));
     }
-    const base: JsonObject = { ...params, _meta: this.#meta(version, { ...(isObject(params._meta) ? params._meta : {}), ...meta }, logLevel) };
+    const extra = isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
+    const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
     const maxRounds = this.#options.maxInputRounds ?? 10;
     let next = base;
     for (let round = 0; ; round++) {

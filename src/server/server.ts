@@ -193,11 +193,12 @@ export class Server {
     const mrtr = MRTR_METHODS.has(method);
     const principal = this.#principalOf?.({ meta });
     let answers: { [key: string]: unknown } = {};
-    let requestDigest = '';
+    // The request digest binds requestState to this request; computed only when state is in play.
+    let requestDigest: string | undefined;
     if (mrtr) {
-      requestDigest = await digest(identityOf(method, params));
       const state = params.requestState;
       if (typeof state === 'string') {
+        requestDigest = await digest(identityOf(method, params));
         const payload = await this.#state.open(state, requestDigest, principal);
         answers = { ...payload.a };
         const responses = isObject(params.inputResponses) ? params.inputResponses : {};
@@ -230,7 +231,7 @@ export class Server {
     } catch (e) {
       if (e instanceof InputRequiredSignal) {
         if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
-        return this.#inputRequired(e.requests, answers, requestDigest, principal);
+        return this.#inputRequired(e.requests, answers, requestDigest ?? (await digest(identityOf(method, params))), principal);
       }
       throw e;
     } finally {
