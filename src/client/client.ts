@@ -31,7 +31,7 @@ import type {
   SubscriptionFilter,
   Tool,
 } from '../protocol/types.js';
-import { validateServerRequestParams } from '../protocol/validate.js';
+import { validateResult, validateServerRequestParams } from '../protocol/validate.js';
 import {
   LATEST_LEGACY_VERSION,
   LATEST_PROTOCOL_VERSION,
@@ -255,11 +255,14 @@ export class Client {
   }
 
   async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    const result = await this.#peer!.request('initialize', {
-      protocolVersion: version,
-      capabilities: legacyCapabilities(this.#capabilities),
-      clientInfo: this.info,
-    });
+    const result = checked(
+      'initialize',
+      await this.#peer!.request('initialize', {
+        protocolVersion: version,
+        capabilities: legacyCapabilities(this.#capabilities),
+        clientInfo: this.info,
+      }),
+    );
     const agreed = result.protocolVersion;
     if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
       throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`);
@@ -303,7 +306,7 @@ export class Client {
     const { meta, logLevel, noCache: _n, ...reqOptions } = options;
     if (!isModernVersion(version)) {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
-      return decodeLegacyResult(await peer.request(method, p, reqOptions));
+      return checked(method, decodeLegacyResult(await peer.request(method, p, reqOptions)));
     }
     const extra = isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
@@ -319,6 +322,7 @@ export class Client {
       }
       const type = result.resultType ?? 'complete';
       if (type === 'complete') {
+        checked(method, result);
         if (cacheable && round === 0) this.#cache!.put(method, params, result);
         return result;
       }
@@ -552,6 +556,13 @@ export class Client {
     } while (cursor !== undefined);
     return out;
   }
+}
+
+/** Throw a local error (never confused with a peer's McpError) when a result lacks what its method promises. */
+function checked(method: string, result: JsonObject): JsonObject {
+  const problem = validateResult(method, result);
+  if (problem) throw new TsmcpError('TSMCP_INVALID_RESPONSE', problem);
+  return result;
 }
 
 function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {

@@ -1,6 +1,6 @@
 // Precompiled checks of request params, one table per method, so handlers only see well-formed input.
 import { invalidParams, type McpError } from './errors.js';
-import { isObject, isRequestId, type JsonObject } from './jsonrpc.js';
+import { isObject, type JsonObject } from './jsonrpc.js';
 import { LOGGING_LEVELS } from './types.js';
 
 type Check = (v: unknown) => boolean;
@@ -19,7 +19,6 @@ const ref: Check = (v) =>
 const completionArg: Check = (v) => isObject(v) && typeof v.name === 'string' && typeof v.value === 'string';
 const completionCtx: Check = (v) => isObject(v) && (v.arguments === undefined || strMap(v.arguments));
 const implementation: Check = (v) => isObject(v) && typeof v.name === 'string' && typeof v.version === 'string';
-const progressToken: Check = (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
 const filter: Check = (v) =>
   isObject(v) &&
   ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'].every((k) => v[k] === undefined || bool(v[k])) &&
@@ -55,17 +54,6 @@ const REQUEST_PARAMS: { [method: string]: FieldSpec } = {
   'subscriptions/listen': { notifications: [filter, true, 'a SubscriptionFilter object'] },
 };
 
-/** Params of notifications a server accepts. */
-const NOTIFICATION_PARAMS: { [method: string]: FieldSpec } = {
-  'notifications/cancelled': { requestId: [isRequestId, true, 'a string or integer'], reason: [str, false, 'a string'] },
-  'notifications/progress': {
-    progressToken: [progressToken, true, 'a string or integer'],
-    progress: [num, true, 'a number'],
-    total: [num, false, 'a number'],
-    message: [str, false, 'a string'],
-  },
-};
-
 /** Params of requests a legacy server may send to a client. */
 const SERVER_REQUEST_PARAMS: { [method: string]: FieldSpec } = {
   ping: {},
@@ -94,11 +82,37 @@ export function validateRequestParams(method: string, params: JsonObject | undef
   const spec = REQUEST_PARAMS[method];
   return spec ? check(spec, params, method) : undefined;
 }
-export function validateNotificationParams(method: string, params: JsonObject | undefined): McpError | undefined {
-  const spec = NOTIFICATION_PARAMS[method];
-  return spec ? check(spec, params, method) : undefined;
-}
 export function validateServerRequestParams(method: string, params: JsonObject | undefined): McpError | undefined {
   const spec = SERVER_REQUEST_PARAMS[method];
   return spec ? check(spec, params, method) : undefined;
+}
+
+const arrayOf = (item: Check): Check => (v) => Array.isArray(v) && v.every(item);
+const named = (key: string): Check => (v) => isObject(v) && typeof v[key] === 'string';
+const tool: Check = (v) => isObject(v) && typeof v.name === 'string' && isObject(v.inputSchema);
+
+/** What a complete result of each method must contain (checked by the client before use). */
+const RESULT_FIELDS: { [method: string]: FieldSpec } = {
+  'server/discover': { supportedVersions: [strArray, true, 'an array of strings'], capabilities: [obj, true, 'an object'] },
+  initialize: { protocolVersion: [str, true, 'a string'], capabilities: [obj, true, 'an object'], serverInfo: [implementation, true, 'an Implementation'] },
+  'tools/list': { tools: [arrayOf(tool), true, 'an array of tools with name and inputSchema'], nextCursor: [str, false, 'a string'] },
+  'tools/call': { content: [arrayOf(obj), true, 'an array of content blocks'], isError: [bool, false, 'a boolean'] },
+  'prompts/list': { prompts: [arrayOf(named('name')), true, 'an array of prompts with names'], nextCursor: [str, false, 'a string'] },
+  'prompts/get': { messages: [arrayOf(obj), true, 'an array of messages'] },
+  'resources/list': { resources: [arrayOf(named('uri')), true, 'an array of resources with uris'], nextCursor: [str, false, 'a string'] },
+  'resources/templates/list': { resourceTemplates: [arrayOf(named('uriTemplate')), true, 'an array of templates'], nextCursor: [str, false, 'a string'] },
+  'resources/read': { contents: [arrayOf(named('uri')), true, 'an array of contents with uris'] },
+  'completion/complete': { completion: [(v) => isObject(v) && strArray(v.values), true, 'an object with string values'] },
+};
+
+/** Validate a complete result the client received; the message names the field that is wrong. */
+export function validateResult(method: string, result: JsonObject): string | undefined {
+  const spec = RESULT_FIELDS[method];
+  if (!spec) return undefined;
+  for (const field in spec) {
+    const [ok, required, expected] = spec[field]!;
+    const v = result[field];
+    if (v === undefined ? required : !ok(v)) return `Invalid ${method} result: "${field}" must be ${expected}`;
+  }
+  return undefined;
 }

@@ -142,6 +142,28 @@ describe('client-side output schema checks', () => {
   });
 });
 
+describe('client-side result checks', () => {
+  it('refuses results that lack what their method promises, with a local error', async () => {
+    const server = new Server({ name: 'broken', version: '1' }, { capabilities: { tools: {}, prompts: {} } });
+    server.setRequestHandler('tools/list', () => ({ tools: 'none' }));
+    server.setRequestHandler('tools/call', () => ({ text: 'no content array' }));
+    server.setRequestHandler('prompts/list', () => ({ prompts: [{ title: 'no name' }] }));
+    const [a, b] = createLinkedPair();
+    const { ServerConnection } = await import('../../src/server/index.js');
+    await new ServerConnection(server, b).start();
+    for (const version of ['2026-07-28', '2025-11-25'] as const) {
+      const [ca, sb] = version === '2026-07-28' ? [a, b] : createLinkedPair();
+      if (version !== '2026-07-28') await new ServerConnection(server, sb).start();
+      const client = new Client({ name: 'c', version: '1' }, { version });
+      await client.connect(ca);
+      const local = (re: RegExp) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && re.test(e.message);
+      await assert.rejects(client.listTools(), local(/"tools"/));
+      await assert.rejects(client.callTool('x'), local(/"content"/));
+      await assert.rejects(client.listPrompts(), local(/"prompts"/));
+    }
+  });
+});
+
 describe('response cache', () => {
   function countingServer(ttlMs: number) {
     let lists = 0;
