@@ -26,7 +26,9 @@ export class ServerConnection {
               this.#legacy = s;
             },
             notify: (method, params) => ctx.notify(method, params),
-            request: (method, params, signal) => this.#peer.request(method, params, { signal }),
+            // No timeout of its own: a person may take a while to answer; the call that asked is bounded
+            // by its own cancellation (the client gives up, the signal fires, this request is cancelled).
+            request: (method, params, signal) => this.#peer.request(method, params, { signal, timeoutMs: Infinity }),
           };
           return server.dispatch(request, channel, ctx.signal);
         },
