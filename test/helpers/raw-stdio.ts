@@ -2,8 +2,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** Where raw traffic is recorded for the schema check (a WireRecorder). */
+export interface RawSink {
+  record(direction: 'client->server' | 'server->client', message: unknown): void;
+}
+
 export interface RawServer {
   child: ChildProcessWithoutNullStreams;
+  /** Record traffic into the sink while true (turn off around deliberately broken exchanges). */
+  recording: boolean;
   /** Write one raw line (a newline is appended). */
   send(line: string | object): void;
   /** Next parsed line from stdout (waits up to `ms`). */
@@ -20,7 +27,7 @@ export function distPath(rel: string): string {
   return fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 }
 
-export function spawnRaw(script: string, args: string[] = [], env: Record<string, string> = {}): RawServer {
+export function spawnRaw(script: string, args: string[] = [], env: Record<string, string> = {}, sink?: RawSink): RawServer {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const queue: Record<string, unknown>[] = [];
   const all: Record<string, unknown>[] = [];
@@ -37,16 +44,26 @@ export function spawnRaw(script: string, args: string[] = [], env: Record<string
       if (!line.trim()) continue;
       const msg = JSON.parse(line) as Record<string, unknown>; // stdout must only ever carry JSON
       all.push(msg);
+      if (raw.recording) sink?.record('server->client', msg);
       const w = waiters.shift();
       if (w) w(msg);
       else queue.push(msg);
     }
   });
-  return {
+  const raw: RawServer = {
     child,
     all,
+    recording: true,
     send(line) {
-      child.stdin.write(`${typeof line === 'string' ? line : JSON.stringify(line)}\n`);
+      const text = typeof line === 'string' ? line : JSON.stringify(line);
+      if (raw.recording && sink) {
+        try {
+          sink.record('client->server', JSON.parse(text));
+        } catch {
+          // not JSON: nothing to track
+        }
+      }
+      child.stdin.write(`${text}\n`);
     },
     next(ms = 5000) {
       const q = queue.shift();
@@ -77,4 +94,5 @@ export function spawnRaw(script: string, args: string[] = [], env: Record<string
       clearTimeout(t);
     },
   };
+  return raw;
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { distPath, spawnRaw, type RawServer } from '../helpers/raw-stdio.js';
+import { WireRecorder } from '../helpers/wire-recorder.js';
 
 const META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
@@ -13,11 +14,15 @@ const req = (id: unknown, method: string, params: Record<string, unknown> = {}) 
 
 describe('bad input over stdio', () => {
   let s: RawServer;
+  // Everything the server answers, however bad the input, must still be valid MCP.
+  const recorder = new WireRecorder({ only: 'server->client' });
   before(() => {
-    s = spawnRaw(distPath('examples/conformance/server.js'), ['--stdio']);
+    s = spawnRaw(distPath('examples/conformance/server.js'), ['--stdio'], {}, recorder);
   });
   after(async () => {
     await s.close();
+    assert.ok(recorder.count >= 25, `only ${recorder.count} server messages checked`);
+    recorder.assertClean();
   });
 
   const stillServing = async () => {
@@ -100,6 +105,7 @@ describe('bad input over stdio', () => {
   });
 
   it('rejects a second request with an id still in flight, and finishes the first', async () => {
+    s.recording = false; // two answers to one id are the point here; a one-request-per-id recorder can't follow
     s.send(req('dup', 'tools/call', { name: 'test_tool_with_progress' }));
     s.send(req('dup', 'tools/list'));
     const first = await s.next();
@@ -109,6 +115,7 @@ describe('bad input over stdio', () => {
     assert.equal((err.error as { code: number }).code, -32600);
     assert.equal(ok.id, 'dup');
     assert.ok(ok.result);
+    s.recording = true;
     await stillServing();
   });
 
