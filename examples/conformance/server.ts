@@ -1,14 +1,27 @@
-// `npm run conformance:server -- --stdio`: the everything server on stdio.
-// Streamable HTTP follows with the HTTP transport; until then only --stdio is served.
+// `npm run conformance:server`: the everything server at http://127.0.0.1:$PORT/mcp (PORT defaults to
+// 3000), both eras on one endpoint; `-- --stdio` serves it on stdio instead.
+import { createServer } from 'node:http';
+import { createNodeHandler } from '../../src/transports/http/node.js';
 import { StdioServerTransport } from '../../src/transports/stdio/index.js';
 import { createEverythingServer } from './everything.js';
 
 const server = createEverythingServer();
 if (process.argv.includes('--stdio')) {
-  const transport = new StdioServerTransport();
-  const conn = await server.connect(transport);
+  const conn = await server.connect(new StdioServerTransport());
   conn.onclose = () => process.exit(0);
 } else {
-  console.error('The Streamable HTTP front is not built yet; run with --stdio.');
-  process.exit(2);
+  const port = Number(process.env.PORT ?? 3000);
+  const mcp = createNodeHandler(server);
+  const http = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname === '/mcp') return mcp(req, res);
+    res.writeHead(404).end();
+  });
+  http.listen(port, '127.0.0.1', () => console.error(`everything server on http://127.0.0.1:${port}/mcp`));
+  const stop = () => {
+    mcp.core.close();
+    http.close(() => process.exit(0));
+    http.closeAllConnections();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

@@ -24,11 +24,14 @@ const TSMCP_ERROR = Symbol.for('tsmcp.TsmcpError');
 export class McpError extends Error {
   readonly code: number;
   readonly data: unknown;
-  constructor(code: number, message: string, data?: unknown) {
+  /** The HTTP status this error calls for when it answers a request over HTTP (default: by code). */
+  readonly httpStatus: number | undefined;
+  constructor(code: number, message: string, data?: unknown, httpStatus?: number) {
     super(message);
     this.name = 'McpError';
     this.code = code;
     this.data = data;
+    this.httpStatus = httpStatus;
   }
   // Brand check so `instanceof` survives duplicate installs of tsmcp; subclasses use the normal check.
   static override [Symbol.hasInstance](v: unknown): boolean {
@@ -75,8 +78,8 @@ export class TsmcpError extends Error {
 }
 Object.defineProperty(TsmcpError.prototype, TSMCP_ERROR, { value: true });
 
-export function invalidParams(message: string, data?: unknown): McpError {
-  return new McpError(ErrorCode.InvalidParams, message, data);
+export function invalidParams(message: string, data?: unknown, httpStatus?: number): McpError {
+  return new McpError(ErrorCode.InvalidParams, message, data, httpStatus);
 }
 export function methodNotFound(method: string): McpError {
   return new McpError(ErrorCode.MethodNotFound, `Method not found: ${method}`);

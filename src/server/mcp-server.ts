@@ -22,6 +22,7 @@ import type {
 } from '../protocol/types.js';
 import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
+import { headerParamsOf, type HeaderParam } from '../protocol/x-mcp-header.js';
 import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
@@ -96,6 +97,7 @@ export interface Registered {
 
 interface ToolEntry {
   tool: Tool;
+  headers: HeaderParam[];
   input: CompiledSchema;
   output: CompiledSchema | undefined;
   handler: ToolHandler<unknown>;
@@ -130,6 +132,7 @@ export class McpServer {
     this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
     this.#pageSize = options.pageSize ?? 100;
     this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
+    this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
   }
 
   /** Register a tool. Names follow SEP-986: 1–128 of `A-Z a-z 0-9 _ . -`, unique. */
@@ -145,7 +148,7 @@ export class McpServer {
     if (output) tool.outputSchema = output.jsonSchema as JsonObject;
     if (config.annotations) tool.annotations = config.annotations;
     if (config._meta) tool._meta = config._meta;
-    this.#tools.set(name, { tool, input, output, handler: handler as ToolHandler<unknown> });
+    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), input, output, handler: handler as ToolHandler<unknown> });
     this.#enable('tools');
     return { remove: () => this.#tools.delete(name) && this.#changed('tools') };
   }

@@ -16,6 +16,7 @@ import {
   type SubscriptionFilter,
 } from '../protocol/types.js';
 import { validateRequestParams } from '../protocol/validate.js';
+import type { HeaderParam } from '../protocol/x-mcp-header.js';
 import {
   LATEST_LEGACY_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -114,6 +115,9 @@ export class Server {
     this.#serverInfoMeta = { [META.serverInfo]: info };
   }
 
+  /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
+  toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
+
   /** Capabilities as advertised (live object: McpServer adds to it as features are registered). */
   get capabilities(): ServerCapabilities {
     return this.#capabilities;
@@ -148,16 +152,19 @@ export class Server {
     const { method } = request;
     const params = request.params ?? {};
     const meta: Meta = isObject(params._meta) ? params._meta : {};
-    if (method === 'initialize') return this.#initialize(params, channel);
-
+    // A request that carries its version in `_meta` is modern, whatever its method (initialize included:
+    // removed in 2026-07-28, so -32601). Without it, initialize opens a legacy session.
     const version = meta[META.protocolVersion];
     if (version !== undefined) return this.#modern(request, params, meta, version, channel, signal);
+    if (method === 'initialize') return this.#initialize(params, channel);
 
     const session = channel.legacy;
     if (session) return this.#legacy(request, params, meta, session, channel, signal);
     if (method === 'ping') return {};
     throw invalidParams(
       `Missing required _meta field "${META.protocolVersion}": send it with every request (protocol 2026-07-28), or call initialize first (earlier revisions)`,
+      undefined,
+      400,
     );
   }
 
@@ -173,7 +180,7 @@ export class Server {
     }
     const caps = meta[META.clientCapabilities];
     if (!isObject(caps)) {
-      throw invalidParams(`Missing required _meta field "${META.clientCapabilities}" (send {} when the client has none)`);
+      throw invalidParams(`Missing required _meta field "${META.clientCapabilities}" (send {} when the client has none)`, undefined, 400);
     }
     const logLevel = meta[META.logLevel];
     if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {

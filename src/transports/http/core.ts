@@ -1,0 +1,477 @@
+// The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
+// platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
+import { ErrorCode, McpError } from '../../protocol/errors.js';
+import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
+import { META } from '../../protocol/meta.js';
+import { isLegacyVersion } from '../../protocol/versions.js';
+import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
+import { InMemoryEventStore, type EventStore } from './event-store.js';
+import { checkRequestHeaders } from './headers.js';
+import { checkOrigin, type SecurityOptions } from './security.js';
+
+export interface CoreRequest {
+  /** HTTP method, upper case. */
+  method: string;
+  /** A request header by lower-case name. */
+  header(name: string): string | null | undefined;
+  /** The body as text, or undefined when it is longer than `limit` bytes. */
+  text(limit: number): Promise<string | undefined>;
+  /** Fires when the client goes away. */
+  signal: AbortSignal;
+  /** The connection arrived on a loopback address. */
+  loopback: boolean;
+}
+
+export type HeaderMap = { [name: string]: string };
+
+export interface StreamSink {
+  write(text: string): void;
+  end(): void;
+  readonly closed: boolean;
+}
+
+export interface CoreResponse {
+  send(status: number, headers: HeaderMap, body?: string): void;
+  stream(status: number, headers: HeaderMap): StreamSink;
+}
+
+export interface HttpServerOptions extends SecurityOptions {
+  /** Largest accepted request body in bytes. Default 4 MiB (413 beyond). */
+  maxBodyBytes?: number;
+  /** Keep-alive comment interval on long-lived streams (subscriptions/listen, GET), ms. Default 15 000. */
+  keepAliveMs?: number;
+  /** Serve the legacy (2025-11-25 and older) wire with sessions on the same endpoint. Default true. */
+  legacy?: boolean;
+  /** Idle legacy sessions are ended after this many ms. Default 30 minutes. */
+  sessionIdleMs?: number;
+  /** Most legacy sessions held at once (the oldest idle one is ended first). Default 10 000. */
+  maxSessions?: number;
+  /** Where legacy SSE events are kept for resumption. Default: in memory, bounded. */
+  eventStore?: EventStore;
+  /** CORS for browser clients: the allowed origin(s); exposes the MCP headers. Off by default. */
+  cors?: { origin: string | string[] };
+}
+
+const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
+const SSE_HEADERS: HeaderMap = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
+const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
+
+function statusOf(e: McpError): number {
+  if (e.httpStatus) return e.httpStatus;
+  switch (e.code) {
+    case ErrorCode.MethodNotFound:
+      return 404;
+    case ErrorCode.HeaderMismatch:
+    case ErrorCode.MissingRequiredClientCapability:
+    case ErrorCode.UnsupportedProtocolVersion:
+      return 400;
+    default:
+      return 200;
+  }
+}
+
+function errorBody(id: RequestId | undefined, error: JsonRpcErrorObject): string {
+  return JSON.stringify(id === undefined ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error });
+}
+
+/** One SSE response: numbered and stored for resumption when it belongs to a legacy session. */
+class SseStream {
+  #sink: StreamSink | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  constructor(
+    sink: StreamSink,
+    readonly id: string,
+    readonly store: EventStore | undefined,
+  ) {
+    this.#sink = sink;
+  }
+  get live(): boolean {
+    return this.#sink !== undefined && !this.#sink.closed;
+  }
+  /** Send a JSON-RPC message as an SSE event (stored first, so a reconnecting client can replay it). */
+  message(m: JsonRpcMessage | JsonRpcMessage[]): void {
+    const data = JSON.stringify(m);
+    const eventId = this.store?.append(this.id, data);
+    if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}event: message\ndata: ${data}\n\n`);
+  }
+  /** SEP-1699 priming event: an id and empty data, so the client can resume from the very start. */
+  prime(retryMs?: number): void {
+    const eventId = this.store?.append(this.id, '');
+    if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
+  }
+  keepAlive(ms: number): void {
+    this.#timer = setInterval(() => (this.live ? this.#sink!.write(': keep-alive\n\n') : this.close()), ms);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+  /** Attach a new connection (resumption) and replay what it missed. */
+  attach(sink: StreamSink, missed: string[]): void {
+    this.#sink = sink;
+    for (const e of missed) sink.write(e);
+  }
+  /** Close the connection but keep the stream: later events are stored for the client to resume. */
+  detach(): void {
+    const s = this.#sink;
+    this.#sink = undefined;
+    s?.end();
+  }
+  close(): void {
+    clearInterval(this.#timer);
+    this.#sink?.end();
+    this.#sink = undefined;
+  }
+}
+
+/** Server-side state of one legacy Streamable HTTP session. */
+class HttpSession {
+  legacy: LegacySession | undefined;
+  lastSeen = Date.now();
+  getStream: SseStream | undefined;
+  readonly streams = new Map<string, SseStream>();
+  readonly pending = new Map<RequestId, { resolve(r: JsonObject): void; reject(e: Error): void }>();
+  readonly inflight = new Map<RequestId, AbortController>();
+  nextRequestId = 0;
+  nextStream = 0;
+  unsubscribe: (() => void) | undefined;
+  constructor(readonly id: string) {}
+}
+
+/** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
+export class HttpCore {
+  readonly #server: Server;
+  readonly #options: HttpServerOptions;
+  readonly #maxBody: number;
+  readonly #keepAlive: number;
+  readonly #sessions = new Map<string, HttpSession>();
+  readonly #store: EventStore;
+  readonly #idleMs: number;
+  readonly #maxSessions: number;
+
+  constructor(server: Server, options: HttpServerOptions = {}) {
+    this.#server = server;
+    this.#options = options;
+    this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.#keepAlive = options.keepAliveMs ?? 15_000;
+    this.#store = options.eventStore ?? new InMemoryEventStore();
+    this.#idleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this.#maxSessions = options.maxSessions ?? 10_000;
+  }
+
+  /** Number of open legacy sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
+    const refused = checkOrigin(this.#options, req.header('host'), req.header('origin'), req.loopback);
+    if (refused) return res.send(403, this.#headers(req, JSON_HEADERS), errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }));
+    switch (req.method) {
+      case 'POST':
+        return this.#post(req, res);
+      case 'GET':
+        return this.#get(req, res);
+      case 'DELETE':
+        return this.#delete(req, res);
+      case 'OPTIONS':
+        if (this.#options.cors) return res.send(204, this.#headers(req, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': `content-type, accept, authorization, ${MCP_HEADERS}, mcp-param-*`, 'access-control-max-age': '600' }));
+    }
+    res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+  }
+
+  /** Response headers plus CORS when enabled and the origin is allowed. */
+  #headers(req: CoreRequest, base: HeaderMap): HeaderMap {
+    const cors = this.#options.cors;
+    const origin = req.header('origin');
+    if (!cors || !origin) return base;
+    const allowed = Array.isArray(cors.origin) ? cors.origin.includes(origin) : cors.origin === '*' || cors.origin === origin;
+    if (!allowed) return base;
+    return { ...base, 'access-control-allow-origin': cors.origin === '*' ? '*' : origin, 'access-control-expose-headers': MCP_HEADERS, vary: 'Origin' };
+  }
+
+  #fail(req: CoreRequest, res: CoreResponse, status: number, id: RequestId | undefined, code: number, message: string, data?: unknown): void {
+    res.send(status, this.#headers(req, JSON_HEADERS), errorBody(id, data === undefined ? { code, message } : { code, message, data }));
+  }
+
+  // ---------------------------------------------------------------- POST
+
+  async #post(req: CoreRequest, res: CoreResponse): Promise<void> {
+    const type = req.header('content-type') ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type)) return this.#fail(req, res, 415, undefined, ErrorCode.InvalidRequest, 'Unsupported Media Type: POST a JSON-RPC message as application/json');
+    const accept = req.header('accept') ?? '';
+    if (!/application\/json|\*\/\*/i.test(accept) || !/text\/event-stream|\*\/\*/i.test(accept)) {
+      return this.#fail(req, res, 406, undefined, ErrorCode.InvalidRequest, 'Not Acceptable: Accept must list both application/json and text/event-stream');
+    }
+    const text = await req.text(this.#maxBody);
+    if (text === undefined) return this.#fail(req, res, 413, undefined, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.#maxBody} bytes`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return this.#fail(req, res, 400, undefined, ErrorCode.ParseError, `Parse error: ${(e as Error).message}`);
+    }
+    const header = req.header('mcp-protocol-version')?.trim();
+    const isInitialize = isObject(body) && body.method === 'initialize';
+    const legacyWanted = this.#options.legacy !== false && (isLegacyVersion(header) || (header === undefined && (isInitialize || req.header('mcp-session-id') != null || Array.isArray(body))));
+    if (legacyWanted) return this.#legacyPost(req, res, body, header);
+    return this.#modernPost(req, res, body);
+  }
+
+  async #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> {
+    const c = classify(body);
+    if (c.kind === 'batch') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: JSON-RPC batches are not part of protocol 2026-07-28');
+    if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
+    if (c.kind === 'notification') return res.send(202, this.#headers(req, {}));
+    if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: clients do not send responses in protocol 2026-07-28');
+    const request = c.message;
+    const meta = isObject(request.params?._meta) ? request.params!._meta : undefined;
+    const version = meta?.[META.protocolVersion];
+    // Missing _meta fields are answered by the dispatcher (-32602, 400); headers are checked once the body is complete.
+    if (typeof version === 'string' && isObject(meta?.[META.clientCapabilities])) {
+      const headerError = checkRequestHeaders(req.header.bind(req), request.method, request.params, version, this.#server.toolHeaders?.(String(request.params?.name)));
+      if (headerError) return this.#fail(req, res, 400, request.id, headerError.code, headerError.message);
+    }
+    await this.#respond(req, res, request, undefined);
+  }
+
+  /**
+   * Dispatch one request and answer it: a JSON response when nothing streamed, an SSE stream as soon
+   * as a notification (progress, log, server→client request) has to go out before the result.
+   */
+  async #respond(req: CoreRequest, res: CoreResponse, request: JsonRpcRequest, session: HttpSession | undefined, extraHeaders: HeaderMap = {}): Promise<void> {
+    const controller = new AbortController();
+    const onGone = () => {
+      // Closing the stream cancels a modern request; a legacy one keeps running (its events are stored).
+      if (!session) controller.abort(new McpError(ErrorCode.InternalError, 'Client disconnected'));
+    };
+    req.signal.addEventListener('abort', onGone, { once: true });
+    if (session) session.inflight.set(request.id, controller);
+    let stream: SseStream | undefined;
+    const open = (): SseStream => {
+      if (stream) return stream;
+      const streamId = session ? `${session.id}-${session.nextStream++}` : 'modern';
+      stream = new SseStream(res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders })), streamId, session ? this.#store : undefined);
+      if (session) {
+        session.streams.set(streamId, stream);
+        if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
+      }
+      if (request.method === 'subscriptions/listen') stream.keepAlive(this.#keepAlive);
+      return stream;
+    };
+    const channel: Channel = {
+      legacy: session?.legacy,
+      openLegacy: (s) => {
+        if (session) session.legacy = s;
+      },
+      notify: async (method, params) => {
+        if (controller.signal.aborted) return;
+        open().message({ jsonrpc: '2.0', method, params });
+      },
+      request: session
+        ? (method, params, signal) => this.#serverRequest(session, open(), method, params, signal)
+        : undefined,
+    };
+    let answer: JsonRpcMessage;
+    let status = 200;
+    try {
+      const result = await this.#server.dispatch(request, channel, controller.signal);
+      answer = { jsonrpc: '2.0', id: request.id, result };
+    } catch (e) {
+      const err = e instanceof McpError ? e : undefined;
+      if (!err) this.#server.unexpected(e, request);
+      answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+      status = err ? statusOf(err) : 200;
+    } finally {
+      req.signal.removeEventListener('abort', onGone);
+      session?.inflight.delete(request.id);
+    }
+    if (controller.signal.aborted) {
+      (stream as SseStream | undefined)?.close();
+      return;
+    }
+    if (stream) {
+      stream.message(answer);
+      stream.close();
+      if (session) session.streams.delete(stream.id);
+      return;
+    }
+    res.send(status, this.#headers(req, { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
+  }
+
+  /** A legacy server→client request, sent on the stream of the client request that caused it. */
+  #serverRequest(session: HttpSession, stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
+    const id = `s-${session.nextRequestId++}`;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        session.pending.delete(id);
+        stream.message({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The request that asked was cancelled' } });
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      session.pending.set(id, {
+        resolve: (r) => (signal.removeEventListener('abort', onAbort), resolve(r)),
+        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+      });
+      stream.message(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  // ---------------------------------------------------------------- legacy sessions
+
+  async #legacyPost(req: CoreRequest, res: CoreResponse, body: unknown, header: string | undefined): Promise<void> {
+    if (isObject(body) && body.method === 'initialize' && 'id' in body) {
+      const c = classify(body);
+      if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid initialize request');
+      const session = this.#openSession();
+      await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id });
+      if (!session.legacy) this.#closeSession(session); // initialize failed
+      return;
+    }
+    const session = this.#session(req, res);
+    if (!session) return;
+    if (header !== undefined && session.legacy && header !== session.legacy.version) {
+      return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, `MCP-Protocol-Version ${header} does not match the session's ${session.legacy.version}`);
+    }
+    const batch = Array.isArray(body);
+    if (batch && session.legacy?.version !== '2025-03-26') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: batches are only part of protocol 2025-03-26');
+    const messages = batch ? body : [body];
+    if (messages.length === 0) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: empty batch');
+    const requests: JsonRpcRequest[] = [];
+    for (const m of messages) {
+      const c = classify(m);
+      if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
+      if (c.kind === 'request') requests.push(c.message);
+      else if (c.kind === 'notification') this.#legacyNotification(session, c.message.method, c.message.params);
+      else if (c.kind === 'result' || c.kind === 'error') {
+        const p = session.pending.get(c.message.id!);
+        session.pending.delete(c.message.id!);
+        if (c.kind === 'result') p?.resolve(c.message.result);
+        else p?.reject(new McpError(c.message.error.code, c.message.error.message, c.message.error.data));
+      }
+    }
+    if (requests.length === 0) return res.send(202, this.#headers(req, {}));
+    if (requests.length === 1) return this.#respond(req, res, requests[0]!, session);
+    // 2025-03-26 batch: answer every request, in one JSON array.
+    const answers = await Promise.all(
+      requests.map(async (r) => {
+        const controller = new AbortController();
+        const channel: Channel = { legacy: session.legacy, openLegacy: () => {}, notify: async () => {} };
+        try {
+          return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
+        } catch (e) {
+          if (!(e instanceof McpError)) this.#server.unexpected(e, r);
+          return { jsonrpc: '2.0', id: r.id, error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+        }
+      }),
+    );
+    res.send(200, this.#headers(req, JSON_HEADERS), JSON.stringify(answers));
+  }
+
+  #legacyNotification(session: HttpSession, method: string, params: JsonObject | undefined): void {
+    if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
+    else if (method === 'notifications/cancelled' && params && (typeof params.requestId === 'string' || typeof params.requestId === 'number')) {
+      session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+    }
+  }
+
+  #openSession(): HttpSession {
+    this.#sweep();
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    let id = '';
+    for (const b of bytes) id += b.toString(16).padStart(2, '0');
+    const session = new HttpSession(id);
+    this.#sessions.set(id, session);
+    session.unsubscribe = this.#server.events.subscribe((event) => {
+      if (!session.legacy || !session.getStream?.live) return;
+      const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
+      if (n) session.getStream.message(n.params === undefined ? { jsonrpc: '2.0', method: n.method } : { jsonrpc: '2.0', method: n.method, params: n.params });
+    });
+    return session;
+  }
+
+  #closeSession(session: HttpSession): void {
+    this.#sessions.delete(session.id);
+    session.unsubscribe?.();
+    for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
+    for (const p of session.pending.values()) p.reject(new McpError(ErrorCode.InternalError, 'Session ended'));
+    session.getStream?.close();
+    for (const s of session.streams.values()) {
+      s.close();
+      this.#store.drop(s.id);
+    }
+    if (session.getStream) this.#store.drop(session.getStream.id);
+  }
+
+  /** End idle sessions, and the oldest when over the limit. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const s of this.#sessions.values()) if (now - s.lastSeen > this.#idleMs) this.#closeSession(s);
+    while (this.#sessions.size >= this.#maxSessions) this.#closeSession(this.#sessions.values().next().value!);
+  }
+
+  /** The session a request names; answers 400/404 itself when there is none. */
+  #session(req: CoreRequest, res: CoreResponse): HttpSession | undefined {
+    const id = req.header('mcp-session-id');
+    if (id == null) {
+      this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+      return undefined;
+    }
+    const s = this.#sessions.get(id);
+    if (!s || Date.now() - s.lastSeen > this.#idleMs) {
+      if (s) this.#closeSession(s);
+      this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
+      return undefined;
+    }
+    s.lastSeen = Date.now();
+    return s;
+  }
+
+  // ---------------------------------------------------------------- GET and DELETE
+
+  async #get(req: CoreRequest, res: CoreResponse): Promise<void> {
+    if (this.#options.legacy === false || req.header('mcp-session-id') == null) {
+      return res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+    }
+    if (!/text\/event-stream|\*\/\*/i.test(req.header('accept') ?? '')) {
+      return this.#fail(req, res, 406, undefined, ErrorCode.InvalidRequest, 'Not Acceptable: a GET stream needs Accept: text/event-stream');
+    }
+    const session = this.#session(req, res);
+    if (!session) return;
+    const last = req.header('last-event-id');
+    if (last) {
+      const missed = this.#store.after(last);
+      if (!missed) return this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Unknown Last-Event-ID: the stream cannot be resumed');
+      const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
+      const events = missed.events.map((e) => (e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`));
+      const live = session.streams.get(missed.streamId) ?? (session.getStream?.id === missed.streamId ? session.getStream : undefined);
+      if (live) live.attach(sink, events);
+      else {
+        for (const e of events) sink.write(e);
+        sink.end();
+      }
+      return;
+    }
+    if (session.getStream?.live) return this.#fail(req, res, 409, undefined, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream');
+    const stream = new SseStream(res.stream(200, this.#headers(req, SSE_HEADERS)), `${session.id}-get`, this.#store);
+    session.getStream = stream;
+    if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
+    stream.keepAlive(this.#keepAlive);
+    req.signal.addEventListener('abort', () => stream.detach(), { once: true });
+  }
+
+  #delete(req: CoreRequest, res: CoreResponse): void {
+    if (this.#options.legacy === false || req.header('mcp-session-id') == null) {
+      return res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+    }
+    const session = this.#session(req, res);
+    if (!session) return;
+    this.#closeSession(session);
+    res.send(200, this.#headers(req, {}));
+  }
+
+  /** End every session and stream (server shutdown). */
+  close(): void {
+    this.#server.closeSubscriptions();
+    for (const s of [...this.#sessions.values()]) this.#closeSession(s);
+  }
+}
+

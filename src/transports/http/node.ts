@@ -1,0 +1,109 @@
+// tsmcp/node: the native node:http front. It feeds the core straight from IncomingMessage and
+// ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
+import { serverOf, type ServerLike } from './server-of.js';
+
+export interface NodeHandlerOptions extends HttpServerOptions {
+  /** A client that has not sent its whole body within this many ms gets 408. Default 30 000. */
+  bodyTimeoutMs?: number;
+}
+
+export type NodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly core: HttpCore };
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Read at most `limit` bytes; undefined when larger; rejects on timeout. */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(Object.assign(new Error('body timeout'), { status: 408 }));
+    }, timeoutMs);
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(c);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+/**
+ * Serve MCP at one endpoint from node:http (mount it at your path).
+ * @example http.createServer(createNodeHandler(server)).listen(3000, '127.0.0.1');
+ */
+export function createNodeHandler(server: ServerLike, options: NodeHandlerOptions = {}): NodeHandler {
+  const core = new HttpCore(serverOf(server), options);
+  const bodyTimeout = options.bodyTimeoutMs ?? 30_000;
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const creq: CoreRequest = {
+      method: req.method ?? 'GET',
+      header: (name) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v.join(', ') : v;
+      },
+      text: (limit) => readBody(req, limit, bodyTimeout),
+      signal: gone.signal,
+      loopback: LOOPBACK.test(req.socket.localAddress ?? ''),
+    };
+    const cres: CoreResponse = {
+      send(status, headers, body) {
+        if (res.headersSent) return void res.end();
+        res.writeHead(status, headers);
+        res.end(body);
+      },
+      stream(status, headers) {
+        res.writeHead(status, headers);
+        res.flushHeaders();
+        return {
+          write: (text) => void res.write(text),
+          end: () => void res.end(),
+          get closed() {
+            return res.writableEnded || res.destroyed;
+          },
+        };
+      },
+    };
+    core.handle(creq, cres).catch((e: { status?: number }) => {
+      if (!res.headersSent) {
+        res.writeHead(e?.status === 408 ? 408 : 500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error' } }));
+      } else res.end();
+    });
+  };
+  return Object.assign(handler, { core });
+}
+
+export type { HttpServerOptions } from './core.js';
+export type { SecurityOptions } from './security.js';
