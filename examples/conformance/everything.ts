@@ -21,27 +21,23 @@ export const JSON_SCHEMA_2020_12 = {
   type: 'object',
   $defs: {
     address: {
-      $anchor: 'address',
+      $anchor: 'addressDef',
       type: 'object',
       properties: { street: { type: 'string' }, city: { type: 'string' } },
-      required: ['street', 'city'],
     },
   },
   properties: {
     name: { type: 'string' },
     address: { $ref: '#/$defs/address' },
-    contact: {
-      anyOf: [
-        { type: 'object', properties: { email: { type: 'string', format: 'email' } } },
-        { type: 'object', properties: { phone: { type: 'string' } } },
-      ],
-    },
-    kind: { type: 'string', enum: ['person', 'org'] },
-    orgName: { type: 'string' },
+    contactMethod: { type: 'string', enum: ['phone', 'email'] },
+    phone: { type: 'string' },
+    email: { type: 'string' },
   },
-  allOf: [{ if: { properties: { kind: { const: 'org' } } }, then: { required: ['orgName'] } }],
+  allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+  if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+  then: { required: ['phone'] },
+  else: { required: ['email'] },
   additionalProperties: false,
-  required: ['name'],
 } as const;
 
 const nameForm = (message: string): ElicitFormParams => ({
@@ -179,8 +175,10 @@ export function createEverythingServer(): McpServer {
     },
     (args) => ({ content: [text(`region=${String(args.region ?? '')} query=${String(args.query)}`)] }),
   );
-  server.registerTool('test_reconnection', { description: 'Closes its SSE stream mid-call (HTTP); answers directly elsewhere', inputSchema: noArgs }, async (_a, ctx) => {
-    await sleep(100, ctx.signal);
+  server.registerTool('test_reconnection', { description: 'Closes its SSE stream mid-call (2025-11-25 HTTP polling); the result arrives on the resumed stream', inputSchema: noArgs }, async (_a, ctx) => {
+    await sleep(50, ctx.signal);
+    ctx.closeStream(500);
+    await sleep(200, ctx.signal);
     return { content: [text('Reconnection test completed')] };
   });
 

@@ -55,6 +55,12 @@ export interface RequestContext {
   listRoots(options?: InputOptions): Promise<ListRootsResult>;
   /** Ask for several inputs in one round; resolves with every answer by key. */
   input(requests: InputRequests): Promise<InputResponses>;
+  /**
+   * Legacy Streamable HTTP (2025-11-25, SEP-1699 polling) only: end this request's SSE stream now,
+   * asking the client to come back after `retryMs`; it resumes with GET + Last-Event-ID and receives
+   * the rest. A no-op on every other transport and revision.
+   */
+  closeStream(retryMs?: number): void;
 }
 
 /** Thrown inside a handler to end this round with an InputRequiredResult (modern era only). */
@@ -72,6 +78,8 @@ export interface ContextBackend {
   loggingEnabled: boolean;
   /** Modern only: answers gathered so far, by key. */
   answers?: { [key: string]: unknown };
+  /** Legacy HTTP only: end the request's SSE stream early (polling). */
+  closeStream?(retryMs: number): void;
 }
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
@@ -212,6 +220,7 @@ export function createContext(init: ContextInit): RequestContext & { finish(): v
     elicit: (params, options) => one<ElicitResult>({ method: 'elicitation/create', params }, options),
     createMessage: (params, options) => one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options),
     listRoots: (options) => one<ListRootsResult>({ method: 'roots/list' }, options),
+    closeStream: (retryMs = 1000) => backend.closeStream?.(retryMs),
     input: (requests) => {
       for (const key in requests) keyFor(requests[key]!.method, { key });
       return ask(requests);

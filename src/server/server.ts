@@ -72,6 +72,8 @@ export interface Channel {
   notify(method: string, params: JsonObject): Promise<void>;
   /** Legacy only: send a server→client request. */
   request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+  /** Legacy HTTP only: end this request's SSE stream early; the client resumes with Last-Event-ID. */
+  closeStream?(retryMs: number): void;
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -370,6 +372,7 @@ export class Server {
     const backend: ContextBackend = {
       notify: (m, p) => channel.notify(m, p),
       request: channel.request ? (m, p, s) => channel.request!(m, p, s) : undefined,
+      closeStream: channel.closeStream ? (ms) => channel.closeStream!(ms) : undefined,
       logLevel: session.logLevel,
       loggingEnabled: this.#capabilities.logging !== undefined,
     };

@@ -99,6 +99,9 @@ class SseStream {
     const eventId = this.store?.append(this.id, '');
     if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
   }
+  retry(ms: number): void {
+    if (this.live) this.#sink!.write(`retry: ${ms}\n\n`);
+  }
   keepAlive(ms: number): void {
     this.#timer = setInterval(() => (this.live ? this.#sink!.write(': keep-alive\n\n') : this.close()), ms);
     (this.#timer as { unref?: () => void }).unref?.();
@@ -268,6 +271,15 @@ export class HttpCore {
       request: session
         ? (method, params, signal) => this.#serverRequest(session, open(), method, params, signal)
         : undefined,
+      closeStream:
+        session?.legacy && session.legacy.version >= '2025-11-25'
+          ? (retryMs) => {
+              // SEP-1699: tell the client when to come back, then close the connection (not the stream).
+              const s = open();
+              s.retry(retryMs);
+              s.detach();
+            }
+          : undefined,
     };
     let answer: JsonRpcMessage;
     let status = 200;
