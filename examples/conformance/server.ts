@@ -16,7 +16,10 @@ if (process.argv.includes('--stdio')) {
     if (new URL(req.url ?? '/', 'http://localhost').pathname === '/mcp') return mcp(req, res);
     res.writeHead(404).end();
   });
-  http.listen(port, '127.0.0.1', () => console.error(`everything server on http://127.0.0.1:${port}/mcp`));
+  http.listen(port, '127.0.0.1', () => {
+    const a = http.address();
+    console.error(`everything server on http://127.0.0.1:${typeof a === 'object' && a ? a.port : port}/mcp`);
+  });
   const stop = () => {
     mcp.core.close();
     http.close(() => process.exit(0));
