@@ -393,7 +393,8 @@ export class HttpCore {
     const session = new HttpSession(id);
     this.#sessions.set(id, session);
     session.unsubscribe = this.#server.events.subscribe((event) => {
-      if (!session.legacy || !session.getStream?.live) return;
+      // Stored even while the GET stream is disconnected, so a client that resumes gets it.
+      if (!session.legacy || !session.getStream) return;
       const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
       if (n) session.getStream.message(n.params === undefined ? { jsonrpc: '2.0', method: n.method } : { jsonrpc: '2.0', method: n.method, params: n.params });
     });

@@ -5,7 +5,7 @@ import { ErrorCode, McpError } from '../../protocol/errors.js';
 import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
 
-const SENTINEL = /^=\?base64\?([A-Za-z0-9+/]*={0,2})\?=$/;
+const SENTINEL = /^=\?base64\?(.*)\?=$/s;
 const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -53,7 +53,8 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
       request.signal?.addEventListener('abort', () => gone.abort(), { once: true });
       const req: CoreRequest = {
         method: request.method,
-        header: (name) => request.headers.get(name),
+        // Fetch API requests may not expose Host; the URL carries it.
+        header: (name) => request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
         text: (limit) => readBody(request, limit),
         signal: gone.signal,
         loopback: options.isLoopback?.(request) ?? false,
