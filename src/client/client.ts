@@ -32,6 +32,7 @@ import type {
   Tool,
 } from '../protocol/types.js';
 import { validateResult, validateServerRequestParams } from '../protocol/validate.js';
+import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
 import {
   LATEST_LEGACY_VERSION,
   LATEST_PROTOCOL_VERSION,
@@ -113,6 +114,7 @@ export class Client {
   readonly #outputSchemas = new Map<string, CompiledSchema>();
   readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
   #peer: Peer | undefined;
+  #transport: (Transport & { setToolHeaders?: (tool: string, params: HeaderParam[]) => void }) | undefined;
   #version: ProtocolVersion | undefined;
   #serverCapabilities: ServerCapabilities = {};
   #serverInfo: Implementation | undefined;
@@ -181,6 +183,7 @@ export class Client {
 
   async #connect(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
     this.#probing = false;
+    this.#transport = transport;
     const peer = new Peer(
       transport,
       {
@@ -406,9 +409,19 @@ export class Client {
 
   async listTools(cursor?: string, options?: CallOptions): Promise<{ tools: Tool[]; nextCursor?: string }> {
     const r = await this.request('tools/list', cursor === undefined ? {} : { cursor }, options);
-    const tools = r.tools as Tool[];
+    let tools = r.tools as Tool[];
+    const setHeaders = this.#transport?.setToolHeaders;
+    if (setHeaders) {
+      // Over HTTP, a tool whose x-mcp-header annotations are invalid must be dropped (SEP-2243).
+      tools = tools.filter((t) => {
+        const why = invalidHeaderAnnotation(t.inputSchema);
+        if (why) this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
+        else setHeaders.call(this.#transport, t.name, headerParamsOf(t.inputSchema));
+        return !why;
+      });
+    }
     for (const t of tools) this.#rememberOutputSchema(t);
-    return r as { tools: Tool[]; nextCursor?: string };
+    return { ...r, tools } as { tools: Tool[]; nextCursor?: string };
   }
   /** Every tool, across all pages. */
   listAllTools(options?: CallOptions): Promise<Tool[]> {

@@ -95,6 +95,10 @@ export class Peer {
     transport.onframeerror = (e) => this.#frameError(e);
     transport.onclose = () => this.#closedByTransport();
     transport.onerror = (e) => this.#onprotocolerror?.(e);
+    transport.onrequestfailed = (id, error) => {
+      const entry = this.#pending.get(id);
+      if (entry && this.#settle(id)) entry.reject(error);
+    };
   }
 
   get closed(): boolean {

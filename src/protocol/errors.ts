@@ -61,7 +61,8 @@ export type TsmcpErrorCode =
   | 'TSMCP_OUTPUT_SCHEMA'
   | 'TSMCP_INVALID_DEFINITION'
   | 'TSMCP_UNSUPPORTED'
-  | 'TSMCP_PROCESS';
+  | 'TSMCP_PROCESS'
+  | 'TSMCP_HTTP';
 
 /** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */
 export class TsmcpError extends Error {

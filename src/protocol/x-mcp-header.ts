@@ -27,3 +27,30 @@ export function headerParamsOf(inputSchema: JsonObject): HeaderParam[] {
   return out;
 }
 
+
+/**
+ * Why a tool's `x-mcp-header` annotations are invalid (clients on HTTP must drop such tools), or
+ * undefined when they are fine: non-empty tokens, unique ignoring case, only on string, integer or
+ * boolean root properties.
+ */
+export function invalidHeaderAnnotation(inputSchema: JsonObject): string | undefined {
+  const props = isObject(inputSchema.properties) ? inputSchema.properties : {};
+  const seen = new Set<string>();
+  for (const [property, schema] of Object.entries(props)) {
+    if (!isObject(schema) || !('x-mcp-header' in schema)) continue;
+    const header = schema['x-mcp-header'];
+    if (typeof header !== 'string' || !TOKEN.test(header)) return `x-mcp-header of ${property} is not a valid header name token`;
+    if (seen.has(header.toLowerCase())) return `x-mcp-header ${header} is used twice`;
+    seen.add(header.toLowerCase());
+    if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') return `x-mcp-header on ${property}, whose type is not string, integer or boolean`;
+  }
+  // Anywhere but a root property (items, composition, conditionals, $defs) the annotation is invalid.
+  const nested = (v: unknown, path: string[]): boolean => {
+    if (Array.isArray(v)) return v.some((x, i) => nested(x, [...path, String(i)]));
+    if (!isObject(v)) return false;
+    if ('x-mcp-header' in v && !(path.length === 2 && path[0] === 'properties')) return true;
+    return Object.entries(v).some(([k, x]) => k !== 'x-mcp-header' && nested(x, [...path, k]));
+  };
+  if (nested(inputSchema, [])) return 'x-mcp-header on a property that is not a root property';
+  return undefined;
+}

@@ -1,5 +1,5 @@
 // The contract every message-stream transport (stdio, in-memory, WebSocket, legacy HTTP sessions) meets.
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
 
 /** A frame that could not be turned into a JSON value (bad JSON, over the size limit). */
 export interface FrameError {
@@ -27,4 +27,9 @@ export interface Transport {
   onerror?: (error: Error) => void;
   /** The stream ended (peer closed, process exited, `close()` called). */
   onclose?: () => void;
+  /**
+   * Request-scoped transports (HTTP) only: the request with this id got no JSON-RPC answer (an HTTP
+   * error without a JSON-RPC body, a dropped stream); the engine fails that request with `error`.
+   */
+  onrequestfailed?: (id: RequestId, error: Error) => void;
 }

@@ -96,7 +96,3 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
   return Object.assign(handler, { core });
 }
 
-export type { HttpServerOptions } from './core.js';
-export type { SecurityOptions } from './security.js';
-export { InMemoryEventStore } from './event-store.js';
-export type { EventStore, StoredEvent } from './event-store.js';

@@ -1,0 +1,382 @@
+// Client side of Streamable HTTP, both eras: each message is a POST (fetch, injectable); answers come
+// back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
+// without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
+import { createParser } from 'eventsource-parser';
+import { TsmcpError } from '../../protocol/errors.js';
+import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
+import { META } from '../../protocol/meta.js';
+import type { HeaderParam } from '../../protocol/x-mcp-header.js';
+import type { FrameError, Transport } from '../transport.js';
+import { encodeHeaderValue, nameOf } from './headers.js';
+
+export interface StreamableHttpClientOptions {
+  /** The fetch to use (for proxies, tests, auth wrappers). Default: the global fetch. */
+  fetch?: typeof fetch;
+  /** Extra headers on every request (e.g. Authorization), or a function that returns them. */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** Reconnection of legacy SSE streams: first delay, cap, and consecutive attempts. Defaults 1 s, 30 s, 5. */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxRetries?: number };
+  /** Open the legacy session's GET stream for server notifications. Default true. */
+  getStream?: boolean;
+}
+
+const ACCEPT = 'application/json, text/event-stream';
+
+/** Streamable HTTP client transport for one MCP endpoint. */
+export class StreamableHttpClientTransport implements Transport {
+  readonly #url: URL;
+  readonly #options: StreamableHttpClientOptions;
+  readonly #fetch: typeof fetch;
+  readonly #inflight = new Map<RequestId, AbortController>();
+  readonly #toolHeaders = new Map<string, HeaderParam[]>();
+  readonly #closer = new AbortController();
+  #session: string | undefined;
+  #legacyVersion: string | undefined;
+  #initialize: JsonRpcRequest | undefined;
+  #reinitializing: Promise<void> | undefined;
+  #closed = false;
+  #getStreamOpen = false;
+  onmessage?: (value: unknown) => void;
+  onframeerror?: (error: FrameError) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+  onrequestfailed?: (id: RequestId, error: Error) => void;
+
+  constructor(url: string | URL, options: StreamableHttpClientOptions = {}) {
+    this.#url = new URL(url);
+    this.#options = options;
+    this.#fetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  }
+
+  /** The server's identity for the client's era cache: one verdict per endpoint. */
+  get eraCacheKey(): string {
+    return `http:${this.#url.origin}${this.#url.pathname}`;
+  }
+  /** The legacy session id, once the server issued one. */
+  get sessionId(): string | undefined {
+    return this.#session;
+  }
+
+  /** Tell the transport which arguments of a tool go into Mcp-Param-* headers (the client does this after tools/list). */
+  setToolHeaders(tool: string, params: HeaderParam[]): void {
+    if (params.length) this.#toolHeaders.set(tool, params);
+    else this.#toolHeaders.delete(tool);
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closer.abort();
+    for (const c of this.#inflight.values()) c.abort();
+    if (this.#session) {
+      // Politely end the legacy session (the server may answer 405; either is fine).
+      await this.#fetch(this.#url, { method: 'DELETE', headers: { ...(await this.#extraHeaders()), ...this.#sessionHeaders() } }).then((r) => r.body?.cancel(), () => undefined);
+    }
+    this.onclose?.();
+  }
+
+  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (this.#closed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed');
+    if (Array.isArray(message)) return this.#post(message, this.#sessionHeaders(), undefined);
+    const c = classify(message);
+    if (c.kind === 'request') {
+      const r = c.message;
+      if (r.method === 'initialize') {
+        this.#initialize = r;
+        this.#session = undefined;
+        return this.#post(r, {}, r.id);
+      }
+      const version = isObject(r.params?._meta) ? r.params!._meta[META.protocolVersion] : undefined;
+      if (typeof version === 'string') return this.#post(r, this.#modernHeaders(r, version), r.id, true);
+      return this.#post(r, this.#sessionHeaders(), r.id);
+    }
+    if (c.kind === 'notification') {
+      const n = c.message;
+      const target = n.params?.requestId;
+      if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number') && this.#inflight.has(target) && !this.#session) {
+        // 2026-07-28: closing the response stream is the cancellation.
+        this.#inflight.get(target)!.abort();
+        return;
+      }
+      if (!this.#session) return; // modern clients send no other notifications over HTTP
+      await this.#post(n, this.#sessionHeaders(), undefined);
+      if (n.method === 'notifications/initialized' && this.#options.getStream !== false && !this.#getStreamOpen) void this.#getStream();
+      return;
+    }
+    // A response to a legacy server→client request.
+    await this.#post(message, this.#sessionHeaders(), undefined);
+  }
+
+  async #extraHeaders(): Promise<Record<string, string>> {
+    const h = this.#options.headers;
+    return typeof h === 'function' ? await h() : (h ?? {});
+  }
+
+  #sessionHeaders(): Record<string, string> {
+    const h: Record<string, string> = {};
+    if (this.#session) h['mcp-session-id'] = this.#session;
+    if (this.#legacyVersion && this.#legacyVersion >= '2025-06-18') h['mcp-protocol-version'] = this.#legacyVersion;
+    return h;
+  }
+
+  #modernHeaders(r: JsonRpcRequest, version: string): Record<string, string> {
+    const h: Record<string, string> = { 'mcp-protocol-version': version, 'mcp-method': encodeHeaderValue(r.method) };
+    const name = nameOf(r.method, r.params);
+    if (name !== undefined) h['mcp-name'] = encodeHeaderValue(name);
+    if (r.method === 'tools/call' && typeof r.params?.name === 'string') {
+      const args = isObject(r.params.arguments) ? r.params.arguments : {};
+      for (const p of this.#toolHeaders.get(r.params.name) ?? []) {
+        const v = args[p.property];
+        if (v === undefined || v === null) continue;
+        h[`mcp-param-${p.header.toLowerCase()}`] = encodeHeaderValue(typeof v === 'string' ? v : String(v));
+      }
+    }
+    return h;
+  }
+
+  /** POST one message (or batch) and deliver whatever comes back. */
+  async #post(body: JsonRpcMessage | JsonRpcMessage[], headers: Record<string, string>, id: RequestId | undefined, modern = false, retried = false): Promise<void> {
+    const controller = new AbortController();
+    if (id !== undefined) this.#inflight.set(id, controller);
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#url, {
+        method: 'POST',
+        headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json', accept: ACCEPT, ...headers },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (e) {
+      if (id !== undefined) this.#inflight.delete(id);
+      if (controller.signal.aborted) return;
+      if (id === undefined) throw new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e });
+      this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    const minted = res.headers.get('mcp-session-id');
+    if (minted && isObject(body) && (body as JsonRpcRequest).method === 'initialize') this.#session = minted;
+    // A legacy session the server forgot: initialize again, then resend, once.
+    if (res.status === 404 && this.#session && !modern && !retried && this.#initialize && (body as JsonRpcRequest).method !== 'initialize') {
+      await res.body?.cancel();
+      if (id !== undefined) this.#inflight.delete(id);
+      await this.#reinitialize();
+      return this.#post(body, this.#sessionHeaders(), id, false, true);
+    }
+    void this.#answer(res, id, controller, body);
+  }
+
+  async #answer(res: Response, id: RequestId | undefined, controller: AbortController, body: unknown): Promise<void> {
+    try {
+      if (res.status === 202) {
+        await res.body?.cancel();
+        return;
+      }
+      const type = res.headers.get('content-type') ?? '';
+      if (res.ok && type.includes('text/event-stream')) {
+        const done = await this.#readSse(res, id, controller.signal);
+        if (!done && id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
+        return;
+      }
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      const answered = this.#deliverAll(parsed, id);
+      if (answered) {
+        if (isObject(body) && (body as { method?: string }).method === 'initialize' && isObject(parsed) && isObject(parsed.result)) {
+          this.#legacyVersion = String(parsed.result.protocolVersion);
+        }
+        return;
+      }
+      if (id !== undefined) {
+        const detail = isObject(parsed) && isObject(parsed.error) ? `: ${String(parsed.error.message)}` : '';
+        this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status}${detail}`));
+      } else if (!res.ok) {
+        this.onerror?.(new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for a notification or response`));
+      }
+    } catch (e) {
+      if (id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e }));
+    } finally {
+      if (id !== undefined) this.#inflight.delete(id);
+    }
+  }
+
+  /** Deliver parsed JSON-RPC; true when it contained the answer to `id` (or anything, for id-less posts). */
+  #deliverAll(parsed: unknown, id: RequestId | undefined): boolean {
+    const list = Array.isArray(parsed) ? parsed : parsed === undefined ? [] : [parsed];
+    let answered = false;
+    for (const m of list) {
+      if (!isObject(m) || m.jsonrpc !== '2.0') continue;
+      if (id !== undefined && 'id' in m && m.id !== id && !('method' in m)) continue;
+      if (id !== undefined && !('id' in m) && 'error' in m) continue; // an id-less error: reported as a failure of `id`
+      if ('id' in m && m.id === id && !('method' in m)) answered = true;
+      if (id === undefined) answered = true;
+      this.onmessage?.(m);
+    }
+    return answered;
+  }
+
+  /** Read an SSE response; resumes with Last-Event-ID when a legacy stream ends early. True when `id` was answered. */
+  async #readSse(res: Response, id: RequestId | undefined, signal: AbortSignal): Promise<boolean> {
+    let answered = false;
+    let lastEventId: string | undefined;
+    let retryMs: number | undefined;
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.id) lastEventId = e.id;
+        if (!e.data.trim()) return; // priming event
+        let msg: unknown;
+        try {
+          msg = JSON.parse(e.data);
+        } catch {
+          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
+          return;
+        }
+        const list = Array.isArray(msg) ? msg : [msg];
+        for (const m of list) {
+          if (isObject(m) && 'id' in m && m.id === id && !('method' in m)) answered = true;
+          if (isObject(m) && isObject(m.result) && typeof m.result.protocolVersion === 'string' && this.#initialize && m.id === this.#initialize.id) this.#legacyVersion = m.result.protocolVersion;
+          this.onmessage?.(m);
+        }
+      },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
+    });
+    const dec = new TextDecoder();
+    const reader = res.body!.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.feed(dec.decode(value, { stream: true }));
+      }
+    } catch {
+      // connection dropped: resumable below for legacy sessions
+    }
+    // SEP-1699: the server may close a legacy stream early and expects a GET with Last-Event-ID.
+    let attempts = 0;
+    while (!answered && !signal.aborted && !this.#closed && this.#session && lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
+      await this.#sleep(retryMs ?? this.#backoff(attempts));
+      attempts++;
+      const r = await this.#fetch(this.#url, {
+        method: 'GET',
+        headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders(), 'last-event-id': lastEventId },
+        signal,
+      }).catch(() => undefined);
+      if (!r || !r.ok || !r.body) continue;
+      attempts = 0;
+      const sub = r.body.getReader();
+      try {
+        for (;;) {
+          const { value, done } = await sub.read();
+          if (done) break;
+          parser.feed(dec.decode(value, { stream: true }));
+          if (answered) {
+            await sub.cancel();
+            break;
+          }
+        }
+      } catch {
+        // dropped again: loop
+      }
+    }
+    return answered;
+  }
+
+  /** The legacy session's standalone GET stream, reconnected with Last-Event-ID and backoff. */
+  async #getStream(): Promise<void> {
+    this.#getStreamOpen = true;
+    let lastEventId: string | undefined;
+    let retryMs: number | undefined;
+    let failures = 0;
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.id) lastEventId = e.id;
+        if (!e.data.trim()) return;
+        try {
+          this.onmessage?.(JSON.parse(e.data));
+        } catch {
+          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
+        }
+      },
+      onRetry: (ms) => {
+        retryMs = ms;
+      },
+    });
+    const dec = new TextDecoder();
+    while (!this.#closed && this.#session && failures < (this.#options.reconnect?.maxRetries ?? 5)) {
+      const headers: Record<string, string> = { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders() };
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      const r = await this.#fetch(this.#url, { method: 'GET', headers, signal: this.#closer.signal }).catch(() => undefined);
+      if (r && (r.status === 405 || r.status === 404 || r.status === 409)) {
+        await r.body?.cancel();
+        break; // no GET stream on this server (or the session ended)
+      }
+      if (r?.ok && r.body) {
+        failures = 0;
+        const reader = r.body.getReader();
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.feed(dec.decode(value, { stream: true }));
+          }
+        } catch {
+          // dropped: reconnect
+        }
+      } else {
+        failures++;
+      }
+      if (this.#closed) break;
+      await this.#sleep(retryMs ?? this.#backoff(failures));
+    }
+    this.#getStreamOpen = false;
+  }
+
+  async #reinitialize(): Promise<void> {
+    if (this.#reinitializing) return this.#reinitializing;
+    this.#reinitializing = (async () => {
+      const init = this.#initialize!;
+      this.#session = undefined;
+      const res = await this.#fetch(this.#url, {
+        method: 'POST',
+        headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json', accept: ACCEPT },
+        body: JSON.stringify({ ...init, id: `tsmcp-reinit-${Date.now()}` }),
+      });
+      const session = res.headers.get('mcp-session-id');
+      await res.body?.cancel();
+      if (!res.ok || !session) throw new TsmcpError('TSMCP_HTTP', `Re-initializing the session failed with HTTP ${res.status}`);
+      this.#session = session;
+      const note = await this.#fetch(this.#url, {
+        method: 'POST',
+        headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json', accept: ACCEPT, ...this.#sessionHeaders() },
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+      });
+      await note.body?.cancel();
+      if (this.#options.getStream !== false && !this.#getStreamOpen) void this.#getStream();
+    })().finally(() => {
+      this.#reinitializing = undefined;
+    });
+    return this.#reinitializing;
+  }
+
+  #backoff(attempt: number): number {
+    const first = this.#options.reconnect?.initialDelayMs ?? 1000;
+    const max = this.#options.reconnect?.maxDelayMs ?? 30_000;
+    return Math.min(max, first * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.#closer.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+  }
+}
+
