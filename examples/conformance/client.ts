@@ -1,0 +1,97 @@
+// `npm run conformance:client -- <url>`: the everything client the official conformance suite drives,
+// switching on MCP_CONFORMANCE_SCENARIO and speaking MCP_CONFORMANCE_PROTOCOL_VERSION.
+import { Client } from '../../src/client/index.js';
+import type { ElicitParams, JsonObject, ProtocolVersion } from '../../src/index.js';
+import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
+
+const url = process.argv[2];
+if (!url) {
+  console.error('usage: conformance-client <server-url>');
+  process.exit(2);
+}
+const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+const version = (process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2026-07-28') as ProtocolVersion;
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as { toolCalls?: { name: string; arguments?: JsonObject }[] };
+
+/** Accept a form, filling each field with its default (or a plausible value). */
+function fillForm(p: ElicitParams) {
+  const content: { [k: string]: string | number | boolean | string[] } = {};
+  if ('requestedSchema' in p) {
+    for (const [k, s] of Object.entries(p.requestedSchema.properties)) {
+      const schema = s as { default?: string | number | boolean | string[]; type?: string; enum?: string[] };
+      if (schema.default !== undefined) content[k] = schema.default;
+      else if (schema.type === 'number' || schema.type === 'integer') content[k] = 1;
+      else if (schema.type === 'boolean') content[k] = true;
+      else if (schema.enum?.length) content[k] = schema.enum[0]!;
+      else content[k] = 'conformance';
+    }
+  }
+  return { action: 'accept' as const, content };
+}
+
+const client = new Client(
+  { name: 'tsmcp-conformance-client', version: '0.1.0' },
+  {
+    version,
+    handlers: {
+      elicitation: (p) => fillForm(p),
+      sampling: () => ({ role: 'assistant', model: 'conformance-model', content: { type: 'text', text: 'sampled' } }),
+      roots: () => ({ roots: [{ uri: 'file:///tmp/conformance', name: 'conformance' }] }),
+    },
+    onprotocolerror: (e) => console.error(`[protocol] ${e.message}`),
+  },
+);
+
+const safe = async (what: string, f: () => Promise<unknown>) => {
+  try {
+    await f();
+  } catch (e) {
+    console.error(`${what}: ${(e as Error).message}`);
+  }
+};
+
+await client.connect(new StreamableHttpClientTransport(url));
+switch (scenario) {
+  case 'tools_call':
+    await client.listAllTools();
+    await safe('add_numbers', () => client.callTool('add_numbers', { a: 5, b: 3 }));
+    break;
+  case 'elicitation-sep1034-client-defaults':
+    await client.listAllTools();
+    await safe('elicitation', () => client.callTool('test_client_elicitation_defaults', {}));
+    break;
+  case 'sse-retry':
+    await client.listAllTools();
+    await safe('reconnection', () => client.callTool('test_reconnection', {}));
+    break;
+  case 'sep-2322-client-request-state':
+    await client.listAllTools();
+    for (const t of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type']) await safe(t, () => client.callTool(t, {}));
+    break;
+  case 'http-standard-headers': {
+    const tools = await client.listAllTools();
+    for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
+    for (const r of await client.listAllResources().catch(() => [])) await safe(r.uri, () => client.readResource(r.uri));
+    for (const p of await client.listAllPrompts().catch(() => [])) await safe(p.name, () => client.getPrompt(p.name, {}));
+    break;
+  }
+  case 'http-custom-headers':
+    await client.listAllTools();
+    for (const c of context.toolCalls ?? []) await safe(c.name, () => client.callTool(c.name, c.arguments ?? {}));
+    break;
+  case 'http-invalid-tool-headers': {
+    const tools = await client.listAllTools();
+    for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
+    break;
+  }
+  case 'json-schema-2020-12-preservation': {
+    const tools = await client.listAllTools();
+    const schema = tools.find((t) => t.name === 'json_schema_2020_12_tool')?.inputSchema;
+    if (schema) await safe('echo', () => client.callTool('json_schema_echo', { schema }));
+    break;
+  }
+  default:
+    await client.listAllTools();
+}
+await client.close();
+process.exit(0);
