@@ -9,6 +9,9 @@ import { createEverythingServer } from '../../examples/conformance/everything.js
 import { WireRecorder, checkWireLog, recordTransport } from '../helpers/wire-recorder.js';
 import { distPath } from '../helpers/raw-stdio.js';
 import { StdioClientTransport } from '../../src/transports/stdio/index.js';
+import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
+import { createNodeHandler } from '../../src/transports/http/node.js';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +26,13 @@ function answerForm(p: ElicitParams): { [k: string]: string | number | boolean }
   return out;
 }
 
-type Carrier = 'memory' | 'stdio';
+type Carrier = 'memory' | 'stdio' | 'http';
 const dir = mkdtempSync(join(tmpdir(), 'tsmcp-roundtrip-'));
 const wireLogs: string[] = [];
 let logNo = 0;
 
 async function connect(version: ProtocolVersion | 'auto', carrier: Carrier = 'memory', handlers = true) {
+  // stdio: the child logs what it sends; http: the client side sees (and checks) both directions.
   const recorder = new WireRecorder(carrier === 'stdio' ? { only: 'client->server' } : {});
   recorders.push(recorder);
   let clientSide;
@@ -37,6 +41,8 @@ async function connect(version: ProtocolVersion | 'auto', carrier: Carrier = 'me
     const [ct, st] = createLinkedPair();
     await server.connect(recordTransport(st, recorder, 'server'));
     clientSide = ct;
+  } else if (carrier === 'http') {
+    clientSide = new StreamableHttpClientTransport(await httpUrl());
   } else {
     const log = join(dir, `wire-${logNo++}.jsonl`);
     wireLogs.push(log);
@@ -63,8 +69,8 @@ async function connect(version: ProtocolVersion | 'auto', carrier: Carrier = 'me
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
-for (const carrier of ['memory', 'stdio'] as const)
-for (const version of SUPPORTED_PROTOCOL_VERSIONS) {
+for (const carrier of ['memory', 'stdio', 'http'] as const)
+for (const version of SUPPORTED_PROTOCOL_VERSIONS.filter((v) => carrier !== 'http' || v !== '2024-11-05')) {
   describe(`tsmcp ↔ tsmcp at ${version} over ${carrier}`, () => {
     it('negotiates the pinned revision', async () => {
       const { client } = await connect(version, carrier);
@@ -180,7 +186,20 @@ describe('era detection', () => {
   });
 });
 
+let httpServer: HttpServer | undefined;
+let httpAddress: Promise<URL> | undefined;
+/** One everything server on loopback HTTP, shared by the http carrier (both eras on one endpoint). */
+function httpUrl(): Promise<URL> {
+  httpAddress ??= new Promise((resolve) => {
+    httpServer = createServer(createNodeHandler(createEverythingServer()));
+    httpServer.listen(0, '127.0.0.1', () => resolve(new URL(`http://127.0.0.1:${(httpServer!.address() as { port: number }).port}/mcp`)));
+  });
+  return httpAddress;
+}
+
 after(() => {
+  httpServer?.closeAllConnections();
+  httpServer?.close();
   for (const r of recorders) r.assertClean();
   // What the stdio servers sent, from their wire logs.
   let checked = 0;
