@@ -15,6 +15,12 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 /** Read at most `limit` bytes; undefined when larger; rejects on timeout. */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined> {
+  // A framework (express.json(), Fastify) may have read and parsed the body already.
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (parsed !== undefined && (req.readableEnded || (req as { complete?: boolean }).complete)) {
+    const text = typeof parsed === 'string' ? parsed : parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : JSON.stringify(parsed);
+    return Promise.resolve(new TextEncoder().encode(text).length > limit ? undefined : text);
+  }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
     req.resume();

@@ -1,0 +1,31 @@
+// tsmcp/fastify: mount MCP on a Fastify route. The reply is hijacked and served by the native node
+// front; the body Fastify already parsed is used as is.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createNodeHandler, type NodeHandlerOptions } from '../node.js';
+import type { ServerLike } from '../server-of.js';
+
+/** The parts of Fastify's request and reply this adapter uses. */
+export interface FastifyRequestLike {
+  raw: IncomingMessage;
+  body?: unknown;
+}
+export interface FastifyReplyLike {
+  raw: ServerResponse;
+  hijack(): void;
+}
+
+/**
+ * A Fastify route handler serving MCP (both eras). Register it for GET, POST and DELETE.
+ * @example fastify.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: mcpFastify(server) });
+ */
+export function mcpFastify(server: ServerLike, options?: NodeHandlerOptions): (request: FastifyRequestLike, reply: FastifyReplyLike) => void {
+  const handler = createNodeHandler(server, options);
+  return Object.assign(
+    (request: FastifyRequestLike, reply: FastifyReplyLike) => {
+      reply.hijack();
+      if (request.body !== undefined) (request.raw as IncomingMessage & { body?: unknown }).body = request.body;
+      handler(request.raw, reply.raw);
+    },
+    { core: handler.core },
+  );
+}
