@@ -22,6 +22,25 @@ export interface StreamableHttpClientOptions {
 
 const ACCEPT = 'application/json, text/event-stream';
 
+/** Feed a response body to `feed` as text until it ends, drops, or `stop()` says enough. */
+async function pump(body: ReadableStream<Uint8Array>, feed: (text: string) => void, stop?: () => boolean): Promise<void> {
+  const reader = body.getReader();
+  const dec = new TextDecoder();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      feed(dec.decode(value, { stream: true }));
+      if (stop?.()) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // the connection dropped; the caller decides whether to resume
+  }
+}
+
 /** Streamable HTTP client transport for one MCP endpoint. */
 export class StreamableHttpClientTransport implements Transport {
   readonly #url: URL;
@@ -248,17 +267,7 @@ export class StreamableHttpClientTransport implements Transport {
         retryMs = ms;
       },
     });
-    const dec = new TextDecoder();
-    const reader = res.body!.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        parser.feed(dec.decode(value, { stream: true }));
-      }
-    } catch {
-      // connection dropped: resumable below for legacy sessions
-    }
+    await pump(res.body!, (t) => parser.feed(t)); // a dropped connection is resumable below for legacy sessions
     // SEP-1699: the server may close a legacy stream early and expects a GET with Last-Event-ID.
     let attempts = 0;
     while (!answered && !signal.aborted && !this.#closed && this.#session && lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
@@ -271,20 +280,7 @@ export class StreamableHttpClientTransport implements Transport {
       }).catch(() => undefined);
       if (!r || !r.ok || !r.body) continue;
       attempts = 0;
-      const sub = r.body.getReader();
-      try {
-        for (;;) {
-          const { value, done } = await sub.read();
-          if (done) break;
-          parser.feed(dec.decode(value, { stream: true }));
-          if (answered) {
-            await sub.cancel();
-            break;
-          }
-        }
-      } catch {
-        // dropped again: loop
-      }
+      await pump(r.body, (t) => parser.feed(t), () => answered);
     }
     return answered;
   }
@@ -309,7 +305,6 @@ export class StreamableHttpClientTransport implements Transport {
         retryMs = ms;
       },
     });
-    const dec = new TextDecoder();
     while (!this.#closed && this.#session && failures < (this.#options.reconnect?.maxRetries ?? 5)) {
       const headers: Record<string, string> = { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders() };
       if (lastEventId) headers['last-event-id'] = lastEventId;
@@ -320,16 +315,7 @@ export class StreamableHttpClientTransport implements Transport {
       }
       if (r?.ok && r.body) {
         failures = 0;
-        const reader = r.body.getReader();
-        try {
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) break;
-            parser.feed(dec.decode(value, { stream: true }));
-          }
-        } catch {
-          // dropped: reconnect
-        }
+        await pump(r.body, (t) => parser.feed(t)); // until it ends or drops; then reconnect
       } else {
         failures++;
       }
