@@ -36,7 +36,7 @@ const client = new Client(
     handlers: {
       elicitation: (p) => fillForm(p),
       sampling: () => ({ role: 'assistant', model: 'conformance-model', content: { type: 'text', text: 'sampled' } }),
-      roots: () => ({ roots: [{ uri: 'file:///tmp/conformance', name: 'conformance' }] }),
+      roots: () => ({ roots: [{ uri: 'file:///srv/conformance', name: 'conformance' }] }),
     },
     onprotocolerror: (e) => console.error(`[protocol] ${e.message}`),
   },
