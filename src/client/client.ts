@@ -90,6 +90,15 @@ export interface CallOptions extends Pick<RequestOptions, 'signal' | 'timeoutMs'
   noCache?: boolean;
 }
 
+export interface SubscribeOptions {
+  /** Listen again when the stream drops or the server ends it (2026-07-28). Default true. */
+  reconnect?: boolean;
+  /** Consecutive failed attempts before giving up. Default 5 (backoff from 250 ms, doubling, 10 s cap). */
+  maxReconnects?: number;
+  /** Called each time a dropped subscription is listening again. */
+  onreconnect?: () => void;
+}
+
 export interface Subscription {
   /** What the server agreed to send (modern), or what was asked (legacy). */
   readonly acknowledged: SubscriptionFilter;
@@ -484,34 +493,63 @@ export class Client {
    * Receive change notifications: `subscriptions/listen` on 2026-07-28 (one stream, demultiplexed by
    * its id), `resources/subscribe` plus the session's list-changed notifications on legacy servers.
    */
-  async subscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void): Promise<Subscription> {
+  async subscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void, options: SubscribeOptions = {}): Promise<Subscription> {
     const peer = this.#peer;
     if (!peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
     if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent);
     const controller = new AbortController();
-    let id: string | number | undefined;
-    let ackResolve!: (f: SubscriptionFilter) => void;
-    const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
-    const done = peer
-      .request('subscriptions/listen', { notifications: filter, _meta: this.#meta(this.#version) }, {
-        signal: controller.signal,
-        timeoutMs: Infinity,
-        onid: (i) => {
-          id = i;
-          this.#listeners.set(i, (method, params) => {
-            if (method === 'notifications/subscriptions/acknowledged') ackResolve((params.notifications ?? {}) as SubscriptionFilter);
-            else onevent(method, params);
-          });
-        },
-      })
-      .catch(() => undefined)
-      .finally(() => id !== undefined && this.#listeners.delete(id));
-    const acknowledged = await Promise.race([ack, done.then(() => { throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Subscription ended before it was acknowledged'); })]);
+    const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);
+    /** One listen stream; resolves with its acknowledgement and a promise of its end. */
+    const listen = () => {
+      let id: string | number | undefined;
+      let ackResolve!: (f: SubscriptionFilter) => void;
+      const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
+      const ended = peer
+        .request('subscriptions/listen', { notifications: filter, _meta: this.#meta(this.#version!) }, {
+          signal: controller.signal,
+          timeoutMs: Infinity,
+          onid: (i) => {
+            id = i;
+            this.#listeners.set(i, (method, params) => {
+              if (method === 'notifications/subscriptions/acknowledged') ackResolve((params.notifications ?? {}) as SubscriptionFilter);
+              else onevent(method, params);
+            });
+          },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        .finally(() => id !== undefined && this.#listeners.delete(id));
+      const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e ?? new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Subscription ended before it was acknowledged')))]);
+      return { acknowledged, ended };
+    };
+    const first = listen();
+    const acknowledged = await first.acknowledged;
+    // A stream that drops (or a server that ends it) is listened to again, with backoff, until closed.
+    const supervised = (async () => {
+      let current = first.ended;
+      let attempts = 0;
+      for (;;) {
+        await current;
+        if (controller.signal.aborted || peer.closed || attempts >= maxAttempts) return;
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
+        if (controller.signal.aborted) return;
+        attempts++;
+        const next = listen();
+        const ok = await next.acknowledged.then(() => true, () => false);
+        if (ok) {
+          attempts = 0;
+          options.onreconnect?.();
+        }
+        current = next.ended;
+      }
+    })();
     return {
       acknowledged,
       close: async () => {
         controller.abort('unsubscribed');
-        await done;
+        await supervised;
       },
     };
   }
