@@ -16,6 +16,24 @@ describe('package exports', () => {
     assert.equal(typeof stdio.StdioServerTransport, 'function');
     const memory = await import('tsmcp/memory');
     assert.equal(typeof memory.createLinkedPair, 'function');
+    const http = await import('tsmcp/http');
+    assert.equal(typeof http.createWebHandler, 'function');
+    assert.equal(typeof http.StreamableHttpClientTransport, 'function');
+    assert.equal(typeof (await import('tsmcp/node')).createNodeHandler, 'function');
+    assert.equal(typeof (await import('tsmcp/express')).mcpExpress, 'function');
+    assert.equal(typeof (await import('tsmcp/hono')).mcpHono, 'function');
+    assert.equal(typeof (await import('tsmcp/fastify')).mcpFastify, 'function');
+  });
+
+  it('warns about nothing on import, deprecated entry points included', async () => {
+    const warnings: Error[] = [];
+    const on = (w: Error) => warnings.push(w);
+    process.on('warning', on);
+    const sse = await import('tsmcp/sse');
+    assert.equal(typeof sse.createSseHandler, 'function');
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', on);
+    assert.deepEqual(warnings.map((w) => w.message), []);
   });
 
   it('keeps internals private', async () => {

@@ -47,6 +47,9 @@ export class StreamableHttpClientTransport implements Transport {
   readonly #options: StreamableHttpClientOptions;
   readonly #fetch: typeof fetch;
   readonly #inflight = new Map<RequestId, AbortController>();
+  readonly #modernIds = new Set<RequestId>();
+  /** Set once the server turned out to speak only the 2024-11-05 HTTP+SSE transport. */
+  #sse: { endpoint: URL; stream: AbortController } | undefined;
   readonly #toolHeaders = new Map<string, HeaderParam[]>();
   readonly #closer = new AbortController();
   #session: string | undefined;
@@ -100,6 +103,7 @@ export class StreamableHttpClientTransport implements Transport {
     if (this.#closed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed');
     if (Array.isArray(message)) return this.#post(message, this.#sessionHeaders(), undefined);
     const c = classify(message);
+    if (this.#sse && c.kind !== 'notification') return this.#postSse(message, c.kind === 'request' ? c.message.id : undefined);
     if (c.kind === 'request') {
       const r = c.message;
       if (r.method === 'initialize') {
@@ -108,17 +112,21 @@ export class StreamableHttpClientTransport implements Transport {
         return this.#post(r, {}, r.id);
       }
       const version = isObject(r.params?._meta) ? r.params!._meta[META.protocolVersion] : undefined;
-      if (typeof version === 'string') return this.#post(r, this.#modernHeaders(r, version), r.id, true);
+      if (typeof version === 'string') {
+        this.#modernIds.add(r.id);
+        return this.#post(r, this.#modernHeaders(r, version), r.id, true).finally(() => this.#modernIds.delete(r.id));
+      }
       return this.#post(r, this.#sessionHeaders(), r.id);
     }
     if (c.kind === 'notification') {
       const n = c.message;
       const target = n.params?.requestId;
-      if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number') && this.#inflight.has(target) && !this.#session) {
+      if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number') && this.#modernIds.has(target)) {
         // 2026-07-28: closing the response stream is the cancellation.
         this.#inflight.get(target)!.abort();
         return;
       }
+      if (this.#sse) return this.#postSse(n, undefined);
       if (!this.#session) return; // modern clients send no other notifications over HTTP
       await this.#post(n, this.#sessionHeaders(), undefined);
       if (n.method === 'notifications/initialized' && this.#options.getStream !== false && !this.#getStreamOpen) void this.#getStream();
@@ -172,6 +180,14 @@ export class StreamableHttpClientTransport implements Transport {
       if (controller.signal.aborted) return;
       if (id === undefined) throw new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e });
       this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }));
+      return;
+    }
+    // Spec fallback: initialize refused with 400/404/405 ⇒ try the 2024-11-05 HTTP+SSE transport.
+    if (!this.#sse && [400, 404, 405].includes(res.status) && isObject(body) && (body as { method?: string }).method === 'initialize') {
+      await res.body?.cancel();
+      if (id !== undefined) this.#inflight.delete(id);
+      if (await this.#openSse()) return this.#postSse(body, id);
+      if (id !== undefined) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for initialize, and no HTTP+SSE endpoint either`));
       return;
     }
     const minted = res.headers.get('mcp-session-id');
@@ -350,6 +366,65 @@ export class StreamableHttpClientTransport implements Transport {
       this.#reinitializing = undefined;
     });
     return this.#reinitializing;
+  }
+
+  /** GET the URL as an HTTP+SSE (2024-11-05) stream; true once its `endpoint` event arrived. */
+  async #openSse(): Promise<boolean> {
+    const stream = new AbortController();
+    this.#closer.signal.addEventListener('abort', () => stream.abort(), { once: true });
+    const res = await this.#fetch(this.#url, { method: 'GET', headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream' }, signal: stream.signal }).catch(() => undefined);
+    if (!res?.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      await res?.body?.cancel();
+      return false;
+    }
+    let found!: (endpoint: URL | undefined) => void;
+    const endpoint = new Promise<URL | undefined>((r) => (found = r));
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.event === 'endpoint') {
+          try {
+            const u = new URL(e.data.trim(), this.#url);
+            found(u.origin === this.#url.origin ? u : undefined); // never follow an endpoint to another origin
+          } catch {
+            found(undefined);
+          }
+          return;
+        }
+        if (!e.data.trim()) return;
+        try {
+          this.onmessage?.(JSON.parse(e.data));
+        } catch {
+          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
+        }
+      },
+    });
+    void pump(res.body, (t) => parser.feed(t)).then(() => {
+      found(undefined);
+      if (this.#sse && !this.#closed) void this.close(); // the stream is the connection
+    });
+    const url = await endpoint;
+    if (!url) {
+      stream.abort();
+      return false;
+    }
+    this.#sse = { endpoint: url, stream };
+    return true;
+  }
+
+  /** POST a message to the HTTP+SSE endpoint; the answer arrives on the stream. */
+  async #postSse(body: unknown, id: RequestId | undefined): Promise<void> {
+    const res = await this.#fetch(this.#sse!.endpoint, {
+      method: 'POST',
+      headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch((e: Error) => e);
+    if (res instanceof Error || !res.ok) {
+      const why = res instanceof Error ? res.message : `HTTP ${res.status}`;
+      if (!(res instanceof Error)) await res.body?.cancel();
+      if (id !== undefined) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST to the HTTP+SSE endpoint failed: ${why}`));
+      return;
+    }
+    await res.body?.cancel();
   }
 
   #backoff(attempt: number): number {
