@@ -83,6 +83,30 @@ export async function heapPerSession(c: Child): Promise<number> {
   return (after.heap - before.heap) / SESSIONS;
 }
 
+function ask<T>(c: Child, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    c.proc.once('message', resolve as (m: unknown) => void);
+    c.proc.send(message);
+  });
+}
+
+/** Bytes the server allocates per modern tools/call (sampled; 2000 requests over 16 connections). */
+export async function allocationPerRequest(c: Child): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+  const body = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: META, name: 'echo', arguments: { text: 'hi' } } });
+  for (let i = 0; i < 200; i++) await post(agent, c.port, body(i), headers);
+  await ask(c, 'alloc-start');
+  const N = 2000;
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < N) await post(agent, c.port, body(next++), headers);
+  }));
+  const { allocated } = await ask<{ allocated: number }>(c, 'alloc-stop');
+  agent.destroy();
+  return allocated / N;
+}
+
 export async function runHttp(): Promise<{ [metric: string]: { [kind: string]: number } }> {
   const rows: { [metric: string]: { [kind: string]: number } } = {};
   const put = (m: string, k: string, v: number) => ((rows[m] ??= {})[k] = v);
@@ -99,6 +123,7 @@ export async function runHttp(): Promise<{ [metric: string]: { [kind: string]: n
         put(`http ${wire} ×${n} server CPU (µs/req)`, kind, r.cpu);
       }
     }
+    put('allocated per modern request, server (KiB)', kind, (await allocationPerRequest(c)) / 1024);
     if (kind !== 'bare') put('heap per open legacy session (KiB)', kind, (await heapPerSession(c)) / 1024);
     c.proc.send('exit');
   }

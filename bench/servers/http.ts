@@ -1,6 +1,7 @@
 // Benchmark HTTP server in a child process: `tsmcp`, `official` (v2 createMcpHandler) or `bare` (a
 // canned answer), each with one `echo` tool. Reports its port, and its CPU time and heap on request.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector';
 import * as z from 'zod';
 import { McpServer as V2Server, createMcpHandler } from '@modelcontextprotocol/server';
 import { McpServer } from '../../src/server/index.js';
@@ -43,7 +44,22 @@ if (kind === 'tsmcp') {
 const http = createServer(handler);
 http.keepAliveTimeout = 60_000;
 http.listen(0, '127.0.0.1', () => process.send!({ port: (http.address() as { port: number }).port }));
-process.on('message', (m: string) => {
+// Allocation: V8's sampling heap profiler, keeping samples of objects already collected, so the sum
+// of sampled sizes estimates every byte allocated between start and stop.
+const inspector = new Session();
+inspector.connect();
+const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+type Node = { selfSize: number; children: Node[] };
+const total = (n: Node): number => n.selfSize + n.children.reduce((a, c) => a + total(c), 0);
+process.on('message', async (m: string) => {
+  if (m === 'alloc-start') {
+    await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    process.send!({ started: true });
+  }
+  if (m === 'alloc-stop') {
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: Node } };
+    process.send!({ allocated: total(profile.head) });
+  }
   if (m === 'stats') {
     for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
     process.send!({ cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });

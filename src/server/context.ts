@@ -68,18 +68,20 @@ export class InputRequiredSignal {
   constructor(readonly requests: InputRequests) {}
 }
 
-/** Where a context sends things; one implementation per era and carrier. */
+/** Where a context sends things (the carrier's channel), and what the request asked for. */
 export interface ContextBackend {
-  notify(method: string, params: JsonObject): Promise<void>;
-  /** Legacy only: a real server→client request. */
-  request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+  channel: {
+    notify(method: string, params: JsonObject): Promise<void>;
+    /** Legacy only: a real server→client request. */
+    request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
+    /** Legacy HTTP only: end the request's SSE stream early (polling). */
+    closeStream?(retryMs: number): void;
+  };
   /** The log level the client asked for, if any. */
   logLevel: LoggingLevel | undefined;
   loggingEnabled: boolean;
   /** Modern only: answers gathered so far, by key. */
   answers?: { [key: string]: unknown };
-  /** Legacy HTTP only: end the request's SSE stream early (polling). */
-  closeStream?(retryMs: number): void;
 }
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
@@ -134,34 +136,103 @@ export interface ContextInit {
   backend: ContextBackend;
 }
 
-/** Build the context for one request. */
-export function createContext(init: ContextInit): RequestContext & { finish(): void } {
-  const { backend, era } = init;
-  const token = init.meta.progressToken;
-  let lastProgress = -Infinity;
-  let done = false;
-  const counters: { [kind: string]: number } = {};
-  const minLevel = backend.logLevel === undefined ? -1 : LOGGING_LEVELS.indexOf(backend.logLevel);
+/**
+ * The context of one request. A class, so the per-request cost is one object (its methods live on the
+ * prototype); the methods are bound on first access, so `const { elicit } = ctx` works too.
+ */
+class Context implements RequestContext {
+  readonly requestId: RequestId;
+  readonly method: string;
+  readonly signal: AbortSignal;
+  readonly era: Era;
+  readonly protocolVersion: ProtocolVersion;
+  readonly clientCapabilities: ClientCapabilities;
+  readonly clientInfo: Implementation | undefined;
+  readonly meta: Meta;
+  readonly #backend: ContextBackend;
+  #lastProgress = -Infinity;
+  #done = false;
+  #counters: { [kind: string]: number } | undefined;
 
-  const keyFor = (method: string, options?: InputOptions) => {
+  constructor(init: ContextInit) {
+    this.requestId = init.requestId;
+    this.method = init.method;
+    this.signal = init.signal;
+    this.era = init.era;
+    this.protocolVersion = init.protocolVersion;
+    this.clientCapabilities = init.clientCapabilities;
+    this.clientInfo = init.clientInfo;
+    this.meta = init.meta;
+    this.#backend = init.backend;
+  }
+
+  finish(): void {
+    this.#done = true;
+  }
+
+  async progress(progress: number, total?: number, message?: string): Promise<void> {
+    const token = this.meta.progressToken;
+    if (this.#done || token === undefined || this.signal.aborted || !(progress > this.#lastProgress)) return;
+    this.#lastProgress = progress;
+    const params: JsonObject = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    await this.#backend.channel.notify('notifications/progress', params);
+  }
+
+  async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
+    const b = this.#backend;
+    if (this.#done || this.signal.aborted || !b.loggingEnabled) return;
+    const min = b.logLevel === undefined ? -1 : LOGGING_LEVELS.indexOf(b.logLevel);
+    if (min < 0 ? this.era === 'modern' : LOGGING_LEVELS.indexOf(level) < min) return;
+    const params: JsonObject = { level, data };
+    if (logger !== undefined) params.logger = logger;
+    await b.channel.notify('notifications/message', params);
+  }
+
+  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult> {
+    return this.#one<ElicitResult>({ method: 'elicitation/create', params }, options);
+  }
+  createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult> {
+    return this.#one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options);
+  }
+  listRoots(options?: InputOptions): Promise<ListRootsResult> {
+    return this.#one<ListRootsResult>({ method: 'roots/list' }, options);
+  }
+  closeStream(retryMs = 1000): void {
+    this.#backend.channel.closeStream?.(retryMs);
+  }
+  input(requests: InputRequests): Promise<InputResponses> {
+    for (const key in requests) this.#keyFor(requests[key]!.method, { key });
+    return this.#ask(requests);
+  }
+
+  #keyFor(method: string, options?: InputOptions): string {
     if (options?.key) return options.key;
     const kind = KIND[method] ?? 'input';
+    const counters = (this.#counters ??= {});
     counters[kind] = (counters[kind] ?? 0) + 1;
     return `${kind}-${counters[kind]}`;
-  };
+  }
 
-  const ask = async (requests: InputRequests): Promise<InputResponses> => {
+  async #one<T>(req: InputRequest, options?: InputOptions): Promise<T> {
+    const key = this.#keyFor(req.method, options);
+    return (await this.#ask({ [key]: req }))[key] as T;
+  }
+
+  async #ask(requests: InputRequests): Promise<InputResponses> {
     for (const key in requests) {
       const since = introducedIn(requests[key]!);
-      if (since && init.protocolVersion < since) {
-        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${init.protocolVersion}, which this client speaks`);
+      if (since && this.protocolVersion < since) {
+        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
       }
-      const missing = requiredCapability(requests[key]!, init.clientCapabilities);
+      const missing = requiredCapability(requests[key]!, this.clientCapabilities);
       if (missing) {
         throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${Object.keys(missing)[0]}`, { requiredCapabilities: missing });
       }
     }
-    if (era === 'modern') {
+    const backend = this.#backend;
+    if (this.era === 'modern') {
       const answers = backend.answers ?? {};
       const out: InputResponses = {};
       const pending: InputRequests = {};
@@ -173,57 +244,34 @@ export function createContext(init: ContextInit): RequestContext & { finish(): v
       if (Object.keys(pending).length) throw new InputRequiredSignal(pending);
       return out;
     }
-    if (!backend.request) throw new McpError(ErrorCode.InternalError, 'This connection cannot carry server-to-client requests');
+    const channel = backend.channel;
+    if (!channel.request) throw new McpError(ErrorCode.InternalError, 'This connection cannot carry server-to-client requests');
     const out: InputResponses = {};
     await Promise.all(
       Object.entries(requests).map(async ([key, req]) => {
-        const res = await backend.request!(req.method, (req.params ?? undefined) as JsonObject | undefined, init.signal);
+        const res = await channel.request!(req.method, (req.params ?? undefined) as JsonObject | undefined, this.signal);
         if (!isValidInputResponse(req.method, res)) throw new McpError(ErrorCode.InvalidParams, `Client sent an invalid answer to ${req.method}`);
         out[key] = res;
       }),
     );
     return out;
-  };
-  const one = async <T>(req: InputRequest, options?: InputOptions): Promise<T> => {
-    const key = keyFor(req.method, options);
-    return (await ask({ [key]: req }))[key] as T;
-  };
+  }
+}
 
-  return {
-    requestId: init.requestId,
-    method: init.method,
-    signal: init.signal,
-    era,
-    protocolVersion: init.protocolVersion,
-    clientCapabilities: init.clientCapabilities,
-    clientInfo: init.clientInfo,
-    meta: init.meta,
-    finish() {
-      done = true;
+// Bind methods on first access, so destructured methods keep their context.
+for (const name of ['progress', 'log', 'elicit', 'createMessage', 'listRoots', 'closeStream', 'input'] as const) {
+  const fn = Context.prototype[name] as (...a: unknown[]) => unknown;
+  Object.defineProperty(Context.prototype, name, {
+    configurable: true,
+    get(this: Context) {
+      const bound = fn.bind(this);
+      Object.defineProperty(this, name, { value: bound });
+      return bound;
     },
-    async progress(progress, total, message) {
-      if (done || token === undefined || init.signal.aborted || !(progress > lastProgress)) return;
-      lastProgress = progress;
-      const params: JsonObject = { progressToken: token, progress };
-      if (total !== undefined) params.total = total;
-      if (message !== undefined) params.message = message;
-      await backend.notify('notifications/progress', params);
-    },
-    async log(level, data, logger) {
-      if (done || init.signal.aborted || !backend.loggingEnabled) return;
-      const l = LOGGING_LEVELS.indexOf(level);
-      if (minLevel < 0 ? era === 'modern' : l < minLevel) return;
-      const params: JsonObject = { level, data };
-      if (logger !== undefined) params.logger = logger;
-      await backend.notify('notifications/message', params);
-    },
-    elicit: (params, options) => one<ElicitResult>({ method: 'elicitation/create', params }, options),
-    createMessage: (params, options) => one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options),
-    listRoots: (options) => one<ListRootsResult>({ method: 'roots/list' }, options),
-    closeStream: (retryMs = 1000) => backend.closeStream?.(retryMs),
-    input: (requests) => {
-      for (const key in requests) keyFor(requests[key]!.method, { key });
-      return ask(requests);
-    },
-  };
+  });
+}
+
+/** Build the context for one request. */
+export function createContext(init: ContextInit): RequestContext & { finish(): void } {
+  return new Context(init);
 }

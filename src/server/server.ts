@@ -218,7 +218,7 @@ export class Server {
       }
     }
     const backend: ContextBackend = {
-      notify: (m, p) => channel.notify(m, p),
+      channel,
       logLevel: logLevel as LoggingLevel | undefined,
       loggingEnabled: this.#capabilities.logging !== undefined,
       answers,
@@ -370,9 +370,7 @@ export class Server {
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
     const backend: ContextBackend = {
-      notify: (m, p) => channel.notify(m, p),
-      request: channel.request ? (m, p, s) => channel.request!(m, p, s) : undefined,
-      closeStream: channel.closeStream ? (ms) => channel.closeStream!(ms) : undefined,
+      channel,
       logLevel: session.logLevel,
       loggingEnabled: this.#capabilities.logging !== undefined,
     };

@@ -53,6 +53,7 @@ export interface HttpServerOptions extends SecurityOptions {
 }
 
 const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
+const NO_HEADERS: HeaderMap = {};
 const SSE_HEADERS: HeaderMap = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
 
@@ -239,14 +240,12 @@ export class HttpCore {
    * Dispatch one request and answer it: a JSON response when nothing streamed, an SSE stream as soon
    * as a notification (progress, log, server→client request) has to go out before the result.
    */
-  async #respond(req: CoreRequest, res: CoreResponse, request: JsonRpcRequest, session: HttpSession | undefined, extraHeaders: HeaderMap = {}): Promise<void> {
-    const controller = new AbortController();
-    const onGone = () => {
-      // Closing the stream cancels a modern request; a legacy one keeps running (its events are stored).
-      if (!session) controller.abort(new McpError(ErrorCode.InternalError, 'Client disconnected'));
-    };
-    req.signal.addEventListener('abort', onGone, { once: true });
-    if (session) session.inflight.set(request.id, controller);
+  async #respond(req: CoreRequest, res: CoreResponse, request: JsonRpcRequest, session: HttpSession | undefined, extraHeaders: HeaderMap = NO_HEADERS): Promise<void> {
+    // Closing the stream cancels a modern request (its signal is the connection's); a legacy one keeps
+    // running, its events stored for resumption, and is cancelled only by notifications/cancelled.
+    const controller = session ? new AbortController() : undefined;
+    const signal = controller ? controller.signal : req.signal;
+    if (session) session.inflight.set(request.id, controller!);
     let stream: SseStream | undefined;
     const open = (): SseStream => {
       if (stream) return stream;
@@ -265,7 +264,7 @@ export class HttpCore {
         if (session) session.legacy = s;
       },
       notify: async (method, params) => {
-        if (controller.signal.aborted) return;
+        if (signal.aborted) return;
         open().message({ jsonrpc: '2.0', method, params });
       },
       request: session
@@ -284,7 +283,7 @@ export class HttpCore {
     let answer: JsonRpcMessage;
     let status = 200;
     try {
-      const result = await this.#server.dispatch(request, channel, controller.signal);
+      const result = await this.#server.dispatch(request, channel, signal);
       answer = { jsonrpc: '2.0', id: request.id, result };
     } catch (e) {
       const err = e instanceof McpError ? e : undefined;
@@ -292,10 +291,9 @@ export class HttpCore {
       answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
       status = err ? statusOf(err) : 200;
     } finally {
-      req.signal.removeEventListener('abort', onGone);
       session?.inflight.delete(request.id);
     }
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       (stream as SseStream | undefined)?.close();
       return;
     }
@@ -305,7 +303,7 @@ export class HttpCore {
       if (session) session.streams.delete(stream.id);
       return;
     }
-    res.send(status, this.#headers(req, { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
+    res.send(status, this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
   }
 
   /** A legacy server→client request, sent on the stream of the client request that caused it. */
