@@ -41,4 +41,27 @@ describe('listen subscriptions over HTTP', () => {
     http.closeAllConnections();
     await new Promise((r) => http.close(r));
   });
+
+  it('legacy session: the GET stream reconnects with Last-Event-ID and replays what was missed', async () => {
+    const server = new McpServer({ name: 's', version: '1' });
+    server.registerTool('first', {}, () => ({ content: [] }));
+    const http = createServer(createNodeHandler(server, { keepAliveMs: 100 }));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
+    const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25' });
+    await client.connect(new StreamableHttpClientTransport(url, { reconnect: { initialDelayMs: 50 } }));
+    const events: string[] = [];
+    const sub = await client.subscribe({ toolsListChanged: true }, (m) => events.push(m));
+    await new Promise((r) => setTimeout(r, 100)); // the GET stream opens after initialized
+    server.registerTool('second', {}, () => ({ content: [] }));
+    await until(() => events.length === 1);
+    http.closeAllConnections(); // the GET stream drops...
+    server.registerTool('third', {}, () => ({ content: [] })); // ...and this change happens while it is down
+    await until(() => events.length === 2);
+    assert.deepEqual(events, ['notifications/tools/list_changed', 'notifications/tools/list_changed']);
+    await sub.close();
+    await client.close();
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  });
 });
