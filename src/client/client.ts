@@ -78,6 +78,12 @@ export interface ClientOptions {
   onnotification?: (method: string, params: JsonObject | undefined) => void;
   /** Protocol problems the connection recovered from. */
   onprotocolerror?: (error: Error) => void;
+  /**
+   * Take part in the io.modelcontextprotocol/tasks extension (2026-07-28): a tool call the server turns
+   * into a task is followed (polling at the server's interval, input answered through the handlers)
+   * and resolves with the final result. `onstatus` sees every status it observes.
+   */
+  tasks?: boolean | { onstatus?: (task: JsonObject) => void };
 }
 
 /** Options of one call. */
@@ -106,6 +112,7 @@ export interface Subscription {
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 /** Era verdicts per server (transport `eraCacheKey`) for this process. */
 const ERA_CACHE = new Map<string, Era>();
 const LIST_KIND: { [n: string]: string } = {
@@ -133,6 +140,7 @@ export class Client {
     this.info = info;
     this.#options = options;
     this.#capabilities = options.capabilities ?? capabilitiesFrom(options.handlers);
+    if (options.tasks) this.#capabilities = { ...this.#capabilities, extensions: { ...this.#capabilities.extensions, [TASKS_EXTENSION]: {} } };
     this.#cache = options.cache === false ? undefined : new ResponseCache();
   }
 
@@ -338,6 +346,7 @@ export class Client {
         if (cacheable && round === 0) this.#cache!.put(method, params, result);
         return result;
       }
+      if (type === 'task' && method === 'tools/call' && this.#options.tasks) return this.#followTask(result, options);
       if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
         throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Server returned resultType ${JSON.stringify(type)} for ${method}`);
       }
@@ -347,6 +356,58 @@ export class Client {
       if (requests) next.inputResponses = await this.#answerAll(requests, options.signal);
       if (typeof result.requestState === 'string') next.requestState = result.requestState;
     }
+  }
+
+  /** Follow a task to its end: poll, answer input, cancel when the caller aborts. */
+  async #followTask(created: JsonObject, options: CallOptions): Promise<JsonObject> {
+    const taskId = String(created.taskId);
+    const onstatus = typeof this.#options.tasks === 'object' ? this.#options.tasks.onstatus : undefined;
+    const signal = options.signal;
+    const onAbort = () => void this.request('tasks/cancel', { taskId }).catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const answered = new Set<string>();
+    try {
+      let task = created;
+      for (;;) {
+        onstatus?.(task);
+        if (signal?.aborted) throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} cancelled by the caller`);
+        switch (task.status) {
+          case 'completed':
+            return checked('tools/call', task.result as JsonObject);
+          case 'failed': {
+            const e = (task.error ?? {}) as { code?: number; message?: string; data?: unknown };
+            throw new McpError(e.code ?? ErrorCode.InternalError, e.message ?? 'Task failed', e.data);
+          }
+          case 'cancelled':
+            throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} was cancelled`);
+        }
+        if (task.status === 'input_required' && isObject(task.inputRequests)) {
+          // Keys are unique for a task's whole life: answer each once, however often it is listed.
+          const fresh: InputRequests = {};
+          for (const [k, v] of Object.entries(task.inputRequests)) if (!answered.has(k)) fresh[k] = v as InputRequests[string];
+          if (Object.keys(fresh).length) {
+            const inputResponses = await this.#answerAll(fresh, signal);
+            for (const k of Object.keys(fresh)) answered.add(k);
+            await this.request('tasks/update', { taskId, inputResponses: inputResponses as unknown as JsonObject });
+          }
+        }
+        const wait = typeof task.pollIntervalMs === 'number' && task.pollIntervalMs > 0 ? task.pollIntervalMs : 500;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, wait);
+          signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+        if (signal?.aborted) continue;
+        task = await this.request('tasks/get', { taskId }, { noCache: true });
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Pick up a task by id (e.g. after a restart) and follow it to its result. */
+  async resumeTask(taskId: string, options: CallOptions = {}): Promise<CallToolResult> {
+    const task = await this.request('tasks/get', { taskId }, { noCache: true });
+    return (await this.#followTask(task, options)) as unknown as CallToolResult;
   }
 
   async #answerAll(requests: InputRequests, signal: AbortSignal | undefined): Promise<InputResponses> {

@@ -22,7 +22,8 @@ const implementation: Check = (v) => isObject(v) && typeof v.name === 'string' &
 const filter: Check = (v) =>
   isObject(v) &&
   ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'].every((k) => v[k] === undefined || bool(v[k])) &&
-  (v.resourceSubscriptions === undefined || strArray(v.resourceSubscriptions));
+  (v.resourceSubscriptions === undefined || strArray(v.resourceSubscriptions)) &&
+  (v.taskIds === undefined || strArray(v.taskIds));
 
 const paginated: FieldSpec = { cursor: [str, false, 'a string'] };
 const mrtr: FieldSpec = { inputResponses: [obj, false, 'an object'], requestState: [str, false, 'a string'] };
@@ -52,6 +53,9 @@ const REQUEST_PARAMS: { [method: string]: FieldSpec } = {
   },
   'logging/setLevel': { level: [level, true, `one of ${LOGGING_LEVELS.join(', ')}`] },
   'subscriptions/listen': { notifications: [filter, true, 'a SubscriptionFilter object'] },
+  'tasks/get': { taskId: [str, true, 'a string'] },
+  'tasks/cancel': { taskId: [str, true, 'a string'] },
+  'tasks/update': { taskId: [str, true, 'a string'], inputResponses: [obj, true, 'an object'] },
 };
 
 /** Params of requests a legacy server may send to a client. */

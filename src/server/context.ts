@@ -82,6 +82,8 @@ export interface ContextBackend {
   loggingEnabled: boolean;
   /** Modern only: answers gathered so far, by key. */
   answers?: { [key: string]: unknown };
+  /** Task mode (tasks extension): input is asked through the task (input_required + tasks/update). */
+  input?: (requests: InputRequests) => Promise<InputResponses>;
 }
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
@@ -232,6 +234,7 @@ class Context implements RequestContext {
       }
     }
     const backend = this.#backend;
+    if (backend.input) return backend.input(requests);
     if (this.era === 'modern') {
       const answers = backend.answers ?? {};
       const out: InputResponses = {};

@@ -5,7 +5,9 @@ export type ServerEvent =
   | { type: 'tools/list_changed' }
   | { type: 'prompts/list_changed' }
   | { type: 'resources/list_changed' }
-  | { type: 'resources/updated'; uri: string };
+  | { type: 'resources/updated'; uri: string }
+  /** A task's status changed (tasks extension); `task` is its wire form. */
+  | { type: 'task'; task: { taskId: string; [key: string]: unknown } };
 
 export interface ServerEventBus {
   publish(event: ServerEvent): void | Promise<void>;

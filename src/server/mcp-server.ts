@@ -28,6 +28,7 @@ import { connectServer, type ConnectOptions, type ServerConnection } from './con
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';
 import { Server, type ServerOptions } from './server.js';
+import { TaskManager, type TasksOptions } from '../extensions/tasks/manager.js';
 import { ToolError } from './tool-error.js';
 
 /** Arguments a tool handler receives: the schema's output type, or a plain object for JSON Schema. */
@@ -43,6 +44,11 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Meta;
+  /**
+   * Run calls as tasks (tasks extension; needs the server's `tasks` option): `optional` when the client
+   * declared the extension on the request, `always` (others get -32021). Default: never.
+   */
+  task?: 'always' | 'optional';
 }
 
 /** What a tool handler may return: a full result, or just structured content (a text copy is added). */
@@ -88,6 +94,8 @@ export type PromptHandler = (args: { [key: string]: string }, ctx: RequestContex
 export interface McpServerOptions extends ServerOptions {
   /** Items per page of tools/list, prompts/list, resources/list, resources/templates/list. Default 100. */
   pageSize?: number;
+  /** Serve the io.modelcontextprotocol/tasks extension (tools opt in with `task`). */
+  tasks?: boolean | TasksOptions;
 }
 
 /** A registration that can be removed again (clients that listen are told the list changed). */
@@ -98,6 +106,7 @@ export interface Registered {
 interface ToolEntry {
   tool: Tool;
   headers: HeaderParam[];
+  task: 'always' | 'optional' | undefined;
   input: CompiledSchema;
   output: CompiledSchema | undefined;
   handler: ToolHandler<unknown>;
@@ -127,10 +136,12 @@ export class McpServer {
   readonly #templates = new Map<string, TemplateEntry>();
   readonly #prompts = new Map<string, PromptEntry>();
   readonly #pageSize: number;
+  readonly #tasks: TaskManager | undefined;
 
   constructor(info: Implementation, options: McpServerOptions = {}) {
     this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
     this.#pageSize = options.pageSize ?? 100;
+    if (options.tasks) this.#tasks = new TaskManager(this.server, options.tasks === true ? {} : options.tasks);
     this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
     this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
   }
@@ -148,7 +159,8 @@ export class McpServer {
     if (output) tool.outputSchema = output.jsonSchema as JsonObject;
     if (config.annotations) tool.annotations = config.annotations;
     if (config._meta) tool._meta = config._meta;
-    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), input, output, handler: handler as ToolHandler<unknown> });
+    if (config.task && !this.#tasks) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} runs as a task; create the McpServer with the tasks option`);
+    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), task: config.task, input, output, handler: handler as ToolHandler<unknown> });
     this.#enable('tools');
     return { remove: () => this.#tools.delete(name) && this.#changed('tools') };
   }
@@ -256,9 +268,19 @@ export class McpServer {
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
     const checked = await entry.input.validate(params.arguments ?? {});
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
+    if (entry.task && this.#tasks) {
+      if (this.#tasks.declared(ctx)) return this.#tasks.start(ctx, (tctx) => this.#execute(entry, checked.value, tctx, params));
+      if (entry.task === 'always') throw this.#tasks.required();
+    }
+    return this.#execute(entry, checked.value, ctx, params);
+  }
+
+  /** Run a tool handler and shape its result (errors stay private unless they are ToolErrors). */
+  async #execute(entry: ToolEntry, args: unknown, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
+    const name = entry.tool.name;
     let out: ToolReturn;
     try {
-      out = await entry.handler(checked.value as never, ctx);
+      out = await entry.handler(args as never, ctx);
     } catch (e) {
       if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
       if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };

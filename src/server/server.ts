@@ -77,6 +77,8 @@ export interface Channel {
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+/** The tasks extension's id (its notifications ride on subscriptions/listen). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
 const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
@@ -194,7 +196,7 @@ export class Server {
 
     const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
     if (method === 'server/discover') return this.#discover();
-    if (method === 'subscriptions/listen') return this.#listen(request, params, channel, signal);
+    if (method === 'subscriptions/listen') return this.#listen(request, params, channel, signal, caps as ClientCapabilities);
 
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
@@ -246,6 +248,10 @@ export class Server {
     } finally {
       ctx.finish();
     }
+    if (result.resultType === 'task' && method !== 'tools/call') {
+      this.#onerror?.(new Error(`Handler of ${method} returned a task, which only tools/call may`), { method, requestId: request.id });
+      throw new McpError(ErrorCode.InternalError, 'Internal error');
+    }
     if (result.resultType === 'input_required' && !mrtr) {
       this.#onerror?.(new Error(`Handler of ${method} returned input_required, which only tools/call, prompts/get and resources/read may`), { method, requestId: request.id });
       throw new McpError(ErrorCode.InternalError, 'Internal error');
@@ -288,7 +294,7 @@ export class Server {
   }
 
   /** A `subscriptions/listen` stream: acknowledge, forward matching events, end on cancel or close. */
-  async #listen(request: JsonRpcRequest, params: JsonObject, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  async #listen(request: JsonRpcRequest, params: JsonObject, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
     const asked = params.notifications as SubscriptionFilter;
     const caps = this.#capabilities;
     const honoured: SubscriptionFilter = {};
@@ -296,12 +302,18 @@ export class Server {
     if (asked.promptsListChanged && caps.prompts?.listChanged) honoured.promptsListChanged = true;
     if (asked.resourcesListChanged && caps.resources?.listChanged) honoured.resourcesListChanged = true;
     if (asked.resourceSubscriptions && caps.resources?.subscribe) honoured.resourceSubscriptions = [...asked.resourceSubscriptions];
+    if (Array.isArray(asked.taskIds) && caps.extensions?.[TASKS_EXTENSION]) {
+      if (!isObject(clientCaps.extensions) || !(TASKS_EXTENSION in clientCaps.extensions)) {
+        throw new McpError(ErrorCode.MissingRequiredClientCapability, 'Task notifications need the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
+      }
+      honoured.taskIds = (asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string');
+    }
     const subMeta = { [META.subscriptionId]: request.id };
     await channel.notify('notifications/subscriptions/acknowledged', { _meta: subMeta, notifications: honoured });
     const unsubscribe = this.events.subscribe((event) => {
       if (signal.aborted) return;
       const p = notificationFor(event, honoured);
-      if (p) void channel.notify(p.method, p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
+      if (p) void channel.notify(p.method, p.task ? { ...p.task, _meta: subMeta } : p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
     });
     await new Promise<void>((resolve) => {
       const close = () => {
@@ -409,7 +421,7 @@ function identityOf(method: string, params: JsonObject): unknown {
   return method === 'resources/read' ? [method, params.uri] : [method, params.name, params.arguments ?? {}];
 }
 
-function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string } | undefined {
+function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string; task?: JsonObject } | undefined {
   switch (event.type) {
     case 'tools/list_changed':
       return f.toolsListChanged ? { method: 'notifications/tools/list_changed' } : undefined;
@@ -419,6 +431,8 @@ function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: s
       return f.resourcesListChanged ? { method: 'notifications/resources/list_changed' } : undefined;
     case 'resources/updated':
       return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', uri: event.uri } : undefined;
+    case 'task':
+      return Array.isArray(f.taskIds) && f.taskIds.includes(event.task.taskId) ? { method: 'notifications/tasks', task: event.task } : undefined;
   }
 }
 

@@ -1,0 +1,5 @@
+// tsmcp/tasks: the io.modelcontextprotocol/tasks extension (long-running tool calls).
+export { TaskManager, TASKS_EXTENSION, declaresTasks } from './manager.js';
+export type { TasksOptions } from './manager.js';
+export { InMemoryTaskStore } from './store.js';
+export type { TaskRecord, TaskStatus, TaskStore } from './store.js';

@@ -1,0 +1,177 @@
+// Server side of the tasks extension (io.modelcontextprotocol/tasks): a tool call can become a task
+// that runs in the background; tasks/get, tasks/update and tasks/cancel follow it; status changes go
+// to subscriptions/listen streams that asked for the task's id.
+import { ErrorCode, McpError, invalidParams } from '../../protocol/errors.js';
+import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
+import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
+import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
+import { TASKS_EXTENSION, type Server } from '../../server/server.js';
+import { InMemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
+
+export { TASKS_EXTENSION };
+
+export interface TasksOptions {
+  /** Where task state lives. Default: in memory (one process). */
+  store?: TaskStore;
+  /** How long a task and its result are kept after creation, ms. Default 1 hour. */
+  ttlMs?: number;
+  /** Poll interval suggested to clients, ms. Default 500. */
+  pollIntervalMs?: number;
+}
+
+interface Live {
+  controller: AbortController;
+  /** Outstanding input requests by key, with the resolver of the round that asked. */
+  pending: Map<string, { request: JsonObject; answer(response: unknown): void }>;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+export function declaresTasks(caps: ClientCapabilities): boolean {
+  return isObject(caps.extensions) && TASKS_EXTENSION in caps.extensions;
+}
+
+function missingExtension(): McpError {
+  return new McpError(ErrorCode.MissingRequiredClientCapability, 'This needs the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
+}
+
+/** The wire form of a task (Task / DetailedTask): status-specific fields only where they belong. */
+function wire(t: TaskRecord, detailed: boolean): JsonObject {
+  const out: JsonObject = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt, ttlMs: t.ttlMs };
+  if (t.pollIntervalMs !== undefined) out.pollIntervalMs = t.pollIntervalMs;
+  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
+  if (detailed) {
+    if (t.status === 'input_required') out.inputRequests = t.inputRequests ?? {};
+    if (t.status === 'completed' && t.result) out.result = t.result;
+    if (t.status === 'failed' && t.error) out.error = t.error;
+  }
+  return out;
+}
+
+/** Runs tasks for one Server; install once (McpServer does it when given `tasks`). */
+export class TaskManager {
+  readonly #server: Server;
+  readonly #store: TaskStore;
+  readonly #ttlMs: number;
+  readonly #poll: number;
+  readonly #live = new Map<string, Live>();
+
+  constructor(server: Server, options: TasksOptions = {}) {
+    this.#server = server;
+    this.#store = options.store ?? new InMemoryTaskStore();
+    this.#ttlMs = options.ttlMs ?? 60 * 60_000;
+    this.#poll = options.pollIntervalMs ?? 500;
+    (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
+    server.setRequestHandler('tasks/get', async (p, ctx) => ({ resultType: 'complete', ...wire(await this.#task(p, ctx), true) }));
+    server.setRequestHandler('tasks/update', async (p, ctx) => {
+      const t = await this.#task(p, ctx);
+      const live = this.#live.get(t.taskId);
+      const responses = p.inputResponses as JsonObject;
+      // Answers to keys not outstanding (unknown, answered, superseded) are ignored, as the spec says.
+      if (live) for (const key in responses) live.pending.get(key)?.answer(responses[key]);
+      return { resultType: 'complete' };
+    });
+    server.setRequestHandler('tasks/cancel', async (p, ctx) => {
+      const t = await this.#task(p, ctx);
+      if (!TERMINAL.has(t.status)) {
+        this.#live.get(t.taskId)?.controller.abort(new McpError(ErrorCode.InternalError, 'Task cancelled'));
+        await this.#set(t, { status: 'cancelled', inputRequests: undefined });
+      }
+      return { resultType: 'complete' };
+    });
+  }
+
+  /** Whether this request's client can take a task. */
+  declared(ctx: RequestContext): boolean {
+    return declaresTasks(ctx.clientCapabilities);
+  }
+
+  /** Refuse a request that must run as a task but comes from a client without the extension. */
+  required(): McpError {
+    return missingExtension();
+  }
+
+  async #task(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
+    if (!this.declared(ctx)) throw missingExtension();
+    const t = await this.#store.get(p.taskId as string);
+    if (!t) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    return t;
+  }
+
+  async #set(t: TaskRecord, patch: Partial<TaskRecord>): Promise<void> {
+    const next: TaskRecord = { ...t, ...patch, lastUpdatedAt: new Date().toISOString() };
+    for (const k of Object.keys(patch) as (keyof TaskRecord)[]) if (patch[k] === undefined) delete next[k];
+    if (await this.#store.put(next)) void this.#server.publish({ type: 'task', task: wire(next, true) as { taskId: string } });
+  }
+
+  /**
+   * Start `run` as a task and answer with the CreateTaskResult, once the task is visible to tasks/get.
+   * Inside `run`, the given context asks for input through the task (status input_required).
+   */
+  async start(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<JsonObject> {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    let taskId = '';
+    for (const b of bytes) taskId += b.toString(16).padStart(2, '0');
+    const now = new Date().toISOString();
+    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: this.#ttlMs, pollIntervalMs: this.#poll };
+    await this.#store.create(record);
+    const live: Live = { controller: new AbortController(), pending: new Map() };
+    this.#live.set(taskId, live);
+    const ctx = createContext({
+      requestId: base.requestId,
+      method: base.method,
+      signal: live.controller.signal,
+      era: base.era,
+      protocolVersion: base.protocolVersion,
+      clientCapabilities: base.clientCapabilities,
+      clientInfo: base.clientInfo,
+      meta: base.meta,
+      // Progress and logs are request-scoped; a task's request has already been answered.
+      backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: (r) => this.#ask(taskId, live, r) },
+    });
+    void this.#run(taskId, live, ctx, run);
+    return { resultType: 'task', ...wire(record, false) };
+  }
+
+  async #run(taskId: string, live: Live, ctx: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<void> {
+    let patch: Partial<TaskRecord>;
+    try {
+      const result = await run(ctx);
+      patch = { status: 'completed', result: { ...result, resultType: 'complete' } };
+    } catch (e) {
+      if (!(e instanceof McpError)) this.#server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: ctx.method });
+      patch = { status: 'failed', error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+    } finally {
+      this.#live.delete(taskId);
+    }
+    if (live.controller.signal.aborted) return; // cancelled: the status is already final
+    const t = await this.#store.get(taskId);
+    if (t && !TERMINAL.has(t.status)) await this.#set(t, { ...patch, inputRequests: undefined });
+  }
+
+  /** Ask through the task: status input_required until every key of this round is answered. */
+  async #ask(taskId: string, live: Live, requests: InputRequests): Promise<InputResponses> {
+    const out: InputResponses = {};
+    const answered = Object.keys(requests).map(
+      (key) =>
+        new Promise<void>((resolve) => {
+          const request = requests[key]! as unknown as JsonObject;
+          live.pending.set(key, {
+            request,
+            answer: (response) => {
+              if (!isValidInputResponse(String(request.method), response)) return; // malformed: still outstanding
+              live.pending.delete(key);
+              out[key] = response as InputResponses[string];
+              resolve();
+            },
+          });
+        }),
+    );
+    const t = await this.#store.get(taskId);
+    if (t) await this.#set(t, { status: 'input_required', inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
+    await Promise.race([Promise.all(answered), new Promise((_, reject) => live.controller.signal.addEventListener('abort', () => reject(live.controller.signal.reason), { once: true }))]);
+    const after = await this.#store.get(taskId);
+    if (after && after.status === 'input_required' && live.pending.size === 0) await this.#set(after, { status: 'working', inputRequests: undefined });
+    return out;
+  }
+}
