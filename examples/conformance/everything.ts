@@ -1,7 +1,7 @@
 // The "everything server": every tool, resource and prompt the official conformance suite calls
 // (shared/tools/conformance/CONTRACT.md §5.1), on any transport, for both eras.
 import { McpError, ErrorCode } from '../../src/protocol/errors.js';
-import { McpServer, ToolError, type RequestContext } from '../../src/server/index.js';
+import { McpServer, ToolError, runAsTask, type RequestContext } from '../../src/server/index.js';
 import type { ContentBlock, ElicitFormParams } from '../../src/protocol/types.js';
 
 /** 1×1 transparent PNG. */
@@ -49,7 +49,7 @@ const nameForm = (message: string): ElicitFormParams => ({
 export function createEverythingServer(): McpServer {
   const server = new McpServer(
     { name: 'tsmcp-everything', version: '0.1.0', title: 'tsmcp everything server' },
-    { capabilities: { logging: {}, completions: {} }, instructions: 'Conformance fixture: every feature, deterministic answers.' },
+    { capabilities: { logging: {}, completions: {} }, instructions: 'Conformance fixture: every feature, deterministic answers.', tasks: { pollIntervalMs: 100 } },
   );
   const noArgs = { type: 'object', properties: {} } as const;
 
@@ -274,6 +274,46 @@ export function createEverythingServer(): McpServer {
       return { content: [text(`Roots: ${r.roots.length}`)] };
     }
     return { content: [text('No input capabilities declared; nothing to ask')] };
+  });
+
+  // ---- tasks extension (SEP-2663)
+  server.registerTool('greet', { description: 'Greets synchronously', inputSchema: { type: 'object', properties: { name: { type: 'string' } } } }, (a) => ({
+    content: [text(`Hello, ${String(a.name ?? 'World')}!`)],
+  }));
+  server.registerTool(
+    'slow_compute',
+    { description: 'Sleeps `seconds`, then answers (a task when the client takes tasks)', task: 'optional', inputSchema: { type: 'object', properties: { seconds: { type: 'number' }, label: { type: 'string' } } } },
+    async (a, ctx) => {
+      await sleep(Number(a.seconds ?? 1) * 1000, ctx.signal);
+      return { content: [text(`Computed ${String(a.label ?? 'result')} after ${String(a.seconds ?? 1)}s`)] };
+    },
+  );
+  server.registerTool('failing_job', { description: 'A task whose tool reports an error after about a second', task: 'always', inputSchema: noArgs }, async (_a, ctx) => {
+    await sleep(1000, ctx.signal);
+    throw new ToolError('The job failed');
+  });
+  server.registerTool('protocol_error_job', { description: 'A task that ends in a protocol error', task: 'optional', inputSchema: noArgs }, async (_a, ctx) => {
+    await sleep(200, ctx.signal);
+    throw new McpError(ErrorCode.InternalError, 'The job crashed');
+  });
+  server.registerTool('confirm_delete', { description: 'A task that asks for confirmation', task: 'optional', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } }, async (a, ctx) => {
+    const r = await ctx.elicit({ message: `Delete ${String(a.path ?? 'the file')}?`, requestedSchema: { type: 'object', properties: { confirm: { type: 'boolean' } }, required: ['confirm'] } });
+    return { content: [text(r.action === 'accept' && r.content?.confirm ? 'Deleted' : 'Kept')] };
+  });
+  server.registerTool('multi_input', { description: 'A task that asks two questions at once', task: 'optional', inputSchema: noArgs }, async (_a, ctx) => {
+    const r = await ctx.input({
+      first: { method: 'elicitation/create', params: nameForm('First name?') },
+      second: { method: 'elicitation/create', params: nameForm('Second name?') },
+    });
+    return { content: [text(`Got ${Object.keys(r).sort().join(', ')}`)] };
+  });
+  server.registerTool('test_tool_with_task', { description: 'Asks for your name, then continues as a task', task: 'on-demand', inputSchema: noArgs }, async (_a, ctx) => {
+    const r = await ctx.elicit(nameForm('What is your name?'), { key: 'user_name' });
+    const name = String(r.content?.name ?? 'stranger');
+    return runAsTask(async (tctx) => {
+      await sleep(200, tctx.signal);
+      return { content: [text(`Hello, ${name}! Your task is done.`)] };
+    });
   });
 
   // ---- resources

@@ -1,5 +1,5 @@
 // tsmcp/server: the public server API.
-export { McpServer } from './mcp-server.js';
+export { McpServer, TaskEscalation, runAsTask } from './mcp-server.js';
 export type {
   Completer,
   InferArgs,

@@ -46,13 +46,30 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   _meta?: Meta;
   /**
    * Run calls as tasks (tasks extension; needs the server's `tasks` option): `optional` when the client
-   * declared the extension on the request, `always` (others get -32021). Default: never.
+   * declared the extension on the request; `always` (others get -32021); `on-demand`: requires the
+   * extension, and the handler decides when to continue as a task by returning `runAsTask(work)`.
+   * Default: never.
    */
-  task?: 'always' | 'optional';
+  task?: 'always' | 'optional' | 'on-demand';
 }
 
 /** What a tool handler may return: a full result, or just structured content (a text copy is added). */
-export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean };
+export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean } | TaskEscalation;
+
+/** Returned by a tool handler to continue the call as a task; see `runAsTask`. */
+export class TaskEscalation {
+  constructor(readonly work: (ctx: RequestContext) => Promise<ToolReturn> | ToolReturn) {}
+}
+
+/**
+ * Continue this tool call as a task (tasks extension): return `runAsTask(work)` from a handler, e.g.
+ * after gathering input synchronously. `work` runs in the background with a context whose input
+ * requests go through the task.
+ * @example return runAsTask(async (ctx) => ({ content: [{ type: 'text', text: await longJob() }] }));
+ */
+export function runAsTask(work: (ctx: RequestContext) => Promise<ToolReturn> | ToolReturn): TaskEscalation {
+  return new TaskEscalation(async (ctx) => work(ctx));
+}
 export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
 
 export interface ResourceConfig {
@@ -106,7 +123,7 @@ export interface Registered {
 interface ToolEntry {
   tool: Tool;
   headers: HeaderParam[];
-  task: 'always' | 'optional' | undefined;
+  task: 'always' | 'optional' | 'on-demand' | undefined;
   input: CompiledSchema;
   output: CompiledSchema | undefined;
   handler: ToolHandler<unknown>;
@@ -266,11 +283,14 @@ export class McpServer {
     const name = params.name as string;
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
+    const tasks = this.#tasks;
+    const declared = tasks?.declared(ctx) ?? false;
+    // A tool that can only run as a task refuses clients without the extension before anything runs.
+    if (tasks && !declared && (entry.task === 'always' || entry.task === 'on-demand')) throw tasks.required();
     const checked = await entry.input.validate(params.arguments ?? {});
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
-    if (entry.task && this.#tasks) {
-      if (this.#tasks.declared(ctx)) return this.#tasks.start(ctx, (tctx) => this.#execute(entry, checked.value, tctx, params));
-      if (entry.task === 'always') throw this.#tasks.required();
+    if (tasks && declared && (entry.task === 'always' || entry.task === 'optional')) {
+      return tasks.start(ctx, (tctx) => this.#execute(entry, checked.value, tctx, params));
     }
     return this.#execute(entry, checked.value, ctx, params);
   }
@@ -287,6 +307,20 @@ export class McpServer {
       this.server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
       return toolFailure(`Tool ${name} failed with an internal error`);
     }
+    // The handler chose to continue as a task (after asking for input synchronously, say).
+    if (out instanceof TaskEscalation) {
+      if (!this.#tasks?.declared(ctx)) throw this.#tasks?.required() ?? new McpError(ErrorCode.InternalError, 'Internal error');
+      const work = out.work;
+      return this.#tasks.start(ctx, async (tctx) => this.#shape(entry, await work(tctx), tctx, params));
+    }
+    return this.#shape(entry, out, ctx, params);
+  }
+
+  /** Turn a handler's return into the CallToolResult sent (structured output checked, text copy added). */
+  async #shape(entry: ToolEntry, returned: ToolReturn, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
+    const name = entry.tool.name;
+    if (returned instanceof TaskEscalation) throw new McpError(ErrorCode.InternalError, `Tool ${name} asked to run as a task from inside a task`);
+    const out = returned;
     const result: JsonObject = { ...out };
     if ('structuredContent' in out && out.structuredContent !== undefined) {
       if (entry.output && !out.isError) {

@@ -127,6 +127,11 @@ export class Server {
     return this.#capabilities;
   }
 
+  /** Whether this server answers `method` (registered handlers and the built-in methods). */
+  handles(method: string): boolean {
+    return this.#handlers.has(method) || MODERN_ONLY.has(method);
+  }
+
   /** Register (or replace) the handler of a request method. */
   setRequestHandler(method: string, handler: RequestHandler): void {
     this.#handlers.set(method, handler);

@@ -68,7 +68,15 @@ export class TaskManager {
       const live = this.#live.get(t.taskId);
       const responses = p.inputResponses as JsonObject;
       // Answers to keys not outstanding (unknown, answered, superseded) are ignored, as the spec says.
-      if (live) for (const key in responses) live.pending.get(key)?.answer(responses[key]);
+      if (live) {
+        const before = live.pending.size;
+        for (const key in responses) live.pending.get(key)?.answer(responses[key]);
+        // A partial answer: what tasks/get lists next is only what is still outstanding.
+        if (live.pending.size && live.pending.size < before) {
+          const current = await this.#store.get(t.taskId);
+          if (current?.status === 'input_required') await this.#set(current, { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
+        }
+      }
       return { resultType: 'complete' };
     });
     server.setRequestHandler('tasks/cancel', async (p, ctx) => {

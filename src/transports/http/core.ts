@@ -229,7 +229,8 @@ export class HttpCore {
     const meta = isObject(request.params?._meta) ? request.params!._meta : undefined;
     const version = meta?.[META.protocolVersion];
     // Missing _meta fields are answered by the dispatcher (-32602, 400); headers are checked once the body is complete.
-    if (typeof version === 'string' && isObject(meta?.[META.clientCapabilities])) {
+    // Unknown methods get their -32601 (HTTP 404) whatever their headers say.
+    if (typeof version === 'string' && isObject(meta?.[META.clientCapabilities]) && this.#server.handles(request.method)) {
       const headerError = checkRequestHeaders(req.header.bind(req), request.method, request.params, version, this.#server.toolHeaders?.(String(request.params?.name)));
       if (headerError) return this.#fail(req, res, 400, request.id, headerError.code, headerError.message);
     }
