@@ -120,4 +120,18 @@ describe('tasks extension', () => {
     await sub.close();
     recorder.assertClean();
   });
+
+  it('resumes a task by id from a new client after the first one went away', async () => {
+    const { s } = taskServer();
+    const statuses: JsonObject[] = [];
+    const first = await connectPair(s, { tasks: { onstatus: (t) => statuses.push(t) } });
+    const abandoned = first.client.callTool('slow').catch((e: unknown) => e);
+    while (!statuses.length) await sleep(5);
+    await first.client.close(); // the client process "restarts"; the task keeps running on the server
+    assert.ok((await abandoned) instanceof TsmcpError);
+    const second = await connectPair(s, { tasks: true });
+    const r = await second.client.resumeTask(String(statuses[0]!.taskId));
+    assert.equal(text(r), 'slow done');
+    second.recorder.assertClean();
+  });
 });
