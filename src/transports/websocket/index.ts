@@ -1,0 +1,64 @@
+// tsmcp/websocket: the deprecated WebSocket transport (never part of the MCP specification), kept
+// working with the `mcp` subprotocol for peers that still use it. Needs the optional `ws` package.
+import type { IncomingMessage } from 'node:http';
+import { deprecate } from '../../deprecation.js';
+import { TsmcpError } from '../../protocol/errors.js';
+import { connectServer, type ServerConnection } from '../../server/connection.js';
+import { serverOf, type ServerLike } from '../http/server-of.js';
+import { WebSocketTransport, type WebSocketLike } from './transport.js';
+
+const SUBPROTOCOL = 'mcp';
+const MIGRATE = 'use Streamable HTTP instead (StreamableHttpClientTransport from tsmcp/http; createNodeHandler from tsmcp/node). See DEPRECATIONS.md.';
+
+/**
+ * @deprecated WebSocket was never part of MCP. Use `StreamableHttpClientTransport` from `tsmcp/http`.
+ * A client transport over a WebSocket with the `mcp` subprotocol.
+ */
+export class WebSocketClientTransport extends WebSocketTransport {
+  readonly #url: string;
+  constructor(url: string | URL, options: { maxMessageBytes?: number } = {}) {
+    deprecate('TSMCP_DEP001', `WebSocketClientTransport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
+    super(undefined, options.maxMessageBytes);
+    this.#url = String(url);
+  }
+
+  override async start(): Promise<void> {
+    const { default: WebSocket } = await import('ws').catch((e: unknown) => {
+      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The WebSocket transport needs the optional package "ws" (npm i ws)', { cause: e });
+    });
+    const socket = new WebSocket(this.#url, SUBPROTOCOL);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', (e) => reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `WebSocket connection to ${this.#url} failed: ${e.message}`, { cause: e })));
+    });
+    if (socket.protocol !== SUBPROTOCOL) {
+      socket.close(1002, 'subprotocol');
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', `The server did not accept the "${SUBPROTOCOL}" WebSocket subprotocol`);
+    }
+    this.attach(socket as unknown as WebSocketLike);
+  }
+}
+
+/**
+ * @deprecated WebSocket was never part of MCP. Serve Streamable HTTP with `createNodeHandler` (`tsmcp/node`).
+ * Returns a `connection` listener for a `ws` WebSocketServer: each socket becomes one connection to
+ * `server` (legacy or modern, as the client speaks). Create the WebSocketServer with
+ * `handleProtocols: pickMcpSubprotocol` so only `mcp` clients are accepted.
+ * @example new WebSocketServer({ port, handleProtocols: pickMcpSubprotocol }).on('connection', createWebSocketHandler(server));
+ */
+export function createWebSocketHandler(server: ServerLike): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
+  deprecate('TSMCP_DEP001', `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
+  const target = serverOf(server);
+  return async (socket) => {
+    if ((socket as { protocol?: string }).protocol !== SUBPROTOCOL) {
+      socket.close(1002, 'the mcp subprotocol is required');
+      return undefined;
+    }
+    return connectServer(target, new WebSocketTransport(socket));
+  };
+}
+
+/** For `new WebSocketServer({ handleProtocols })`: accept only the `mcp` subprotocol. */
+export function pickMcpSubprotocol(protocols: Set<string>): string | false {
+  return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
+}
