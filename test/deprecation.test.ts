@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-const ENTRIES = ['tsmcp', 'tsmcp/server', 'tsmcp/client', 'tsmcp/stdio', 'tsmcp/memory', 'tsmcp/http', 'tsmcp/node', 'tsmcp/express', 'tsmcp/hono', 'tsmcp/fastify', 'tsmcp/sse', 'tsmcp/websocket', 'tsmcp/tasks'];
+const ENTRIES = ['tsmcp', 'tsmcp/server', 'tsmcp/client', 'tsmcp/stdio', 'tsmcp/memory', 'tsmcp/http', 'tsmcp/node', 'tsmcp/express', 'tsmcp/hono', 'tsmcp/fastify', 'tsmcp/sse', 'tsmcp/websocket', 'tsmcp/tasks', 'tsmcp/experimental'];
 
 const STDIO_SERVER = "const { McpServer } = await import('tsmcp/server'); const { StdioServerTransport } = await import('tsmcp/stdio'); const s = new McpServer({ name: 's', version: '1' }); s.registerTool('t', {}, () => ({ content: [] })); const conn = await s.connect(new StdioServerTransport()); conn.onclose = () => process.exit(0);";
 

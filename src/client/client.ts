@@ -326,7 +326,9 @@ export class Client {
     const { meta, logLevel, noCache: _n, ...reqOptions } = options;
     if (!isModernVersion(version)) {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
-      return checked(method, decodeLegacyResult(await peer.request(method, p, reqOptions)));
+      const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
+      // A task-augmented call (2025-11-25 experimental tasks) answers with a CreateTaskResult instead.
+      return method === 'tools/call' && isObject(params.task) ? legacyResult : checked(method, legacyResult);
     }
     const extra = isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };

@@ -217,6 +217,11 @@ export class McpServer {
     return { remove: () => this.#prompts.delete(name) && this.#changed('prompts') };
   }
 
+  /** The tasks extension's manager, when the server was created with `tasks`. */
+  get tasks(): TaskManager | undefined {
+    return this.#tasks;
+  }
+
   /** Tell clients that resource `uri` changed (listeners and legacy subscribers of it, or of a parent). */
   resourceUpdated(uri: string): void | Promise<void> {
     return this.server.publish({ type: 'resources/updated', uri });
@@ -251,9 +256,11 @@ export class McpServer {
   #install(kind: 'tools' | 'resources' | 'prompts'): void {
     const s = this.server;
     if (kind === 'tools') {
-      s.setRequestHandler('tools/list', (p) => {
+      s.setRequestHandler('tools/list', (p, ctx) => {
         const { page, nextCursor } = paginate([...this.#tools.values()], (e) => e.tool.name, p.cursor, this.#pageSize);
-        return withCursor({ tools: page.map((e) => e.tool) }, nextCursor);
+        const experimental = this.#tasks?.experimentalSupport(ctx) ?? false;
+        const tools = page.map((e) => (experimental && e.task && e.task !== 'on-demand' ? { ...e.tool, execution: { taskSupport: e.task === 'always' ? 'required' : 'optional' } } : e.tool));
+        return withCursor({ tools }, nextCursor);
       });
       s.setRequestHandler('tools/call', (p, ctx) => this.#callTool(p, ctx));
     } else if (kind === 'prompts') {
@@ -284,11 +291,19 @@ export class McpServer {
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
     const tasks = this.#tasks;
+    const legacy = ctx.era === 'legacy';
     const declared = tasks?.declared(ctx) ?? false;
     // A tool that can only run as a task refuses clients without the extension before anything runs.
-    if (tasks && !declared && (entry.task === 'always' || entry.task === 'on-demand')) throw tasks.required();
+    if (tasks && !legacy && !declared && (entry.task === 'always' || entry.task === 'on-demand')) throw tasks.required();
+    if (tasks && legacy && entry.task === 'always' && tasks.experimentalSupport(ctx) && !tasks.experimentalRequested(ctx, params)) {
+      throw new McpError(ErrorCode.MethodNotFound, `Tool ${name} must be called as a task (params.task)`);
+    }
     const checked = await entry.input.validate(params.arguments ?? {});
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
+    // 2025-11-25 experimental tasks (deprecated; tsmcp/experimental turns them on).
+    if (tasks && legacy && entry.task && entry.task !== 'on-demand' && tasks.experimentalRequested(ctx, params)) {
+      return tasks.startExperimental(ctx, params, (tctx) => this.#execute(entry, checked.value, tctx, params));
+    }
     if (tasks && declared && (entry.task === 'always' || entry.task === 'optional')) {
       return tasks.start(ctx, (tctx) => this.#execute(entry, checked.value, tctx, params));
     }

@@ -80,7 +80,7 @@ const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 /** The tasks extension's id (its notifications ride on subscriptions/listen). */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
-const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'tasks/result', 'tasks/list']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
 const DEFAULT_CACHE = {
@@ -119,6 +119,9 @@ export class Server {
     this.#serverInfoMeta = { [META.serverInfo]: info };
   }
 
+  /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */
+  legacyTasksCapability: JsonObject | undefined;
+
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
 
@@ -127,9 +130,9 @@ export class Server {
     return this.#capabilities;
   }
 
-  /** Whether this server answers `method` (registered handlers and the built-in methods). */
+  /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
-    return this.#handlers.has(method) || MODERN_ONLY.has(method);
+    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method));
   }
 
   /** Register (or replace) the handler of a request method. */
@@ -358,7 +361,10 @@ export class Server {
     });
     const result: JsonObject = {
       protocolVersion: version,
-      capabilities: encodeLegacyServerCapabilities(this.#capabilities, version),
+      capabilities:
+        version === '2025-11-25' && this.legacyTasksCapability
+          ? { ...encodeLegacyServerCapabilities(this.#capabilities, version), tasks: this.legacyTasksCapability }
+          : encodeLegacyServerCapabilities(this.#capabilities, version),
       serverInfo: legacyImplementation(this.info, version),
     };
     if (this.#instructions !== undefined) result.instructions = this.#instructions;

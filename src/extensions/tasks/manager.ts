@@ -1,7 +1,7 @@
 // Server side of the tasks extension (io.modelcontextprotocol/tasks): a tool call can become a task
 // that runs in the background; tasks/get, tasks/update and tasks/cancel follow it; status changes go
 // to subscriptions/listen streams that asked for the task's id.
-import { ErrorCode, McpError, invalidParams } from '../../protocol/errors.js';
+import { ErrorCode, McpError, invalidParams, methodNotFound } from '../../protocol/errors.js';
 import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
@@ -48,6 +48,14 @@ function wire(t: TaskRecord, detailed: boolean): JsonObject {
   return out;
 }
 
+/** The 2025-11-25 (experimental) wire form of a task: `ttl`/`pollInterval`, no inline result. */
+function legacyWire(t: TaskRecord): JsonObject {
+  const out: JsonObject = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt, ttl: t.ttlMs };
+  if (t.pollIntervalMs !== undefined) out.pollInterval = t.pollIntervalMs;
+  if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
+  return out;
+}
+
 /** Runs tasks for one Server; install once (McpServer does it when given `tasks`). */
 export class TaskManager {
   readonly #server: Server;
@@ -55,6 +63,8 @@ export class TaskManager {
   readonly #ttlMs: number;
   readonly #poll: number;
   readonly #live = new Map<string, Live>();
+  #experimental = false;
+  readonly #experimentalIds = new Set<string>();
 
   constructor(server: Server, options: TasksOptions = {}) {
     this.#server = server;
@@ -62,7 +72,17 @@ export class TaskManager {
     this.#ttlMs = options.ttlMs ?? 60 * 60_000;
     this.#poll = options.pollIntervalMs ?? 500;
     (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
-    server.setRequestHandler('tasks/get', async (p, ctx) => ({ resultType: 'complete', ...wire(await this.#task(p, ctx), true) }));
+    server.setRequestHandler('tasks/get', async (p, ctx) => {
+      if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p));
+      return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };
+    });
+    // 2025-11-25's experimental methods: legacy sessions only, once enabled (removed in 2026-07-28).
+    server.setRequestHandler('tasks/result', async (p, ctx) => this.#legacyResult(p, ctx));
+    server.setRequestHandler('tasks/list', async (_p, ctx) => {
+      if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
+      const all = (await this.#store.list?.()) ?? [];
+      return { tasks: all.filter((t) => this.#experimentalIds.has(t.taskId)).map(legacyWire) };
+    });
     server.setRequestHandler('tasks/update', async (p, ctx) => {
       const t = await this.#task(p, ctx);
       const live = this.#live.get(t.taskId);
@@ -80,6 +100,13 @@ export class TaskManager {
       return { resultType: 'complete' };
     });
     server.setRequestHandler('tasks/cancel', async (p, ctx) => {
+      if (ctx.era === 'legacy') {
+        const t = await this.#legacyTask(p);
+        if (TERMINAL.has(t.status)) throw invalidParams(`Task ${t.taskId} is already ${t.status}`);
+        this.#live.get(t.taskId)?.controller.abort(new McpError(ErrorCode.InternalError, 'Task cancelled'));
+        await this.#set(t, { status: 'cancelled', inputRequests: undefined });
+        return legacyWire((await this.#store.get(t.taskId)) ?? { ...t, status: 'cancelled' });
+      }
       const t = await this.#task(p, ctx);
       if (!TERMINAL.has(t.status)) {
         this.#live.get(t.taskId)?.controller.abort(new McpError(ErrorCode.InternalError, 'Task cancelled'));
@@ -87,6 +114,55 @@ export class TaskManager {
       }
       return { resultType: 'complete' };
     });
+  }
+
+  /** Serve 2025-11-25's experimental tasks to legacy sessions (see tsmcp/experimental). */
+  enableExperimental(): void {
+    this.#experimental = true;
+    this.#server.legacyTasksCapability = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
+  }
+
+  /** Whether this (legacy) request asked for an experimental task and may get one. */
+  experimentalRequested(ctx: RequestContext, params: JsonObject): boolean {
+    return this.#experimental && ctx.era === 'legacy' && ctx.protocolVersion === '2025-11-25' && isObject(params.task);
+  }
+
+  /** Tool execution support as 2025-11-25 tools/list shows it, when experimental tasks are on. */
+  experimentalSupport(ctx: RequestContext): boolean {
+    return this.#experimental && ctx.era === 'legacy' && ctx.protocolVersion === '2025-11-25';
+  }
+
+  /** Start an experimental task: input goes through the session's own server→client requests. */
+  async startExperimental(base: RequestContext, params: JsonObject, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<JsonObject> {
+    const ttl = isObject(params.task) && typeof params.task.ttl === 'number' ? params.task.ttl : undefined;
+    const created = await this.start(base, run, { ttlMs: ttl, input: (r) => base.input(r) });
+    this.#experimentalIds.add(String(created.taskId));
+    const t = await this.#store.get(String(created.taskId));
+    return { task: legacyWire(t!) };
+  }
+
+  async #legacyTask(p: JsonObject): Promise<TaskRecord> {
+    if (!this.#experimental) throw methodNotFound('tasks/get');
+    const t = await this.#store.get(String(p.taskId));
+    if (!t || !this.#experimentalIds.has(t.taskId)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    return t;
+  }
+
+  /** tasks/result: wait for the task to end, then answer exactly as the original request would have. */
+  async #legacyResult(p: JsonObject, ctx: RequestContext): Promise<JsonObject> {
+    if (ctx.era !== 'legacy') throw methodNotFound('tasks/result');
+    let t = await this.#legacyTask(p);
+    while (!TERMINAL.has(t.status) && !ctx.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 25));
+      t = (await this.#store.get(t.taskId)) ?? { ...t, status: 'failed', error: { code: ErrorCode.InternalError, message: 'Task expired' } };
+    }
+    const related = { 'io.modelcontextprotocol/related-task': { taskId: t.taskId } };
+    if (t.status === 'completed' && t.result) {
+      const { resultType: _r, ...result } = t.result;
+      return { ...result, _meta: { ...(isObject(result._meta) ? result._meta : {}), ...related } };
+    }
+    if (t.status === 'cancelled') throw new McpError(ErrorCode.InternalError, 'Task was cancelled', related);
+    throw new McpError(t.error?.code ?? ErrorCode.InternalError, t.error?.message ?? 'Task failed', t.error?.data);
   }
 
   /** Whether this request's client can take a task. */
@@ -116,12 +192,12 @@ export class TaskManager {
    * Start `run` as a task and answer with the CreateTaskResult, once the task is visible to tasks/get.
    * Inside `run`, the given context asks for input through the task (status input_required).
    */
-  async start(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<JsonObject> {
+  async start(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>, options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses> } = {}): Promise<JsonObject> {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     let taskId = '';
     for (const b of bytes) taskId += b.toString(16).padStart(2, '0');
     const now = new Date().toISOString();
-    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: this.#ttlMs, pollIntervalMs: this.#poll };
+    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: options.ttlMs ?? this.#ttlMs, pollIntervalMs: this.#poll };
     await this.#store.create(record);
     const live: Live = { controller: new AbortController(), pending: new Map() };
     this.#live.set(taskId, live);
@@ -135,7 +211,7 @@ export class TaskManager {
       clientInfo: base.clientInfo,
       meta: base.meta,
       // Progress and logs are request-scoped; a task's request has already been answered.
-      backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: (r) => this.#ask(taskId, live, r) },
+      backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: options.input ?? ((r) => this.#ask(taskId, live, r)) },
     });
     void this.#run(taskId, live, ctx, run);
     return { resultType: 'task', ...wire(record, false) };

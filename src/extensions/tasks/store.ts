@@ -31,6 +31,8 @@ export interface TaskStore {
   /** Replace a task's state; resolves to false if it no longer exists. */
   put(task: TaskRecord): Promise<boolean>;
   delete(taskId: string): Promise<void>;
+  /** Every live task (used by the deprecated experimental `tasks/list` only). */
+  list?(): Promise<TaskRecord[]>;
 }
 
 /** Process-local store, bounded in size; expired tasks are dropped on access and on insert. */
@@ -63,6 +65,9 @@ export class InMemoryTaskStore implements TaskStore {
   }
   async delete(taskId: string): Promise<void> {
     this.#tasks.delete(taskId);
+  }
+  async list(): Promise<TaskRecord[]> {
+    return [...this.#tasks.values()].filter((t) => !this.#expired(t)).map((t) => ({ ...t }));
   }
   get size(): number {
     return this.#tasks.size;
