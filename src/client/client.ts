@@ -365,7 +365,9 @@ export class Client {
     const taskId = String(created.taskId);
     const onstatus = typeof this.#options.tasks === 'object' ? this.#options.tasks.onstatus : undefined;
     const signal = options.signal;
-    const onAbort = () => void this.request('tasks/cancel', { taskId }).catch(() => undefined);
+    // Follow-up requests act for the same caller (the same extra _meta) as the call that made the task.
+    const same: CallOptions = options.meta ? { meta: options.meta } : {};
+    const onAbort = () => void this.request('tasks/cancel', { taskId }, same).catch(() => undefined);
     signal?.addEventListener('abort', onAbort, { once: true });
     const answered = new Set<string>();
     try {
@@ -390,7 +392,7 @@ export class Client {
           if (Object.keys(fresh).length) {
             const inputResponses = await this.#answerAll(fresh, signal);
             for (const k of Object.keys(fresh)) answered.add(k);
-            await this.request('tasks/update', { taskId, inputResponses: inputResponses as unknown as JsonObject });
+            await this.request('tasks/update', { taskId, inputResponses: inputResponses as unknown as JsonObject }, same);
           }
         }
         const wait = typeof task.pollIntervalMs === 'number' && task.pollIntervalMs > 0 ? task.pollIntervalMs : 500;
@@ -399,7 +401,7 @@ export class Client {
           signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
         });
         if (signal?.aborted) continue;
-        task = await this.request('tasks/get', { taskId }, { noCache: true });
+        task = await this.request('tasks/get', { taskId }, { ...same, noCache: true });
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);

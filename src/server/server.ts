@@ -130,6 +130,11 @@ export class Server {
     return this.#capabilities;
   }
 
+  /** The principal a request acts for (from the `principalOf` option), if any. */
+  principal(meta: Meta): string | undefined {
+    return this.#principalOf?.({ meta });
+  }
+
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
     return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method));

@@ -134,4 +134,32 @@ describe('tasks extension', () => {
     assert.equal(text(r), 'slow done');
     second.recorder.assertClean();
   });
+
+  it('answers another principal’s task id like an unknown one', async () => {
+    const s = new McpServer({ name: 't', version: '1' }, { tasks: { pollIntervalMs: 20 }, principalOf: ({ meta }) => (typeof meta['com.example/user'] === 'string' ? meta['com.example/user'] : undefined) });
+    s.registerTool('job', { task: 'always' }, async () => {
+      await sleep(50);
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
+    const statuses: JsonObject[] = [];
+    const alice = await connectPair(s, { tasks: { onstatus: (t) => statuses.push(t) } });
+    const bob = await connectPair(s, { tasks: true });
+    assert.equal(text(await alice.client.callTool('job', {}, { meta: { 'com.example/user': 'alice' } })), 'done');
+    const id = String(statuses[0]!.taskId);
+    await assert.rejects(bob.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'bob' } }), (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message));
+    await assert.rejects(bob.client.request('tasks/cancel', { taskId: id }, { meta: { 'com.example/user': 'bob' } }), (e: unknown) => e instanceof McpError && e.code === -32602);
+    assert.equal((await alice.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'alice' } })).status, 'completed');
+  });
+
+  it('keeps the in-memory store bounded however many tasks nobody polls', async () => {
+    const { InMemoryTaskStore } = await import('../../src/extensions/tasks/index.js');
+    const store = new InMemoryTaskStore({ maxTasks: 50 });
+    const s = new McpServer({ name: 't', version: '1' }, { tasks: { store, pollIntervalMs: 1 } });
+    s.registerTool('quick', { task: 'always' }, () => ({ content: [] }));
+    const ids = new Set<string>();
+    const { client } = await connectPair(s, { tasks: { onstatus: (t) => void ids.add(String(t.taskId)) } });
+    for (let i = 0; i < 120; i++) await client.callTool('quick');
+    assert.equal(ids.size, 120);
+    assert.equal(store.size, 50);
+  });
 });

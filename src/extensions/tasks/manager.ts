@@ -178,7 +178,8 @@ export class TaskManager {
   async #task(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.declared(ctx)) throw missingExtension();
     const t = await this.#store.get(p.taskId as string);
-    if (!t) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    // Another principal's task is answered exactly like one that does not exist.
+    if (!t || t.principal !== this.#server.principal(ctx.meta)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
@@ -198,6 +199,8 @@ export class TaskManager {
     for (const b of bytes) taskId += b.toString(16).padStart(2, '0');
     const now = new Date().toISOString();
     const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: options.ttlMs ?? this.#ttlMs, pollIntervalMs: this.#poll };
+    const principal = this.#server.principal(base.meta);
+    if (principal !== undefined) record.principal = principal;
     await this.#store.create(record);
     const live: Live = { controller: new AbortController(), pending: new Map() };
     this.#live.set(taskId, live);
