@@ -18,6 +18,13 @@ describe('migration examples', () => {
     assert.equal(afterRun.stderr, '');
   });
 
+  it('the experimental-tasks example (before) reaches the same result, with its deprecation warning', () => {
+    const r = run('tasks-experimental-before');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'Report on sales is ready.');
+    assert.match(r.stderr, /TSMCP_DEP002/);
+  });
+
   it('the tasks extension example follows a task through input to its result', () => {
     const r = run('tasks-extension');
     assert.equal(r.status, 0, r.stderr);
