@@ -12,4 +12,5 @@ export type { Era, LegacyVersion, ModernVersion, ProtocolVersion } from './versi
 export { META } from './meta.js';
 export type * from './types.js';
 export type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, RequestId } from './jsonrpc.js';
+export type { AuthInfo, RequestIdentity } from './identity.js';
 export type { Transport, FrameError } from '../transports/transport.js';

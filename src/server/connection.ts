@@ -1,6 +1,7 @@
 // One server-side connection over a message transport (stdio, in-memory, WebSocket): a Peer plus the
 // legacy session state, if the client opened one with initialize. Modern requests on it stay stateless.
 import { Peer, type PeerOptions } from '../engine/peer.js';
+import { UNKNOWN_IDENTITY } from '../protocol/identity.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
 import type { Transport } from '../transports/transport.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from './server.js';
@@ -16,11 +17,13 @@ export class ServerConnection {
   onclose?: () => void;
 
   constructor(server: Server, transport: Transport, options: ConnectOptions = {}) {
+    const identity = transport.identity ?? UNKNOWN_IDENTITY;
     this.#peer = new Peer(
       transport,
       {
         onrequest: (request, ctx) => {
           const channel: Channel = {
+            identity,
             legacy: this.#legacy,
             openLegacy: (s) => {
               this.#legacy = s;

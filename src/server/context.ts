@@ -1,6 +1,7 @@
 // What a request handler sees: who is asking, how to report progress and logs, and one API to ask the
 // client for input that works on both eras (multi round-trip on 2026-07-28, real requests before).
 import { ErrorCode, McpError } from '../protocol/errors.js';
+import type { RequestIdentity } from '../protocol/identity.js';
 import { isObject, type JsonObject, type RequestId } from '../protocol/jsonrpc.js';
 import type {
   ClientCapabilities,
@@ -38,8 +39,13 @@ export interface RequestContext {
   readonly clientCapabilities: ClientCapabilities;
   /** Self-asserted client identity; never a security signal. */
   readonly clientInfo: Implementation | undefined;
-  /** The request's `_meta`, including `traceparent`/`tracestate` when the client sent them. */
+  /** The request's `_meta`, including `traceparent`/`tracestate` when the client sent them. Client-written. */
   readonly meta: Meta;
+  /**
+   * Who sent the request as the transport verified it (auth layer, HTTP headers, stdio process). Use this,
+   * not `meta` or `clientInfo`, for any decision about who the caller is.
+   */
+  readonly identity: RequestIdentity;
   /** Report progress if the client asked for it; values must increase (others are dropped). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /**
@@ -135,6 +141,7 @@ export interface ContextInit {
   clientCapabilities: ClientCapabilities;
   clientInfo: Implementation | undefined;
   meta: Meta;
+  identity: RequestIdentity;
   backend: ContextBackend;
 }
 
@@ -151,6 +158,7 @@ class Context implements RequestContext {
   readonly clientCapabilities: ClientCapabilities;
   readonly clientInfo: Implementation | undefined;
   readonly meta: Meta;
+  readonly identity: RequestIdentity;
   readonly #backend: ContextBackend;
   #lastProgress = -Infinity;
   #done = false;
@@ -165,6 +173,7 @@ class Context implements RequestContext {
     this.clientCapabilities = init.clientCapabilities;
     this.clientInfo = init.clientInfo;
     this.meta = init.meta;
+    this.identity = init.identity;
     this.#backend = init.backend;
   }
 

@@ -17,7 +17,7 @@ export type {
   ToolReturn,
 } from './mcp-server.js';
 export { Server } from './server.js';
-export type { Channel, LegacySession, RequestHandler, ServerOptions } from './server.js';
+export type { Channel, LegacySession, PrincipalContext, RequestHandler, ServerOptions } from './server.js';
 export { ServerConnection, connectServer } from './connection.js';
 export type { ConnectOptions } from './connection.js';
 export type { InputOptions, RequestContext } from './context.js';

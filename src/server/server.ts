@@ -2,6 +2,7 @@
 // is a stateless 2026-07-28 request (`_meta` carries version and capabilities) or part of a legacy session.
 import { encodeLegacyError, encodeLegacyResult, encodeLegacyServerCapabilities } from '../protocol/codec.js';
 import { ErrorCode, McpError, invalidParams, methodNotFound } from '../protocol/errors.js';
+import type { RequestIdentity } from '../protocol/identity.js';
 import { isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import {
@@ -47,9 +48,24 @@ export interface ServerOptions {
   events?: ServerEventBus;
   /** Sees every unexpected exception a handler threw (the client only gets a generic error). */
   onerror?: (error: unknown, info: { method: string; requestId: RequestId }) => void;
-  /** Binds multi round-trip state to a principal (e.g. the token's subject). */
-  principalOf?: (ctx: { meta: Meta }) => string | undefined;
+  /**
+   * The principal a request acts for: multi round-trip state, tasks and legacy HTTP sessions are bound
+   * to it. Derive it from `identity` (what the transport verified: an auth layer's `auth`, HTTP
+   * headers, the stdio process), never from `meta`, which the client writes and can set to anything.
+   * Default: `identity.auth?.subject` (anonymous when no authentication layer is present).
+   */
+  principalOf?: (ctx: PrincipalContext) => string | undefined;
 }
+
+/** What `principalOf` sees of a request. */
+export interface PrincipalContext {
+  /** The transport's verified view of the caller. */
+  readonly identity: RequestIdentity;
+  /** The request's `_meta`: client-written, so never a source of identity on its own. */
+  readonly meta: Meta;
+}
+
+const defaultPrincipal = (ctx: PrincipalContext): string | undefined => ctx.identity.auth?.subject;
 
 /** State of one legacy (initialize-based) session: a stdio connection or an HTTP session. */
 export interface LegacySession {
@@ -64,6 +80,8 @@ export interface LegacySession {
 
 /** What the carrier of a request (a connection, an HTTP exchange) offers the dispatcher. */
 export interface Channel {
+  /** Who sent the request, as the carrier knows it. */
+  identity: RequestIdentity;
   /** The legacy session this request belongs to, if any. */
   legacy: LegacySession | undefined;
   /** Start (or restart) a legacy session on this channel. */
@@ -101,7 +119,7 @@ export class Server {
   readonly #state: RequestStateCodec;
   readonly #cache: { discover: CacheHint; lists: CacheHint; read: CacheHint };
   readonly #onerror: ServerOptions['onerror'];
-  readonly #principalOf: ServerOptions['principalOf'];
+  readonly #principalOf: (ctx: PrincipalContext) => string | undefined;
   readonly #closers = new Set<() => void>();
   readonly #serverInfoMeta: Meta;
 
@@ -115,7 +133,7 @@ export class Server {
     this.#cache = { ...DEFAULT_CACHE, ...options.cache };
     this.events = options.events ?? new InMemoryEventBus();
     this.#onerror = options.onerror;
-    this.#principalOf = options.principalOf;
+    this.#principalOf = options.principalOf ?? defaultPrincipal;
     this.#serverInfoMeta = { [META.serverInfo]: info };
   }
 
@@ -130,9 +148,9 @@ export class Server {
     return this.#capabilities;
   }
 
-  /** The principal a request acts for (from the `principalOf` option), if any. */
-  principal(meta: Meta): string | undefined {
-    return this.#principalOf?.({ meta });
+  /** The principal a request acts for (the `principalOf` option; a RequestContext will do), if any. */
+  principal(ctx: PrincipalContext): string | undefined {
+    return this.#principalOf(ctx);
   }
 
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
@@ -215,7 +233,7 @@ export class Server {
     if (!handler) throw methodNotFound(method);
 
     const mrtr = MRTR_METHODS.has(method);
-    const principal = this.#principalOf?.({ meta });
+    const principal = this.#principalOf({ identity: channel.identity, meta });
     let answers: { [key: string]: unknown } = {};
     // The request digest binds requestState to this request; computed only when state is in play.
     let requestDigest: string | undefined;
@@ -247,6 +265,7 @@ export class Server {
       clientCapabilities: caps as ClientCapabilities,
       clientInfo,
       meta,
+      identity: channel.identity,
       backend,
     });
     let result: JsonObject;
@@ -411,6 +430,7 @@ export class Server {
       clientCapabilities: session.clientCapabilities,
       clientInfo: session.clientInfo,
       meta,
+      identity: channel.identity,
       backend,
     });
     try {

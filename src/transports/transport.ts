@@ -1,4 +1,5 @@
 // The contract every message-stream transport (stdio, in-memory, WebSocket, legacy HTTP sessions) meets.
+import type { RequestIdentity } from '../protocol/identity.js';
 import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
 
 /** A frame that could not be turned into a JSON value (bad JSON, over the size limit). */
@@ -32,4 +33,10 @@ export interface Transport {
    * error without a JSON-RPC body, a dropped stream); the engine fails that request with `error`.
    */
   onrequestfailed?: (id: RequestId, error: Error) => void;
+  /**
+   * Server side: who is at the other end of this connection, as the transport itself knows it (the
+   * parent process for stdio, the upgrade request for WebSocket). The server hands it to `principalOf`
+   * and to handlers as `ctx.identity`; nothing a client writes into a message can change it.
+   */
+  readonly identity?: RequestIdentity;
 }

@@ -179,7 +179,7 @@ export class TaskManager {
     if (!this.declared(ctx)) throw missingExtension();
     const t = await this.#store.get(p.taskId as string);
     // Another principal's task is answered exactly like one that does not exist.
-    if (!t || t.principal !== this.#server.principal(ctx.meta)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    if (!t || t.principal !== this.#server.principal(ctx)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
@@ -199,7 +199,7 @@ export class TaskManager {
     for (const b of bytes) taskId += b.toString(16).padStart(2, '0');
     const now = new Date().toISOString();
     const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: options.ttlMs ?? this.#ttlMs, pollIntervalMs: this.#poll };
-    const principal = this.#server.principal(base.meta);
+    const principal = this.#server.principal(base);
     if (principal !== undefined) record.principal = principal;
     await this.#store.create(record);
     const live: Live = { controller: new AbortController(), pending: new Map() };
@@ -213,6 +213,7 @@ export class TaskManager {
       clientCapabilities: base.clientCapabilities,
       clientInfo: base.clientInfo,
       meta: base.meta,
+      identity: base.identity,
       // Progress and logs are request-scoped; a task's request has already been answered.
       backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: options.input ?? ((r) => this.#ask(taskId, live, r)) },
     });

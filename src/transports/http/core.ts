@@ -1,6 +1,7 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
 import { ErrorCode, McpError } from '../../protocol/errors.js';
+import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import { isLegacyVersion } from '../../protocol/versions.js';
@@ -20,6 +21,36 @@ export interface CoreRequest {
   signal: AbortSignal;
   /** The connection arrived on a loopback address. */
   loopback: boolean;
+  /** The peer's network address, when the front knows it. */
+  remoteAddress?: string | undefined;
+  /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
+  auth?: AuthInfo | undefined;
+  /** Set by the core once the caller is identified; fronts leave it unset. */
+  identity?: RequestIdentity;
+}
+
+/** The request as the `authenticate` option sees it. */
+export interface AuthenticateRequest {
+  readonly method: string;
+  header(name: string): string | undefined;
+  readonly remoteAddress?: string | undefined;
+  /** What a layer in front of MCP already verified, if anything. */
+  readonly auth?: AuthInfo | undefined;
+}
+
+/** One request's caller as HTTP knows it: its headers, its address and verified credentials. */
+class HttpIdentity implements RequestIdentity {
+  readonly transport = 'http';
+  constructor(
+    readonly req: CoreRequest,
+    readonly auth: AuthInfo | undefined,
+  ) {}
+  get remoteAddress(): string | undefined {
+    return this.req.remoteAddress;
+  }
+  header(name: string): string | undefined {
+    return this.req.header(name.toLowerCase()) ?? undefined;
+  }
 }
 
 export type HeaderMap = { [name: string]: string };
@@ -50,6 +81,13 @@ export interface HttpServerOptions extends SecurityOptions {
   eventStore?: EventStore;
   /** CORS for browser clients: the allowed origin(s); exposes the MCP headers. Off by default. */
   cors?: { origin: string | string[] };
+  /**
+   * Verify the caller of every request (a bearer token, a client certificate header set by a trusted
+   * proxy) before MCP sees it. Return what was verified (handlers see it as `ctx.identity.auth`, and
+   * its `subject` is the default principal), or undefined for an anonymous caller. Throw to refuse: an
+   * McpError with `httpStatus` picks the status, anything else answers 401.
+   */
+  authenticate?: (request: AuthenticateRequest) => AuthInfo | undefined | Promise<AuthInfo | undefined>;
 }
 
 const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
@@ -168,6 +206,16 @@ export class HttpCore {
   async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
     const refused = checkOrigin(this.#options, req.header('host'), req.header('origin'), req.loopback);
     if (refused) return res.send(403, this.#headers(req, JSON_HEADERS), errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }));
+    let auth = req.auth;
+    if (this.#options.authenticate && req.method !== 'OPTIONS') {
+      try {
+        auth = await this.#options.authenticate({ method: req.method, header: (n) => req.header(n.toLowerCase()) ?? undefined, remoteAddress: req.remoteAddress, auth });
+      } catch (e) {
+        const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
+        return this.#fail(req, res, status, undefined, ErrorCode.InvalidRequest, status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden');
+      }
+    }
+    req.identity = new HttpIdentity(req, auth);
     switch (req.method) {
       case 'POST':
         return this.#post(req, res);
@@ -260,6 +308,7 @@ export class HttpCore {
       return stream;
     };
     const channel: Channel = {
+      identity: req.identity ?? new HttpIdentity(req, req.auth),
       legacy: session?.legacy,
       openLegacy: (s) => {
         if (session) session.legacy = s;
@@ -365,7 +414,7 @@ export class HttpCore {
     const answers = await Promise.all(
       requests.map(async (r) => {
         const controller = new AbortController();
-        const channel: Channel = { legacy: session.legacy, openLegacy: () => {}, notify: async () => {} };
+        const channel: Channel = { identity: req.identity ?? new HttpIdentity(req, req.auth), legacy: session.legacy, openLegacy: () => {}, notify: async () => {} };
         try {
           return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
         } catch (e) {

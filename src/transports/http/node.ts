@@ -1,6 +1,7 @@
 // tsmcp/node: the native node:http front. It feeds the core straight from IncomingMessage and
 // ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '../../protocol/identity.js';
 import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
@@ -82,6 +83,9 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       text: (limit) => readBody(req, limit, bodyTimeout),
       signal: gone.signal,
       loopback: LOOPBACK.test(req.socket.localAddress ?? ''),
+      remoteAddress: req.socket.remoteAddress,
+      // What an authentication middleware in front (Express, Fastify) verified, by the common convention.
+      auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
     };
     const cres: CoreResponse = {
       send(status, headers, body) {

@@ -1,11 +1,13 @@
 // tsmcp/memory: a linked pair of in-memory transports for tests. Messages are copied through JSON, so
 // they behave as on a wire (no shared references, `undefined` dropped), and arrive in order, async.
 import { TsmcpError } from '../../protocol/errors.js';
+import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { Transport } from '../transport.js';
 
 class MemoryTransport implements Transport {
   other: MemoryTransport | undefined;
+  identity: RequestIdentity = { transport: 'memory' };
   #started = false;
   #closed = false;
   readonly #inbox: string[] = [];
@@ -41,13 +43,22 @@ class MemoryTransport implements Transport {
   }
 }
 
+export interface LinkedPairOptions {
+  /**
+   * How the second (server-side) transport identifies its peer, as a real transport's auth layer would:
+   * lets tests exercise principals (`{ transport: 'memory', auth: { subject: 'alice' } }`).
+   */
+  identity?: RequestIdentity;
+}
+
 /**
  * Two connected transports: what one sends, the other receives. Works for every protocol era.
  * @example const [clientSide, serverSide] = createLinkedPair();
  */
-export function createLinkedPair(): [Transport, Transport] {
+export function createLinkedPair(options: LinkedPairOptions = {}): [Transport, Transport] {
   const a = new MemoryTransport();
   const b = new MemoryTransport();
+  if (options.identity) b.identity = options.identity;
   a.other = b;
   b.other = a;
   return [a, b];

@@ -1,6 +1,7 @@
 // Server side of stdio: read the client's messages from stdin, write ours to stdout, nothing else.
 import type { Readable, Writable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
+import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../transport.js';
 import { LineFramer } from './framer.js';
@@ -24,6 +25,8 @@ export class StdioServerTransport implements Transport {
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
+  /** The client is the process that started this one, running as this process's OS user. */
+  readonly identity: RequestIdentity = { transport: 'stdio', process: { pid: process.ppid, uid: process.getuid?.() } };
 
   constructor(options: StdioServerTransportOptions = {}) {
     this.#in = options.stdin ?? process.stdin;

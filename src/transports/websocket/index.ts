@@ -49,12 +49,23 @@ export class WebSocketClientTransport extends WebSocketTransport {
 export function createWebSocketHandler(server: ServerLike): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
   deprecate('TSMCP_DEP001', `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
   const target = serverOf(server);
-  return async (socket) => {
+  return async (socket, request) => {
     if ((socket as { protocol?: string }).protocol !== SUBPROTOCOL) {
       socket.close(1002, 'the mcp subprotocol is required');
       return undefined;
     }
-    return connectServer(target, new WebSocketTransport(socket));
+    const transport = new WebSocketTransport(socket);
+    if (request) {
+      transport.identity = {
+        transport: 'websocket',
+        remoteAddress: request.socket?.remoteAddress,
+        header: (name) => {
+          const v = request.headers[name.toLowerCase()];
+          return Array.isArray(v) ? v.join(', ') : v;
+        },
+      };
+    }
+    return connectServer(target, transport);
   };
 }
 

@@ -1,5 +1,6 @@
 // One WebSocket as a message transport (text frames, one JSON-RPC message each), shared by both sides.
 import { TsmcpError } from '../../protocol/errors.js';
+import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../transport.js';
 
@@ -23,6 +24,8 @@ export class WebSocketTransport implements Transport {
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
+  /** Server side: the upgrade request's caller (set by createWebSocketHandler). */
+  identity?: RequestIdentity;
 
   constructor(socket: WebSocketLike | undefined, maxMessageBytes = 4 * 1024 * 1024) {
     this.#maxBytes = maxMessageBytes;
