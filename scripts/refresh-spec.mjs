@@ -18,7 +18,7 @@ if (!specCheckout) {
 
 function commitOf(checkout) {
   try {
-    return execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return '(not a git checkout)';
   }
