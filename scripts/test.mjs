@@ -2,7 +2,10 @@
 // and its directory mode would also run fixtures and helpers as tests).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const files = [];
 const walk = (dir) => {
@@ -12,7 +15,9 @@ const walk = (dir) => {
     else if (f.endsWith('.test.js')) files.push(p);
   }
 };
-walk(join('dist', 'test'));
+walk(join(root, 'dist', 'test'));
+// Install the Node 22 tools once up front, so the test files that use them do not race to (see tools/README.md).
+spawnSync(process.execPath, [join(root, 'scripts', 'node22.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 1_500_000 });
 files.sort();
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -2,15 +2,15 @@
 // choosing the precise type: the request/notification type of the method (on the sender's side), or the
 // result type of the request being answered, or the revision's JSON-RPC error type.
 //
-// The schemas are read from `../shared/spec/<revision>/schema.json` beside the repository (see
-// shared/spec/README.md). Nothing here is hard-coded per method except the few result types that do not
+// The schemas are read from the repository's `spec/<revision>/schema.json` (vendored copies of the official
+// files; see spec/README.md). Nothing here is hard-coded per method except the few result types that do not
 // follow the `XRequest` → `XResult` naming (RESULT_EXCEPTIONS) and the sender side of the tasks extension,
 // whose schema has no Client/Server unions (TASKS_EXT_SENDERS).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { repoPath } from './repo.js';
 
 const require = createRequire(import.meta.url);
 type AjvInstance = import('ajv').default;
@@ -70,31 +70,13 @@ export interface MessageContext {
 // ---------------------------------------------------------------------------------------------------
 // Locating and loading the schemas
 
-/** The repository root: the nearest folder above this file whose package.json is named tsmcp. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'tsmcp') return dir;
-      } catch {
-        // not a readable package.json: keep walking up
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('wire-schema: cannot find the tsmcp repository root (no package.json named "tsmcp" above this file)');
-    dir = up;
-  }
-}
-
 let specDirCache: string | undefined;
-/** `../shared/spec` relative to the repository root. */
+/** The repository's `spec/` folder (official schemas vendored from the MCP repositories; see spec/README.md). */
 export function specDir(): string {
   if (specDirCache) return specDirCache;
-  const dir = join(repoRoot(), '..', 'shared', 'spec');
+  const dir = repoPath('spec');
   if (!existsSync(join(dir, MODERN, 'schema.json'))) {
-    throw new Error(`wire-schema: the MCP schema folder ../shared/spec beside the tsmcp repository is missing (looked in ${dir}); the wire checks need the official schema.json files there`);
+    throw new Error(`wire-schema: the vendored MCP schemas are missing (looked in ${dir}); see spec/README.md to refresh them`);
   }
   specDirCache = dir;
   return dir;
@@ -159,7 +141,7 @@ function load(name: SchemaName): SchemaSet {
   const known = sets.get(name);
   if (known) return known;
   const file = join(specDir(), name, 'schema.json');
-  if (!existsSync(file)) throw new Error(`wire-schema: no schema file for ${name} in ../shared/spec`);
+  if (!existsSync(file)) throw new Error(`wire-schema: no schema file for ${name} in ${specDir()}`);
   const schema = JSON.parse(readFileSync(file, 'utf8')) as Def;
   const modern = '$defs' in schema;
   const ajv = new (modern ? Ajv2020 : Ajv07)({ strict: false, allErrors: true, logger: false });

@@ -1,24 +1,25 @@
 // The MCP Inspector's CLI (the official debugging tool) lists and calls tools on the tsmcp server,
-// over Streamable HTTP and over stdio.
+// over Streamable HTTP and over stdio. The Inspector needs Node >= 22.19, so it is locked in tools/node22
+// and runs under that Node (scripts/node22.mjs); the tsmcp servers it talks to run under this test's Node.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { distPath } from '../helpers/raw-stdio.js';
+import { node22Tools } from '../helpers/repo.js';
 
-const require = createRequire(import.meta.url);
-const launcher = join(require.resolve('@modelcontextprotocol/inspector/package.json'), '..', 'clients', 'launcher', 'build', 'index.js');
 const dir = mkdtempSync(join(tmpdir(), 'tsmcp-inspector-'));
 
 function inspector(args: string[]): Promise<unknown> {
+  const tools = node22Tools();
+  const launcher = join(tools.dir, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [launcher, '--cli', ...args], { env: { ...process.env, MCP_CATALOG_PATH: join(dir, 'catalog.json') }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(tools.node, [launcher, '--cli', ...args], { env: { ...process.env, MCP_CATALOG_PATH: join(dir, 'catalog.json') }, timeout: 60_000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${err.message}\n${stderr}`));
       try {
         resolve(JSON.parse(stdout));
@@ -32,11 +33,13 @@ function inspector(args: string[]): Promise<unknown> {
 describe('MCP Inspector CLI → tsmcp server', () => {
   let http: HttpServer;
   let url: string;
+  // The first run installs the tools (bounded by the helper), hence the hook's own generous limit.
   before(async () => {
+    node22Tools(); // install once (cached outside the repository) before the timed-out calls
     http = createServer(createNodeHandler(createEverythingServer()));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-  });
+  }, { timeout: 1_600_000 });
   after(async () => {
     http.closeAllConnections();
     await new Promise((r) => http.close(r));
