@@ -1,5 +1,5 @@
 // The "everything server": every tool, resource and prompt the official conformance suite calls
-// (shared/tools/conformance/CONTRACT.md §5.1), on any transport, for both eras.
+// (the server scenarios of the official conformance suite, run by scripts/conformance.mjs), on any transport, for both eras.
 import { McpError, ErrorCode } from '../../src/protocol/errors.js';
 import { McpServer, ToolError, runAsTask, type RequestContext } from '../../src/server/index.js';
 import type { ContentBlock, ElicitFormParams } from '../../src/protocol/types.js';
