@@ -129,7 +129,7 @@ export class TaskManager {
         const done = await this.#cancel(t.taskId);
         if (done) return legacyWire(done);
         const now = await this.#store.get(t.taskId);
-        throw invalidParams(`Task ${t.taskId} is already ${now?.status ?? 'gone'}`);
+        throw invalidParams(now ? `Task ${t.taskId} is already ${now.status}` : `Unknown task: ${t.taskId}`);
       }
       await this.#cancel((await this.#task(p, ctx)).taskId);
       return { resultType: 'complete' };
