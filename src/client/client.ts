@@ -377,7 +377,8 @@ export class Client {
         if (signal?.aborted) throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} cancelled by the caller`);
         switch (task.status) {
           case 'completed':
-            return checked('tools/call', task.result as JsonObject);
+            if (!isObject(task.result)) throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Task ${taskId} completed without a result`);
+            return checked('tools/call', task.result);
           case 'failed': {
             const e = (task.error ?? {}) as { code?: number; message?: string; data?: unknown };
             throw new McpError(e.code ?? ErrorCode.InternalError, e.message ?? 'Task failed', e.data);

@@ -94,6 +94,14 @@ export interface Channel {
   closeStream?(retryMs: number): void;
 }
 
+/** The legacy session of each legacy request's context (state such as experimental tasks is bound to it). */
+const contextSessions = new WeakMap<RequestContext, LegacySession>();
+
+/** The legacy session (HTTP session or connection) a request arrived on, if it is a legacy request. */
+export function legacySessionOf(ctx: RequestContext): LegacySession | undefined {
+  return contextSessions.get(ctx);
+}
+
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 /** The tasks extension's id (its notifications ride on subscriptions/listen). */
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
@@ -433,6 +441,7 @@ export class Server {
       identity: channel.identity,
       backend,
     });
+    contextSessions.set(ctx, session);
     try {
       const result = await handler(params, ctx);
       if (result.resultType === 'input_required') {

@@ -6,15 +6,29 @@ import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
 import { TASKS_EXTENSION, type Server } from '../../server/server.js';
-import { InMemoryTaskStore, type TaskRecord, type TaskStore } from './store.js';
+import { bucketOf, ownerOf, owns, randomId, type Owner } from './owner.js';
+import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export { TASKS_EXTENSION };
 
 export interface TasksOptions {
-  /** Where task state lives. Default: in memory (one process). */
+  /** Where task state lives. Default: in memory (one process, at most 10 000 tasks; see InMemoryTaskStore). */
   store?: TaskStore;
-  /** How long a task and its result are kept after creation, ms. Default 1 hour. */
+  /** How long a task and its result are kept after creation, ms. Default 1 hour (capped at `maxTtlMs`). */
   ttlMs?: number;
+  /**
+   * Longest lifetime a task may have, ms, whatever a client asks for (2025-11-25 `params.task.ttl`).
+   * Default 24 hours. A task still running when its lifetime ends is cancelled (its signal aborts) and removed.
+   */
+  maxTtlMs?: number;
+  /**
+   * Most unfinished tasks one principal may have at once in this process; one more is refused with
+   * -32603 (`data.limit` "maxTasksPerPrincipal"). Without a principal the bucket is the legacy session
+   * (HTTP session or connection), and stateless requests share one anonymous bucket: configure
+   * `principalOf` to tell such clients apart. A task counts from creation until its work has returned
+   * (a cancelled or expired task's work is aborted; it stops counting once the handler returns). Default 100.
+   */
+  maxTasksPerPrincipal?: number;
   /** Poll interval suggested to clients, ms. Default 500. */
   pollIntervalMs?: number;
 }
@@ -23,7 +37,12 @@ interface Live {
   controller: AbortController;
   /** Outstanding input requests by key, with the resolver of the round that asked. */
   pending: Map<string, { request: JsonObject; answer(response: unknown): void }>;
+  bucket: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** setTimeout's longest delay; longer lifetimes re-arm. */
+const MAX_TIMER = 0x7fffffff;
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -61,27 +80,33 @@ export class TaskManager {
   readonly #server: Server;
   readonly #store: TaskStore;
   readonly #ttlMs: number;
+  readonly #maxTtlMs: number;
+  readonly #maxPerPrincipal: number;
   readonly #poll: number;
   readonly #live = new Map<string, Live>();
+  /** Unfinished tasks per bucket (see `maxTasksPerPrincipal`). */
+  readonly #buckets = new Map<string, number>();
   #experimental = false;
-  readonly #experimentalIds = new Set<string>();
 
   constructor(server: Server, options: TasksOptions = {}) {
     this.#server = server;
     this.#store = options.store ?? new InMemoryTaskStore();
-    this.#ttlMs = options.ttlMs ?? 60 * 60_000;
+    this.#maxTtlMs = options.maxTtlMs ?? 24 * 60 * 60_000;
+    this.#ttlMs = Math.min(options.ttlMs ?? 60 * 60_000, this.#maxTtlMs);
+    this.#maxPerPrincipal = options.maxTasksPerPrincipal ?? 100;
     this.#poll = options.pollIntervalMs ?? 500;
     (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
     server.setRequestHandler('tasks/get', async (p, ctx) => {
-      if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p));
+      if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p, ctx));
       return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };
     });
     // 2025-11-25's experimental methods: legacy sessions only, once enabled (removed in 2026-07-28).
     server.setRequestHandler('tasks/result', async (p, ctx) => this.#legacyResult(p, ctx));
     server.setRequestHandler('tasks/list', async (_p, ctx) => {
       if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
+      const owner = ownerOf(this.#server, ctx);
       const all = (await this.#store.list?.()) ?? [];
-      return { tasks: all.filter((t) => this.#experimentalIds.has(t.taskId)).map(legacyWire) };
+      return { tasks: all.filter((t) => t.experimental && owns(owner, t)).map(legacyWire) };
     });
     server.setRequestHandler('tasks/update', async (p, ctx) => {
       const t = await this.#task(p, ctx);
@@ -93,25 +118,20 @@ export class TaskManager {
         for (const key in responses) live.pending.get(key)?.answer(responses[key]);
         // A partial answer: what tasks/get lists next is only what is still outstanding.
         if (live.pending.size && live.pending.size < before) {
-          const current = await this.#store.get(t.taskId);
-          if (current?.status === 'input_required') await this.#set(current, { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
+          await this.#set(t.taskId, { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) }, ['input_required']);
         }
       }
       return { resultType: 'complete' };
     });
     server.setRequestHandler('tasks/cancel', async (p, ctx) => {
       if (ctx.era === 'legacy') {
-        const t = await this.#legacyTask(p);
-        if (TERMINAL.has(t.status)) throw invalidParams(`Task ${t.taskId} is already ${t.status}`);
-        this.#live.get(t.taskId)?.controller.abort(new McpError(ErrorCode.InternalError, 'Task cancelled'));
-        await this.#set(t, { status: 'cancelled', inputRequests: undefined });
-        return legacyWire((await this.#store.get(t.taskId)) ?? { ...t, status: 'cancelled' });
+        const t = await this.#legacyTask(p, ctx);
+        const done = await this.#cancel(t.taskId);
+        if (done) return legacyWire(done);
+        const now = await this.#store.get(t.taskId);
+        throw invalidParams(now ? `Task ${t.taskId} is already ${now.status}` : `Unknown task: ${t.taskId}`);
       }
-      const t = await this.#task(p, ctx);
-      if (!TERMINAL.has(t.status)) {
-        this.#live.get(t.taskId)?.controller.abort(new McpError(ErrorCode.InternalError, 'Task cancelled'));
-        await this.#set(t, { status: 'cancelled', inputRequests: undefined });
-      }
+      await this.#cancel((await this.#task(p, ctx)).taskId);
       return { resultType: 'complete' };
     });
   }
@@ -135,23 +155,22 @@ export class TaskManager {
   /** Start an experimental task: input goes through the session's own server→client requests. */
   async startExperimental(base: RequestContext, params: JsonObject, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<JsonObject> {
     const ttl = isObject(params.task) && typeof params.task.ttl === 'number' ? params.task.ttl : undefined;
-    const created = await this.start(base, run, { ttlMs: ttl, input: (r) => base.input(r) });
-    this.#experimentalIds.add(String(created.taskId));
-    const t = await this.#store.get(String(created.taskId));
-    return { task: legacyWire(t!) };
+    const record = await this.#begin(base, run, { ttlMs: ttl, input: (r) => base.input(r), experimental: true });
+    return { task: legacyWire(record) };
   }
 
-  async #legacyTask(p: JsonObject): Promise<TaskRecord> {
+  /** An experimental task of this request's owner; anything else is answered like an unknown id. */
+  async #legacyTask(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.#experimental) throw methodNotFound('tasks/get');
     const t = await this.#store.get(String(p.taskId));
-    if (!t || !this.#experimentalIds.has(t.taskId)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    if (!t || !t.experimental || !owns(ownerOf(this.#server, ctx), t)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
   /** tasks/result: wait for the task to end, then answer exactly as the original request would have. */
   async #legacyResult(p: JsonObject, ctx: RequestContext): Promise<JsonObject> {
     if (ctx.era !== 'legacy') throw methodNotFound('tasks/result');
-    let t = await this.#legacyTask(p);
+    let t = await this.#legacyTask(p, ctx);
     while (!TERMINAL.has(t.status) && !ctx.signal.aborted) {
       await new Promise((r) => setTimeout(r, 25));
       t = (await this.#store.get(t.taskId)) ?? { ...t, status: 'failed', error: { code: ErrorCode.InternalError, message: 'Task expired' } };
@@ -178,15 +197,42 @@ export class TaskManager {
   async #task(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.declared(ctx)) throw missingExtension();
     const t = await this.#store.get(p.taskId as string);
-    // Another principal's task is answered exactly like one that does not exist.
-    if (!t || t.principal !== this.#server.principal(ctx)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    // Another owner's task (or an experimental one) is answered exactly like one that does not exist.
+    if (!t || t.experimental || !owns(ownerOf(this.#server, ctx), t)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
-  async #set(t: TaskRecord, patch: Partial<TaskRecord>): Promise<void> {
-    const next: TaskRecord = { ...t, ...patch, lastUpdatedAt: new Date().toISOString() };
-    for (const k of Object.keys(patch) as (keyof TaskRecord)[]) if (patch[k] === undefined) delete next[k];
-    if (await this.#store.put(next)) void this.#server.publish({ type: 'task', task: wire(next, true) as { taskId: string } });
+  /**
+   * Write `patch` if the task's status is still one of `from` (compare-and-set), and announce the new
+   * state only when this write won. A task the store no longer has gets its work aborted.
+   */
+  async #set(taskId: string, patch: Partial<TaskRecord>, from: readonly TaskStatus[] = LIVE_STATUSES): Promise<TaskRecord | undefined> {
+    const next = await this.#store.update(taskId, { ...patch, lastUpdatedAt: new Date().toISOString() }, { ifStatus: from });
+    if (next) void this.#server.publish({ type: 'task', task: wire(next, true) as { taskId: string } });
+    else if (this.#live.has(taskId) && !(await this.#store.get(taskId))) this.#abort(taskId, 'Task removed');
+    return next;
+  }
+
+  /** Cancel a live task: the status write decides (completion may win); only then is the work aborted. */
+  async #cancel(taskId: string): Promise<TaskRecord | undefined> {
+    const next = await this.#set(taskId, { status: 'cancelled', inputRequests: undefined });
+    if (next) this.#abort(taskId, 'Task cancelled');
+    return next;
+  }
+
+  #abort(taskId: string, why: string): void {
+    this.#live.get(taskId)?.controller.abort(new McpError(ErrorCode.InternalError, why));
+  }
+
+  /** The lifetime a task gets: the request's if valid, else the default; never above `maxTtlMs`. */
+  #ttl(requested: number | undefined): number {
+    const ttl = requested !== undefined && Number.isFinite(requested) && requested >= 0 ? requested : this.#ttlMs;
+    return Math.min(ttl, this.#maxTtlMs);
+  }
+
+  /** Number of tasks whose work is running in this process (an inspection point for tests and metrics). */
+  get running(): number {
+    return this.#live.size;
   }
 
   /**
@@ -194,16 +240,31 @@ export class TaskManager {
    * Inside `run`, the given context asks for input through the task (status input_required).
    */
   async start(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>, options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses> } = {}): Promise<JsonObject> {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    let taskId = '';
-    for (const b of bytes) taskId += b.toString(16).padStart(2, '0');
+    return { resultType: 'task', ...wire(await this.#begin(base, run, options), false) };
+  }
+
+  async #begin(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>, options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses>; experimental?: boolean }): Promise<TaskRecord> {
+    const owner: Owner = ownerOf(this.#server, base);
+    const bucket = bucketOf(owner);
+    const count = this.#buckets.get(bucket) ?? 0;
+    if (count >= this.#maxPerPrincipal) {
+      throw new McpError(ErrorCode.InternalError, `Too many tasks: at most ${this.#maxPerPrincipal} unfinished tasks per principal (maxTasksPerPrincipal)`, { limit: 'maxTasksPerPrincipal', max: this.#maxPerPrincipal });
+    }
+    // Counted before the store is awaited, so concurrent creations cannot all pass the check.
+    this.#buckets.set(bucket, count + 1);
+    const taskId = randomId();
     const now = new Date().toISOString();
-    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: options.ttlMs ?? this.#ttlMs, pollIntervalMs: this.#poll };
-    const principal = this.#server.principal(base);
-    if (principal !== undefined) record.principal = principal;
-    await this.#store.create(record);
-    const live: Live = { controller: new AbortController(), pending: new Map() };
+    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: this.#ttl(options.ttlMs), pollIntervalMs: this.#poll, ...owner };
+    if (options.experimental) record.experimental = true;
+    try {
+      await this.#store.create(record);
+    } catch (e) {
+      this.#release(bucket);
+      throw e;
+    }
+    const live: Live = { controller: new AbortController(), pending: new Map(), bucket, timer: undefined };
     this.#live.set(taskId, live);
+    this.#expireAt(taskId, live, Date.parse(now) + record.ttlMs!);
     const ctx = createContext({
       requestId: base.requestId,
       method: base.method,
@@ -218,7 +279,26 @@ export class TaskManager {
       backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: options.input ?? ((r) => this.#ask(taskId, live, r)) },
     });
     void this.#run(taskId, live, ctx, run);
-    return { resultType: 'task', ...wire(record, false) };
+    return record;
+  }
+
+  /** When a running task's lifetime ends, its work is aborted and the task removed. */
+  #expireAt(taskId: string, live: Live, deadline: number): void {
+    const left = deadline - Date.now();
+    const fire = () => {
+      if (this.#live.get(taskId) !== live) return;
+      if (Date.now() < deadline) return this.#expireAt(taskId, live, deadline);
+      this.#abort(taskId, 'Task expired');
+      void this.#store.delete(taskId);
+    };
+    live.timer = setTimeout(fire, Math.max(0, Math.min(left, MAX_TIMER)));
+    (live.timer as { unref?: () => void }).unref?.();
+  }
+
+  #release(bucket: string): void {
+    const n = (this.#buckets.get(bucket) ?? 1) - 1;
+    if (n > 0) this.#buckets.set(bucket, n);
+    else this.#buckets.delete(bucket);
   }
 
   async #run(taskId: string, live: Live, ctx: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<void> {
@@ -231,10 +311,11 @@ export class TaskManager {
       patch = { status: 'failed', error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
     } finally {
       this.#live.delete(taskId);
+      clearTimeout(live.timer);
+      this.#release(live.bucket);
     }
-    if (live.controller.signal.aborted) return; // cancelled: the status is already final
-    const t = await this.#store.get(taskId);
-    if (t && !TERMINAL.has(t.status)) await this.#set(t, { ...patch, inputRequests: undefined });
+    if (live.controller.signal.aborted) return; // cancelled or removed: the status is final or gone
+    await this.#set(taskId, { ...patch, inputRequests: undefined });
   }
 
   /** Ask through the task: status input_required until every key of this round is answered. */
@@ -255,11 +336,12 @@ export class TaskManager {
           });
         }),
     );
-    const t = await this.#store.get(taskId);
-    if (t) await this.#set(t, { status: 'input_required', inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
-    await Promise.race([Promise.all(answered), new Promise((_, reject) => live.controller.signal.addEventListener('abort', () => reject(live.controller.signal.reason), { once: true }))]);
-    const after = await this.#store.get(taskId);
-    if (after && after.status === 'input_required' && live.pending.size === 0) await this.#set(after, { status: 'working', inputRequests: undefined });
+    await this.#set(taskId, { status: 'input_required', inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
+    const signal = live.controller.signal;
+    // Cancelled while the status was being written: the abort event has already fired.
+    if (signal.aborted) throw signal.reason;
+    await Promise.race([Promise.all(answered), new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+    if (live.pending.size === 0) await this.#set(taskId, { status: 'working', inputRequests: undefined }, ['input_required']);
     return out;
   }
 }

@@ -1,5 +1,6 @@
 // Where task state lives. The in-memory store is the embedded default; a durable one (Redis, SQL)
 // implements the same interface so any instance can answer tasks/get.
+import { ErrorCode, McpError } from '../../protocol/errors.js';
 import type { JsonObject } from '../../protocol/jsonrpc.js';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
@@ -20,22 +21,45 @@ export interface TaskRecord {
   result?: JsonObject;
   /** The JSON-RPC error once `failed`. */
   error?: { code: number; message: string; data?: unknown };
-  /** Who created it (checked on every tasks/* request when set). */
+  /** The principal that created it (checked on every tasks/* request). */
   principal?: string;
+  /** With no principal, the legacy session that created it (opaque key): only that session sees it. */
+  session?: string;
+  /** Created through 2025-11-25's `params.task` (deprecated experimental tasks). */
+  experimental?: boolean;
 }
 
+/** The statuses a task can still leave; terminal ones (completed, failed, cancelled) are write-once. */
+export const LIVE_STATUSES: readonly TaskStatus[] = ['working', 'input_required'];
+
+/**
+ * Where tasks live. Every change after `create` goes through `update`, a compare-and-set on the status,
+ * so that a task's terminal status is written once even when instances race (cancel vs completion).
+ */
 export interface TaskStore {
-  /** Store a new task; resolves once it is visible to `get` (the spec requires this before answering). */
+  /**
+   * Store a new task; resolves once it is visible to `get` (the spec requires this before answering).
+   * A bounded store may drop expired or terminal tasks to make room, never a live one: when it is full
+   * of live tasks it rejects (an McpError reaches the client as it is).
+   */
   create(task: TaskRecord): Promise<void>;
   get(taskId: string): Promise<TaskRecord | undefined>;
-  /** Replace a task's state; resolves to false if it no longer exists. */
-  put(task: TaskRecord): Promise<boolean>;
+  /**
+   * Atomically apply `patch` (a key whose value is undefined is removed) if the task exists and its
+   * current status is one of `ifStatus`. Resolves to the task as stored, or undefined when nothing was
+   * written (gone, or another writer changed the status first).
+   */
+  update(taskId: string, patch: Partial<TaskRecord>, options: { ifStatus: readonly TaskStatus[] }): Promise<TaskRecord | undefined>;
   delete(taskId: string): Promise<void>;
-  /** Every live task (used by the deprecated experimental `tasks/list` only). */
+  /** Every unexpired task (used by the deprecated experimental `tasks/list` only). */
   list?(): Promise<TaskRecord[]>;
 }
 
-/** Process-local store, bounded in size; expired tasks are dropped on access and on insert. */
+/**
+ * Process-local store, bounded in size (`maxTasks`, default 10 000). Expired tasks are dropped on access
+ * and on insert; when full, the oldest terminal task makes room, and with only live tasks left `create`
+ * rejects with -32603 instead of dropping someone's running task.
+ */
 export class InMemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #max: number;
@@ -47,21 +71,30 @@ export class InMemoryTaskStore implements TaskStore {
   }
   async create(task: TaskRecord): Promise<void> {
     for (const [id, t] of this.#tasks) if (this.#expired(t)) this.#tasks.delete(id);
-    while (this.#tasks.size >= this.#max) this.#tasks.delete(this.#tasks.keys().next().value!);
+    if (this.#tasks.size >= this.#max) {
+      // Insertion order: the first terminal one found is the oldest.
+      for (const [id, t] of this.#tasks) {
+        if (LIVE_STATUSES.includes(t.status)) continue;
+        this.#tasks.delete(id);
+        break;
+      }
+      if (this.#tasks.size >= this.#max) {
+        throw new McpError(ErrorCode.InternalError, `Too many tasks: the task store holds ${this.#max} unfinished tasks (InMemoryTaskStore maxTasks)`, { limit: 'maxTasks', max: this.#max });
+      }
+    }
     this.#tasks.set(task.taskId, { ...task });
   }
   async get(taskId: string): Promise<TaskRecord | undefined> {
-    const t = this.#tasks.get(taskId);
-    if (t && this.#expired(t)) {
-      this.#tasks.delete(taskId);
-      return undefined;
-    }
+    const t = this.#live(taskId);
     return t && { ...t };
   }
-  async put(task: TaskRecord): Promise<boolean> {
-    if (!this.#tasks.has(task.taskId)) return false;
-    this.#tasks.set(task.taskId, { ...task });
-    return true;
+  async update(taskId: string, patch: Partial<TaskRecord>, options: { ifStatus: readonly TaskStatus[] }): Promise<TaskRecord | undefined> {
+    const t = this.#live(taskId);
+    if (!t || !options.ifStatus.includes(t.status)) return undefined;
+    const next: TaskRecord = { ...t, ...patch };
+    for (const k of Object.keys(patch) as (keyof TaskRecord)[]) if (patch[k] === undefined) delete next[k];
+    this.#tasks.set(taskId, next);
+    return { ...next };
   }
   async delete(taskId: string): Promise<void> {
     this.#tasks.delete(taskId);
@@ -69,7 +102,16 @@ export class InMemoryTaskStore implements TaskStore {
   async list(): Promise<TaskRecord[]> {
     return [...this.#tasks.values()].filter((t) => !this.#expired(t)).map((t) => ({ ...t }));
   }
+  /** Number of tasks held (expired ones included until they are next touched). */
   get size(): number {
     return this.#tasks.size;
+  }
+  #live(taskId: string): TaskRecord | undefined {
+    const t = this.#tasks.get(taskId);
+    if (t && this.#expired(t)) {
+      this.#tasks.delete(taskId);
+      return undefined;
+    }
+    return t;
   }
 }
