@@ -7,7 +7,7 @@ import { isLegacyVersion } from '../../protocol/versions.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
-import { checkOrigin, type SecurityOptions } from './security.js';
+import { securityCheck, type SecurityCheck, type SecurityOptions } from './security.js';
 
 export interface CoreRequest {
   /** HTTP method, upper case. */
@@ -18,8 +18,6 @@ export interface CoreRequest {
   text(limit: number): Promise<string | undefined>;
   /** Fires when the client goes away. */
   signal: AbortSignal;
-  /** The connection arrived on a loopback address. */
-  loopback: boolean;
 }
 
 export type HeaderMap = { [name: string]: string };
@@ -149,6 +147,7 @@ export class HttpCore {
   readonly #store: EventStore;
   readonly #idleMs: number;
   readonly #maxSessions: number;
+  readonly #refuse: SecurityCheck;
 
   constructor(server: Server, options: HttpServerOptions = {}) {
     this.#server = server;
@@ -158,6 +157,7 @@ export class HttpCore {
     this.#store = options.eventStore ?? new InMemoryEventStore();
     this.#idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.#maxSessions = options.maxSessions ?? 10_000;
+    this.#refuse = securityCheck(options);
   }
 
   /** Number of open legacy sessions. */
@@ -166,7 +166,7 @@ export class HttpCore {
   }
 
   async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
-    const refused = checkOrigin(this.#options, req.header('host'), req.header('origin'), req.loopback);
+    const refused = this.#refuse(req.header('host'), req.header('origin'));
     if (refused) return res.send(403, this.#headers(req, JSON_HEADERS), errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }));
     switch (req.method) {
       case 'POST':

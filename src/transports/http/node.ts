@@ -11,8 +11,6 @@ export interface NodeHandlerOptions extends HttpServerOptions {
 
 export type NodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly core: HttpCore };
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /** Read at most `limit` bytes; undefined when larger; rejects on timeout. */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined> {
   // A framework (express.json(), Fastify) may have read and parsed the body already.
@@ -81,7 +79,6 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       },
       text: (limit) => readBody(req, limit, bodyTimeout),
       signal: gone.signal,
-      loopback: LOOPBACK.test(req.socket.localAddress ?? ''),
     };
     const cres: CoreResponse = {
       send(status, headers, body) {

@@ -3,13 +3,8 @@
 import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
-export interface WebHandlerOptions extends HttpServerOptions {
-  /**
-   * Whether a request reached the server on a loopback address (turns on the loopback Host
-   * allow-list). Web requests do not say; default: never.
-   */
-  isLoopback?: (request: Request) => boolean;
-}
+/** Options of the web-standard front (Host and Origin are loopback-only by default: see SecurityOptions). */
+export type WebHandlerOptions = HttpServerOptions;
 
 export type WebHandler = ((request: Request) => Promise<Response>) & { readonly core: HttpCore };
 
@@ -57,7 +52,6 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         header: (name) => request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
         text: (limit) => readBody(request, limit),
         signal: gone.signal,
-        loopback: options.isLoopback?.(request) ?? false,
       };
       const res: CoreResponse = {
         send(status, headers, body) {

@@ -7,7 +7,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import { connectServer, type ServerConnection } from '../../server/connection.js';
 import type { Server } from '../../server/server.js';
-import { checkOrigin, type SecurityOptions } from '../http/security.js';
+import { securityCheck, type SecurityOptions } from '../http/security.js';
 import { serverOf, type ServerLike } from '../http/server-of.js';
 import type { FrameError, Transport } from '../transport.js';
 
@@ -43,18 +43,17 @@ class SseStreamTransport implements Transport {
 
 export type SseNodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly connections: number };
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /** Build the handler without the deprecation warning (for tsmcp's own use). */
 export function sseNodeHandler(target: Server, options: SseServerOptions = {}): SseNodeHandler {
   const sessions = new Map<string, { transport: SseStreamTransport; conn: ServerConnection }>();
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const refuse = securityCheck(options);
   const fail = (res: ServerResponse, status: number, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InvalidRequest, message } }));
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const refused = checkOrigin(options, req.headers.host, req.headers.origin, LOOPBACK.test(req.socket.localAddress ?? ''));
+    const refused = refuse(req.headers.host, req.headers.origin);
     if (refused) return fail(res, 403, `Forbidden: ${refused}`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET') {
