@@ -19,11 +19,9 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
     const text = typeof parsed === 'string' ? parsed : parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : JSON.stringify(parsed);
     return Promise.resolve(new TextEncoder().encode(text).length > limit ? undefined : text);
   }
+  // Over the limit: stop reading (no resume); the answer then closes the connection (see `tooLarge`).
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
+  if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -35,7 +33,7 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       size += c.length;
       if (size > limit) {
         cleanup();
-        req.resume();
+        req.pause();
         resolve(undefined);
       } else chunks.push(c);
     };
@@ -71,19 +69,27 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
+    // A body left unread (413, 408) would otherwise be drained to keep the connection alive: the
+    // answer says `Connection: close`, and node:http ends and destroys the socket once it is written.
+    let unread = false;
     const creq: CoreRequest = {
       method: req.method ?? 'GET',
       header: (name) => {
         const v = req.headers[name];
         return Array.isArray(v) ? v.join(', ') : v;
       },
-      text: (limit) => readBody(req, limit, bodyTimeout),
+      text: async (limit) => {
+        unread = true;
+        const text = await readBody(req, limit, bodyTimeout);
+        unread = text === undefined;
+        return text;
+      },
       signal: gone.signal,
     };
     const cres: CoreResponse = {
       send(status, headers, body) {
         if (res.headersSent) return void res.end();
-        res.writeHead(status, headers);
+        res.writeHead(status, unread ? { ...headers, connection: 'close' } : headers);
         res.end(body);
       },
       stream(status, headers) {
@@ -100,7 +106,7 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
     };
     core.handle(creq, cres).catch((e: { status?: number }) => {
       if (!res.headersSent) {
-        res.writeHead(e?.status === 408 ? 408 : 500, { 'content-type': 'application/json' });
+        res.writeHead(e?.status === 408 ? 408 : 500, unread ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' });
         res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error' } }));
       } else res.end();
     });

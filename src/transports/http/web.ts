@@ -10,9 +10,13 @@ export type WebHandler = ((request: Request) => Promise<Response>) & { readonly 
 
 const enc = new TextEncoder();
 
+/** Read at most `limit` bytes; undefined when larger, the body then cancelled so the runtime stops reading it. */
 async function readBody(request: Request, limit: number): Promise<string | undefined> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) return undefined;
+  if (declared > limit) {
+    await request.body?.cancel().catch(() => {});
+    return undefined;
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,7 +26,7 @@ async function readBody(request: Request, limit: number): Promise<string | undef
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       return undefined;
     }
     chunks.push(value);
@@ -46,16 +50,23 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
     new Promise<Response>((resolve) => {
       const gone = new AbortController();
       request.signal?.addEventListener('abort', () => gone.abort(), { once: true });
+      // A refused body (413) is cancelled; `Connection: close` asks an HTTP/1.1 runtime not to drain it
+      // for keep-alive (runtimes that manage connections themselves drop the header).
+      let unread = false;
       const req: CoreRequest = {
         method: request.method,
         // Fetch API requests may not expose Host; the URL carries it.
         header: (name) => request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
-        text: (limit) => readBody(request, limit),
+        text: async (limit) => {
+          const text = await readBody(request, limit);
+          unread = text === undefined;
+          return text;
+        },
         signal: gone.signal,
       };
       const res: CoreResponse = {
         send(status, headers, body) {
-          resolve(new Response(body ?? null, { status, headers }));
+          resolve(new Response(body ?? null, { status, headers: unread ? { ...headers, connection: 'close' } : headers }));
         },
         stream(status, headers): StreamSink {
           let controller!: ReadableStreamDefaultController<Uint8Array>;
