@@ -105,3 +105,94 @@ describe('413: the connection is closed, not drained', () => {
     }
   });
 });
+
+const INIT = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const POST_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/** Open a 2025-11-25 session; returns its id. */
+async function openSession(base: string): Promise<string> {
+  const r = await fetch(base, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(INIT) });
+  const id = r.headers.get('mcp-session-id')!;
+  await r.text();
+  const n = await fetch(base, { method: 'POST', headers: { ...POST_HEADERS, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  await n.text();
+  return id;
+}
+
+/** A GET stream on a raw socket: reads up to the priming event's id, then never reads again. */
+async function stalledGet(port: number, session: string): Promise<{ socket: Socket; primingId: string }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  socket.write(`GET /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\nmcp-session-id: ${session}\r\nmcp-protocol-version: 2025-11-25\r\n\r\n`);
+  let seen = '';
+  socket.setEncoding('utf8');
+  const primingId = await new Promise<string>((resolve) => {
+    const onData = (d: string) => {
+      seen += d;
+      const m = /\r\n\r\n[\s\S]*?id: (\S+)\n/.exec(seen);
+      if (m) {
+        socket.off('data', onData);
+        socket.pause();
+        resolve(m[1]!);
+      }
+    };
+    socket.on('data', onData);
+  });
+  stops.push(() => socket.destroy());
+  return { socket, primingId };
+}
+
+const STREAM_BOUND = 256 * 1024;
+const BATCHES = 400; // × 1000 events of ~120 bytes: ~48 MiB, far more than kernel buffers and the bound
+
+describe('a GET stream nobody reads is closed at maxStreamBufferBytes', () => {
+  for (const front of ['node', 'web'] as const) {
+    it(`${front} front: closed, buffer bounded, events kept for Last-Event-ID`, async () => {
+      const mcp = createEverythingServer();
+      let out: ServerResponse | undefined;
+      const capture = (req: IncomingMessage, res: ServerResponse) => {
+        if (req.method === 'GET') out = res;
+      };
+      let port: number;
+      if (front === 'node') {
+        const handler = createNodeHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND });
+        port = await listenNode((req, res) => (capture(req, res), handler(req, res)));
+      } else {
+        const handler = createWebHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND });
+        // @hono/node-server hands the node objects to fetch as its second argument.
+        port = await listenWeb(((r: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }) => (capture(env.incoming, env.outgoing), handler(r))) as (r: Request) => Promise<Response>);
+      }
+      const base = `http://127.0.0.1:${port}/mcp`;
+      const session = await openSession(base);
+      const { primingId } = await stalledGet(port, session);
+      assert.ok(out, 'the GET reached the server');
+      let closed = false;
+      out.once('close', () => (closed = true));
+      let maxBuffered = 0;
+      let batches = 0;
+      while (!closed && batches < BATCHES) {
+        for (let i = 0; i < 1000; i++) mcp.server.publish({ type: 'resources/list_changed' });
+        maxBuffered = Math.max(maxBuffered, out.writableLength);
+        batches++;
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(closed, `the server kept buffering: ${out.writableLength} bytes unflushed after ${batches} batches`);
+      // The node front's own buffer is what the bound limits; the web front's sits in its stream queue.
+      assert.ok(maxBuffered <= STREAM_BOUND + 64 * 1024, `${maxBuffered} bytes buffered`);
+      // The session lives on and keeps storing: a later event is replayed to a client that resumes.
+      mcp.server.publish({ type: 'tools/list_changed' });
+      const resumed = new AbortController();
+      const r = await fetch(base, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', 'last-event-id': primingId }, signal: resumed.signal });
+      assert.equal(r.status, 200);
+      const reader = r.body!.getReader();
+      let text = '';
+      for (let i = 0; i < 10_000 && !text.includes('notifications/tools/list_changed'); i++) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      resumed.abort();
+      assert.match(text, /notifications\/tools\/list_changed/);
+    });
+  }
+});

@@ -23,6 +23,7 @@ export interface CoreRequest {
 export type HeaderMap = { [name: string]: string };
 
 export interface StreamSink {
+  /** Queue text; a sink over its buffer bound closes its connection and reports `closed`. */
   write(text: string): void;
   end(): void;
   readonly closed: boolean;
@@ -36,6 +37,12 @@ export interface CoreResponse {
 export interface HttpServerOptions extends SecurityOptions {
   /** Largest accepted request body in bytes. Default 4 MiB (413 beyond). */
   maxBodyBytes?: number;
+  /**
+   * Bytes an SSE response may hold written but not yet taken by a slow client (one that does not read).
+   * Over it the front closes that connection; a legacy session's events stay stored, so the client
+   * resumes with Last-Event-ID. Default 4 MiB.
+   */
+  maxStreamBufferBytes?: number;
   /** Keep-alive comment interval on long-lived streams (subscriptions/listen, GET), ms. Default 15 000. */
   keepAliveMs?: number;
   /** Serve the legacy (2025-11-25 and older) wire with sessions on the same endpoint. Default true. */
@@ -136,6 +143,9 @@ class HttpSession {
   unsubscribe: (() => void) | undefined;
   constructor(readonly id: string) {}
 }
+
+/** Default of `maxStreamBufferBytes`, for the fronts. */
+export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
 export class HttpCore {

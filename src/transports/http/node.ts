@@ -1,7 +1,7 @@
 // tsmcp/node: the native node:http front. It feeds the core straight from IncomingMessage and
 // ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
+import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
 export interface NodeHandlerOptions extends HttpServerOptions {
@@ -64,6 +64,7 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
 export function createNodeHandler(server: ServerLike, options: NodeHandlerOptions = {}): NodeHandler {
   const core = new HttpCore(serverOf(server), options);
   const bodyTimeout = options.bodyTimeoutMs ?? 30_000;
+  const maxBuffered = options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const gone = new AbortController();
     res.on('close', () => {
@@ -96,7 +97,12 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
         res.writeHead(status, headers);
         res.flushHeaders();
         return {
-          write: (text) => void res.write(text),
+          write: (text) => {
+            if (res.destroyed) return;
+            res.write(text);
+            // A client that does not read: drop the connection rather than buffer without end.
+            if (res.writableLength > maxBuffered) res.destroy();
+          },
           end: () => void res.end(),
           get closed() {
             return res.writableEnded || res.destroyed;

@@ -1,6 +1,7 @@
 // tsmcp/http: the web-standard front, `(request: Request) => Promise<Response>`, for Bun, Deno,
 // Workers, Hono and anything else that speaks Fetch API objects.
-import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
+import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
+import { TsmcpError } from '../../protocol/errors.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
 /** Options of the web-standard front (Host and Origin are loopback-only by default: see SecurityOptions). */
@@ -46,6 +47,7 @@ async function readBody(request: Request, limit: number): Promise<string | undef
  */
 export function createWebHandler(server: ServerLike, options: WebHandlerOptions = {}): WebHandler {
   const core = new HttpCore(serverOf(server), options);
+  const maxBuffered = options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES;
   const handler = (request: Request): Promise<Response> =>
     new Promise<Response>((resolve) => {
       const gone = new AbortController();
@@ -71,19 +73,30 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         stream(status, headers): StreamSink {
           let controller!: ReadableStreamDefaultController<Uint8Array>;
           let closed = false;
-          const body = new ReadableStream<Uint8Array>({
-            start: (c) => {
-              controller = c;
+          // Counted in bytes with a high-water mark of 0: -desiredSize is what the runtime has not taken yet.
+          const body = new ReadableStream<Uint8Array>(
+            {
+              start: (c) => {
+                controller = c;
+              },
+              cancel: () => {
+                closed = true;
+                gone.abort();
+              },
             },
-            cancel: () => {
-              closed = true;
-              gone.abort();
-            },
-          });
+            new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+          );
           resolve(new Response(body, { status, headers }));
           return {
             write: (text) => {
-              if (!closed) controller.enqueue(enc.encode(text));
+              if (closed) return;
+              controller.enqueue(enc.encode(text));
+              if (-(controller.desiredSize ?? 0) > maxBuffered) {
+                // A client that does not read: end the response with an error so the runtime drops the connection.
+                closed = true;
+                controller.error(new TsmcpError('TSMCP_CONNECTION_CLOSED', `SSE stream closed: the client left over ${maxBuffered} bytes unread (maxStreamBufferBytes)`));
+                gone.abort();
+              }
             },
             end: () => {
               if (closed) return;
