@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
+import { sseNodeHandler } from '../../src/transports/sse/server.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 
 const stops: (() => unknown)[] = [];
@@ -38,7 +39,7 @@ const THROUGH = 256; // 16 MiB: socket buffers on both sides and the limit itsel
  * POST a body that never ends (a huge Content-Length, or chunked) on a raw socket, writing until the
  * server closes the connection or MAX_CHUNKS is reached. Returns what came back and how far it got.
  */
-async function flood(port: number, chunked: boolean): Promise<{ response: string; chunks: number; closed: boolean }> {
+async function flood(port: number, chunked: boolean, path = '/mcp'): Promise<{ response: string; chunks: number; closed: boolean }> {
   const socket: Socket = connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
   let response = '';
@@ -48,7 +49,7 @@ async function flood(port: number, chunked: boolean): Promise<{ response: string
   socket.on('error', () => {});
   const gone = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())));
   const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${10 * 1024 ** 3}`;
-  socket.write(`POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${length}\r\n\r\n`);
+  socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${length}\r\n\r\n`);
   let chunks = 0;
   while (chunks < MAX_CHUNKS && !closed && socket.writable) {
     const ok = chunked ? socket.write(`${CHUNK.length.toString(16)}\r\n`) && socket.write(CHUNK) && socket.write('\r\n') : socket.write(CHUNK);
@@ -195,4 +196,62 @@ describe('a GET stream nobody reads is closed at maxStreamBufferBytes', () => {
       assert.match(text, /notifications\/tools\/list_changed/);
     });
   }
+});
+
+describe('HTTP+SSE server (deprecated): the same two bounds', () => {
+  /** Open the SSE stream on a raw socket, read the endpoint event, then never read again. */
+  async function stalledSse(port: number): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    stops.push(() => socket.destroy());
+    socket.write(`GET /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\n\r\n`);
+    let seen = '';
+    socket.setEncoding('utf8');
+    return new Promise<string>((resolve) => {
+      const onData = (d: string) => {
+        seen += d;
+        const m = /event: endpoint\ndata: (\S+)\n/.exec(seen);
+        if (m) {
+          socket.off('data', onData);
+          socket.pause();
+          resolve(m[1]!);
+        }
+      };
+      socket.on('data', onData);
+    });
+  }
+
+  for (const chunked of [false, true]) {
+    it(`413 closes the connection (${chunked ? 'chunked' : 'huge Content-Length'})`, async () => {
+      const port = await listenNode(sseNodeHandler(createEverythingServer().server, { maxBodyBytes: LIMIT }));
+      const r = await flood(port, chunked, await stalledSse(port));
+      assert.match(r.response, /^HTTP\/1\.1 413 /);
+      assert.ok(r.closed && r.chunks < THROUGH, `the server kept reading: ${r.chunks} chunks of 64 KiB written`);
+    });
+  }
+
+  it('a stream nobody reads is closed at maxStreamBufferBytes', async () => {
+    const mcp = createEverythingServer();
+    let out: ServerResponse | undefined;
+    const handler = sseNodeHandler(mcp.server, { maxStreamBufferBytes: STREAM_BOUND });
+    const port = await listenNode((req, res) => {
+      if (req.method === 'GET') out = res;
+      handler(req, res);
+    });
+    const endpoint = await stalledSse(port);
+    const post = async (body: unknown) => (await fetch(`http://127.0.0.1:${port}${endpoint}`, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(body) })).status;
+    assert.equal(await post({ ...INIT, params: { ...INIT.params, protocolVersion: '2024-11-05' } }), 202);
+    assert.equal(await post({ jsonrpc: '2.0', method: 'notifications/initialized' }), 202);
+    let closed = false;
+    out!.once('close', () => (closed = true));
+    let maxBuffered = 0;
+    for (let batches = 0; !closed && batches < BATCHES; batches++) {
+      for (let i = 0; i < 1000; i++) mcp.server.publish({ type: 'resources/list_changed' });
+      maxBuffered = Math.max(maxBuffered, out!.writableLength);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(closed, `the server kept buffering: ${out!.writableLength} bytes unflushed`);
+    assert.ok(maxBuffered <= STREAM_BOUND + 64 * 1024, `${maxBuffered} bytes buffered`);
+    assert.equal(handler.connections, 0);
+  });
 });
