@@ -49,7 +49,7 @@ describe('framework adapters', () => {
 
   it('Hono on @hono/node-server', async () => {
     const app = new Hono();
-    app.all('/mcp', mcpHono(createEverythingServer(), { isLoopback: () => true }));
+    app.all('/mcp', mcpHono(createEverythingServer()));
     const port = await new Promise<number>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
       stops.push(() => new Promise((r) => s.close(r)));

@@ -8,7 +8,7 @@ import { isLegacyVersion } from '../../protocol/versions.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
-import { checkOrigin, type SecurityOptions } from './security.js';
+import { securityCheck, type SecurityCheck, type SecurityOptions } from './security.js';
 
 export interface CoreRequest {
   /** HTTP method, upper case. */
@@ -19,8 +19,6 @@ export interface CoreRequest {
   text(limit: number): Promise<string | undefined>;
   /** Fires when the client goes away. */
   signal: AbortSignal;
-  /** The connection arrived on a loopback address. */
-  loopback: boolean;
   /** The peer's network address, when the front knows it. */
   remoteAddress?: string | undefined;
   /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
@@ -56,6 +54,7 @@ class HttpIdentity implements RequestIdentity {
 export type HeaderMap = { [name: string]: string };
 
 export interface StreamSink {
+  /** Queue text; a sink over its buffer bound closes its connection and reports `closed`. */
   write(text: string): void;
   end(): void;
   readonly closed: boolean;
@@ -69,6 +68,12 @@ export interface CoreResponse {
 export interface HttpServerOptions extends SecurityOptions {
   /** Largest accepted request body in bytes. Default 4 MiB (413 beyond). */
   maxBodyBytes?: number;
+  /**
+   * Bytes an SSE response may hold written but not yet taken by a slow client (one that does not read).
+   * Over it the front closes that connection; a legacy session's events stay stored, so the client
+   * resumes with Last-Event-ID. Default 4 MiB.
+   */
+  maxStreamBufferBytes?: number;
   /** Keep-alive comment interval on long-lived streams (subscriptions/listen, GET), ms. Default 15 000. */
   keepAliveMs?: number;
   /** Serve the legacy (2025-11-25 and older) wire with sessions on the same endpoint. Default true. */
@@ -177,6 +182,9 @@ class HttpSession {
   constructor(readonly id: string) {}
 }
 
+/** Default of `maxStreamBufferBytes`, for the fronts. */
+export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
 export class HttpCore {
   readonly #server: Server;
@@ -187,6 +195,7 @@ export class HttpCore {
   readonly #store: EventStore;
   readonly #idleMs: number;
   readonly #maxSessions: number;
+  readonly #refuse: SecurityCheck;
 
   constructor(server: Server, options: HttpServerOptions = {}) {
     this.#server = server;
@@ -196,6 +205,7 @@ export class HttpCore {
     this.#store = options.eventStore ?? new InMemoryEventStore();
     this.#idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.#maxSessions = options.maxSessions ?? 10_000;
+    this.#refuse = securityCheck(options);
   }
 
   /** Number of open legacy sessions. */
@@ -204,7 +214,7 @@ export class HttpCore {
   }
 
   async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
-    const refused = checkOrigin(this.#options, req.header('host'), req.header('origin'), req.loopback);
+    const refused = this.#refuse(req.header('host'), req.header('origin'));
     if (refused) return res.send(403, this.#headers(req, JSON_HEADERS), errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }));
     let auth = req.auth;
     if (this.#options.authenticate && req.method !== 'OPTIONS') {

@@ -2,7 +2,7 @@
 // ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '../../protocol/identity.js';
-import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
+import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
 export interface NodeHandlerOptions extends HttpServerOptions {
@@ -12,8 +12,6 @@ export interface NodeHandlerOptions extends HttpServerOptions {
 
 export type NodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly core: HttpCore };
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /** Read at most `limit` bytes; undefined when larger; rejects on timeout. */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined> {
   // A framework (express.json(), Fastify) may have read and parsed the body already.
@@ -22,11 +20,9 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
     const text = typeof parsed === 'string' ? parsed : parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : JSON.stringify(parsed);
     return Promise.resolve(new TextEncoder().encode(text).length > limit ? undefined : text);
   }
+  // Over the limit: stop reading (no resume); the answer then closes the connection (see `tooLarge`).
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve(undefined);
-  }
+  if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,7 +34,7 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
       size += c.length;
       if (size > limit) {
         cleanup();
-        req.resume();
+        req.pause();
         resolve(undefined);
       } else chunks.push(c);
     };
@@ -69,20 +65,28 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
 export function createNodeHandler(server: ServerLike, options: NodeHandlerOptions = {}): NodeHandler {
   const core = new HttpCore(serverOf(server), options);
   const bodyTimeout = options.bodyTimeoutMs ?? 30_000;
+  const maxBuffered = options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const gone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
     });
+    // A body left unread (413, 408) would otherwise be drained to keep the connection alive: the
+    // answer says `Connection: close`, and node:http ends and destroys the socket once it is written.
+    let unread = false;
     const creq: CoreRequest = {
       method: req.method ?? 'GET',
       header: (name) => {
         const v = req.headers[name];
         return Array.isArray(v) ? v.join(', ') : v;
       },
-      text: (limit) => readBody(req, limit, bodyTimeout),
+      text: async (limit) => {
+        unread = true;
+        const text = await readBody(req, limit, bodyTimeout);
+        unread = text === undefined;
+        return text;
+      },
       signal: gone.signal,
-      loopback: LOOPBACK.test(req.socket.localAddress ?? ''),
       remoteAddress: req.socket.remoteAddress,
       // What an authentication middleware in front (Express, Fastify) verified, by the common convention.
       auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
@@ -90,14 +94,19 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
     const cres: CoreResponse = {
       send(status, headers, body) {
         if (res.headersSent) return void res.end();
-        res.writeHead(status, headers);
+        res.writeHead(status, unread ? { ...headers, connection: 'close' } : headers);
         res.end(body);
       },
       stream(status, headers) {
         res.writeHead(status, headers);
         res.flushHeaders();
         return {
-          write: (text) => void res.write(text),
+          write: (text) => {
+            if (res.destroyed) return;
+            res.write(text);
+            // A client that does not read: drop the connection rather than buffer without end.
+            if (res.writableLength > maxBuffered) res.destroy();
+          },
           end: () => void res.end(),
           get closed() {
             return res.writableEnded || res.destroyed;
@@ -107,7 +116,7 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
     };
     core.handle(creq, cres).catch((e: { status?: number }) => {
       if (!res.headersSent) {
-        res.writeHead(e?.status === 408 ? 408 : 500, { 'content-type': 'application/json' });
+        res.writeHead(e?.status === 408 ? 408 : 500, unread ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' });
         res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error' } }));
       } else res.end();
     });

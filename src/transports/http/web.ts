@@ -1,14 +1,11 @@
 // tsmcp/http: the web-standard front, `(request: Request) => Promise<Response>`, for Bun, Deno,
 // Workers, Hono and anything else that speaks Fetch API objects.
-import { HttpCore, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
+import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
+import { TsmcpError } from '../../protocol/errors.js';
 import { serverOf, type ServerLike } from './server-of.js';
 
+/** Options of the web-standard front (Host and Origin are loopback-only by default: see SecurityOptions). */
 export interface WebHandlerOptions extends HttpServerOptions {
-  /**
-   * Whether a request reached the server on a loopback address (turns on the loopback Host
-   * allow-list). Web requests do not say; default: never.
-   */
-  isLoopback?: (request: Request) => boolean;
   /** The peer's network address, when the runtime tells it (e.g. Deno's `info.remoteAddr`); for `authenticate` and `ctx.identity`. */
   remoteAddress?: (request: Request) => string | undefined;
 }
@@ -17,9 +14,13 @@ export type WebHandler = ((request: Request) => Promise<Response>) & { readonly 
 
 const enc = new TextEncoder();
 
+/** Read at most `limit` bytes; undefined when larger, the body then cancelled so the runtime stops reading it. */
 async function readBody(request: Request, limit: number): Promise<string | undefined> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) return undefined;
+  if (declared > limit) {
+    await request.body?.cancel().catch(() => {});
+    return undefined;
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -29,7 +30,7 @@ async function readBody(request: Request, limit: number): Promise<string | undef
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => {});
       return undefined;
     }
     chunks.push(value);
@@ -49,39 +50,57 @@ async function readBody(request: Request, limit: number): Promise<string | undef
  */
 export function createWebHandler(server: ServerLike, options: WebHandlerOptions = {}): WebHandler {
   const core = new HttpCore(serverOf(server), options);
+  const maxBuffered = options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES;
   const handler = (request: Request): Promise<Response> =>
     new Promise<Response>((resolve) => {
       const gone = new AbortController();
       request.signal?.addEventListener('abort', () => gone.abort(), { once: true });
+      // A refused body (413) is cancelled; `Connection: close` asks an HTTP/1.1 runtime not to drain it
+      // for keep-alive (runtimes that manage connections themselves drop the header).
+      let unread = false;
       const req: CoreRequest = {
         method: request.method,
         // Fetch API requests may not expose Host; the URL carries it.
         header: (name) => request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
-        text: (limit) => readBody(request, limit),
+        text: async (limit) => {
+          const text = await readBody(request, limit);
+          unread = text === undefined;
+          return text;
+        },
         signal: gone.signal,
-        loopback: options.isLoopback?.(request) ?? false,
         remoteAddress: options.remoteAddress?.(request),
       };
       const res: CoreResponse = {
         send(status, headers, body) {
-          resolve(new Response(body ?? null, { status, headers }));
+          resolve(new Response(body ?? null, { status, headers: unread ? { ...headers, connection: 'close' } : headers }));
         },
         stream(status, headers): StreamSink {
           let controller!: ReadableStreamDefaultController<Uint8Array>;
           let closed = false;
-          const body = new ReadableStream<Uint8Array>({
-            start: (c) => {
-              controller = c;
+          // Counted in bytes with a high-water mark of 0: -desiredSize is what the runtime has not taken yet.
+          const body = new ReadableStream<Uint8Array>(
+            {
+              start: (c) => {
+                controller = c;
+              },
+              cancel: () => {
+                closed = true;
+                gone.abort();
+              },
             },
-            cancel: () => {
-              closed = true;
-              gone.abort();
-            },
-          });
+            new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+          );
           resolve(new Response(body, { status, headers }));
           return {
             write: (text) => {
-              if (!closed) controller.enqueue(enc.encode(text));
+              if (closed) return;
+              controller.enqueue(enc.encode(text));
+              if (-(controller.desiredSize ?? 0) > maxBuffered) {
+                // A client that does not read: end the response with an error so the runtime drops the connection.
+                closed = true;
+                controller.error(new TsmcpError('TSMCP_CONNECTION_CLOSED', `SSE stream closed: the client left over ${maxBuffered} bytes unread (maxStreamBufferBytes)`));
+                gone.abort();
+              }
             },
             end: () => {
               if (closed) return;

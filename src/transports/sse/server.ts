@@ -7,7 +7,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import { connectServer, type ServerConnection } from '../../server/connection.js';
 import type { Server } from '../../server/server.js';
-import { checkOrigin, type SecurityOptions } from '../http/security.js';
+import { securityCheck, type SecurityOptions } from '../http/security.js';
 import { serverOf, type ServerLike } from '../http/server-of.js';
 import type { FrameError, Transport } from '../transport.js';
 
@@ -18,6 +18,8 @@ export interface SseServerOptions extends SecurityOptions {
   maxBodyBytes?: number;
   /** Keep-alive comment interval, ms. Default 15 000. */
   keepAliveMs?: number;
+  /** Bytes a stream may hold unflushed for a client that does not read; over it the stream is closed. Default 4 MiB. */
+  maxStreamBufferBytes?: number;
 }
 
 /** One SSE stream as a message transport. */
@@ -27,11 +29,16 @@ class SseStreamTransport implements Transport {
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
-  constructor(readonly res: ServerResponse) {}
+  constructor(
+    readonly res: ServerResponse,
+    readonly maxBuffered: number,
+  ) {}
   async start(): Promise<void> {}
   async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.res.destroyed) return;
     this.res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    // A client that does not read: drop the stream (there is no resumption in this transport).
+    if (this.res.writableLength > this.maxBuffered) this.res.destroy();
   }
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -43,25 +50,24 @@ class SseStreamTransport implements Transport {
 
 export type SseNodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly connections: number };
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
 /** Build the handler without the deprecation warning (for tsmcp's own use). */
 export function sseNodeHandler(target: Server, options: SseServerOptions = {}): SseNodeHandler {
   const sessions = new Map<string, { transport: SseStreamTransport; conn: ServerConnection }>();
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const refuse = securityCheck(options);
   const fail = (res: ServerResponse, status: number, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InvalidRequest, message } }));
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const refused = checkOrigin(options, req.headers.host, req.headers.origin, LOOPBACK.test(req.socket.localAddress ?? ''));
+    const refused = refuse(req.headers.host, req.headers.origin);
     if (refused) return fail(res, 403, `Forbidden: ${refused}`);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET') {
       const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
       res.write(`event: endpoint\ndata: ${options.messagesPath ?? url.pathname}?sessionId=${id}\n\n`);
-      const transport = new SseStreamTransport(res);
+      const transport = new SseStreamTransport(res, options.maxStreamBufferBytes ?? 4 * 1024 * 1024);
       const timer = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
       timer.unref?.();
       void connectServer(target, transport).then((conn) => {
@@ -80,14 +86,23 @@ export function sseNodeHandler(target: Server, options: SseServerOptions = {}): 
     }
     const session = sessions.get(url.searchParams.get('sessionId') ?? '');
     if (!session) return fail(res, 404, 'Unknown sessionId: open the SSE stream first');
+    // Over the limit: stop reading and close the connection once the 413 is written (no draining).
+    const tooLarge = () => {
+      req.pause();
+      req.removeAllListeners('data');
+      res.setHeader('connection', 'close');
+      fail(res, 413, `Payload Too Large: the body exceeds ${maxBody} bytes`);
+    };
+    if (Number(req.headers['content-length'] ?? NaN) > maxBody) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= maxBody) chunks.push(c);
+      if (size > maxBody) tooLarge();
+      else chunks.push(c);
     });
     req.on('end', () => {
-      if (size > maxBody) return fail(res, 413, 'Payload Too Large');
+      if (size > maxBody) return;
       let value: unknown;
       try {
         value = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { deprecate } from '../../deprecation.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import { connectServer, type ServerConnection } from '../../server/connection.js';
+import { securityCheck, type SecurityOptions } from '../http/security.js';
 import { serverOf, type ServerLike } from '../http/server-of.js';
 import { WebSocketTransport, type WebSocketLike } from './transport.js';
 
@@ -43,15 +44,25 @@ export class WebSocketClientTransport extends WebSocketTransport {
  * @deprecated WebSocket was never part of MCP. Serve Streamable HTTP with `createNodeHandler` (`tsmcp/node`).
  * Returns a `connection` listener for a `ws` WebSocketServer: each socket becomes one connection to
  * `server` (legacy or modern, as the client speaks). Create the WebSocketServer with
- * `handleProtocols: pickMcpSubprotocol` so only `mcp` clients are accepted.
+ * `handleProtocols: pickMcpSubprotocol` so only `mcp` clients are accepted. Browsers do not apply CORS
+ * to WebSockets, so the upgrade request's Host and Origin are checked as on HTTP (`options`, loopback
+ * only by default); a refused socket is closed with 1008 before any message is read.
  * @example new WebSocketServer({ port, handleProtocols: pickMcpSubprotocol }).on('connection', createWebSocketHandler(server));
  */
-export function createWebSocketHandler(server: ServerLike): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
+export function createWebSocketHandler(server: ServerLike, options: SecurityOptions = {}): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
   deprecate('TSMCP_DEP001', `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
   const target = serverOf(server);
+  const refuse = securityCheck(options);
   return async (socket, request) => {
     if ((socket as { protocol?: string }).protocol !== SUBPROTOCOL) {
       socket.close(1002, 'the mcp subprotocol is required');
+      return undefined;
+    }
+    // ws always passes the upgrade request; without one there is nothing to check against.
+    const refused = request && refuse(request.headers.host, request.headers.origin);
+    if (refused) {
+      // A close reason is at most 123 bytes.
+      socket.close(1008, Buffer.from(`Forbidden: ${refused}`).subarray(0, 123).toString('utf8').replace(/\uFFFD$/, ''));
       return undefined;
     }
     const transport = new WebSocketTransport(socket);
