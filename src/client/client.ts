@@ -45,6 +45,7 @@ import {
 } from '../protocol/versions.js';
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../transports/transport.js';
+import { uriCovers } from '../protocol/uri.js';
 import { ResponseCache } from './cache.js';
 
 /** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
@@ -629,7 +630,7 @@ export class Client {
       (method === 'notifications/tools/list_changed' && filter.toolsListChanged) ||
       (method === 'notifications/prompts/list_changed' && filter.promptsListChanged) ||
       (method === 'notifications/resources/list_changed' && filter.resourcesListChanged) ||
-      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => params.uri === u || (params.uri as string).startsWith(u)));
+      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => uriCovers(u, params.uri as string)));
     const previous = this.#options.onnotification;
     const hook = (method: string, params: JsonObject | undefined) => {
       previous?.(method, params);

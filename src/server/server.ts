@@ -26,7 +26,8 @@ import {
   type ProtocolVersion,
 } from '../protocol/versions.js';
 import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
-import { InMemoryEventBus, uriCovers, type ServerEvent, type ServerEventBus } from './events.js';
+import { uriCovers } from '../protocol/uri.js';
+import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
 import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
 
 /** Handles one request method. Return the result object; throw McpError for a JSON-RPC error. */
