@@ -47,6 +47,7 @@ export class ServerConnection {
     });
     this.#peer.onclose = () => {
       this.#unsubscribe();
+      if (this.#legacy) server.endLegacySession(this.#legacy);
       this.onclose?.();
     };
   }
