@@ -1,5 +1,5 @@
 // RFC 6570 URI templates (levels 1–4): expansion, and matching a URI back to its variables, for MCP
-// resource templates. Parsed once at construction; matching is a linear left-to-right scan (match.ts).
+// resource templates. Parsed once at construction; matching never backtracks (match.ts).
 import { TsmcpError } from '../protocol/errors.js';
 import { failureTable, matchSpans, matchSteps, type Scan, type Step } from './match.js';
 
@@ -88,11 +88,11 @@ export class UriTemplate {
   }
 
   /**
-   * The variables of `uri` if it fits this template, else undefined. Time is linear in `uri.length`
-   * (one pass, no backtracking); URIs over MAX_URI_LENGTH never match. Where a template is ambiguous,
-   * an expression ends at the first place the template's next literal text matches (or where it meets
-   * a character its operator cannot produce); with no literal after it, it takes all it can. So
-   * `{name}.{ext}` on `a.b.c` gives name `a`, ext `b.c`, and `{s}.{t}.{c}` on `a.b.c.d` gives `a`, `b`, `c.d`.
+   * The variables of `uri` if it fits this template, else undefined. Work is linear in `uri.length`
+   * (O(template parts × length), no backtracking); URIs over MAX_URI_LENGTH never match. Where the
+   * template is ambiguous, each expression from the left takes the longest text that still lets the
+   * rest match (the split a greedy regex would find): `{name}.{ext}` on `a.b.c` gives name `a.b`,
+   * ext `c`; `{s}.{t}.{c}` on `a.b.c.d` gives `a.b`, `c`, `d`.
    */
   match(uri: string): TemplateMatch | undefined {
     if (uri.length > MAX_URI_LENGTH) return undefined;
@@ -175,18 +175,9 @@ function expandExpr(e: Expr, vars: { [name: string]: TemplateValue }): string {
   return items.length ? r.first + items.join(r.sep) : '';
 }
 
-/** Matching steps: literals with their KMP tables; each expression knows the literal that follows it. */
+/** Matching steps: literals with their KMP tables, expressions as the shape of their expansion. */
 function compile(parts: Part[]): Step[] {
-  const steps: Step[] = [];
-  let next: { lit: string; fail: Int32Array } | undefined;
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const p = parts[i]!;
-    if (typeof p === 'string') {
-      next = { lit: p, fail: failureTable(p) };
-      steps.push(next);
-    } else steps.push({ scan: SCAN[p.op], next });
-  }
-  return steps.reverse();
+  return parts.map((p) => (typeof p === 'string' ? { lit: p, fail: failureTable(p) } : { scan: SCAN[p.op] }));
 }
 
 function readExpr(e: Expr, text: string, out: TemplateMatch): boolean {

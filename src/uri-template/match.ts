@@ -1,7 +1,7 @@
-// Linear-time matching of a URI against a parsed RFC 6570 template: one left-to-right pass, no
-// backtracking. Each expression is a two-state scanner (optional leading operator character, then a
-// character class); the literal text after it is found with KMP, so every URI character is looked at
-// a bounded number of times whatever the template or the URI.
+// Matching a URI against a parsed RFC 6570 template without backtracking. Every expression's expansion
+// is "optional leading operator character, then characters outside a stop set", a prefix-closed shape,
+// so one right-to-left pass per template part finds where each part can start with the rest still
+// matching, and one left-to-right pass picks the split. Work: O(parts × URI length), never more.
 
 /** What an operator's expansion may look like: an optional leading character, then anything but `stop`. */
 export interface Scan {
@@ -9,12 +9,12 @@ export interface Scan {
   stop: string;
 }
 
-/** One step of the matcher: a literal to compare, or an expression to scan up to the next literal. */
-export type Step = { lit: string; fail: Int32Array } | { scan: Scan; next: { lit: string; fail: Int32Array } | undefined };
+/** One part of a compiled template: a literal (with its KMP table) or an expression's shape. */
+export type Step = { lit: string; fail: Int32Array } | { scan: Scan };
 
 /**
  * Work done by `matchSpans` so far: characters scanned or compared. Internal (not in the package
- * exports): the linearity test reads it instead of timing anything.
+ * exports): the linearity tests read it instead of timing anything.
  */
 export const matchSteps = { count: 0 };
 
@@ -32,61 +32,92 @@ export function failureTable(lit: string): Int32Array {
 
 /**
  * The [start, end) span of each expression of `steps` in `uri`, or undefined when it does not fit.
- * An expression ends at the first place its next literal matches, or where it meets a character it
- * cannot contain; with no literal ahead it takes all it can.
+ * Where several splits fit, each expression in turn takes the longest text that still lets the rest
+ * of the template match (what a greedy backtracking regex would pick, found without backtracking).
  */
 export function matchSpans(steps: readonly Step[], uri: string): [number, number][] | undefined {
-  const spans: [number, number][] = [];
-  let pos = 0;
-  let work = 0;
+  const n = uri.length;
+  const work = { n: 0 };
   try {
-    for (const step of steps) {
+    // reach[i][pos] = 1 when parts i.. match uri[pos..].
+    const reach: Uint8Array[] = new Array(steps.length + 1);
+    reach[steps.length] = new Uint8Array(n + 1);
+    reach[steps.length]![n] = 1;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const step = steps[i]!;
+      reach[i] = 'lit' in step ? reachLiteral(uri, step, reach[i + 1]!, work) : reachExpr(uri, step.scan, reach[i + 1]!, work);
+    }
+    if (!reach[0]![0]) return undefined;
+    const spans: [number, number][] = [];
+    let pos = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
       if ('lit' in step) {
-        work += step.lit.length;
-        if (!uri.startsWith(step.lit, pos)) return undefined;
         pos += step.lit.length;
         continue;
       }
-      const r = scanExpr(uri, pos, step.scan, step.next);
-      work += r.work;
-      spans.push([pos, r.end]);
-      pos = r.end;
+      // The furthest this expression can reach, then back to the last end the rest accepts.
+      let end = pos;
+      const { first, stop } = step.scan;
+      if (!first || uri[pos] === first) {
+        if (first) end++;
+        while (end < n && !stop.includes(uri[end]!)) end++;
+      }
+      work.n += end - pos;
+      const next = reach[i + 1]!;
+      while (!next[end]) {
+        end--;
+        work.n++;
+      }
+      spans.push([pos, end]);
+      pos = end;
     }
-    return pos === uri.length ? spans : undefined;
+    return spans;
   } finally {
-    matchSteps.count += work;
+    matchSteps.count += work.n;
   }
 }
 
-function scanExpr(uri: string, pos: number, scan: Scan, next: { lit: string; fail: Int32Array } | undefined): { end: number; work: number } {
-  const n = uri.length;
-  let dead = -1; // first position the expression cannot extend past
-  let k = 0; // KMP state: characters of the next literal matched so far
-  let work = 0;
-  const lit = next?.lit ?? '';
-  for (let j = pos; j < n; j++) {
-    work++;
-    const c = uri[j]!;
-    if (dead < 0) {
-      const ok = j === pos && scan.first ? c === scan.first : !scan.stop.includes(c);
-      if (!ok) dead = j;
-    }
-    if (!next) {
-      if (dead >= 0) return { end: dead, work };
-      continue;
-    }
+/** Positions where `lit` occurs and the rest matches after it (KMP: at most 2n comparisons). */
+function reachLiteral(uri: string, step: { lit: string; fail: Int32Array }, next: Uint8Array, work: { n: number }): Uint8Array {
+  const { lit, fail } = step;
+  const r = new Uint8Array(uri.length + 1);
+  let k = 0;
+  for (let j = 0; j < uri.length; j++) {
+    work.n++;
+    const c = uri[j];
     while (k > 0 && c !== lit[k]) {
-      work++;
-      k = next.fail[k - 1]!;
+      work.n++;
+      k = fail[k - 1]!;
     }
     if (c === lit[k]) k++;
     if (k === lit.length) {
-      const start = j - lit.length + 1;
-      if (dead < 0 || start <= dead) return { end: start, work };
-      k = next.fail[k - 1]!;
+      if (next[j + 1]) r[j + 1 - lit.length] = 1;
+      k = fail[k - 1]!;
     }
-    // No occurrence can start at or before `dead` any more.
-    if (dead >= 0 && j - dead >= lit.length - 1) return { end: dead, work };
   }
-  return { end: dead >= 0 ? dead : n, work };
+  return r;
+}
+
+/** Positions where the expression can start and end somewhere the rest matches from. */
+function reachExpr(uri: string, scan: Scan, next: Uint8Array, work: { n: number }): Uint8Array {
+  const n = uri.length;
+  // last[x]: the largest e ≤ x where the rest matches, or -1.
+  const last = new Int32Array(n + 1);
+  let seen = -1;
+  for (let x = 0; x <= n; x++) {
+    if (next[x]) seen = x;
+    last[x] = seen;
+  }
+  // Right to left: runEnd = first position ≥ pos holding a stop character (or n).
+  const r = new Uint8Array(n + 1);
+  let runEnd = n;
+  for (let pos = n; pos >= 0; pos--) {
+    const runAfter = runEnd; // first stop character at or after pos + 1
+    if (pos < n && scan.stop.includes(uri[pos]!)) runEnd = pos;
+    const furthest = scan.first ? (uri[pos] === scan.first ? runAfter : pos) : runEnd;
+    if (last[furthest]! >= pos) r[pos] = 1;
+  }
+  work.n += 2 * (n + 1);
+  return r;
 }
