@@ -39,6 +39,30 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
     void third;
   });
 
+  it('a client subscribe that hits the cap part-way takes back what it did subscribe', async () => {
+    const s = fileServer({ maxResourceSubscriptions: 2 });
+    const { client } = await connectPair(s, { version: '2025-11-25' });
+    await assert.rejects(client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2', 'file:///3'] }, () => {}), limitError('maxResourceSubscriptions'));
+    assert.equal(s.server.legacySubscriptionCount, 0);
+    await client.close();
+  });
+
+  it('closing one of two client subscriptions to a URI keeps the other one served', async () => {
+    const s = fileServer({ maxResourceSubscriptions: 2 });
+    const { client } = await connectPair(s, { version: '2025-11-25' });
+    const got: string[] = [];
+    const one = await client.subscribe({ resourceSubscriptions: ['file:///1'] }, () => {});
+    await client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, (_m, p) => got.push(String(p.uri)));
+    await one.close();
+    assert.equal(s.server.legacySubscriptionCount, 2);
+    await assert.rejects(client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///3'] }, () => {}), limitError('maxResourceSubscriptions'));
+    assert.equal(s.server.legacySubscriptionCount, 2, 'the failed call gave back nothing it did not take');
+    await s.resourceUpdated('file:///1');
+    await sleep(20);
+    assert.deepEqual(got, ['file:///1']);
+    await client.close();
+  });
+
   it('has a default of 1000 subscriptions and 8192-character URIs', async () => {
     const s = fileServer();
     const { client } = await connectPair(s, { version: '2025-06-18' });
