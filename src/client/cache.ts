@@ -1,6 +1,7 @@
 // Response cache for cacheable results (2026-07-28 `ttlMs`/`cacheScope`): fresh while now < received + ttlMs.
 import { canonicalJson } from '../server/request-state.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
+import { uriCovers } from '../protocol/uri.js';
 
 interface Entry {
   result: JsonObject;
@@ -58,9 +59,9 @@ export class ResponseCache {
     for (const [k, e] of this.#entries) if (KIND_OF[e.method] === kind) this.#entries.delete(k);
   }
 
-  /** Drop cached reads of `uri` (and of URIs under it). */
+  /** Drop cached reads of `uri` and of the sub-resources it covers (see `uriCovers`). */
   invalidateResource(uri: string): void {
-    for (const [k, e] of this.#entries) if (e.method === 'resources/read' && e.uri !== undefined && (e.uri === uri || e.uri.startsWith(uri))) this.#entries.delete(k);
+    for (const [k, e] of this.#entries) if (e.method === 'resources/read' && e.uri !== undefined && uriCovers(uri, e.uri)) this.#entries.delete(k);
   }
 
   /** Drop every page of a list (an invalid cursor means the pages no longer fit together). */

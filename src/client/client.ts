@@ -45,6 +45,7 @@ import {
 } from '../protocol/versions.js';
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../transports/transport.js';
+import { uriCovers } from '../protocol/uri.js';
 import { ResponseCache } from './cache.js';
 
 /** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
@@ -129,6 +130,8 @@ export class Client {
   readonly #cache: ResponseCache | undefined;
   readonly #outputSchemas = new Map<string, CompiledSchema>();
   readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
+  /** Legacy resources/subscribe is per session, not per Subscription: how many of ours hold each URI. */
+  readonly #legacyHolds = new Map<string, number>();
   #peer: Peer | undefined;
   #transport: (Transport & { setToolHeaders?: (tool: string, params: HeaderParam[]) => void }) | undefined;
   #version: ProtocolVersion | undefined;
@@ -623,14 +626,33 @@ export class Client {
   async #legacySubscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void): Promise<Subscription> {
     const uris = filter.resourceSubscriptions ?? [];
     if (uris.length && !this.#serverCapabilities.resources?.subscribe) throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
-    for (const uri of uris) await this.request('resources/subscribe', { uri });
-    const key = `legacy-${Math.random()}`;
-    this.#listeners.set(key, () => {});
+    // Unsubscribe a URI only when no other Subscription of ours still holds it.
+    const release = async (held: string[]) => {
+      for (const uri of held) {
+        const n = (this.#legacyHolds.get(uri) ?? 1) - 1;
+        if (n > 0) this.#legacyHolds.set(uri, n);
+        else {
+          this.#legacyHolds.delete(uri);
+          await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
+        }
+      }
+    };
+    for (let i = 0; i < uris.length; i++) {
+      try {
+        await this.request('resources/subscribe', { uri: uris[i]! });
+        this.#legacyHolds.set(uris[i]!, (this.#legacyHolds.get(uris[i]!) ?? 0) + 1);
+      } catch (e) {
+        // The server caps subscriptions per session: give back what this call took, then fail.
+        await release(uris.slice(0, i));
+        throw e;
+      }
+    }
+    let closed = false;
     const wanted = (method: string, params: JsonObject | undefined) =>
       (method === 'notifications/tools/list_changed' && filter.toolsListChanged) ||
       (method === 'notifications/prompts/list_changed' && filter.promptsListChanged) ||
       (method === 'notifications/resources/list_changed' && filter.resourcesListChanged) ||
-      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => params.uri === u || (params.uri as string).startsWith(u)));
+      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => uriCovers(u, params.uri as string)));
     const previous = this.#options.onnotification;
     const hook = (method: string, params: JsonObject | undefined) => {
       previous?.(method, params);
@@ -641,7 +663,9 @@ export class Client {
       acknowledged: filter,
       close: async () => {
         if (this.#options.onnotification === hook) this.#options.onnotification = previous;
-        for (const uri of uris) await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
+        if (closed) return;
+        closed = true;
+        await release(uris);
       },
     };
   }

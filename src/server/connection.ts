@@ -50,6 +50,7 @@ export class ServerConnection {
     });
     this.#peer.onclose = () => {
       this.#unsubscribe();
+      if (this.#legacy) server.endLegacySession(this.#legacy);
       this.onclose?.();
     };
   }

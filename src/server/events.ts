@@ -32,9 +32,3 @@ export class InMemoryEventBus implements ServerEventBus {
     return () => this.#listeners.delete(listener);
   }
 }
-
-/** True when `uri` is the watched URI or a sub-resource of it (spec: updates may name a sub-resource). */
-export function uriCovers(watched: string, uri: string): boolean {
-  if (uri === watched) return true;
-  return uri.startsWith(watched.endsWith('/') ? watched : `${watched}/`);
-}

@@ -27,7 +27,8 @@ import {
   type ProtocolVersion,
 } from '../protocol/versions.js';
 import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
-import { InMemoryEventBus, uriCovers, type ServerEvent, type ServerEventBus } from './events.js';
+import { uriCovers } from '../protocol/uri.js';
+import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
 import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
 
 /** Handles one request method. Return the result object; throw McpError for a JSON-RPC error. */
@@ -55,6 +56,17 @@ export interface ServerOptions {
    * Default: `identity.auth?.subject` (anonymous when no authentication layer is present).
    */
   principalOf?: (ctx: PrincipalContext) => string | undefined;
+  /**
+   * Most resource URIs one legacy session may hold with `resources/subscribe` (and one
+   * `subscriptions/listen` stream may name). Over it the request fails with -32602. Default 1000.
+   */
+  maxResourceSubscriptions?: number;
+  /**
+   * Longest `uri` (in characters) accepted by `resources/read`, `resources/subscribe`,
+   * `resources/unsubscribe` and in a `subscriptions/listen` filter; longer ones fail with -32602
+   * before any handler or template matching runs. Default 8192.
+   */
+  maxUriLength?: number;
 }
 
 /** What `principalOf` sees of a request. */
@@ -109,6 +121,10 @@ const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'r
 const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'tasks/result', 'tasks/list']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
+const URI_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
+const DEFAULT_MAX_SUBSCRIPTIONS = 1000;
+const DEFAULT_MAX_URI_LENGTH = 8192;
+
 const DEFAULT_CACHE = {
   discover: { ttlMs: 60_000, cacheScope: 'private' },
   lists: { ttlMs: 30_000, cacheScope: 'private' },
@@ -130,6 +146,9 @@ export class Server {
   readonly #principalOf: (ctx: PrincipalContext) => string | undefined;
   readonly #closers = new Set<() => void>();
   readonly #serverInfoMeta: Meta;
+  readonly #maxSubscriptions: number;
+  readonly #maxUriLength: number;
+  #subscriptionCount = 0;
 
   constructor(info: Implementation, options: ServerOptions = {}) {
     this.info = info;
@@ -143,6 +162,19 @@ export class Server {
     this.#onerror = options.onerror;
     this.#principalOf = options.principalOf ?? defaultPrincipal;
     this.#serverInfoMeta = { [META.serverInfo]: info };
+    this.#maxSubscriptions = options.maxResourceSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
+    this.#maxUriLength = options.maxUriLength ?? DEFAULT_MAX_URI_LENGTH;
+  }
+
+  /** Resource subscriptions (`resources/subscribe`) held by open legacy sessions, for monitoring. */
+  get legacySubscriptionCount(): number {
+    return this.#subscriptionCount;
+  }
+
+  /** A legacy session ended (connection closed, HTTP session deleted or expired): drop its state. */
+  endLegacySession(session: LegacySession): void {
+    this.#subscriptionCount -= session.subscriptions.size;
+    session.subscriptions.clear();
   }
 
   /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */
@@ -230,7 +262,7 @@ export class Server {
       throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
     }
     if (REMOVED_IN_MODERN.has(method)) throw methodNotFound(method);
-    const invalid = validateRequestParams(method, params);
+    const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
     const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
@@ -368,7 +400,39 @@ export class Server {
     return { resultType: 'complete', _meta: { ...this.#serverInfoMeta, ...subMeta } };
   }
 
+  /** -32602 when a request names a URI over maxUriLength, or a listen filter too many or too long URIs. */
+  #uriLimits(method: string, params: JsonObject): McpError | undefined {
+    const uris = URI_METHODS.has(method)
+      ? [params.uri as string]
+      : method === 'subscriptions/listen'
+        ? ((params.notifications as SubscriptionFilter).resourceSubscriptions ?? [])
+        : [];
+    if (uris.length > this.#maxSubscriptions) {
+      return invalidParams(`Too many resource subscriptions: ${uris.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
+    }
+    for (const uri of uris) {
+      if (uri.length > this.#maxUriLength) return invalidParams(`URI too long: ${uri.length} characters, the limit is ${this.#maxUriLength} (maxUriLength)`);
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- legacy (≤ 2025-11-25)
+
+  /** Legacy resources/subscribe (add) and unsubscribe (remove), bounded per session. */
+  #subscribe(session: LegacySession, uri: string, add: boolean): void {
+    const had = session.subscriptions.has(uri);
+    if (!add) {
+      if (had) this.#subscriptionCount--;
+      session.subscriptions.delete(uri);
+      return;
+    }
+    if (had) return;
+    if (session.subscriptions.size >= this.#maxSubscriptions) {
+      throw invalidParams(`Too many resource subscriptions: this session holds ${session.subscriptions.size}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions); unsubscribe first`);
+    }
+    session.subscriptions.add(uri);
+    this.#subscriptionCount++;
+  }
 
   #initialize(params: JsonObject, channel: Channel): JsonObject {
     const invalid = validateRequestParams('initialize', params);
@@ -383,6 +447,7 @@ export class Server {
     const version = (this.#legacyVersions as readonly string[]).includes(requested)
       ? (requested as LegacyVersion)
       : (this.#legacyVersions[0] ?? LATEST_LEGACY_VERSION);
+    if (channel.legacy) this.endLegacySession(channel.legacy); // a second initialize replaces the session
     channel.openLegacy({
       version,
       clientCapabilities: params.capabilities as ClientCapabilities,
@@ -406,7 +471,7 @@ export class Server {
   async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
     const { method } = request;
     if (MODERN_ONLY.has(method)) throw methodNotFound(method);
-    const invalid = validateRequestParams(method, params);
+    const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
     switch (method) {
       case 'ping':
@@ -418,8 +483,7 @@ export class Server {
       case 'resources/subscribe':
       case 'resources/unsubscribe':
         if (!this.#capabilities.resources?.subscribe) throw methodNotFound(method);
-        if (method === 'resources/subscribe') session.subscriptions.add(params.uri as string);
-        else session.subscriptions.delete(params.uri as string);
+        this.#subscribe(session, params.uri as string, method === 'resources/subscribe');
         return {};
     }
     const handler = this.#handlers.get(method);

@@ -1,6 +1,7 @@
 // RFC 6570 URI templates (levels 1–4): expansion, and matching a URI back to its variables, for MCP
-// resource templates. Parsed once at construction; matching uses one linear-time regular expression.
+// resource templates. Parsed once at construction; matching never backtracks (match.ts).
 import { TsmcpError } from '../protocol/errors.js';
+import { failureTable, matchSpans, matchSteps, type Scan, type Step } from './match.js';
 
 type Op = '' | '+' | '#' | '.' | '/' | ';' | '?' | '&';
 interface VarSpec { name: string; explode: boolean; prefix: number | undefined }
@@ -17,8 +18,20 @@ const RULES: { [op in Op]: { first: string; sep: string; named: boolean; ifemp: 
   '?': { first: '?', sep: '&', named: true, ifemp: '=', reserved: false },
   '&': { first: '&', sep: '&', named: true, ifemp: '=', reserved: false },
 };
+/** The shape of each operator's expansion, for matching (what RULES produce, read backwards). */
+const SCAN: { [op in Op]: Scan } = {
+  '': { first: '', stop: '/?#' },
+  '+': { first: '', stop: '?#' },
+  '#': { first: '#', stop: '' },
+  '.': { first: '.', stop: '/?#' },
+  '/': { first: '/', stop: '?#' },
+  ';': { first: ';', stop: '/?#' },
+  '?': { first: '?', stop: '#' },
+  '&': { first: '&', stop: '#' },
+};
 const VARNAME = /^(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2})(?:\.?(?:[A-Za-z0-9_]|%[0-9A-Fa-f]{2}))*$/;
-const MAX_URI = 64 * 1024;
+/** Longest URI `match` looks at (64 KiB); longer ones never match. Servers bound URIs further (`maxUriLength`). */
+export const MAX_URI_LENGTH = 64 * 1024;
 
 export type TemplateValue = string | string[] | undefined;
 export type TemplateMatch = { [name: string]: string | string[] };
@@ -45,8 +58,6 @@ function decode(s: string): string {
   }
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
 /**
  * A parsed URI template.
  * @example new UriTemplate('test://template/{id}/data').match('test://template/123/data') // { id: '123' }
@@ -54,7 +65,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 export class UriTemplate {
   readonly #template: string;
   readonly #parts: Part[];
-  readonly #regex: RegExp;
+  readonly #steps: Step[];
   readonly #exprs: Expr[];
   /** Every variable name, in order of appearance. */
   readonly variableNames: string[];
@@ -64,7 +75,7 @@ export class UriTemplate {
     this.#parts = parse(template);
     this.#exprs = this.#parts.filter((p): p is Expr => typeof p !== 'string');
     this.variableNames = this.#exprs.flatMap((e) => e.vars.map((v) => v.name));
-    this.#regex = new RegExp(`^${this.#parts.map((p) => (typeof p === 'string' ? escapeRe(p) : `(${exprPattern(p)})`)).join('')}$`);
+    this.#steps = compile(this.#parts);
   }
 
   toString(): string {
@@ -76,14 +87,22 @@ export class UriTemplate {
     return this.#parts.map((p) => (typeof p === 'string' ? p : expandExpr(p, vars))).join('');
   }
 
-  /** The variables of `uri` if it fits this template, else undefined. */
+  /**
+   * The variables of `uri` if it fits this template, else undefined. Work is linear in `uri.length`
+   * (O(template parts × length), no backtracking); URIs over MAX_URI_LENGTH never match. Where the
+   * template is ambiguous, each expression from the left takes the longest text that still lets the
+   * rest match (the split a greedy regex would find): `{name}.{ext}` on `a.b.c` gives name `a.b`,
+   * ext `c`; `{s}.{t}.{c}` on `a.b.c.d` gives `a.b`, `c`, `d`.
+   */
   match(uri: string): TemplateMatch | undefined {
-    if (uri.length > MAX_URI) return undefined;
-    const m = this.#regex.exec(uri);
-    if (!m) return undefined;
+    if (uri.length > MAX_URI_LENGTH) return undefined;
+    const spans = matchSpans(this.#steps, uri);
+    if (!spans) return undefined;
     const out: TemplateMatch = {};
     for (let i = 0; i < this.#exprs.length; i++) {
-      if (!readExpr(this.#exprs[i]!, m[i + 1] ?? '', out)) return undefined;
+      const [start, end] = spans[i]!;
+      matchSteps.count += end - start; // readExpr splits and decodes its span once
+      if (!readExpr(this.#exprs[i]!, uri.slice(start, end), out)) return undefined;
     }
     return out;
   }
@@ -156,26 +175,9 @@ function expandExpr(e: Expr, vars: { [name: string]: TemplateValue }): string {
   return items.length ? r.first + items.join(r.sep) : '';
 }
 
-/** A capture pattern for one expression; character classes exclude each separator, so no backtracking blow-up. */
-function exprPattern(e: Expr): string {
-  switch (e.op) {
-    case '':
-      return '[^/?#]*';
-    case '+':
-      return '[^?#]*';
-    case '#':
-      return '(?:#.*)?';
-    case '.':
-      return '(?:\\.[^/?#.]*)*';
-    case '/':
-      return '(?:/[^/?#]*)*';
-    case ';':
-      return '(?:;[^/?#;]*)*';
-    case '?':
-      return '(?:\\?[^#]*)?';
-    case '&':
-      return '(?:&[^#]*)?';
-  }
+/** Matching steps: literals with their KMP tables, expressions as the shape of their expansion. */
+function compile(parts: Part[]): Step[] {
+  return parts.map((p) => (typeof p === 'string' ? { lit: p, fail: failureTable(p) } : { scan: SCAN[p.op] }));
 }
 
 function readExpr(e: Expr, text: string, out: TemplateMatch): boolean {

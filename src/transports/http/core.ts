@@ -462,6 +462,7 @@ export class HttpCore {
   #closeSession(session: HttpSession): void {
     this.#sessions.delete(session.id);
     session.unsubscribe?.();
+    if (session.legacy) this.#server.endLegacySession(session.legacy);
     for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
     for (const p of session.pending.values()) p.reject(new McpError(ErrorCode.InternalError, 'Session ended'));
     session.getStream?.close();
