@@ -82,6 +82,7 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       text: (limit) => readBody(req, limit, bodyTimeout),
       signal: gone.signal,
       loopback: LOOPBACK.test(req.socket.localAddress ?? ''),
+      remoteAddress: req.socket.remoteAddress,
     };
     const cres: CoreResponse = {
       send(status, headers, body) {

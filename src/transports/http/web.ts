@@ -9,6 +9,8 @@ export interface WebHandlerOptions extends HttpServerOptions {
    * allow-list). Web requests do not say; default: never.
    */
   isLoopback?: (request: Request) => boolean;
+  /** The client's address (keys `maxSessionsPerClient`; Web requests do not say, e.g. Bun's `server.requestIP`). Default: unknown, not capped. */
+  remoteAddress?: (request: Request) => string | undefined;
 }
 
 export type WebHandler = ((request: Request) => Promise<Response>) & { readonly core: HttpCore };
@@ -58,6 +60,7 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         text: (limit) => readBody(request, limit),
         signal: gone.signal,
         loopback: options.isLoopback?.(request) ?? false,
+        remoteAddress: options.remoteAddress?.(request),
       };
       const res: CoreResponse = {
         send(status, headers, body) {
