@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
+import { InMemoryEventStore } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
 import { sseNodeHandler } from '../../src/transports/sse/server.js';
@@ -155,11 +156,14 @@ describe('a GET stream nobody reads is closed at maxStreamBufferBytes', () => {
         if (req.method === 'GET') out = res;
       };
       let port: number;
+      // Room for every event the stalled stream gets before it is closed (the default keeps the last 100
+      // per stream, and resuming from before a dropped event is refused), so the replay below can work.
+      const eventStore = new InMemoryEventStore({ maxEventsPerStream: 1_000_000, maxBytesPerStream: 256 * 1024 * 1024, maxBytes: 256 * 1024 * 1024 });
       if (front === 'node') {
-        const handler = createNodeHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND });
+        const handler = createNodeHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND, eventStore });
         port = await listenNode((req, res) => (capture(req, res), handler(req, res)));
       } else {
-        const handler = createWebHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND });
+        const handler = createWebHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND, eventStore });
         // @hono/node-server hands the node objects to fetch as its second argument.
         port = await listenWeb(((r: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }) => (capture(env.incoming, env.outgoing), handler(r))) as (r: Request) => Promise<Response>);
       }

@@ -325,6 +325,11 @@ export class StreamableHttpClientTransport implements Transport {
       const headers: Record<string, string> = { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders() };
       if (lastEventId) headers['last-event-id'] = lastEventId;
       const r = await this.#fetch(this.#url, { method: 'GET', headers, signal: this.#closer.signal }).catch(() => undefined);
+      if (r && r.status === 400 && lastEventId) {
+        await r.body?.cancel();
+        lastEventId = undefined; // the stream cannot be resumed: open a fresh one (what was missed is lost)
+        continue;
+      }
       if (r && (r.status === 405 || r.status === 404 || r.status === 409)) {
         await r.body?.cancel();
         break; // no GET stream on this server (or the session ended)

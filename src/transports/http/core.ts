@@ -19,7 +19,7 @@ export interface CoreRequest {
   text(limit: number): Promise<string | undefined>;
   /** Fires when the client goes away. */
   signal: AbortSignal;
-  /** The peer's network address, when the front knows it. */
+  /** The peer's network address, when the front knows it (keys `maxSessionsPerClient`, shown in `ctx.identity`). */
   remoteAddress?: string | undefined;
   /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
   auth?: AuthInfo | undefined;
@@ -54,8 +54,12 @@ class HttpIdentity implements RequestIdentity {
 export type HeaderMap = { [name: string]: string };
 
 export interface StreamSink {
-  /** Queue text; a sink over its buffer bound closes its connection and reports `closed`. */
-  write(text: string): void;
+  /**
+   * Queue text; a sink over its buffer bound (`maxStreamBufferBytes`) closes its connection and reports
+   * `closed`. `backlog` marks a resumption replay: its size (already bounded by the event store) is
+   * allowed on top of the bound until it has been flushed, so a client can always take back what it missed.
+   */
+  write(text: string, backlog?: boolean): void;
   end(): void;
   readonly closed: boolean;
 }
@@ -80,10 +84,26 @@ export interface HttpServerOptions extends SecurityOptions {
   legacy?: boolean;
   /** Idle legacy sessions are ended after this many ms. Default 30 minutes. */
   sessionIdleMs?: number;
-  /** Most legacy sessions held at once (the oldest idle one is ended first). Default 10 000. */
+  /**
+   * Most legacy sessions held at once. Default 10 000. A new session ends the one idle the longest;
+   * sessions with an open stream or a request in flight are never ended for it: when only such remain,
+   * `initialize` gets 503 with `Retry-After`.
+   */
   maxSessions?: number;
-  /** Where legacy SSE events are kept for resumption. Default: in memory, bounded. */
+  /**
+   * Most legacy sessions one client address holds (as the front reports it: the socket's address on
+   * node, `remoteAddress` on the web front; unknown addresses are not capped). Default 1000; beyond,
+   * `initialize` gets 503 with `Retry-After`. Behind a proxy every client shares its address: raise it,
+   * or report the forwarded address.
+   */
+  maxSessionsPerClient?: number;
+  /** Where legacy SSE events are kept for resumption. Default: an `InMemoryEventStore` with its default bounds. */
   eventStore?: EventStore;
+  /**
+   * How long the events of a legacy SSE stream are kept after its response was written while no client
+   * was connected, ms. Default 60 000. A response written to a live connection is dropped at once.
+   */
+  resumptionWindowMs?: number;
   /** CORS for browser clients: the allowed origin(s); exposes the MCP headers. Off by default. */
   cors?: { origin: string | string[] };
   /**
@@ -99,6 +119,8 @@ const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
 const NO_HEADERS: HeaderMap = {};
 const SSE_HEADERS: HeaderMap = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
+/** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
+const RETRY_AFTER_S = 10;
 
 function statusOf(e: McpError): number {
   if (e.httpStatus) return e.httpStatus;
@@ -126,6 +148,7 @@ class SseStream {
     sink: StreamSink,
     readonly id: string,
     readonly store: EventStore | undefined,
+    readonly sessionId = '',
   ) {
     this.#sink = sink;
   }
@@ -135,12 +158,12 @@ class SseStream {
   /** Send a JSON-RPC message as an SSE event (stored first, so a reconnecting client can replay it). */
   message(m: JsonRpcMessage | JsonRpcMessage[]): void {
     const data = JSON.stringify(m);
-    const eventId = this.store?.append(this.id, data);
+    const eventId = this.store?.append(this.sessionId, this.id, data);
     if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}event: message\ndata: ${data}\n\n`);
   }
   /** SEP-1699 priming event: an id and empty data, so the client can resume from the very start. */
   prime(retryMs?: number): void {
-    const eventId = this.store?.append(this.id, '');
+    const eventId = this.store?.append(this.sessionId, this.id, '');
     if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
   }
   retry(ms: number): void {
@@ -150,14 +173,17 @@ class SseStream {
     this.#timer = setInterval(() => (this.live ? this.#sink!.write(': keep-alive\n\n') : this.close()), ms);
     (this.#timer as { unref?: () => void }).unref?.();
   }
-  /** Attach a new connection (resumption) and replay what it missed. */
+  /** Attach a new connection (resumption) and replay what it missed; it supersedes the old one. */
   attach(sink: StreamSink, missed: string[]): void {
+    const old = this.#sink;
     this.#sink = sink;
-    for (const e of missed) sink.write(e);
+    old?.end();
+    for (const e of missed) sink.write(e, true);
   }
-  /** Close the connection but keep the stream: later events are stored for the client to resume. */
-  detach(): void {
+  /** Close the connection (only `sink`, when given) but keep the stream: later events are stored for the client to resume. */
+  detach(sink?: StreamSink): void {
     const s = this.#sink;
+    if (sink && s !== sink) return;
     this.#sink = undefined;
     s?.end();
   }
@@ -176,10 +202,19 @@ class HttpSession {
   readonly streams = new Map<string, SseStream>();
   readonly pending = new Map<RequestId, { resolve(r: JsonObject): void; reject(e: Error): void }>();
   readonly inflight = new Map<RequestId, AbortController>();
+  /** Streams that finished while no client was connected, kept for the resumption window. */
+  readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
   nextRequestId = 0;
   nextStream = 0;
   unsubscribe: (() => void) | undefined;
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    readonly address: string | undefined,
+  ) {}
+  /** In use: a request in flight or an open GET stream (a POST stream implies its request). */
+  get live(): boolean {
+    return this.inflight.size > 0 || this.getStream?.live === true;
+  }
 }
 
 /** Default of `maxStreamBufferBytes`, for the fronts. */
@@ -196,6 +231,10 @@ export class HttpCore {
   readonly #idleMs: number;
   readonly #maxSessions: number;
   readonly #refuse: SecurityCheck;
+  readonly #maxPerClient: number;
+  readonly #windowMs: number;
+  /** Sessions per client address, for `maxSessionsPerClient`. */
+  readonly #perClient = new Map<string, number>();
 
   constructor(server: Server, options: HttpServerOptions = {}) {
     this.#server = server;
@@ -206,6 +245,8 @@ export class HttpCore {
     this.#idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.#maxSessions = options.maxSessions ?? 10_000;
     this.#refuse = securityCheck(options);
+    this.#maxPerClient = options.maxSessionsPerClient ?? 1000;
+    this.#windowMs = options.resumptionWindowMs ?? 60_000;
   }
 
   /** Number of open legacy sessions. */
@@ -308,8 +349,8 @@ export class HttpCore {
     let stream: SseStream | undefined;
     const open = (): SseStream => {
       if (stream) return stream;
-      const streamId = session ? `${session.id}-${session.nextStream++}` : 'modern';
-      stream = new SseStream(res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders })), streamId, session ? this.#store : undefined);
+      const streamId = session ? String(session.nextStream++) : 'modern';
+      stream = new SseStream(res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders })), streamId, session ? this.#store : undefined, session?.id);
       if (session) {
         session.streams.set(streamId, stream);
         if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
@@ -352,15 +393,20 @@ export class HttpCore {
       status = err ? statusOf(err) : 200;
     } finally {
       session?.inflight.delete(request.id);
+      if (session && this.#sessions.has(session.id)) this.#touch(session); // it was in use until now
     }
+    const sse = stream as SseStream | undefined;
     if (signal.aborted) {
-      (stream as SseStream | undefined)?.close();
+      // Cancelled (or the session ended): nothing more will be delivered, so nothing is kept.
+      sse?.close();
+      if (session && sse) this.#finish(session, sse, true);
       return;
     }
-    if (stream) {
-      stream.message(answer);
-      stream.close();
-      if (session) session.streams.delete(stream.id);
+    if (sse) {
+      sse.message(answer);
+      const delivered = sse.live;
+      sse.close();
+      if (session) this.#finish(session, sse, delivered);
       return;
     }
     res.send(status, this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
@@ -391,7 +437,8 @@ export class HttpCore {
     if (isObject(body) && body.method === 'initialize' && 'id' in body) {
       const c = classify(body);
       if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid initialize request');
-      const session = this.#openSession();
+      const session = this.#openSession(req, res, c.message.id);
+      if (!session) return;
       await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id });
       if (!session.legacy) this.#closeSession(session); // initialize failed
       return;
@@ -443,13 +490,29 @@ export class HttpCore {
     }
   }
 
-  #openSession(): HttpSession {
+  /** A new session, or undefined after answering 503 when the client or the server is at its limit. */
+  #openSession(req: CoreRequest, res: CoreResponse, id: RequestId): HttpSession | undefined {
     this.#sweep();
+    const address = req.remoteAddress;
+    if (address !== undefined && (this.#perClient.get(address) ?? 0) >= this.#maxPerClient) {
+      return void this.#unavailable(req, res, id, 'TSMCP_SESSIONS_PER_CLIENT', `Service Unavailable: this client already holds ${this.#maxPerClient} sessions; end one (DELETE) or retry later`);
+    }
+    // Map order is least recently used first: end idle sessions from the front, skipping live ones.
+    if (this.#sessions.size >= this.#maxSessions) {
+      for (const s of this.#sessions.values()) {
+        if (!s.live) this.#closeSession(s);
+        if (this.#sessions.size < this.#maxSessions) break;
+      }
+      if (this.#sessions.size >= this.#maxSessions) {
+        return void this.#unavailable(req, res, id, 'TSMCP_SESSIONS_FULL', 'Service Unavailable: every session is in use; retry later');
+      }
+    }
     const bytes = crypto.getRandomValues(new Uint8Array(24));
-    let id = '';
-    for (const b of bytes) id += b.toString(16).padStart(2, '0');
-    const session = new HttpSession(id);
-    this.#sessions.set(id, session);
+    let sid = '';
+    for (const b of bytes) sid += b.toString(16).padStart(2, '0');
+    const session = new HttpSession(sid, address);
+    this.#sessions.set(sid, session);
+    if (address !== undefined) this.#perClient.set(address, (this.#perClient.get(address) ?? 0) + 1);
     session.unsubscribe = this.#server.events.subscribe((event) => {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
       if (!session.legacy || !session.getStream) return;
@@ -459,25 +522,55 @@ export class HttpCore {
     return session;
   }
 
+  #unavailable(req: CoreRequest, res: CoreResponse, id: RequestId, reason: string, message: string): void {
+    res.send(503, this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }), errorBody(id, { code: ErrorCode.InternalError, message, data: { reason, retryAfterSeconds: RETRY_AFTER_S } }));
+  }
+
   #closeSession(session: HttpSession): void {
-    this.#sessions.delete(session.id);
+    if (!this.#sessions.delete(session.id)) return;
+    if (session.address !== undefined) {
+      const n = (this.#perClient.get(session.address) ?? 1) - 1;
+      if (n > 0) this.#perClient.set(session.address, n);
+      else this.#perClient.delete(session.address);
+    }
     session.unsubscribe?.();
     if (session.legacy) this.#server.endLegacySession(session.legacy);
     for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
     for (const p of session.pending.values()) p.reject(new McpError(ErrorCode.InternalError, 'Session ended'));
     session.getStream?.close();
-    for (const s of session.streams.values()) {
-      s.close();
-      this.#store.drop(s.id);
-    }
-    if (session.getStream) this.#store.drop(session.getStream.id);
+    for (const s of session.streams.values()) s.close();
+    for (const t of session.finished.values()) clearTimeout(t);
+    session.finished.clear();
+    this.#store.dropSession(session.id);
   }
 
-  /** End idle sessions, and the oldest when over the limit. */
+  /** Mark a session used now: it moves to the back of the eviction order. */
+  #touch(session: HttpSession): void {
+    session.lastSeen = Date.now();
+    this.#sessions.delete(session.id);
+    this.#sessions.set(session.id, session);
+  }
+
+  /** A POST stream ended: forget its events once delivered, else keep them for the resumption window. */
+  #finish(session: HttpSession, stream: SseStream, delivered: boolean): void {
+    session.streams.delete(stream.id);
+    if (delivered || !this.#sessions.has(session.id)) return this.#store.dropStream(session.id, stream.id);
+    const timer = setTimeout(() => {
+      session.finished.delete(stream.id);
+      this.#store.dropStream(session.id, stream.id);
+    }, this.#windowMs);
+    (timer as { unref?: () => void }).unref?.();
+    session.finished.set(stream.id, timer);
+  }
+
+  /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. */
   #sweep(): void {
     const now = Date.now();
-    for (const s of this.#sessions.values()) if (now - s.lastSeen > this.#idleMs) this.#closeSession(s);
-    while (this.#sessions.size >= this.#maxSessions) this.#closeSession(this.#sessions.values().next().value!);
+    for (const s of [...this.#sessions.values()]) {
+      if (now - s.lastSeen <= this.#idleMs) break;
+      if (s.live) this.#touch(s);
+      else this.#closeSession(s);
+    }
   }
 
   /** The session a request names; answers 400/404 itself when there is none. */
@@ -488,12 +581,12 @@ export class HttpCore {
       return undefined;
     }
     const s = this.#sessions.get(id);
-    if (!s || Date.now() - s.lastSeen > this.#idleMs) {
+    if (!s || (Date.now() - s.lastSeen > this.#idleMs && !s.live)) {
       if (s) this.#closeSession(s);
       this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
       return undefined;
     }
-    s.lastSeen = Date.now();
+    this.#touch(s);
     return s;
   }
 
@@ -510,24 +603,39 @@ export class HttpCore {
     if (!session) return;
     const last = req.header('last-event-id');
     if (last) {
-      const missed = this.#store.after(last);
-      if (!missed) return this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Unknown Last-Event-ID: the stream cannot be resumed');
+      // Only this session's events: another session's id is answered like an unknown one. 400, not 404:
+      // the session is fine, only this stream cannot be resumed (404 would tell the client to re-initialize).
+      const missed = await this.#store.replay(session.id, last);
+      if (!missed || !this.#sessions.has(session.id)) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: the stream of this Last-Event-ID cannot be resumed (unknown, or its events were dropped); open a new GET stream without it');
       const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
       const events = missed.events.map((e) => (e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`));
       const live = session.streams.get(missed.streamId) ?? (session.getStream?.id === missed.streamId ? session.getStream : undefined);
       if (live) live.attach(sink, events);
       else {
-        for (const e of events) sink.write(e);
+        for (const e of events) sink.write(e, true);
+        const delivered = !sink.closed;
         sink.end();
+        // A finished stream replayed in full: nothing left to resume.
+        if (delivered && session.finished.has(missed.streamId)) {
+          clearTimeout(session.finished.get(missed.streamId));
+          session.finished.delete(missed.streamId);
+          this.#store.dropStream(session.id, missed.streamId);
+        }
       }
       return;
     }
     if (session.getStream?.live) return this.#fail(req, res, 409, undefined, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream');
-    const stream = new SseStream(res.stream(200, this.#headers(req, SSE_HEADERS)), `${session.id}-get`, this.#store);
+    // A fresh GET (no Last-Event-ID) replaces the old stream: its kept events can no longer be asked for.
+    if (session.getStream) {
+      session.getStream.close();
+      this.#store.dropStream(session.id, session.getStream.id);
+    }
+    const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
+    const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
     session.getStream = stream;
     if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
     stream.keepAlive(this.#keepAlive);
-    req.signal.addEventListener('abort', () => stream.detach(), { once: true });
+    req.signal.addEventListener('abort', () => stream.detach(sink), { once: true });
   }
 
   #delete(req: CoreRequest, res: CoreResponse): void {

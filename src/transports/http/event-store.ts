@@ -1,55 +1,131 @@
-// Resumable SSE for legacy sessions: events are kept per stream (bounded) so a client that reconnects
-// with Last-Event-ID gets what it missed. The in-memory store is the default; a shared one can follow.
+// Resumable SSE for legacy sessions: events are kept per session and stream (bounded in bytes) so a client
+// that reconnects with Last-Event-ID gets what it missed, and only ever its own session's events.
 
 export interface StoredEvent {
   id: string;
   data: string;
 }
 
+/**
+ * Where legacy SSE events wait for a client to resume. Every operation is scoped to a session: an event id
+ * of another session is unknown. `append` is synchronous because the event goes on the wire with its id
+ * right away; a shared store (e.g. Redis Streams) mints ids locally (one node writes a stream) and may
+ * persist them in the background. `replay` may be asynchronous.
+ */
 export interface EventStore {
-  /** Store an event of `streamId`; returns its id (unique within the store, encoding the stream). */
-  append(streamId: string, data: string): string;
-  /** Events of the stream `lastEventId` belongs to that came after it; undefined when unknown. */
-  after(lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined;
-  /** Forget a stream (its session ended). */
-  drop(streamId: string): void;
+  /** Keep an event of `streamId` in `sessionId`; returns its id, or undefined when it is sent without one (the store is full). */
+  append(sessionId: string, streamId: string, data: string): string | undefined;
+  /**
+   * The events of the session's stream after `lastEventId`. Undefined when the id is unknown, of another
+   * session, or older than what is still kept (the stream cannot be resumed from there).
+   */
+  replay(sessionId: string, lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined | Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
+  /** Forget one stream (its response was delivered, or its resumption window passed). */
+  dropStream(sessionId: string, streamId: string): void;
+  /** Forget everything of a session (DELETE, idle expiry, eviction). */
+  dropSession(sessionId: string): void;
 }
 
-/** Keeps the last `maxEventsPerStream` events of at most `maxStreams` streams. */
+export interface InMemoryEventStoreOptions {
+  /** Most bytes kept in all (string length of event data plus 64 per event). Default 64 MiB; beyond, a stream makes room from its own oldest events, else its new event is not kept. */
+  maxBytes?: number;
+  /** Most bytes kept per stream (counted as for `maxBytes`). Default 4 MiB; beyond, the stream's oldest events are dropped. */
+  maxBytesPerStream?: number;
+  /** Most events kept per stream. Default 100; beyond, the oldest are dropped. */
+  maxEventsPerStream?: number;
+  /** Most streams kept. Default 10 000; beyond, a new stream's events are sent without ids (not resumable). */
+  maxStreams?: number;
+}
+
+/** Per-event bookkeeping counted into the byte bounds, so empty (priming) events are not free. */
+const EVENT_OVERHEAD = 64;
+
+interface Stream {
+  seq: number;
+  /** Resuming is possible only from a sequence number ≥ floor (older events were dropped). */
+  floor: number;
+  bytes: number;
+  events: { seq: number; data: string }[];
+}
+
+/** The default store: in memory, per session, bounded in bytes, events and streams; never evicts another stream's events. */
 export class InMemoryEventStore implements EventStore {
-  readonly #streams = new Map<string, { seq: number; events: StoredEvent[] }>();
+  readonly #sessions = new Map<string, Map<string, Stream>>();
+  readonly #maxBytes: number;
+  readonly #maxStreamBytes: number;
   readonly #maxEvents: number;
   readonly #maxStreams: number;
+  #bytes = 0;
+  #streams = 0;
 
-  constructor(options: { maxEventsPerStream?: number; maxStreams?: number } = {}) {
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#maxStreamBytes = options.maxBytesPerStream ?? 4 * 1024 * 1024;
     this.#maxEvents = options.maxEventsPerStream ?? 100;
     this.#maxStreams = options.maxStreams ?? 10_000;
   }
 
-  append(streamId: string, data: string): string {
-    let s = this.#streams.get(streamId);
-    if (!s) {
-      if (this.#streams.size >= this.#maxStreams) this.#streams.delete(this.#streams.keys().next().value!);
-      s = { seq: 0, events: [] };
-      this.#streams.set(streamId, s);
-    }
-    const id = `${streamId}.${++s.seq}`;
-    s.events.push({ id, data });
-    if (s.events.length > this.#maxEvents) s.events.shift();
-    return id;
+  /** Bytes kept now (as counted for the bounds). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
-  after(lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined {
+  /** Streams with state kept now. */
+  get streamCount(): number {
+    return this.#streams;
+  }
+
+  append(sessionId: string, streamId: string, data: string): string | undefined {
+    let streams = this.#sessions.get(sessionId);
+    let s = streams?.get(streamId);
+    if (!s) {
+      if (this.#streams >= this.#maxStreams) return undefined;
+      if (!streams) this.#sessions.set(sessionId, (streams = new Map()));
+      streams.set(streamId, (s = { seq: 0, floor: 0, bytes: 0, events: [] }));
+      this.#streams++;
+    }
+    const seq = ++s.seq;
+    const size = data.length + EVENT_OVERHEAD;
+    // Make room from this stream's own oldest events; another stream's events are never touched.
+    while (s.events.length > 0 && (s.events.length >= this.#maxEvents || s.bytes + size > this.#maxStreamBytes || this.#bytes + size > this.#maxBytes)) this.#shift(s);
+    if (size > this.#maxStreamBytes || this.#bytes + size > this.#maxBytes) s.floor = seq; // not kept: no resuming from before it
+    else {
+      s.events.push({ seq, data });
+      s.bytes += size;
+      this.#bytes += size;
+    }
+    return `${streamId}.${seq}`;
+  }
+
+  replay(sessionId: string, lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined {
     const dot = lastEventId.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const streamId = lastEventId.slice(0, dot);
     const seq = Number(lastEventId.slice(dot + 1));
-    const s = this.#streams.get(streamId);
-    if (!s || !Number.isInteger(seq)) return undefined;
-    return { streamId, events: s.events.filter((e) => Number(e.id.slice(dot + 1)) > seq) };
+    const s = this.#sessions.get(sessionId)?.get(streamId);
+    if (!s || !Number.isInteger(seq) || seq < s.floor || seq > s.seq) return undefined;
+    return { streamId, events: s.events.filter((e) => e.seq > seq).map((e) => ({ id: `${streamId}.${e.seq}`, data: e.data })) };
   }
 
-  drop(streamId: string): void {
-    this.#streams.delete(streamId);
+  dropStream(sessionId: string, streamId: string): void {
+    const streams = this.#sessions.get(sessionId);
+    const s = streams?.get(streamId);
+    if (!s) return;
+    this.#bytes -= s.bytes;
+    this.#streams--;
+    streams!.delete(streamId);
+    if (streams!.size === 0) this.#sessions.delete(sessionId);
+  }
+
+  dropSession(sessionId: string): void {
+    for (const streamId of [...(this.#sessions.get(sessionId)?.keys() ?? [])]) this.dropStream(sessionId, streamId);
+  }
+
+  #shift(s: Stream): void {
+    const e = s.events.shift()!;
+    const size = e.data.length + EVENT_OVERHEAD;
+    s.bytes -= size;
+    this.#bytes -= size;
+    s.floor = e.seq;
   }
 }

@@ -6,5 +6,5 @@ export type { StreamableHttpClientOptions } from './client.js';
 export { HttpCore } from './core.js';
 export type { CoreRequest, CoreResponse, HttpServerOptions, StreamSink } from './core.js';
 export { InMemoryEventStore } from './event-store.js';
-export type { EventStore, StoredEvent } from './event-store.js';
+export type { EventStore, InMemoryEventStoreOptions, StoredEvent } from './event-store.js';
 export type { SecurityOptions } from './security.js';

@@ -100,12 +100,15 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       stream(status, headers) {
         res.writeHead(status, headers);
         res.flushHeaders();
+        let allowance = 0; // a resumption replay in flight, on top of maxBuffered
         return {
-          write: (text) => {
+          write: (text, backlog) => {
             if (res.destroyed) return;
             res.write(text);
+            if (backlog) allowance += Buffer.byteLength(text);
+            else if (res.writableLength <= maxBuffered) allowance = 0;
             // A client that does not read: drop the connection rather than buffer without end.
-            if (res.writableLength > maxBuffered) res.destroy();
+            if (res.writableLength > maxBuffered + allowance) res.destroy();
           },
           end: () => void res.end(),
           get closed() {

@@ -6,7 +6,7 @@ import { serverOf, type ServerLike } from './server-of.js';
 
 /** Options of the web-standard front (Host and Origin are loopback-only by default: see SecurityOptions). */
 export interface WebHandlerOptions extends HttpServerOptions {
-  /** The peer's network address, when the runtime tells it (e.g. Deno's `info.remoteAddr`); for `authenticate` and `ctx.identity`. */
+  /** The client's address, when the runtime tells it (e.g. Bun's `server.requestIP`, Deno's `info.remoteAddr`): keys `maxSessionsPerClient` and shows in `ctx.identity`. Default: unknown, not capped. */
   remoteAddress?: (request: Request) => string | undefined;
 }
 
@@ -68,6 +68,7 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
           return text;
         },
         signal: gone.signal,
+  /** The client's address, when the runtime tells it (e.g. Bun's `server.requestIP`, Deno's `info.remoteAddr`): keys `maxSessionsPerClient` and shows in `ctx.identity`. Default: unknown, not capped. */
         remoteAddress: options.remoteAddress?.(request),
       };
       const res: CoreResponse = {
@@ -91,11 +92,16 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
             new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
           );
           resolve(new Response(body, { status, headers }));
+          let allowance = 0; // a resumption replay in flight, on top of maxBuffered
           return {
-            write: (text) => {
+            write: (text, backlog) => {
               if (closed) return;
-              controller.enqueue(enc.encode(text));
-              if (-(controller.desiredSize ?? 0) > maxBuffered) {
+              const bytes = enc.encode(text);
+              controller.enqueue(bytes);
+              const queued = -(controller.desiredSize ?? 0);
+              if (backlog) allowance += bytes.byteLength;
+              else if (queued <= maxBuffered) allowance = 0;
+              if (queued > maxBuffered + allowance) {
                 // A client that does not read: end the response with an error so the runtime drops the connection.
                 closed = true;
                 controller.error(new TsmcpError('TSMCP_CONNECTION_CLOSED', `SSE stream closed: the client left over ${maxBuffered} bytes unread (maxStreamBufferBytes)`));
