@@ -1,7 +1,7 @@
 // The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
 import { Peer, type RequestOptions } from '../engine/peer.js';
-import { decodeLegacyResult } from '../protocol/codec.js';
+import { decodeLegacyResult, encodeLegacyClientCapabilities, legacyServerRequestExists } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
@@ -293,7 +293,7 @@ export class Client {
       'initialize',
       await this.#peer!.request('initialize', {
         protocolVersion: version,
-        capabilities: legacyCapabilities(this.#capabilities),
+        capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
         clientInfo: this.info,
       }),
     );
@@ -470,6 +470,11 @@ export class Client {
 
   /** Legacy servers send real requests; answer them with the same handlers. */
   async #serverRequest(req: JsonRpcRequest, signal: AbortSignal): Promise<JsonObject> {
+    // Before the handshake settles a revision only ping is allowed; after it, only that revision's methods.
+    const version = this.#version;
+    if (req.method !== 'ping' && (version === undefined || !legacyServerRequestExists(req.method, version))) {
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}${version ? ` (not in protocol revision ${version})` : ''}`);
+    }
     const invalid = validateServerRequestParams(req.method, req.params);
     if (invalid) throw invalid;
     if (req.method === 'ping') return {};
@@ -717,11 +722,4 @@ function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {
   if (h?.sampling) caps.sampling = {};
   if (h?.roots) caps.roots = {};
   return caps;
-}
-
-/** Legacy initialize shape: `roots.listChanged` existed, `extensions` did not. */
-function legacyCapabilities(caps: ClientCapabilities): JsonObject {
-  const out: JsonObject = { ...caps };
-  delete out.extensions;
-  return out;
 }
