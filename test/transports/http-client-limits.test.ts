@@ -172,3 +172,46 @@ describe('HTTP client transport: the HTTP+SSE (2024-11-05) fallback stream is bo
     await new Promise((r) => http.close(r));
   });
 });
+
+describe('HTTP client transport: the legacy GET stream is bounded too', () => {
+  it('gives the GET stream up (no replaying reconnect) and reports TSMCP_MESSAGE_TOO_LARGE; requests still work', async () => {
+    const s: Hostile = { written: 0, closedEarly: false };
+    let gets = 0;
+    const http = createServer((req, res) => {
+      if (req.method === 'GET') {
+        gets++;
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        return flood(res, 'id: 1\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"', s);
+      }
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        if (!body) return void res.writeHead(200).end(); // DELETE of the session
+        const msg = JSON.parse(body) as { id?: unknown; method?: string };
+        if (msg.method === 'initialize') {
+          res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
+          return void res.end(ok(msg.id, { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } }));
+        }
+        if (msg.method === 'tools/call') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return void res.end(ok(msg.id, { content: [{ type: 'text', text: 'fine' }] }));
+        }
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const problems: Error[] = [];
+    const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25', onprotocolerror: (e) => problems.push(e) });
+    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`, { maxMessageBytes: 64 * KiB, reconnect: { initialDelayMs: 10 } }));
+    const reported = () => problems.some((e) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /GET stream/.test(e.message));
+    for (let i = 0; i < 300 && !(reported() && s.closedEarly); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(reported(), 'reported to onprotocolerror');
+    assert.equal(s.closedEarly, true, 'the GET stream was dropped');
+    assert.equal((await client.callTool('x')).content[0]!.type, 'text');
+    await new Promise((r) => setTimeout(r, 100)); // a reconnect, if any, would have happened by now
+    assert.equal(gets, 1, 'no reconnect replays the oversize event');
+    await client.close();
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
+  });
+});
