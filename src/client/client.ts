@@ -1,7 +1,7 @@
 // The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
 import { Peer, type RequestOptions } from '../engine/peer.js';
-import { decodeLegacyResult } from '../protocol/codec.js';
+import { decodeLegacyResult, encodeLegacyClientCapabilities, legacyServerRequestExists } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
@@ -67,6 +67,17 @@ export interface ClientOptions {
   handlers?: InputHandlers;
   /** Most input rounds one request may take before giving up. Default 10. */
   maxInputRounds?: number;
+  /**
+   * Most input requests one round may carry (an `InputRequiredResult`, or a task's `inputRequests`).
+   * Over it the call fails with `TSMCP_INPUT_REQUESTS_EXCEEDED` and no handler runs. Default 32.
+   */
+  maxInputRequestsPerRound?: number;
+  /**
+   * Legacy sessions: most server→client requests (elicitation, sampling, roots) whose handlers run at
+   * once; more are answered with a JSON-RPC error (-32603) without running a handler. `ping` is always
+   * answered. Default 16.
+   */
+  maxConcurrentServerRequests?: number;
   /** Default timeout per request in ms (progress resets it). Default 60 000. */
   requestTimeoutMs?: number;
   /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
@@ -208,6 +219,8 @@ export class Client {
       transport,
       {
         onrequest: (req, ctx) => this.#serverRequest(req, ctx.signal),
+        // 2026-07-28 servers MUST NOT send requests (input travels in InputRequiredResult).
+        admits: () => this.era !== 'modern',
         onnotification: (n) => this.#notification(n.method, n.params),
       },
       { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror },
@@ -278,11 +291,12 @@ export class Client {
   }
 
   async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
+    this.#version = undefined; // a failed probe may have left the modern revision here
     const result = checked(
       'initialize',
       await this.#peer!.request('initialize', {
         protocolVersion: version,
-        capabilities: legacyCapabilities(this.#capabilities),
+        capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
         clientInfo: this.info,
       }),
     );
@@ -421,8 +435,13 @@ export class Client {
   async #answerAll(requests: InputRequests, signal: AbortSignal | undefined): Promise<InputResponses> {
     const out: InputResponses = {};
     const s = signal ?? new AbortController().signal;
+    const entries = Object.entries(requests);
+    const max = this.#options.maxInputRequestsPerRound ?? 32;
+    if (entries.length > max) {
+      throw new TsmcpError('TSMCP_INPUT_REQUESTS_EXCEEDED', `The server asked for ${entries.length} inputs in one round; the limit is ${max} (maxInputRequestsPerRound)`);
+    }
     await Promise.all(
-      Object.entries(requests).map(async ([key, req]) => {
+      entries.map(async ([key, req]) => {
         out[key] = (await this.#answer(req.method, (req.params ?? {}) as JsonObject, s)) as unknown as InputResponses[string];
       }),
     );
@@ -450,15 +469,31 @@ export class Client {
     throw new TsmcpError('TSMCP_NO_INPUT_HANDLER', `The server asked for ${method} but no handler is registered for it`);
   }
 
+  /** Server→client requests whose handlers are running (bounded by `maxConcurrentServerRequests`). */
+  #serverRequestsInFlight = 0;
+
   /** Legacy servers send real requests; answer them with the same handlers. */
   async #serverRequest(req: JsonRpcRequest, signal: AbortSignal): Promise<JsonObject> {
+    // Before the handshake settles a revision only ping is allowed; after it, only that revision's methods.
+    const version = this.#version;
+    if (req.method !== 'ping' && (version === undefined || !legacyServerRequestExists(req.method, version))) {
+      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}${version ? ` (not in protocol revision ${version})` : ''}`);
+    }
     const invalid = validateServerRequestParams(req.method, req.params);
     if (invalid) throw invalid;
+    if (req.method === 'ping') return {};
+    const max = this.#options.maxConcurrentServerRequests ?? 16;
+    if (this.#serverRequestsInFlight >= max) {
+      throw new McpError(ErrorCode.InternalError, `Too many server requests in flight: the client runs at most ${max} at once (maxConcurrentServerRequests)`);
+    }
+    this.#serverRequestsInFlight++;
     try {
       return await this.#answer(req.method, req.params ?? {}, signal);
     } catch (e) {
       if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER') throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
       throw e;
+    } finally {
+      this.#serverRequestsInFlight--;
     }
   }
 
@@ -712,11 +747,4 @@ function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {
   if (h?.sampling) caps.sampling = {};
   if (h?.roots) caps.roots = {};
   return caps;
-}
-
-/** Legacy initialize shape: `roots.listChanged` existed, `extensions` did not. */
-function legacyCapabilities(caps: ClientCapabilities): JsonObject {
-  const out: JsonObject = { ...caps };
-  delete out.extensions;
-  return out;
 }

@@ -48,6 +48,11 @@ export interface PeerHandlers {
   onnotification?(notification: JsonRpcNotification): void;
   /** Turn an unexpected (non-McpError) exception into the error sent; default: -32603 with no detail. */
   onunexpectederror?(error: unknown, request: JsonRpcRequest): JsonRpcErrorObject;
+  /**
+   * Whether an incoming request may be handled at all. `false` drops it: no handler runs and nothing is
+   * sent back (a 2026-07-28 client never writes responses). Default: every request is handled.
+   */
+  admits?(request: JsonRpcRequest): boolean;
   /** Decide whether a JSON-RPC batch is acceptable (only 2025-03-26 allows them). Default: no. */
   acceptsBatch?(): boolean;
 }
@@ -244,6 +249,10 @@ export class Peer {
   /** Run the handler for one request; resolves with the response to send, or undefined if cancelled. */
   async #answer(request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
     const { id } = request;
+    if (this.#handlers.admits?.(request) === false) {
+      this.#onprotocolerror?.(new McpError(ErrorCode.InvalidRequest, `Dropped an incoming ${request.method} request: the peer may not send it on this connection`));
+      return undefined;
+    }
     if (this.#incoming.has(id)) {
       return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight` });
     }

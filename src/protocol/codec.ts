@@ -2,7 +2,7 @@
 // differs between revisions on the wire is decided here and nowhere else.
 import { ErrorCode } from './errors.js';
 import { isObject, type JsonObject, type JsonRpcErrorObject } from './jsonrpc.js';
-import type { ContentBlock, ServerCapabilities } from './types.js';
+import type { ClientCapabilities, ContentBlock, ServerCapabilities } from './types.js';
 import { atLeast, type ProtocolVersion } from './versions.js';
 
 /** Fields that only exist on 2026-07-28 results. */
@@ -75,6 +75,38 @@ export function encodeLegacyServerCapabilities(caps: ServerCapabilities, version
   delete out.extensions;
   if (!atLeast(version, '2025-03-26')) delete out.completions;
   return out;
+}
+
+/** Client capabilities as a legacy `initialize` on `version` states them: only what that revision defines. */
+export function encodeLegacyClientCapabilities(caps: ClientCapabilities & { tasks?: JsonObject }, version: ProtocolVersion): JsonObject {
+  const out: JsonObject = {};
+  if (caps.experimental) out.experimental = caps.experimental;
+  if (caps.roots) out.roots = caps.roots.listChanged === undefined ? {} : { listChanged: caps.roots.listChanged };
+  // Sampling sub-capabilities (tools, context) and elicitation modes arrived in 2025-11-25.
+  if (caps.sampling) out.sampling = atLeast(version, '2025-11-25') ? caps.sampling : {};
+  const e = caps.elicitation;
+  if (e && atLeast(version, '2025-11-25')) out.elicitation = e;
+  else if (e && atLeast(version, '2025-06-18') && (e.form || !e.url)) out.elicitation = {}; // form only, unnamed
+  if (caps.tasks && atLeast(version, '2025-11-25')) out.tasks = caps.tasks;
+  return out; // `extensions` and unknown keys exist in no legacy revision
+}
+
+/** The first revision in which a server may send each request to the client. */
+const SERVER_REQUESTS_SINCE: { [method: string]: ProtocolVersion } = {
+  ping: '2024-11-05',
+  'sampling/createMessage': '2024-11-05',
+  'roots/list': '2024-11-05',
+  'elicitation/create': '2025-06-18',
+  'tasks/get': '2025-11-25',
+  'tasks/result': '2025-11-25',
+  'tasks/list': '2025-11-25',
+  'tasks/cancel': '2025-11-25',
+};
+
+/** Whether a server on legacy revision `version` may send the request `method` to a client at all. */
+export function legacyServerRequestExists(method: string, version: ProtocolVersion): boolean {
+  const since = Object.hasOwn(SERVER_REQUESTS_SINCE, method) ? SERVER_REQUESTS_SINCE[method] : undefined;
+  return since !== undefined && atLeast(version, since);
 }
 
 /** Legacy peers know resource-not-found as -32002 (2026-07-28 uses -32602). */

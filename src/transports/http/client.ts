@@ -1,7 +1,7 @@
 // Client side of Streamable HTTP, both eras: each message is a POST (fetch, injectable); answers come
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
 import { TsmcpError } from '../../protocol/errors.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -18,9 +18,66 @@ export interface StreamableHttpClientOptions {
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; maxRetries?: number };
   /** Open the legacy session's GET stream for server notifications. Default true. */
   getStream?: boolean;
+  /**
+   * Largest JSON response body, or single SSE event, in bytes (an SSE event is measured in characters,
+   * never more than its bytes). Over it the request fails with `TSMCP_MESSAGE_TOO_LARGE` and its
+   * connection is dropped, so a server cannot make the client buffer without end. Default 32 MiB
+   * (`DEFAULT_HTTP_MAX_MESSAGE_BYTES`).
+   */
+  maxMessageBytes?: number;
 }
 
+/** Default of `maxMessageBytes`: 32 MiB. */
+export const DEFAULT_HTTP_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
 const ACCEPT = 'application/json, text/event-stream';
+
+function tooLarge(max: number, what: string): TsmcpError {
+  return new TsmcpError('TSMCP_MESSAGE_TOO_LARGE', `${what} exceeds the ${max}-byte limit (maxMessageBytes of the HTTP client transport)`);
+}
+
+/** Read a JSON body as text, holding at most `max` bytes; a larger Content-Length fails before any read. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(max, `A response body of ${declared} bytes`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined); // drops the connection: nothing more is buffered
+      throw tooLarge(max, 'The response body');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    all.set(c, o);
+    o += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** An SSE parser whose buffered line and event stay under `max` characters; `over()` tells when one did not. */
+function boundedParser(max: number, callbacks: Omit<ParserConfig, 'maxBufferSize' | 'onError'>): { parser: EventSourceParser; over: () => boolean } {
+  let over = false;
+  const parser = createParser({
+    ...callbacks,
+    maxBufferSize: max,
+    onError: (e) => {
+      if (e.type === 'max-buffer-size-exceeded') over = true;
+    },
+  });
+  return { parser, over: () => over };
+}
 
 /** Feed a response body to `feed` as text until it ends, drops, or `stop()` says enough. */
 async function pump(body: ReadableStream<Uint8Array>, feed: (text: string) => void, stop?: () => boolean): Promise<void> {
@@ -46,6 +103,9 @@ export class StreamableHttpClientTransport implements Transport {
   readonly #url: URL;
   readonly #options: StreamableHttpClientOptions;
   readonly #fetch: typeof fetch;
+  readonly #max: number;
+  /** Requests posted to the HTTP+SSE endpoint whose answer has not come back on the stream yet. */
+  readonly #ssePending = new Set<RequestId>();
   readonly #inflight = new Map<RequestId, AbortController>();
   readonly #modernIds = new Set<RequestId>();
   /** Set once the server turned out to speak only the 2024-11-05 HTTP+SSE transport. */
@@ -68,6 +128,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#url = new URL(url);
     this.#options = options;
     this.#fetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+    this.#max = options.maxMessageBytes ?? DEFAULT_HTTP_MAX_MESSAGE_BYTES;
   }
 
   /** The server's identity for the client's era cache: one verdict per endpoint. */
@@ -92,6 +153,7 @@ export class StreamableHttpClientTransport implements Transport {
     this.#closed = true;
     this.#closer.abort();
     for (const c of this.#inflight.values()) c.abort();
+    this.#ssePending.clear();
     if (this.#session) {
       // Politely end the legacy session (the server may answer 405; either is fine).
       await this.#fetch(this.#url, { method: 'DELETE', headers: { ...(await this.#extraHeaders()), ...this.#sessionHeaders() } }).then((r) => r.body?.cancel(), () => undefined);
@@ -126,7 +188,10 @@ export class StreamableHttpClientTransport implements Transport {
         this.#inflight.get(target)!.abort();
         return;
       }
-      if (this.#sse) return this.#postSse(n, undefined);
+      if (this.#sse) {
+        if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number')) this.#ssePending.delete(target);
+        return this.#postSse(n, undefined);
+      }
       if (!this.#session) return; // modern clients send no other notifications over HTTP
       await this.#post(n, this.#sessionHeaders(), undefined);
       if (n.method === 'notifications/initialized' && this.#options.getStream !== false && !this.#getStreamOpen) void this.#getStream();
@@ -214,7 +279,7 @@ export class StreamableHttpClientTransport implements Transport {
         if (!done && id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
         return;
       }
-      const text = await res.text();
+      const text = await readCapped(res, this.#max);
       let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
@@ -235,7 +300,12 @@ export class StreamableHttpClientTransport implements Transport {
         this.onerror?.(new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for a notification or response`));
       }
     } catch (e) {
-      if (id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e }));
+      const error = e instanceof TsmcpError ? e : new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e });
+      if (!controller.signal.aborted) {
+        if (id !== undefined) this.onrequestfailed?.(id, error);
+        else this.onerror?.(error);
+      }
+      controller.abort(); // an oversize body: the connection goes, nothing more is read
     } finally {
       if (id !== undefined) this.#inflight.delete(id);
     }
@@ -261,7 +331,7 @@ export class StreamableHttpClientTransport implements Transport {
     let answered = false;
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
-    const parser = createParser({
+    const { parser, over } = boundedParser(this.#max, {
       onEvent: (e) => {
         if (e.id) lastEventId = e.id;
         if (!e.data.trim()) return; // priming event
@@ -283,10 +353,10 @@ export class StreamableHttpClientTransport implements Transport {
         retryMs = ms;
       },
     });
-    await pump(res.body!, (t) => parser.feed(t)); // a dropped connection is resumable below for legacy sessions
+    await pump(res.body!, (t) => parser.feed(t), over); // a dropped connection is resumable below for legacy sessions
     // SEP-1699: the server may close a legacy stream early and expects a GET with Last-Event-ID.
     let attempts = 0;
-    while (!answered && !signal.aborted && !this.#closed && this.#session && lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
+    while (!answered && !over() && !signal.aborted && !this.#closed && this.#session && lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
       await this.#sleep(retryMs ?? this.#backoff(attempts));
       attempts++;
       const r = await this.#fetch(this.#url, {
@@ -296,8 +366,9 @@ export class StreamableHttpClientTransport implements Transport {
       }).catch(() => undefined);
       if (!r || !r.ok || !r.body) continue;
       attempts = 0;
-      await pump(r.body, (t) => parser.feed(t), () => answered);
+      await pump(r.body, (t) => parser.feed(t), () => answered || over());
     }
+    if (over()) throw tooLarge(this.#max, 'An SSE event');
     return answered;
   }
 
@@ -307,7 +378,7 @@ export class StreamableHttpClientTransport implements Transport {
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
     let failures = 0;
-    const parser = createParser({
+    const { parser, over } = boundedParser(this.#max, {
       onEvent: (e) => {
         if (e.id) lastEventId = e.id;
         if (!e.data.trim()) return;
@@ -336,7 +407,12 @@ export class StreamableHttpClientTransport implements Transport {
       }
       if (r?.ok && r.body) {
         failures = 0;
-        await pump(r.body, (t) => parser.feed(t)); // until it ends or drops; then reconnect
+        await pump(r.body, (t) => parser.feed(t), over); // until it ends or drops; then reconnect
+        if (over()) {
+          // Resuming would replay the same event: report it and give the stream up.
+          this.onerror?.(tooLarge(this.#max, 'An SSE event on the GET stream'));
+          break;
+        }
       } else {
         failures++;
       }
@@ -384,7 +460,7 @@ export class StreamableHttpClientTransport implements Transport {
     }
     let found!: (endpoint: URL | undefined) => void;
     const endpoint = new Promise<URL | undefined>((r) => (found = r));
-    const parser = createParser({
+    const { parser, over } = boundedParser(this.#max, {
       onEvent: (e) => {
         if (e.event === 'endpoint') {
           try {
@@ -396,15 +472,26 @@ export class StreamableHttpClientTransport implements Transport {
           return;
         }
         if (!e.data.trim()) return;
+        let msg: unknown;
         try {
-          this.onmessage?.(JSON.parse(e.data));
+          msg = JSON.parse(e.data);
         } catch {
           this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
+          return;
         }
+        if (isObject(msg) && !('method' in msg) && (typeof msg.id === 'string' || typeof msg.id === 'number')) this.#ssePending.delete(msg.id);
+        this.onmessage?.(msg);
       },
     });
-    void pump(res.body, (t) => parser.feed(t)).then(() => {
+    void pump(res.body, (t) => parser.feed(t), over).then(() => {
       found(undefined);
+      if (over()) {
+        // The stream is the connection: everything waiting on it fails with the reason.
+        const error = tooLarge(this.#max, 'An SSE event on the HTTP+SSE stream');
+        for (const id of this.#ssePending) this.onrequestfailed?.(id, error);
+        this.#ssePending.clear();
+        this.onerror?.(error);
+      }
       if (this.#sse && !this.#closed) void this.close(); // the stream is the connection
     });
     const url = await endpoint;
@@ -418,6 +505,7 @@ export class StreamableHttpClientTransport implements Transport {
 
   /** POST a message to the HTTP+SSE endpoint; the answer arrives on the stream. */
   async #postSse(body: unknown, id: RequestId | undefined): Promise<void> {
+    if (id !== undefined) this.#ssePending.add(id);
     const res = await this.#fetch(this.#sse!.endpoint, {
       method: 'POST',
       headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json' },
@@ -426,6 +514,7 @@ export class StreamableHttpClientTransport implements Transport {
     if (res instanceof Error || !res.ok) {
       const why = res instanceof Error ? res.message : `HTTP ${res.status}`;
       if (!(res instanceof Error)) await res.body?.cancel();
+      if (id !== undefined) this.#ssePending.delete(id);
       if (id !== undefined) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST to the HTTP+SSE endpoint failed: ${why}`));
       return;
     }

@@ -1,7 +1,7 @@
 // tsmcp/http: Streamable HTTP for every runtime: the web-standard server front and the fetch client.
 export { createWebHandler } from './web.js';
 export type { WebHandler, WebHandlerOptions } from './web.js';
-export { StreamableHttpClientTransport } from './client.js';
+export { DEFAULT_HTTP_MAX_MESSAGE_BYTES, StreamableHttpClientTransport } from './client.js';
 export type { StreamableHttpClientOptions } from './client.js';
 export { HttpCore } from './core.js';
 export type { CoreRequest, CoreResponse, HttpServerOptions, StreamSink } from './core.js';
