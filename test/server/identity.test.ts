@@ -119,6 +119,32 @@ describe('request identity', () => {
     assert.equal(((own.result!.content as JsonObject[])[0] as { text: string }).text, 'accept for alice');
   });
 
+  it('binds a legacy session to the principal that opened it: its id alone is not a credential', async () => {
+    const headers = (token: string | undefined, session?: string) => ({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}),
+    });
+    const init = await fetch(url, {
+      method: 'POST',
+      headers: headers('alice-token'),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } } }),
+    });
+    const session = init.headers.get('mcp-session-id')!;
+    await init.text();
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    for (const thief of ['bob-token', undefined]) {
+      assert.equal((await fetch(url, { method: 'POST', headers: headers(thief, session), body: list })).status, 404, `POST as ${thief ?? 'anonymous'}`);
+      assert.equal((await fetch(url, { method: 'GET', headers: { ...headers(thief, session), accept: 'text/event-stream' } })).status, 404, `GET as ${thief ?? 'anonymous'}`);
+      assert.equal((await fetch(url, { method: 'DELETE', headers: headers(thief, session) })).status, 404, `DELETE as ${thief ?? 'anonymous'}`);
+    }
+    const own = await fetch(url, { method: 'POST', headers: headers('alice-token', session), body: list });
+    assert.equal(own.status, 200, 'the session survived the attempts');
+    await own.text();
+    assert.equal((await fetch(url, { method: 'DELETE', headers: headers('alice-token', session) })).status, 200);
+  });
+
   it('takes req.auth from an authentication middleware in front (Express)', async () => {
     const app = express();
     app.use((req: IncomingMessage & { auth?: AuthInfo }, _res: ServerResponse, next: () => void) => {

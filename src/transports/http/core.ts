@@ -4,6 +4,7 @@ import { ErrorCode, McpError } from '../../protocol/errors.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
+import type { Meta } from '../../protocol/types.js';
 import { isLegacyVersion } from '../../protocol/versions.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
@@ -117,6 +118,7 @@ export interface HttpServerOptions extends SecurityOptions {
 
 const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
 const NO_HEADERS: HeaderMap = {};
+const NO_META = Object.freeze({}) as Meta;
 const SSE_HEADERS: HeaderMap = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
@@ -207,6 +209,8 @@ class HttpSession {
   nextRequestId = 0;
   nextStream = 0;
   unsubscribe: (() => void) | undefined;
+  /** Who opened the session; every later request must act for the same principal (no hijacking by id). */
+  principal: string | undefined;
   constructor(
     readonly id: string,
     readonly address: string | undefined,
@@ -439,6 +443,7 @@ export class HttpCore {
       if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid initialize request');
       const session = this.#openSession(req, res, c.message.id);
       if (!session) return;
+      session.principal = this.#principalOf(req);
       await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id });
       if (!session.legacy) this.#closeSession(session); // initialize failed
       return;
@@ -574,15 +579,25 @@ export class HttpCore {
   }
 
   /** The session a request names; answers 400/404 itself when there is none. */
+  /** The principal an HTTP request acts for (headers and verified auth; the body's `_meta` is not consulted). */
+  #principalOf(req: CoreRequest): string | undefined {
+    return this.#server.principal({ identity: req.identity ?? new HttpIdentity(req, req.auth), meta: NO_META });
+  }
+
   #session(req: CoreRequest, res: CoreResponse): HttpSession | undefined {
     const id = req.header('mcp-session-id');
     if (id == null) {
       this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
       return undefined;
     }
-    const s = this.#sessions.get(id);
-    if (!s || (Date.now() - s.lastSeen > this.#idleMs && !s.live)) {
-      if (s) this.#closeSession(s);
+    let s = this.#sessions.get(id);
+    // A session id is not a credential: presented by another principal it is answered like an unknown one.
+    if (s && s.principal !== this.#principalOf(req)) s = undefined;
+    else if (s && Date.now() - s.lastSeen > this.#idleMs && !s.live) {
+      this.#closeSession(s);
+      s = undefined;
+    }
+    if (!s) {
       this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
       return undefined;
     }
