@@ -175,6 +175,15 @@ export class Server {
   endLegacySession(session: LegacySession): void {
     this.#subscriptionCount -= session.subscriptions.size;
     session.subscriptions.clear();
+    for (const listener of this.#sessionEndListeners) listener(session);
+  }
+
+  readonly #sessionEndListeners = new Set<(session: LegacySession) => void>();
+
+  /** Be told when a legacy session ends (state bound to it, such as its tasks, can go). Returns an unsubscribe. */
+  onLegacySessionEnd(listener: (session: LegacySession) => void): () => void {
+    this.#sessionEndListeners.add(listener);
+    return () => this.#sessionEndListeners.delete(listener);
   }
 
   /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */

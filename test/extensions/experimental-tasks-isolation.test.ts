@@ -92,4 +92,22 @@ describe('experimental tasks are bound to their owner', () => {
     await a.close();
     await b.close();
   });
+
+  it('without a principal: the session’s running tasks are stopped when the session ends', async () => {
+    const s = server(false);
+    let aborted = 0;
+    s.registerTool('hang', { task: 'optional', inputSchema: { type: 'object' } }, (_a, ctx) =>
+      new Promise((resolve) => ctx.signal.addEventListener('abort', () => (aborted++, resolve({ content: [] })), { once: true })),
+    );
+    const a = await connectPair(s, { version: '2025-11-25' });
+    const keep = await connectPair(s, { version: '2025-11-25' });
+    await a.client.request('tools/call', { name: 'hang', arguments: {}, task: {} });
+    await keep.client.request('tools/call', { name: 'hang', arguments: {}, task: {} });
+    assert.equal(s.tasks!.running, 2);
+    await a.client.close();
+    for (let i = 0; i < 200 && s.tasks!.running > 1; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(aborted, 1, 'the ended session’s task saw its signal');
+    assert.equal(s.tasks!.running, 1, 'the other session’s task runs on');
+    await keep.client.close();
+  });
 });

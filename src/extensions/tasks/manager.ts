@@ -6,7 +6,7 @@ import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
 import { TASKS_EXTENSION, type Server } from '../../server/server.js';
-import { bucketOf, ownerOf, owns, randomId, type Owner } from './owner.js';
+import { bucketOf, ownerOf, owns, randomId, sessionKey, type Owner } from './owner.js';
 import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export { TASKS_EXTENSION };
@@ -96,6 +96,15 @@ export class TaskManager {
     this.#maxPerPrincipal = options.maxTasksPerPrincipal ?? 100;
     this.#poll = options.pollIntervalMs ?? 500;
     (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
+    // Tasks owned by a session (no principal) become unreachable when it ends: stop their work, free their slots.
+    server.onLegacySessionEnd((session) => {
+      const bucket = bucketOf({ session: sessionKey(session) });
+      for (const [taskId, live] of this.#live) {
+        if (live.bucket !== bucket) continue;
+        this.#abort(taskId, 'Session ended');
+        void this.#store.delete(taskId);
+      }
+    });
     server.setRequestHandler('tasks/get', async (p, ctx) => {
       if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p, ctx));
       return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };

@@ -18,7 +18,7 @@ export function principalOf(server: Server, ctx: RequestContext): string | undef
 const sessionKeys = new WeakMap<LegacySession, string>();
 
 /** Random, stable per session object; kept only while the session lives (it is a weak key). */
-function sessionKey(session: LegacySession): string {
+export function sessionKey(session: LegacySession): string {
   let key = sessionKeys.get(session);
   if (!key) {
     key = randomId();
