@@ -2,6 +2,7 @@
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
 import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
+import { readCapped } from './read-capped.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -37,33 +38,11 @@ function tooLarge(max: number, what: string): TsmcpError {
 }
 
 /** Read a JSON body as text, holding at most `max` bytes; a larger Content-Length fails before any read. */
-async function readCapped(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
-  if (declared > max) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooLarge(max, `A response body of ${declared} bytes`);
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined); // drops the connection: nothing more is buffered
-      throw tooLarge(max, 'The response body');
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+async function readCappedResponse(res: Response, max: number): Promise<string> {
+  const declared = res.headers.get('content-length');
+  const text = await readCapped(res.body, declared, max);
+  if (text === undefined) throw tooLarge(max, Number(declared) > max ? `A response body of ${declared} bytes` : 'The response body');
+  return text;
 }
 
 /** An SSE parser whose buffered line and event stay under `max` characters; `over()` tells when one did not. */
@@ -279,7 +258,7 @@ export class StreamableHttpClientTransport implements Transport {
         if (!done && id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
         return;
       }
-      const text = await readCapped(res, this.#max);
+      const text = await readCappedResponse(res, this.#max);
       let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;

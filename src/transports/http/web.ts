@@ -1,5 +1,6 @@
 // tsmcp/http: the web-standard front, `(request: Request) => Promise<Response>`, for Bun, Deno,
 // Workers, Hono and anything else that speaks Fetch API objects.
+import { readCapped } from './read-capped.js';
 import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import { serverOf, type ServerLike } from './server-of.js';
@@ -15,34 +16,6 @@ export type WebHandler = ((request: Request) => Promise<Response>) & { readonly 
 const enc = new TextEncoder();
 
 /** Read at most `limit` bytes; undefined when larger, the body then cancelled so the runtime stops reading it. */
-async function readBody(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) {
-    await request.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    all.set(c, o);
-    o += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
-}
 
 /**
  * Serve MCP at one endpoint from a Fetch API handler.
@@ -63,12 +36,11 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         // Fetch API requests may not expose Host; the URL carries it.
         header: (name) => request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
         text: async (limit) => {
-          const text = await readBody(request, limit);
+          const text = await readCapped(request.body, request.headers.get('content-length'), limit);
           unread = text === undefined;
           return text;
         },
         signal: gone.signal,
-  /** The client's address, when the runtime tells it (e.g. Bun's `server.requestIP`, Deno's `info.remoteAddr`): keys `maxSessionsPerClient` and shows in `ctx.identity`. Default: unknown, not capped. */
         remoteAddress: options.remoteAddress?.(request),
       };
       const res: CoreResponse = {
