@@ -220,7 +220,8 @@ export class Peer {
 
   #frameError(e: FrameError): void {
     this.#onprotocolerror?.(new McpError(e.code, e.message));
-    void this.send(errorResponse(undefined, { code: e.code, message: e.message }));
+    // An oversize request whose id the transport read is answered under that id (no timeout for its sender).
+    void this.send(errorResponse(e.id, { code: e.code, message: e.message }));
   }
 
   #receive(value: unknown): void {
