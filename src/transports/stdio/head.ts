@@ -52,13 +52,15 @@ export function readLineHead(text: string): LineHead | undefined {
     const value = text[at] === '"' ? match(STRING) : (match(NUMBER) ?? match(LITERAL));
     if (value === undefined) return verdict();
     skip();
-    // A value is only complete once what follows it is seen (`"id":12` may be the start of `"id":123`).
-    if (at >= text.length) return verdict();
+    // A value is only complete once the separator after it is seen (`"id":12` may be the start of
+    // `"id":123`, `"id":1.5` of `"id":1.5e9`).
+    const next = text[at];
+    if (next !== ',' && next !== '}') return verdict();
     if (key === 'id') {
       const v = JSON.parse(value) as unknown;
       id = typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : undefined;
     }
-    if (text[at] !== ',') return verdict();
+    if (next === '}') return verdict();
     at++;
   }
 }
