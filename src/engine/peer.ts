@@ -62,7 +62,18 @@ export interface PeerOptions {
   requestTimeoutMs?: number;
   /** Observe protocol problems the peer recovered from (bad frames, stray responses). */
   onprotocolerror?: (error: Error) => void;
+  /**
+   * Most incoming requests whose handlers run at once on this connection (at least 1; `Infinity` turns
+   * the bound off). A request over it is answered at once with -32603 (`data.maxConcurrentRequests`)
+   * and no handler runs; the connection keeps serving. `ping` and notifications (`notifications/cancelled`
+   * above all) are always processed. Requests pipelined in one read count together until they finish.
+   * Default 256.
+   */
+  maxConcurrentRequests?: number;
 }
+
+/** Default of `PeerOptions.maxConcurrentRequests`. */
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 256;
 
 interface Pending {
   resolve(result: JsonObject): void;
@@ -86,6 +97,9 @@ export class Peer {
   readonly #pending = new Map<RequestId, Pending>();
   readonly #progress = new Map<string | number, RequestId>();
   readonly #incoming = new Map<RequestId, AbortController>();
+  readonly #maxIncoming: number;
+  /** Handlers running for incoming requests other than ping (bounded by #maxIncoming). */
+  #running = 0;
   #nextId = 1;
   #closed = false;
   /** Fires once when the connection ends. */
@@ -96,6 +110,7 @@ export class Peer {
     this.#handlers = handlers;
     this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#onprotocolerror = options.onprotocolerror;
+    this.#maxIncoming = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
     transport.onmessage = (value) => this.#receive(value);
     transport.onframeerror = (e) => this.#frameError(e);
     transport.onclose = () => this.#closedByTransport();
@@ -108,6 +123,11 @@ export class Peer {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Incoming requests (other than ping) whose handlers are running: at most `maxConcurrentRequests`. */
+  get incomingInFlight(): number {
+    return this.#running;
   }
 
   start(): Promise<void> {
@@ -200,7 +220,8 @@ export class Peer {
 
   #frameError(e: FrameError): void {
     this.#onprotocolerror?.(new McpError(e.code, e.message));
-    void this.send(errorResponse(undefined, { code: e.code, message: e.message }));
+    // An oversize request whose id the transport read is answered under that id (no timeout for its sender).
+    void this.send(errorResponse(e.id, { code: e.code, message: e.message }));
   }
 
   #receive(value: unknown): void {
@@ -256,6 +277,17 @@ export class Peer {
     if (this.#incoming.has(id)) {
       return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight` });
     }
+    // Ping stays outside the bound: it is how a peer checks that a busy connection is still alive.
+    const counted = request.method !== 'ping';
+    if (counted && this.#running >= this.#maxIncoming) {
+      const max = this.#maxIncoming;
+      return errorResponse(id, {
+        code: ErrorCode.InternalError,
+        message: `Too many requests in flight: this connection runs at most ${max} at once (maxConcurrentRequests); retry after one finishes`,
+        data: { maxConcurrentRequests: max },
+      });
+    }
+    if (counted) this.#running++;
     const controller = new AbortController();
     this.#incoming.set(id, controller);
     const ctx: IncomingContext = {
@@ -274,6 +306,7 @@ export class Peer {
       return errorResponse(id, this.#handlers.onunexpectederror?.(e, request) ?? INTERNAL);
     } finally {
       this.#incoming.delete(id);
+      if (counted) this.#running--;
     }
   }
 

@@ -6,6 +6,10 @@ import type { JsonObject } from '../protocol/jsonrpc.js';
 import type { Transport } from '../transports/transport.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from './server.js';
 
+/**
+ * Options of one connection; see PeerOptions. `maxConcurrentRequests` (default 256) bounds the client's
+ * requests in flight on it, `subscriptions/listen` streams included: over it a request gets -32603 at once.
+ */
 export interface ConnectOptions extends PeerOptions {}
 
 /** A live connection of a Server to one client. */
@@ -58,6 +62,11 @@ export class ServerConnection {
   /** The legacy session, once the client sent initialize. */
   get legacySession(): LegacySession | undefined {
     return this.#legacy;
+  }
+
+  /** The client's requests (other than ping) being handled now: at most `maxConcurrentRequests`. */
+  get requestsInFlight(): number {
+    return this.#peer.incomingInFlight;
   }
 
   start(): Promise<void> {

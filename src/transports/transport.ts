@@ -7,6 +7,8 @@ export interface FrameError {
   /** -32700 for unparseable input, -32600 for an oversize frame. */
   code: number;
   message: string;
+  /** An oversize request whose id its start showed: the engine answers with an error carrying this id. */
+  id?: RequestId;
 }
 
 /**
@@ -29,8 +31,8 @@ export interface Transport {
   /** The stream ended (peer closed, process exited, `close()` called). */
   onclose?: () => void;
   /**
-   * Request-scoped transports (HTTP) only: the request with this id got no JSON-RPC answer (an HTTP
-   * error without a JSON-RPC body, a dropped stream); the engine fails that request with `error`.
+   * The request with this id will get no usable JSON-RPC answer (HTTP: an error without a JSON-RPC body,
+   * a dropped stream; stdio: its response ran over `maxMessageBytes`); the engine fails it with `error`.
    */
   onrequestfailed?: (id: RequestId, error: Error) => void;
   /**

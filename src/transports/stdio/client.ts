@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
-import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../transport.js';
-import { LineFramer } from './framer.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
 
 export interface StdioClientTransportOptions {
   command: string;
@@ -15,7 +15,13 @@ export interface StdioClientTransportOptions {
   cwd?: string;
   /** What to do with the server's stderr. Default `inherit`; `pipe` exposes it as `stderr`. */
   stderr?: 'inherit' | 'pipe' | 'ignore';
-  /** Longest accepted line in bytes. Default 4 MiB. */
+  /**
+   * Longest accepted line in bytes. Default 4 MiB. A longer line is skipped without being buffered; a
+   * response whose id its first KiB shows (`{"jsonrpc":"2.0","id":1,"result":…`) fails that request at
+   * once with `TSMCP_MESSAGE_TOO_LARGE`; an over-long server request is answered with -32600 under its
+   * id; any other over-long line is reported through `onprotocolerror` and its request (if any) waits
+   * for its timeout.
+   */
   maxMessageBytes?: number;
   shutdown?: {
     /** Wait this long after closing stdin before SIGTERM. Default 2000 ms. */
@@ -49,6 +55,7 @@ export class StdioClientTransport implements Transport {
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
+  onrequestfailed?: (id: RequestId, error: Error) => void;
 
   constructor(options: StdioClientTransportOptions) {
     this.#options = options;
@@ -84,7 +91,14 @@ export class StdioClientTransport implements Transport {
       windowsHide: true,
     });
     this.#child = child;
-    const framer = new LineFramer({ onmessage: (v) => this.onmessage?.(v), onframeerror: (e) => this.onframeerror?.(e) }, o.maxMessageBytes);
+    const framer = new LineFramer(
+      {
+        onmessage: (v) => this.onmessage?.(v),
+        onframeerror: (e) => this.onframeerror?.(e),
+        onoversizeresponse: (id) => this.onrequestfailed?.(id, responseTooLarge(id, o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio client transport')),
+      },
+      o.maxMessageBytes,
+    );
     child.stdout!.on('data', (c: Buffer) => framer.push(c));
     if (o.stderr === 'pipe') child.stderr!.pipe(this.#stderr, { end: false });
     child.stdin!.on('error', (e) => this.onerror?.(e));

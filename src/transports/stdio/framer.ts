@@ -1,12 +1,26 @@
 // Newline-delimited JSON framing for byte streams: partial lines, many lines per chunk, UTF-8 split
-// across chunks, CRLF, blank lines; an over-long line is skipped without being buffered whole.
+// across chunks, CRLF, blank lines; an over-long line is skipped without being buffered whole, but the
+// JSON-RPC id at its start (within its first HEAD_BYTES) is kept, so its request can fail at once.
+import { TsmcpError } from '../../protocol/errors.js';
+import type { RequestId } from '../../protocol/jsonrpc.js';
 import type { FrameError } from '../transport.js';
+import { readLineHead } from './head.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** How much of an over-long line is read for its id (never more than the limit itself). */
+const HEAD_BYTES = 1024;
 
 export interface FramerSink {
   onmessage(value: unknown): void;
+  /** A line failed to parse, or ran over the limit (then with `id` if it was a request whose id its start shows). */
   onframeerror(error: FrameError): void;
+  /** An over-long line is the response to request `id` (as its start shows). Without this, onframeerror gets it. */
+  onoversizeresponse?(id: RequestId, error: FrameError): void;
+}
+
+/** The error that fails request `id` whose response ran over `max` bytes. */
+export function responseTooLarge(id: RequestId, max: number, where: string): TsmcpError {
+  return new TsmcpError('TSMCP_MESSAGE_TOO_LARGE', `The response to request ${JSON.stringify(id)} exceeds the ${max}-byte limit (maxMessageBytes of the ${where})`);
 }
 
 /** Splits a byte stream into JSON values, one per line. */
@@ -37,10 +51,11 @@ export class LineFramer {
       if (!this.#skipping) {
         const piece = chunk.subarray(start, end);
         if (this.#size + piece.length > this.#max) {
+          const head = this.#head(piece);
           this.#chunks = [];
           this.#size = 0;
           this.#skipping = true;
-          this.#sink.onframeerror({ code: -32600, message: `Message exceeds the ${this.#max}-byte limit` });
+          this.#oversize(head);
         } else if (piece.length) {
           this.#chunks.push(piece.slice());
           this.#size += piece.length;
@@ -51,6 +66,28 @@ export class LineFramer {
       else this.#line();
       start = nl + 1;
     }
+  }
+
+  /** The first bytes of the line that ran over (what is buffered, then the piece that did it). */
+  #head(piece: Uint8Array): string {
+    const want = Math.min(HEAD_BYTES, this.#max);
+    const parts = [...this.#chunks, piece];
+    const out = new Uint8Array(want);
+    let o = 0;
+    for (const p of parts) {
+      if (o >= want) break;
+      const take = p.subarray(0, want - o);
+      out.set(take, o);
+      o += take.length;
+    }
+    return this.#decoder.decode(out.subarray(0, o));
+  }
+
+  #oversize(headText: string): void {
+    const error: FrameError = { code: -32600, message: `Message exceeds the ${this.#max}-byte limit (maxMessageBytes)` };
+    const head = readLineHead(headText);
+    if (head?.kind === 'response' && this.#sink.onoversizeresponse) this.#sink.onoversizeresponse(head.id, error);
+    else this.#sink.onframeerror(head?.kind === 'request' ? { ...error, id: head.id } : error);
   }
 
   #line(): void {

@@ -2,16 +2,21 @@
 import type { Readable, Writable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestIdentity } from '../../protocol/identity.js';
-import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../transport.js';
-import { LineFramer } from './framer.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
 
 export interface StdioServerTransportOptions {
   /** Default: process.stdin. */
   stdin?: Readable;
   /** Default: process.stdout. */
   stdout?: Writable;
-  /** Longest accepted line in bytes. Default 4 MiB. */
+  /**
+   * Longest accepted line in bytes. Default 4 MiB. A longer line is skipped without being buffered; a
+   * request whose id its first KiB shows (`{"jsonrpc":"2.0","id":1,"method":…`) is answered with -32600
+   * under that id, a response to one of our requests fails that request with `TSMCP_MESSAGE_TOO_LARGE`,
+   * and anything else gets an id-less -32600 error.
+   */
   maxMessageBytes?: number;
 }
 
@@ -25,13 +30,21 @@ export class StdioServerTransport implements Transport {
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
+  onrequestfailed?: (id: RequestId, error: Error) => void;
   /** The client is the process that started this one, running as this process's OS user. */
   readonly identity: RequestIdentity = { transport: 'stdio', process: { pid: process.ppid, uid: process.getuid?.() } };
 
   constructor(options: StdioServerTransportOptions = {}) {
     this.#in = options.stdin ?? process.stdin;
     this.#out = options.stdout ?? process.stdout;
-    this.#framer = new LineFramer({ onmessage: (v) => this.onmessage?.(v), onframeerror: (e) => this.onframeerror?.(e) }, options.maxMessageBytes);
+    this.#framer = new LineFramer(
+      {
+        onmessage: (v) => this.onmessage?.(v),
+        onframeerror: (e) => this.onframeerror?.(e),
+        onoversizeresponse: (id) => this.onrequestfailed?.(id, responseTooLarge(id, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio server transport')),
+      },
+      options.maxMessageBytes,
+    );
   }
 
   async start(): Promise<void> {
