@@ -343,6 +343,8 @@ export class StreamableHttpClientTransport implements Transport {
         headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders(), 'last-event-id': lastEventId },
         signal,
       }).catch(() => undefined);
+      // 400/404: the server cannot resume this stream (events dropped, session gone): retrying cannot help.
+      if (r && (r.status === 400 || r.status === 404)) break;
       if (!r || !r.ok || !r.body) continue;
       attempts = 0;
       await pump(r.body, (t) => parser.feed(t), () => answered || over());
