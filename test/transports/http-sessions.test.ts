@@ -185,4 +185,17 @@ describe('sessions per client address', () => {
     assert.ok(refused.headers.get('retry-after'));
     assert.equal((await init('b')).status, 200);
   });
+
+  it('counts an IPv6 /64 as one client (one host holds the whole network)', async () => {
+    const { server } = serverWithHold();
+    const h = createWebHandler(server, { maxSessionsPerClient: 2, remoteAddress: (r) => r.headers.get('x-test-client') ?? undefined });
+    const init = (client: string) => h(new Request('http://localhost/mcp', { method: 'POST', headers: { ...JSON_HEADERS, host: 'localhost', 'x-test-client': client }, body: JSON.stringify(INIT) }));
+    assert.equal((await init('2001:db8:0:1::5')).status, 200);
+    assert.equal((await init('2001:0db8:0000:0001:ffff::9')).status, 200);
+    assert.equal((await init('2001:db8:0:1:abcd:1:2:3')).status, 503, 'a third address of the same /64 is over the cap');
+    assert.equal((await init('2001:db8:0:2::5')).status, 200, 'another /64 is another client');
+    assert.equal((await init('::ffff:192.0.2.1')).status, 200);
+    assert.equal((await init('192.0.2.1')).status, 200);
+    assert.equal((await init('192.0.2.1')).status, 503, 'an IPv4-mapped address counts as its IPv4 address');
+  });
 });

@@ -92,7 +92,7 @@ export interface HttpServerOptions extends SecurityOptions {
    */
   maxSessions?: number;
   /**
-   * Most legacy sessions one client address holds (as the front reports it: the socket's address on
+   * Most legacy sessions one client address (an IPv6 /64 counts as one) holds (as the front reports it: the socket's address on
    * node, `remoteAddress` on the web front; unknown addresses are not capped). Default 1000; beyond,
    * `initialize` gets 503 with `Retry-After`. Behind a proxy every client shares its address: raise it,
    * or report the forwarded address.
@@ -219,6 +219,21 @@ class HttpSession {
   get live(): boolean {
     return this.inflight.size > 0 || this.getStream?.live === true;
   }
+}
+
+/**
+ * The unit `maxSessionsPerClient` counts: an IPv4 address, or an IPv6 /64 network (one host usually
+ * holds a whole /64, so single IPv6 addresses would not bound anything).
+ */
+export function clientKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** Default of `maxStreamBufferBytes`, for the fronts. */
@@ -498,7 +513,7 @@ export class HttpCore {
   /** A new session, or undefined after answering 503 when the client or the server is at its limit. */
   #openSession(req: CoreRequest, res: CoreResponse, id: RequestId): HttpSession | undefined {
     this.#sweep();
-    const address = req.remoteAddress;
+    const address = req.remoteAddress === undefined ? undefined : clientKey(req.remoteAddress);
     if (address !== undefined && (this.#perClient.get(address) ?? 0) >= this.#maxPerClient) {
       return void this.#unavailable(req, res, id, 'TSMCP_SESSIONS_PER_CLIENT', `Service Unavailable: this client already holds ${this.#maxPerClient} sessions; end one (DELETE) or retry later`);
     }
