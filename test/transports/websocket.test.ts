@@ -74,3 +74,36 @@ describe('WebSocket transport (deprecated)', () => {
     assert.match(dep[0]!.message, /Streamable HTTP/);
   });
 });
+
+describe('WebSocket transport (deprecated): a client that stops reading', () => {
+  it('is dropped once more than maxBufferedBytes are queued for it', async () => {
+    const mod = await import('../../src/transports/websocket/index.js');
+    const mcp = createEverythingServer();
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: mod.pickMcpSubprotocol });
+    wss.on('connection', mod.createWebSocketHandler(mcp, { maxBufferedBytes: 64 * 1024 }));
+    await new Promise((r) => wss.once('listening', r));
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, 'mcp');
+      await new Promise((r) => ws.once('open', r));
+      const answered = new Promise((r) => ws.once('message', r));
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+      await answered;
+      ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      await new Promise((r) => setTimeout(r, 50));
+      (ws as unknown as { _socket: { pause(): void } })._socket.pause(); // stop reading
+      const [serverSide] = [...wss.clients];
+      let closed = false;
+      serverSide!.once('close', () => (closed = true));
+      // ~120 bytes per notification: 64 KiB plus kernel buffers is reached long before the loop ends.
+      for (let batch = 0; batch < 400 && !closed; batch++) {
+        for (let i = 0; i < 1000; i++) mcp.server.publish({ type: 'tools/list_changed' });
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(closed, 'the server kept queueing for a client that does not read');
+      ws.terminate();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    }
+  });
+});

@@ -40,6 +40,13 @@ export class WebSocketClientTransport extends WebSocketTransport {
   }
 }
 
+export interface WebSocketHandlerOptions extends SecurityOptions {
+  /** Longest accepted message in bytes. Default 4 MiB (also set the WebSocketServer's `maxPayload`). */
+  maxMessageBytes?: number;
+  /** Most bytes queued for a client that does not read; beyond, its socket is dropped. Default 4 MiB. */
+  maxBufferedBytes?: number;
+}
+
 /**
  * @deprecated WebSocket was never part of MCP. Serve Streamable HTTP with `createNodeHandler` (`tsmcp/node`).
  * Returns a `connection` listener for a `ws` WebSocketServer: each socket becomes one connection to
@@ -49,7 +56,7 @@ export class WebSocketClientTransport extends WebSocketTransport {
  * only by default); a refused socket is closed with 1008 before any message is read.
  * @example new WebSocketServer({ port, handleProtocols: pickMcpSubprotocol }).on('connection', createWebSocketHandler(server));
  */
-export function createWebSocketHandler(server: ServerLike, options: SecurityOptions = {}): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
+export function createWebSocketHandler(server: ServerLike, options: WebSocketHandlerOptions = {}): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
   deprecate('TSMCP_DEP001', `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
   const target = serverOf(server);
   const refuse = securityCheck(options);
@@ -65,7 +72,7 @@ export function createWebSocketHandler(server: ServerLike, options: SecurityOpti
       socket.close(1008, Buffer.from(`Forbidden: ${refused}`).subarray(0, 123).toString('utf8').replace(/\uFFFD$/, ''));
       return undefined;
     }
-    const transport = new WebSocketTransport(socket);
+    const transport = new WebSocketTransport(socket, options.maxMessageBytes, options.maxBufferedBytes);
     if (request) {
       transport.identity = {
         transport: 'websocket',

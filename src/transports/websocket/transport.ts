@@ -7,6 +7,10 @@ import type { FrameError, Transport } from '../transport.js';
 /** The part of a `ws` WebSocket this transport uses. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Bytes queued but not yet sent (ws and the WHATWG WebSocket both have it). */
+  readonly bufferedAmount?: number;
+  /** Drop the connection without a closing handshake (ws has it). */
+  terminate?(): void;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
@@ -20,6 +24,7 @@ export class WebSocketTransport implements Transport {
   #socket: WebSocketLike | undefined;
   #closed = false;
   readonly #maxBytes: number;
+  readonly #maxBuffered: number;
   onmessage?: (value: unknown) => void;
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
@@ -27,8 +32,13 @@ export class WebSocketTransport implements Transport {
   /** Server side: the upgrade request's caller (set by createWebSocketHandler). */
   identity?: RequestIdentity;
 
-  constructor(socket: WebSocketLike | undefined, maxMessageBytes = 4 * 1024 * 1024) {
+  /**
+   * `maxMessageBytes`: longest accepted message (default 4 MiB). `maxBufferedBytes`: most bytes queued
+   * for a peer that does not read (default 4 MiB); beyond, the socket is closed (1008).
+   */
+  constructor(socket: WebSocketLike | undefined, maxMessageBytes = 4 * 1024 * 1024, maxBufferedBytes = 4 * 1024 * 1024) {
     this.#maxBytes = maxMessageBytes;
+    this.#maxBuffered = maxBufferedBytes;
     if (socket) this.attach(socket);
   }
 
@@ -54,6 +64,14 @@ export class WebSocketTransport implements Transport {
   async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
     if (this.#closed || !this.#socket || this.#socket.readyState !== OPEN) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'WebSocket is not open');
     this.#socket.send(JSON.stringify(message));
+    // A peer that stops reading: close rather than queue without end.
+    if ((this.#socket.bufferedAmount ?? 0) > this.#maxBuffered) {
+      // A closing handshake would wait behind the unread data: drop the connection where the socket can.
+      if (this.#socket.terminate) this.#socket.terminate();
+      else this.#socket.close(1008, 'peer not reading');
+      this.#finish();
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', `WebSocket closed: the peer left over ${this.#maxBuffered} bytes unread (maxBufferedBytes)`);
+    }
   }
 
   async close(): Promise<void> {
