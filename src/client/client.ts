@@ -139,7 +139,8 @@ export class Client {
   readonly #options: ClientOptions;
   readonly #capabilities: ClientCapabilities;
   readonly #cache: ResponseCache | undefined;
-  readonly #outputSchemas = new Map<string, CompiledSchema>();
+  /** Output schemas of listed tools; a TsmcpError marks a tool whose schema cannot be used (never skipped silently). */
+  readonly #outputSchemas = new Map<string, CompiledSchema | TsmcpError>();
   readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
   /** Legacy resources/subscribe is per session, not per Subscription: how many of ours hold each URI. */
   readonly #legacyHolds = new Map<string, number>();
@@ -543,11 +544,14 @@ export class Client {
 
   /**
    * Call a tool; input rounds are answered through the handlers and `structuredContent` is checked
-   * against the tool's `outputSchema` (when the tool was seen in a listing).
+   * against the tool's `outputSchema` (when the tool was seen in a listing). A listed tool whose
+   * outputSchema cannot be used (a dialect other than 2020-12 or draft-07, a `$ref` outside the schema,
+   * over the size bounds) is refused with `TSMCP_OUTPUT_SCHEMA` before anything is sent.
    */
   async callTool(name: string, args: JsonObject = {}, options?: CallOptions): Promise<CallToolResult> {
-    const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
     const schema = this.#outputSchemas.get(name);
+    if (schema instanceof TsmcpError) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
+    const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
     if (schema && !r.isError) {
       if (r.structuredContent === undefined) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} declares an outputSchema but returned no structuredContent`);
       const v = await schema.validate(r.structuredContent);
@@ -710,10 +714,15 @@ export class Client {
       this.#outputSchemas.delete(tool.name);
       return;
     }
+    // Revisions before 2025-11-25 name no default dialect; their own schemas are draft-07.
+    const defaultDialect = this.#version !== undefined && this.#version < '2025-11-25' ? '7' : '2020-12';
     try {
-      this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output' }));
-    } catch {
-      this.#outputSchemas.delete(tool.name);
+      this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output', defaultDialect }));
+    } catch (e) {
+      // Validating against a schema we cannot read would mean accepting anything: mark the tool unusable.
+      const why = new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${tool.name} cannot be used: its outputSchema cannot be validated (${(e as Error).message})`, { cause: e });
+      this.#outputSchemas.set(tool.name, why);
+      this.#options.onprotocolerror?.(why);
     }
   }
 

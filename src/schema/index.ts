@@ -24,7 +24,18 @@ export interface CompiledSchema {
 
 const MAX_DEPTH = 64;
 const MAX_NODES = 10_000;
-const DRAFT_07 = /json-schema\.org\/draft-07\/schema/;
+/** The dialects tsmcp validates (spec: 2020-12 is required and the default; others MAY be supported). */
+const DIALECTS: { [uri: string]: Dialect } = {
+  'https://json-schema.org/draft/2020-12/schema': '2020-12',
+  'http://json-schema.org/draft-07/schema': '7',
+};
+/** A JSON Schema dialect tsmcp validates: `2020-12` or draft-07 (`7`). */
+export type Dialect = '2020-12' | '7';
+export interface CompileOptions {
+  role: 'input' | 'output';
+  /** Dialect of a schema without `$schema`. Default 2020-12 (the spec's default since 2025-11-25). */
+  defaultDialect?: Dialect;
+}
 
 export function isStandardSchema(v: unknown): v is StandardSchemaV1 {
   // arktype's types are callable, so a schema may be a function as well as an object.
@@ -34,14 +45,15 @@ export function isStandardSchema(v: unknown): v is StandardSchemaV1 {
 /**
  * Compile a schema once. `role: 'input'` requires a root `type: "object"` (MCP's rule for tool inputs).
  * Raw JSON Schemas are kept exactly as written and validated as 2020-12 (or draft-07 if `$schema` says
- * so); `$ref`s are resolved only inside the schema — nothing is ever fetched from the network.
+ * so); any other `$schema` is refused (TSMCP_INVALID_DEFINITION), as is a `$ref` that points outside
+ * the schema: nothing is ever fetched from the network.
  */
-export function compileSchema(input: SchemaInput, options: { role: 'input' | 'output' }): CompiledSchema {
+export function compileSchema(input: SchemaInput, options: CompileOptions): CompiledSchema {
   if (isStandardSchema(input)) return compileStandard(input, options.role);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new TsmcpError('TSMCP_INVALID_DEFINITION', 'A schema must be a Standard Schema or a JSON Schema object');
   }
-  return compileJsonSchema(input, options.role);
+  return compileJsonSchema(input, options.role, options.defaultDialect ?? '2020-12');
 }
 
 function compileStandard(schema: StandardSchemaV1, role: 'input' | 'output'): CompiledSchema {
@@ -58,7 +70,7 @@ function compileStandard(schema: StandardSchemaV1, role: 'input' | 'output'): Co
   if (!json) {
     throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Cannot derive a JSON Schema from this ${std.vendor} schema; pass a JSON Schema object, or a schema that implements Standard JSON Schema`);
   }
-  checkShape(json, role);
+  checkShape(json, role, '2020-12');
   return {
     jsonSchema: json,
     async validate(value) {
@@ -73,9 +85,8 @@ function normaliseKey(k: PropertyKey): string | number {
   return typeof k === 'number' ? k : String(k);
 }
 
-function compileJsonSchema(schema: JsonSchemaObject, role: 'input' | 'output'): CompiledSchema {
-  checkShape(schema, role);
-  const draft = typeof schema.$schema === 'string' && DRAFT_07.test(schema.$schema) ? '7' : '2020-12';
+function compileJsonSchema(schema: JsonSchemaObject, role: 'input' | 'output', defaultDialect: Dialect): CompiledSchema {
+  const draft = checkShape(schema, role, defaultDialect);
   // The validator may annotate what it is given; keep the published object untouched.
   const validator = new Validator(structuredClone(schema) as never, draft, false);
   return {
@@ -98,13 +109,27 @@ function decodePointer(s: string): string {
   return decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Depth, size, root type and `$ref` checks, so validation cost is bounded and nothing is fetched. */
-function checkShape(schema: JsonSchemaObject, role: 'input' | 'output'): void {
+/** The dialect a `$schema` names (`#` and http/https spelling ignored), or why it cannot be used. */
+function dialectOf($schema: unknown): Dialect | string {
+  const uri = typeof $schema === 'string' ? $schema.replace(/#$/, '').replace(/^https?:/, '') : undefined;
+  const found = uri === undefined ? undefined : Object.entries(DIALECTS).find(([u]) => u.replace(/^https?:/, '') === uri);
+  if (found) return found[1];
+  return `Unsupported JSON Schema dialect ${JSON.stringify($schema)}: tsmcp validates ${Object.keys(DIALECTS).join(' (2020-12, the default) and ')} (draft-07)`;
+}
+
+/**
+ * Dialect, depth, size, root type and `$ref` checks, so validation cost is bounded, nothing is fetched
+ * and no schema is validated under a dialect it was not written for. Returns the dialect to validate with.
+ */
+function checkShape(schema: JsonSchemaObject, role: 'input' | 'output', defaultDialect: Dialect): Dialect {
   if (role === 'input' && schema.type !== 'object') {
     throw new TsmcpError('TSMCP_INVALID_DEFINITION', 'A tool input schema must have type "object" at its root');
   }
+  const dialect = schema.$schema === undefined ? defaultDialect : dialectOf(schema.$schema);
+  if (dialect !== '7' && dialect !== '2020-12') throw new TsmcpError('TSMCP_INVALID_DEFINITION', dialect);
   const ids = new Set<string>();
   const refs: string[] = [];
+  const nestedDialects: unknown[] = [];
   let nodes = 0;
   const walk = (v: unknown, depth: number): void => {
     if (typeof v !== 'object' || v === null) return;
@@ -117,6 +142,8 @@ function checkShape(schema: JsonSchemaObject, role: 'input' | 'output'): void {
     const o = v as Record<string, unknown>;
     if (typeof o.$id === 'string') ids.add(o.$id.replace(/#$/, ''));
     if (typeof o.$ref === 'string') refs.push(o.$ref);
+    // `$schema` means something only at the root of a resource (an object with `$id`); elsewhere it may be a property name.
+    if (depth > 0 && typeof o.$id === 'string' && '$schema' in o) nestedDialects.push(o.$schema);
     for (const k in o) walk(o[k], depth + 1);
   };
   walk(schema, 0);
@@ -127,6 +154,12 @@ function checkShape(schema: JsonSchemaObject, role: 'input' | 'output'): void {
       throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema $ref ${JSON.stringify(ref)} points outside the schema; external references are never fetched`);
     }
   }
+  // One validator runs the whole schema, so an embedded resource may not switch dialects.
+  for (const nested of nestedDialects) {
+    const d = dialectOf(nested);
+    if (d !== dialect) throw new TsmcpError('TSMCP_INVALID_DEFINITION', d === '7' || d === '2020-12' ? `Schema mixes dialects: ${JSON.stringify(nested)} inside a ${dialect === '7' ? 'draft-07' : '2020-12'} schema` : d);
+  }
+  return dialect;
 }
 
 /** One readable sentence from validation issues, e.g. `Invalid arguments: a: Expected number`. */
