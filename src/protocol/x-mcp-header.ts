@@ -9,6 +9,8 @@ export interface HeaderParam {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Keywords whose value maps names to subschemas. */
+const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
 /** The `x-mcp-header` parameters of a tool input schema; invalid annotations are left out. */
 export function headerParamsOf(inputSchema: JsonObject): HeaderParam[] {
@@ -45,11 +47,13 @@ export function invalidHeaderAnnotation(inputSchema: JsonObject): string | undef
     if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') return `x-mcp-header on ${property}, whose type is not string, integer or boolean`;
   }
   // Anywhere but a root property (items, composition, conditionals, $defs) the annotation is invalid.
-  const nested = (v: unknown, path: string[]): boolean => {
+  const nested = (v: unknown, path: string[], names = false): boolean => {
     if (Array.isArray(v)) return v.some((x, i) => nested(x, [...path, String(i)]));
     if (!isObject(v)) return false;
+    // In a map of names to schemas, a key is a name (a property may be called `x-mcp-header`), not a keyword.
+    if (names) return Object.entries(v).some(([k, x]) => nested(x, [...path, k]));
     if ('x-mcp-header' in v && !(path.length === 2 && path[0] === 'properties')) return true;
-    return Object.entries(v).some(([k, x]) => k !== 'x-mcp-header' && nested(x, [...path, k]));
+    return Object.entries(v).some(([k, x]) => k !== 'x-mcp-header' && nested(x, [...path, k], NAME_MAPS.has(k)));
   };
   if (nested(inputSchema, [])) return 'x-mcp-header on a property that is not a root property';
   return undefined;

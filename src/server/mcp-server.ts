@@ -22,7 +22,7 @@ import type {
 } from '../protocol/types.js';
 import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
-import { headerParamsOf, type HeaderParam } from '../protocol/x-mcp-header.js';
+import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
 import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
@@ -163,11 +163,18 @@ export class McpServer {
     this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
   }
 
-  /** Register a tool. Names follow SEP-986: 1–128 of `A-Z a-z 0-9 _ . -`, unique. */
+  /**
+   * Register a tool. Names follow SEP-986: 1–128 of `A-Z a-z 0-9 _ . -`, unique. Schemas are 2020-12
+   * or draft-07 with no `$ref` outside themselves, and `x-mcp-header` annotations follow SEP-2243;
+   * anything else throws `TSMCP_INVALID_DEFINITION` naming the tool and the rule.
+   */
   registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
     if (!TOOL_NAME.test(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z, a-z, 0-9, _, . and -`);
     if (this.#tools.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} is already registered`);
     const input = compileSchema((config.inputSchema ?? NO_ARGS) as SchemaInput, { role: 'input' });
+    // Clients on HTTP must drop a tool with a bad annotation (SEP-2243): refuse it here, where it can be fixed.
+    const badHeader = invalidHeaderAnnotation(input.jsonSchema as JsonObject);
+    if (badHeader) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name}: ${badHeader} (x-mcp-header must be a header-name token, unique ignoring case, on a string, integer or boolean root property; HTTP clients drop tools that break this)`);
     const output = config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, { role: 'output' });
     const tool: Tool = { name, inputSchema: input.jsonSchema as JsonObject };
     if (config.title !== undefined) tool.title = config.title;
