@@ -4,7 +4,7 @@ import { Peer, type RequestOptions } from '../engine/peer.js';
 import { decodeLegacyResult, encodeLegacyClientCapabilities, legacyServerRequestExists } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
-import { META } from '../protocol/meta.js';
+import { META, userMetaProblem } from '../protocol/meta.js';
 import type {
   CallToolResult,
   ClientCapabilities,
@@ -100,7 +100,12 @@ export interface ClientOptions {
 
 /** Options of one call. */
 export interface CallOptions extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
-  /** Extra `_meta` (e.g. `traceparent`); reserved keys are set by the client. */
+  /**
+   * Extra `_meta` (e.g. `traceparent`, `com.example/user`). Keys must follow the spec's key syntax and
+   * stay out of prefixes reserved for MCP (`io.modelcontextprotocol/`, `*.mcp/`…, set by the client
+   * itself), and `progressToken` comes from `onprogress`: otherwise the call fails with
+   * `TSMCP_INVALID_META` before anything is sent. The same holds for `params._meta` of `request()`.
+   */
   meta?: Meta;
   /** 2026-07-28: ask for log messages at or above this level for this request. */
   logLevel?: LoggingLevel;
@@ -336,6 +341,8 @@ export class Client {
     const peer = this.#peer;
     const version = this.#version;
     if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+    const metaProblem = userMetaProblem(options.meta, 'request') ?? userMetaProblem(params._meta, 'request');
+    if (metaProblem) throw new TsmcpError('TSMCP_INVALID_META', `${method}: ${metaProblem}`);
     const cacheable = this.#cache && !options.noCache && ResponseCache.cacheable(method);
     if (cacheable) {
       const hit = this.#cache!.get(method, params);

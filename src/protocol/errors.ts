@@ -61,6 +61,8 @@ export type TsmcpErrorCode =
   | 'TSMCP_NO_INPUT_HANDLER'
   | 'TSMCP_OUTPUT_SCHEMA'
   | 'TSMCP_INVALID_DEFINITION'
+  /** Caller-supplied `_meta` with a malformed key or one under a prefix reserved for MCP. */
+  | 'TSMCP_INVALID_META'
   | 'TSMCP_UNSUPPORTED'
   | 'TSMCP_PROCESS'
   | 'TSMCP_HTTP';

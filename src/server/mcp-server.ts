@@ -22,6 +22,7 @@ import type {
 } from '../protocol/types.js';
 import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
+import { userMetaProblem } from '../protocol/meta.js';
 import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
 import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
@@ -169,6 +170,7 @@ export class McpServer {
    * anything else throws `TSMCP_INVALID_DEFINITION` naming the tool and the rule.
    */
   registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
+    checkDefinitionMeta(`Tool ${name}`, config._meta);
     if (!TOOL_NAME.test(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z, a-z, 0-9, _, . and -`);
     if (this.#tools.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} is already registered`);
     const input = compileSchema((config.inputSchema ?? NO_ARGS) as SchemaInput, { role: 'input' });
@@ -191,6 +193,7 @@ export class McpServer {
 
   /** Register a resource at a fixed URI. */
   registerResource(name: string, uri: string, config: ResourceConfig, read: ResourceReader): Registered {
+    checkDefinitionMeta(`Resource ${uri}`, config._meta);
     if (this.#resources.has(uri)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource ${uri} is already registered`);
     const { cache, ...rest } = config;
     this.#resources.set(uri, { resource: { uri, name, ...rest }, read, cache });
@@ -200,6 +203,7 @@ export class McpServer {
 
   /** Register an RFC 6570 resource template, e.g. `file:///{+path}`. */
   registerResourceTemplate(name: string, uriTemplate: string, config: TemplateConfig, read: TemplateReader): Registered {
+    checkDefinitionMeta(`Resource template ${name}`, config._meta);
     if (this.#templates.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource template ${name} is already registered`);
     const matcher = new UriTemplate(uriTemplate);
     const { list: _l, complete: _c, cache: _k, ...meta } = config;
@@ -211,6 +215,7 @@ export class McpServer {
 
   /** Register a prompt. Arguments are strings; `complete` on an argument enables completion for it. */
   registerPrompt(name: string, config: PromptConfig, handler: PromptHandler): Registered {
+    checkDefinitionMeta(`Prompt ${name}`, config._meta);
     if (this.#prompts.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Prompt ${name} is already registered`);
     const prompt: Prompt = { name };
     if (config.title !== undefined) prompt.title = config.title;
@@ -343,6 +348,7 @@ export class McpServer {
     const name = entry.tool.name;
     if (returned instanceof TaskEscalation) throw new McpError(ErrorCode.InternalError, `Tool ${name} asked to run as a task from inside a task`);
     const out = returned;
+    this.#checkResultMeta(`Tool ${name}`, (out as JsonObject)._meta, ctx, 'tools/call', params);
     const result: JsonObject = { ...out };
     if ('structuredContent' in out && out.structuredContent !== undefined) {
       if (entry.output && !out.isError) {
@@ -360,6 +366,14 @@ export class McpServer {
     return result;
   }
 
+  /** A handler's result `_meta` may not claim tsmcp's reserved keys (serverInfo…): a bug, answered -32603. */
+  #checkResultMeta(what: string, meta: unknown, ctx: RequestContext, method: string, params: JsonObject): void {
+    const problem = userMetaProblem(meta, 'result');
+    if (!problem) return;
+    this.server.unexpected(new TsmcpError('TSMCP_INVALID_META', `${what} returned a result whose _meta is refused: ${problem}`), { jsonrpc: '2.0', id: ctx.requestId, method, params });
+    throw new McpError(ErrorCode.InternalError, `${what} returned an invalid result`);
+  }
+
   async #getPrompt(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
     const name = params.name as string;
     const entry = this.#prompts.get(name);
@@ -369,6 +383,7 @@ export class McpServer {
       if (a.required && args[a.name] === undefined) throw invalidParams(`Missing required argument "${a.name}" for prompt ${name}`);
     }
     const out = await entry.handler(args, ctx);
+    if (!Array.isArray(out)) this.#checkResultMeta(`Prompt ${name}`, out._meta, ctx, 'prompts/get', params);
     return (Array.isArray(out) ? { messages: out } : out) as JsonObject;
   }
 
@@ -391,6 +406,7 @@ export class McpServer {
       }
     }
     if (contents === undefined) throw invalidParams(`Resource not found: ${uri}`, { uri });
+    if (!Array.isArray(contents)) this.#checkResultMeta(`Resource ${uri}`, contents._meta, ctx, 'resources/read', params);
     const result: JsonObject = Array.isArray(contents) ? { contents } : { ...contents };
     if (cache && result.ttlMs === undefined) Object.assign(result, cache);
     return result;
@@ -414,6 +430,12 @@ export class McpServer {
     const completion: JsonObject = { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 };
     return { completion };
   }
+}
+
+/** Definitions' `_meta` follow the key rules; reserved prefixes are tsmcp's. */
+function checkDefinitionMeta(what: string, meta: unknown): void {
+  const problem = userMetaProblem(meta, 'definition');
+  if (problem) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `${what}: _meta refused: ${problem}`);
 }
 
 function withCursor(result: JsonObject, nextCursor: string | undefined): JsonObject {
