@@ -121,6 +121,21 @@ const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'r
 const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'tasks/result', 'tasks/list']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
+/**
+ * Whether `caps` advertise the capability `method` sits behind. A method behind an un-advertised
+ * capability is -32601 on both eras, even with a handler registered (MethodNotFoundError, 2026-07-28;
+ * legacy revisions: use only what was negotiated).
+ */
+function advertised(method: string, caps: ServerCapabilities): boolean {
+  if (method === 'completion/complete') return caps.completions !== undefined;
+  if (method === 'logging/setLevel') return caps.logging !== undefined;
+  if (method === 'resources/subscribe' || method === 'resources/unsubscribe') return caps.resources?.subscribe === true;
+  if (method.startsWith('tools/')) return caps.tools !== undefined;
+  if (method.startsWith('prompts/')) return caps.prompts !== undefined;
+  if (method.startsWith('resources/')) return caps.resources !== undefined;
+  return true;
+}
+
 const URI_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
 const DEFAULT_MAX_SUBSCRIPTIONS = 1000;
 const DEFAULT_MAX_URI_LENGTH = 8192;
@@ -204,7 +219,7 @@ export class Server {
 
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
-    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method));
+    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method)) && advertised(method, this.#capabilities);
   }
 
   /** Register (or replace) the handler of a request method. */
@@ -270,7 +285,7 @@ export class Server {
     if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {
       throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
     }
-    if (REMOVED_IN_MODERN.has(method)) throw methodNotFound(method);
+    if (REMOVED_IN_MODERN.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
@@ -479,19 +494,17 @@ export class Server {
 
   async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
     const { method } = request;
-    if (MODERN_ONLY.has(method)) throw methodNotFound(method);
+    if (MODERN_ONLY.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
     switch (method) {
       case 'ping':
         return {};
       case 'logging/setLevel':
-        if (!this.#capabilities.logging) throw methodNotFound(method);
         session.logLevel = params.level as LoggingLevel;
         return {};
       case 'resources/subscribe':
       case 'resources/unsubscribe':
-        if (!this.#capabilities.resources?.subscribe) throw methodNotFound(method);
         this.#subscribe(session, params.uri as string, method === 'resources/subscribe');
         return {};
     }
