@@ -124,6 +124,7 @@ const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name,
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
+/** The status of a JSON-RPC error answering a 2026-07-28 request: the spec maps some codes to statuses. */
 function statusOf(e: McpError): number {
   if (e.httpStatus) return e.httpStatus;
   switch (e.code) {
@@ -136,6 +137,15 @@ function statusOf(e: McpError): number {
     default:
       return 200;
   }
+}
+
+/**
+ * The status of a JSON-RPC error answering a legacy session's request: always 200 (mapping codes to
+ * statuses is a 2026-07-28 rule; there 404 would read as "session gone" and make the client
+ * re-initialize), except a refused `initialize` (-32022), which opened no session: 400.
+ */
+function legacyStatusOf(e: McpError, method: string): number {
+  return method === 'initialize' && e.code === ErrorCode.UnsupportedProtocolVersion ? 400 : 200;
 }
 
 function errorBody(id: RequestId | undefined, error: JsonRpcErrorObject): string {
@@ -409,7 +419,7 @@ export class HttpCore {
       const err = e instanceof McpError ? e : undefined;
       if (!err) this.#server.unexpected(e, request);
       answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
-      status = err ? statusOf(err) : 200;
+      status = !err ? 200 : session ? legacyStatusOf(err, request.method) : statusOf(err);
     } finally {
       session?.inflight.delete(request.id);
       if (session && this.#sessions.has(session.id)) this.#touch(session); // it was in use until now
