@@ -207,6 +207,11 @@ export class Server {
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
 
+  /** The revisions this server accepts (the `versions` option). */
+  get versions(): readonly ProtocolVersion[] {
+    return this.#versions;
+  }
+
   /** Capabilities as advertised (live object: McpServer adds to it as features are registered). */
   get capabilities(): ServerCapabilities {
     return this.#capabilities;
