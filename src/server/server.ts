@@ -204,6 +204,13 @@ export class Server {
   /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */
   legacyTasksCapability: JsonObject | undefined;
 
+  /**
+   * Narrows the `taskIds` of a `subscriptions/listen` filter to the tasks this request may follow. The
+   * tasks extension installs its owner rule here (the server knows nothing of tasks); unset, no task id
+   * is honoured. Ids left out are dropped from the acknowledged filter, as unsupported entries are.
+   */
+  listenTaskIds?: (taskIds: readonly string[], ctx: PrincipalContext) => Promise<string[]>;
+
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
 
@@ -296,7 +303,7 @@ export class Server {
 
     const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
     if (method === 'server/discover') return this.#discover();
-    if (method === 'subscriptions/listen') return this.#listen(request, params, channel, signal, caps as ClientCapabilities);
+    if (method === 'subscriptions/listen') return this.#listen(request, params, meta, channel, signal, caps as ClientCapabilities);
 
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
@@ -395,7 +402,7 @@ export class Server {
   }
 
   /** A `subscriptions/listen` stream: acknowledge, forward matching events, end on cancel or close. */
-  async #listen(request: JsonRpcRequest, params: JsonObject, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
+  async #listen(request: JsonRpcRequest, params: JsonObject, meta: Meta, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
     const asked = params.notifications as SubscriptionFilter;
     const caps = this.#capabilities;
     const honoured: SubscriptionFilter = {};
@@ -407,7 +414,9 @@ export class Server {
       if (!isObject(clientCaps.extensions) || !(TASKS_EXTENSION in clientCaps.extensions)) {
         throw new McpError(ErrorCode.MissingRequiredClientCapability, 'Task notifications need the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
       }
-      honoured.taskIds = (asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string');
+      const ids = [...new Set((asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string'))];
+      // Only tasks this caller owns: a task id names a task, it does not authorize following it.
+      honoured.taskIds = this.listenTaskIds ? await this.listenTaskIds(ids, { identity: channel.identity, meta }) : [];
     }
     const subMeta = { [META.subscriptionId]: request.id };
     await channel.notify('notifications/subscriptions/acknowledged', { _meta: subMeta, notifications: honoured });
