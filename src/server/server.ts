@@ -121,6 +121,21 @@ const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'r
 const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'tasks/result', 'tasks/list']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
+/**
+ * Whether `caps` advertise the capability `method` sits behind. A method behind an un-advertised
+ * capability is -32601 on both eras, even with a handler registered (MethodNotFoundError, 2026-07-28;
+ * legacy revisions: use only what was negotiated).
+ */
+function advertised(method: string, caps: ServerCapabilities): boolean {
+  if (method === 'completion/complete') return caps.completions !== undefined;
+  if (method === 'logging/setLevel') return caps.logging !== undefined;
+  if (method === 'resources/subscribe' || method === 'resources/unsubscribe') return caps.resources?.subscribe === true;
+  if (method.startsWith('tools/')) return caps.tools !== undefined;
+  if (method.startsWith('prompts/')) return caps.prompts !== undefined;
+  if (method.startsWith('resources/')) return caps.resources !== undefined;
+  return true;
+}
+
 const URI_METHODS = new Set(['resources/read', 'resources/subscribe', 'resources/unsubscribe']);
 const DEFAULT_MAX_SUBSCRIPTIONS = 1000;
 const DEFAULT_MAX_URI_LENGTH = 8192;
@@ -189,8 +204,20 @@ export class Server {
   /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */
   legacyTasksCapability: JsonObject | undefined;
 
+  /**
+   * Narrows the `taskIds` of a `subscriptions/listen` filter to the tasks this request may follow. The
+   * tasks extension installs its owner rule here (the server knows nothing of tasks); unset, no task id
+   * is honoured. Ids left out are dropped from the acknowledged filter, as unsupported entries are.
+   */
+  listenTaskIds?: (taskIds: readonly string[], ctx: PrincipalContext) => Promise<string[]>;
+
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
+
+  /** The revisions this server accepts (the `versions` option). */
+  get versions(): readonly ProtocolVersion[] {
+    return this.#versions;
+  }
 
   /** Capabilities as advertised (live object: McpServer adds to it as features are registered). */
   get capabilities(): ServerCapabilities {
@@ -204,7 +231,7 @@ export class Server {
 
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
-    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method));
+    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method)) && advertised(method, this.#capabilities);
   }
 
   /** Register (or replace) the handler of a request method. */
@@ -270,13 +297,13 @@ export class Server {
     if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {
       throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
     }
-    if (REMOVED_IN_MODERN.has(method)) throw methodNotFound(method);
+    if (REMOVED_IN_MODERN.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
     const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
     if (method === 'server/discover') return this.#discover();
-    if (method === 'subscriptions/listen') return this.#listen(request, params, channel, signal, caps as ClientCapabilities);
+    if (method === 'subscriptions/listen') return this.#listen(request, params, meta, channel, signal, caps as ClientCapabilities);
 
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
@@ -375,7 +402,7 @@ export class Server {
   }
 
   /** A `subscriptions/listen` stream: acknowledge, forward matching events, end on cancel or close. */
-  async #listen(request: JsonRpcRequest, params: JsonObject, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
+  async #listen(request: JsonRpcRequest, params: JsonObject, meta: Meta, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
     const asked = params.notifications as SubscriptionFilter;
     const caps = this.#capabilities;
     const honoured: SubscriptionFilter = {};
@@ -387,7 +414,9 @@ export class Server {
       if (!isObject(clientCaps.extensions) || !(TASKS_EXTENSION in clientCaps.extensions)) {
         throw new McpError(ErrorCode.MissingRequiredClientCapability, 'Task notifications need the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
       }
-      honoured.taskIds = (asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string');
+      const ids = [...new Set((asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string'))];
+      // Only tasks this caller owns: a task id names a task, it does not authorize following it.
+      honoured.taskIds = this.listenTaskIds ? await this.listenTaskIds(ids, { identity: channel.identity, meta }) : [];
     }
     const subMeta = { [META.subscriptionId]: request.id };
     await channel.notify('notifications/subscriptions/acknowledged', { _meta: subMeta, notifications: honoured });
@@ -479,19 +508,17 @@ export class Server {
 
   async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
     const { method } = request;
-    if (MODERN_ONLY.has(method)) throw methodNotFound(method);
+    if (MODERN_ONLY.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
     switch (method) {
       case 'ping':
         return {};
       case 'logging/setLevel':
-        if (!this.#capabilities.logging) throw methodNotFound(method);
         session.logLevel = params.level as LoggingLevel;
         return {};
       case 'resources/subscribe':
       case 'resources/unsubscribe':
-        if (!this.#capabilities.resources?.subscribe) throw methodNotFound(method);
         this.#subscribe(session, params.uri as string, method === 'resources/subscribe');
         return {};
     }

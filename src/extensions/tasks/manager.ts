@@ -6,7 +6,7 @@ import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
 import { TASKS_EXTENSION, type Server } from '../../server/server.js';
-import { bucketOf, ownerOf, owns, randomId, sessionKey, type Owner } from './owner.js';
+import { bucketOf, ownerOf, owns, randomId, sessionKey, statelessOwnerOf, type Owner } from './owner.js';
 import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
 export { TASKS_EXTENSION };
@@ -105,6 +105,15 @@ export class TaskManager {
         void this.#store.delete(taskId);
       }
     });
+    // subscriptions/listen follows only the caller's own tasks (the tasks/get rule); others are dropped.
+    server.listenTaskIds = async (ids, ctx) => {
+      const owner = statelessOwnerOf(this.#server, ctx);
+      const found = await Promise.all(ids.map((id) => this.#store.get(id)));
+      return ids.filter((_id, i) => {
+        const t = found[i];
+        return t !== undefined && !t.experimental && owns(owner, t);
+      });
+    };
     server.setRequestHandler('tasks/get', async (p, ctx) => {
       if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p, ctx));
       return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };

@@ -1,7 +1,7 @@
 // Who a task belongs to: the principal when the server knows one, else the legacy session it was
 // created on (2025-11-25 requires binding tasks to the authorization context), else nobody in particular.
 import type { RequestContext } from '../../server/context.js';
-import { legacySessionOf, type LegacySession, type Server } from '../../server/server.js';
+import { legacySessionOf, type LegacySession, type PrincipalContext, type Server } from '../../server/server.js';
 import type { TaskRecord } from './store.js';
 
 export interface Owner {
@@ -38,6 +38,12 @@ export function ownerOf(server: Server, ctx: RequestContext): Owner {
   if (principal !== undefined) return { principal };
   const session = legacySessionOf(ctx);
   return session ? { session: sessionKey(session) } : {};
+}
+
+/** The owner a 2026-07-28 request (no legacy session) speaks for: its principal, if any. */
+export function statelessOwnerOf(server: Server, ctx: PrincipalContext): Owner {
+  const principal = server.principal(ctx);
+  return principal !== undefined ? { principal } : {};
 }
 
 /** Whether `owner` may see `t`: same principal, or (no principal on either side) same session or none. */

@@ -3,7 +3,7 @@
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
 import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
 import { readCapped } from './read-capped.js';
-import { TsmcpError } from '../../protocol/errors.js';
+import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
@@ -228,6 +228,8 @@ export class StreamableHttpClientTransport implements Transport {
     }
     // Spec fallback: initialize refused with 400/404/405 ⇒ try the 2024-11-05 HTTP+SSE transport.
     if (!this.#sse && [400, 404, 405].includes(res.status) && isObject(body) && (body as { method?: string }).method === 'initialize') {
+      // A modern-only MCP server refuses initialize with -32022 and its versions: final, and the caller's to see.
+      if (res.status === 400 && (await refusesVersion(res.clone(), this.#max))) return void this.#answer(res, id, controller, body);
       await res.body?.cancel();
       if (id !== undefined) this.#inflight.delete(id);
       if (await this.#openSse()) return this.#postSse(body, id);
@@ -516,3 +518,16 @@ export class StreamableHttpClientTransport implements Transport {
   }
 }
 
+/** Whether a response body is the JSON-RPC -32022 (unsupported protocol version) error. */
+async function refusesVersion(res: Response, max: number): Promise<boolean> {
+  if (!(res.headers.get('content-type') ?? '').includes('application/json')) {
+    await res.body?.cancel();
+    return false;
+  }
+  try {
+    const parsed: unknown = JSON.parse(await readCappedResponse(res, max));
+    return isObject(parsed) && isObject(parsed.error) && parsed.error.code === ErrorCode.UnsupportedProtocolVersion;
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@ import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { Meta } from '../../protocol/types.js';
-import { isLegacyVersion } from '../../protocol/versions.js';
+import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
@@ -81,7 +81,11 @@ export interface HttpServerOptions extends SecurityOptions {
   maxStreamBufferBytes?: number;
   /** Keep-alive comment interval on long-lived streams (subscriptions/listen, GET), ms. Default 15 000. */
   keepAliveMs?: number;
-  /** Serve the legacy (2025-11-25 and older) wire with sessions on the same endpoint. Default true. */
+  /**
+   * Serve the legacy (2025-11-25 and older) wire with sessions on the same endpoint. Default true. When
+   * false (or the Server accepts no legacy revision), `initialize` gets 400 with -32022 listing the
+   * supported versions, and GET/DELETE get 405.
+   */
   legacy?: boolean;
   /** Idle legacy sessions are ended after this many ms. Default 30 minutes. */
   sessionIdleMs?: number;
@@ -124,6 +128,7 @@ const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name,
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
+/** The status of a JSON-RPC error answering a 2026-07-28 request: the spec maps some codes to statuses. */
 function statusOf(e: McpError): number {
   if (e.httpStatus) return e.httpStatus;
   switch (e.code) {
@@ -136,6 +141,20 @@ function statusOf(e: McpError): number {
     default:
       return 200;
   }
+}
+
+/**
+ * The status of a JSON-RPC error answering a legacy session's request: always 200 (mapping codes to
+ * statuses is a 2026-07-28 rule; there 404 would read as "session gone" and make the client
+ * re-initialize), except a refused `initialize` (-32022), which opened no session: 400.
+ */
+function legacyStatusOf(e: McpError, method: string): number {
+  return method === 'initialize' && e.code === ErrorCode.UnsupportedProtocolVersion ? 400 : 200;
+}
+
+/** Whether a request body carries its protocol version in `_meta` (a 2026-07-28 request). */
+function hasVersionMeta(body: JsonObject): boolean {
+  return isObject(body.params) && isObject(body.params._meta) && body.params._meta[META.protocolVersion] !== undefined;
 }
 
 function errorBody(id: RequestId | undefined, error: JsonRpcErrorObject): string {
@@ -252,6 +271,8 @@ export class HttpCore {
   readonly #refuse: SecurityCheck;
   readonly #maxPerClient: number;
   readonly #windowMs: number;
+  /** Whether the legacy session wire is served: the `legacy` option, and a Server that accepts a legacy revision. */
+  readonly #legacy: boolean;
   /** Sessions per client address, for `maxSessionsPerClient`. */
   readonly #perClient = new Map<string, number>();
 
@@ -266,6 +287,7 @@ export class HttpCore {
     this.#refuse = securityCheck(options);
     this.#maxPerClient = options.maxSessionsPerClient ?? 1000;
     this.#windowMs = options.resumptionWindowMs ?? 60_000;
+    this.#legacy = options.legacy !== false && server.versions.some(isLegacyVersion);
   }
 
   /** Number of open legacy sessions. */
@@ -296,7 +318,7 @@ export class HttpCore {
       case 'OPTIONS':
         if (this.#options.cors) return res.send(204, this.#headers(req, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': `content-type, accept, authorization, ${MCP_HEADERS}, mcp-param-*`, 'access-control-max-age': '600' }));
     }
-    res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+    res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
   }
 
   /** Response headers plus CORS when enabled and the origin is allowed. */
@@ -332,9 +354,22 @@ export class HttpCore {
     }
     const header = req.header('mcp-protocol-version')?.trim();
     const isInitialize = isObject(body) && body.method === 'initialize';
-    const legacyWanted = this.#options.legacy !== false && (isLegacyVersion(header) || (header === undefined && (isInitialize || req.header('mcp-session-id') != null || Array.isArray(body))));
+    if (isObject(body) && isInitialize && !this.#legacy && !hasVersionMeta(body)) return this.#refuseInitialize(req, res, body);
+    const legacyWanted = this.#legacy && (isLegacyVersion(header) || (header === undefined && (isInitialize || req.header('mcp-session-id') != null || Array.isArray(body))));
     if (legacyWanted) return this.#legacyPost(req, res, body, header);
     return this.#modernPost(req, res, body);
+  }
+
+  /**
+   * A modern-only endpoint answers `initialize` with 400 and -32022 listing the versions it speaks (the
+   * legacy client can show them), and opens no session.
+   */
+  #refuseInitialize(req: CoreRequest, res: CoreResponse, body: JsonObject): void {
+    const params = isObject(body.params) ? body.params : {};
+    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : JSON.stringify(params.protocolVersion ?? null);
+    const id = typeof body.id === 'string' || typeof body.id === 'number' ? body.id : undefined;
+    const supported = this.#server.versions.filter(isModernVersion);
+    this.#fail(req, res, 400, id, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version ${requested}: this endpoint speaks only ${supported.join(', ')}, without the initialize handshake`, { supported, requested });
   }
 
   async #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> {
@@ -409,7 +444,7 @@ export class HttpCore {
       const err = e instanceof McpError ? e : undefined;
       if (!err) this.#server.unexpected(e, request);
       answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
-      status = err ? statusOf(err) : 200;
+      status = !err ? 200 : session ? legacyStatusOf(err, request.method) : statusOf(err);
     } finally {
       session?.inflight.delete(request.id);
       if (session && this.#sessions.has(session.id)) this.#touch(session); // it was in use until now
@@ -623,8 +658,8 @@ export class HttpCore {
   // ---------------------------------------------------------------- GET and DELETE
 
   async #get(req: CoreRequest, res: CoreResponse): Promise<void> {
-    if (this.#options.legacy === false || req.header('mcp-session-id') == null) {
-      return res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+    if (!this.#legacy || req.header('mcp-session-id') == null) {
+      return res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
     }
     if (!/text\/event-stream|\*\/\*/i.test(req.header('accept') ?? '')) {
       return this.#fail(req, res, 406, undefined, ErrorCode.InvalidRequest, 'Not Acceptable: a GET stream needs Accept: text/event-stream');
@@ -669,8 +704,8 @@ export class HttpCore {
   }
 
   #delete(req: CoreRequest, res: CoreResponse): void {
-    if (this.#options.legacy === false || req.header('mcp-session-id') == null) {
-      return res.send(405, this.#headers(req, { allow: this.#options.legacy === false ? 'POST' : 'GET, POST, DELETE' }));
+    if (!this.#legacy || req.header('mcp-session-id') == null) {
+      return res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
     }
     const session = this.#session(req, res);
     if (!session) return;
