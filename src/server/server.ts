@@ -58,7 +58,8 @@ export interface ServerOptions {
   principalOf?: (ctx: PrincipalContext) => string | undefined;
   /**
    * Most resource URIs one legacy session may hold with `resources/subscribe` (and one
-   * `subscriptions/listen` stream may name). Over it the request fails with -32602. Default 1000.
+   * `subscriptions/listen` stream may name, URIs and task ids each). Over it the request fails with
+   * -32602. Default 1000.
    */
   maxResourceSubscriptions?: number;
   /**
@@ -415,6 +416,8 @@ export class Server {
         throw new McpError(ErrorCode.MissingRequiredClientCapability, 'Task notifications need the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
       }
       const ids = [...new Set((asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string'))];
+      // Each id costs a store lookup: bounded like resource URIs.
+      if (ids.length > this.#maxSubscriptions) throw invalidParams(`Too many task ids: ${ids.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
       // Only tasks this caller owns: a task id names a task, it does not authorize following it.
       honoured.taskIds = this.listenTaskIds ? await this.listenTaskIds(ids, { identity: channel.identity, meta }) : [];
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '../../src/client/index.js';
-import type { AuthInfo, JsonObject } from '../../src/index.js';
+import { McpError, type AuthInfo, type JsonObject } from '../../src/index.js';
 import { McpServer } from '../../src/server/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
@@ -82,5 +82,12 @@ describe('task notifications on subscriptions/listen are for the task owner only
     assert.deepEqual(bobSeen, []);
     for (const c of [bobSub, aliceSub]) await c.close();
     for (const c of [alice, bob, listener]) await c.close();
+  });
+
+  it('bounds the task ids one listen may name (maxResourceSubscriptions)', async () => {
+    const alice = await connect('alice-token');
+    const ids = Array.from({ length: 1001 }, (_, i) => `t${i}`);
+    await assert.rejects(alice.subscribe({ taskIds: ids }, () => {}, { reconnect: false } as never), (e: unknown) => e instanceof McpError && e.code === -32602 && /maxResourceSubscriptions/.test(e.message));
+    await alice.close();
   });
 });
