@@ -1,7 +1,14 @@
 // The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
 import { Peer, type RequestOptions } from '../engine/peer.js';
-import { decodeLegacyResult, encodeLegacyClientCapabilities, legacyServerRequestExists } from '../protocol/codec.js';
+import {
+  decodeLegacyResult,
+  encodeLegacyClientCapabilities,
+  hasElicitationComplete,
+  invalidUrlElicitation,
+  legacyServerRequestExists,
+  missingClientCapability,
+} from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import { META, userMetaProblem } from '../protocol/meta.js';
@@ -55,6 +62,12 @@ export interface InputHandlers {
   sampling?: (params: CreateMessageParams, ctx: { signal: AbortSignal }) => CreateMessageResult | Promise<CreateMessageResult>;
   /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
   roots?: (ctx: { signal: AbortSignal }) => ListRootsResult | Promise<ListRootsResult>;
+  /**
+   * 2025-11-25: the server says the out-of-band step of a URL-mode elicitation this client accepted is
+   * done (`notifications/elicitation/complete`). Called once per id; ids never asked for, or already
+   * completed, are ignored. 2026-07-28 has no such notification: the client's retry carries on instead.
+   */
+  elicitationComplete?: (elicitationId: string) => void;
 }
 
 export interface ClientOptions {
@@ -78,6 +91,12 @@ export interface ClientOptions {
    * answered. Default 16.
    */
   maxConcurrentServerRequests?: number;
+  /**
+   * 2025-11-25: most accepted URL-mode elicitations remembered while awaiting their (optional)
+   * completion notification. Past it the oldest is forgotten (its completion, if it ever comes, is then
+   * ignored) and `onprotocolerror` is told. Default 64.
+   */
+  maxPendingUrlElicitations?: number;
   /** Default timeout per request in ms (progress resets it). Default 60 000. */
   requestTimeoutMs?: number;
   /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
@@ -448,6 +467,11 @@ export class Client {
     if (entries.length > max) {
       throw new TsmcpError('TSMCP_INPUT_REQUESTS_EXCEEDED', `The server asked for ${entries.length} inputs in one round; the limit is ${max} (maxInputRequestsPerRound)`);
     }
+    // A server asking for what this client did not declare broke the protocol: no handler runs.
+    for (const [, req] of entries) {
+      const refused = this.#refusal(req.method, (req.params ?? {}) as JsonObject);
+      if (refused) throw new TsmcpError('TSMCP_INVALID_RESPONSE', refused);
+    }
     await Promise.all(
       entries.map(async ([key, req]) => {
         out[key] = (await this.#answer(req.method, (req.params ?? {}) as JsonObject, s)) as unknown as InputResponses[string];
@@ -460,12 +484,13 @@ export class Client {
     const h = this.#options.handlers ?? {};
     switch (method) {
       case 'elicitation/create':
-        if (h.elicitation) return (await h.elicitation(params as unknown as ElicitParams, { signal })) as unknown as JsonObject;
+        if (h.elicitation) {
+          const r = (await h.elicitation(params as unknown as ElicitParams, { signal })) as unknown as JsonObject;
+          if (r?.action === 'accept') this.#awaitCompletion(params);
+          return r;
+        }
         break;
       case 'sampling/createMessage':
-        if ((params.tools || params.toolChoice) && !this.#capabilities.sampling?.tools) {
-          throw new McpError(ErrorCode.InvalidParams, 'Sampling with tools was requested but the client did not declare sampling.tools');
-        }
         if (h.sampling) return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
         break;
       case 'roots/list':
@@ -475,6 +500,47 @@ export class Client {
         return {};
     }
     throw new TsmcpError('TSMCP_NO_INPUT_HANDLER', `The server asked for ${method} but no handler is registered for it`);
+  }
+
+  /** Why an input request may not be answered here (a capability this client did not declare on the wire, or a shape the revision forbids). */
+  #refusal(method: string, params: JsonObject): string | undefined {
+    const version = this.#version;
+    if (version === undefined) return undefined;
+    if (method === 'elicitation/create') {
+      const bad = invalidUrlElicitation(params, version);
+      if (bad) return bad;
+    }
+    const declared = isLegacyVersion(version) ? (encodeLegacyClientCapabilities(this.#capabilities, version) as ClientCapabilities) : this.#capabilities;
+    const missing = missingClientCapability(method, params, declared, version);
+    if (!missing) return undefined;
+    const top = Object.keys(missing)[0]!;
+    const sub = Object.keys((missing as { [k: string]: object })[top]!)[0];
+    return `The server sent ${method} needing the client capability ${sub ? `${top}.${sub}` : top}, which this client did not declare`;
+  }
+
+  /** Accepted 2025-11-25 URL-mode elicitations awaiting their completion notification, oldest first. */
+  readonly #pendingUrlElicitations = new Set<string>();
+
+  #awaitCompletion(params: JsonObject): void {
+    const id = params.elicitationId;
+    if (params.mode !== 'url' || typeof id !== 'string' || !this.#version || !hasElicitationComplete(this.#version)) return;
+    const pending = this.#pendingUrlElicitations;
+    pending.delete(id);
+    pending.add(id);
+    const max = this.#options.maxPendingUrlElicitations ?? 64;
+    for (const oldest of pending) {
+      if (pending.size <= max) break;
+      pending.delete(oldest);
+      this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INPUT_REQUESTS_EXCEEDED', `More than ${max} URL-mode elicitations await completion (maxPendingUrlElicitations): forgot ${oldest}`));
+    }
+  }
+
+  /** Whether a completion notification is for an elicitation awaiting it; if so, tell the handler (once). */
+  #elicitationCompleted(params: JsonObject | undefined): boolean {
+    const id = params?.elicitationId;
+    if (typeof id !== 'string' || !this.#pendingUrlElicitations.delete(id)) return false;
+    this.#options.handlers?.elicitationComplete?.(id);
+    return true;
   }
 
   /** Server→client requests whose handlers are running (bounded by `maxConcurrentServerRequests`). */
@@ -490,6 +556,8 @@ export class Client {
     const invalid = validateServerRequestParams(req.method, req.params);
     if (invalid) throw invalid;
     if (req.method === 'ping') return {};
+    const refused = this.#refusal(req.method, req.params ?? {});
+    if (refused) throw new McpError(ErrorCode.InvalidParams, refused);
     const max = this.#options.maxConcurrentServerRequests ?? 16;
     if (this.#serverRequestsInFlight >= max) {
       throw new McpError(ErrorCode.InternalError, `Too many server requests in flight: the client runs at most ${max} at once (maxConcurrentServerRequests)`);
@@ -506,6 +574,7 @@ export class Client {
   }
 
   #notification(method: string, params: JsonObject | undefined): void {
+    if (method === 'notifications/elicitation/complete' && !this.#elicitationCompleted(params)) return;
     const kind = LIST_KIND[method];
     if (kind) this.#cache?.invalidateList(kind);
     if (method === 'notifications/resources/updated' && typeof params?.uri === 'string') this.#cache?.invalidateResource(params.uri);

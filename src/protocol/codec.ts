@@ -2,8 +2,8 @@
 // differs between revisions on the wire is decided here and nowhere else.
 import { ErrorCode } from './errors.js';
 import { isObject, type JsonObject, type JsonRpcErrorObject } from './jsonrpc.js';
-import type { ClientCapabilities, ContentBlock, ServerCapabilities } from './types.js';
-import { atLeast, type ProtocolVersion } from './versions.js';
+import type { ClientCapabilities, ContentBlock, InputRequest, ServerCapabilities } from './types.js';
+import { atLeast, isLegacyVersion, type ProtocolVersion } from './versions.js';
 
 /** Fields that only exist on 2026-07-28 results. */
 const MODERN_RESULT_FIELDS = ['resultType', 'ttlMs', 'cacheScope'] as const;
@@ -107,6 +107,69 @@ const SERVER_REQUESTS_SINCE: { [method: string]: ProtocolVersion } = {
 export function legacyServerRequestExists(method: string, version: ProtocolVersion): boolean {
   const since = Object.hasOwn(SERVER_REQUESTS_SINCE, method) ? SERVER_REQUESTS_SINCE[method] : undefined;
   return since !== undefined && atLeast(version, since);
+}
+
+/** URL-mode elicitation carries an `elicitationId` on 2025-11-25 only (required there, removed in 2026-07-28). */
+function urlElicitationHasId(version: ProtocolVersion): boolean {
+  return isLegacyVersion(version) && atLeast(version, '2025-11-25');
+}
+
+/**
+ * An input request as `version` carries it. URL-mode elicitation: on 2025-11-25 it gets an
+ * `elicitationId` (the caller's, or a fresh random one), elsewhere any `elicitationId` is dropped.
+ */
+export function encodeInputRequest(req: InputRequest, version: ProtocolVersion): InputRequest {
+  if (req.method !== 'elicitation/create' || req.params.mode !== 'url') return req;
+  const { elicitationId, ...rest } = req.params;
+  if (!urlElicitationHasId(version)) return elicitationId === undefined ? req : { method: req.method, params: rest };
+  if (typeof elicitationId === 'string' && elicitationId !== '') return req;
+  return { method: req.method, params: { ...rest, elicitationId: globalThis.crypto.randomUUID() } };
+}
+
+/** Whether `version` has `notifications/elicitation/complete` (2025-11-25 only). */
+export function hasElicitationComplete(version: ProtocolVersion): boolean {
+  return urlElicitationHasId(version);
+}
+
+/**
+ * Why an incoming URL-mode `elicitation/create` is invalid on `version`, if it is: 2025-11-25 requires an
+ * `elicitationId`; revisions before it have no URL mode.
+ */
+export function invalidUrlElicitation(params: JsonObject, version: ProtocolVersion): string | undefined {
+  if (params.mode !== 'url') return undefined;
+  if (isLegacyVersion(version) && !atLeast(version, '2025-11-25')) return `URL-mode elicitation does not exist in protocol ${version}`;
+  if (urlElicitationHasId(version) && (typeof params.elicitationId !== 'string' || params.elicitationId === '')) {
+    return `A URL-mode elicitation/create on ${version} needs a string elicitationId`;
+  }
+  return undefined;
+}
+
+/**
+ * The client capability an input request needs on `version` and `caps` lacks, as `requiredCapabilities`
+ * data (undefined when declared). `includeContext` other than `none` needs `sampling.context` from
+ * 2025-11-25 on (the revision that introduced the capability and deprecated those values).
+ */
+export function missingClientCapability(method: string, params: JsonObject | undefined, caps: ClientCapabilities, version: ProtocolVersion): ClientCapabilities | undefined {
+  const p = params ?? {};
+  switch (method) {
+    case 'elicitation/create': {
+      const mode = p.mode === 'url' ? 'url' : 'form';
+      const el = caps.elicitation;
+      // An empty `elicitation` object declares form mode only.
+      const ok = el !== undefined && (mode === 'form' ? el.form !== undefined || Object.keys(el).length === 0 : el.url !== undefined);
+      return ok ? undefined : { elicitation: { [mode]: {} } };
+    }
+    case 'sampling/createMessage': {
+      if (!caps.sampling) return { sampling: {} };
+      if ((p.tools !== undefined || p.toolChoice !== undefined) && !caps.sampling.tools) return { sampling: { tools: {} } };
+      const wide = p.includeContext === 'thisServer' || p.includeContext === 'allServers';
+      if (wide && atLeast(version, '2025-11-25') && !caps.sampling.context) return { sampling: { context: {} } };
+      return undefined;
+    }
+    case 'roots/list':
+      return caps.roots ? undefined : { roots: {} };
+  }
+  return undefined;
 }
 
 /** Legacy peers know resource-not-found as -32002 (2026-07-28 uses -32602). */

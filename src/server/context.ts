@@ -1,6 +1,7 @@
 // What a request handler sees: who is asking, how to report progress and logs, and one API to ask the
 // client for input that works on both eras (multi round-trip on 2026-07-28, real requests before).
-import { ErrorCode, McpError } from '../protocol/errors.js';
+import { encodeInputRequest, hasElicitationComplete, missingClientCapability } from '../protocol/codec.js';
+import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import type { RequestIdentity } from '../protocol/identity.js';
 import { isObject, type JsonObject, type RequestId } from '../protocol/jsonrpc.js';
 import type {
@@ -20,6 +21,15 @@ import type {
 } from '../protocol/types.js';
 import { LOGGING_LEVELS } from '../protocol/types.js';
 import type { Era, ProtocolVersion } from '../protocol/versions.js';
+
+/** What `ctx.elicit()` resolves with: the client's answer, plus the id a URL-mode request carried. */
+export type ElicitOutcome = ElicitResult & {
+  /**
+   * URL mode on 2025-11-25 only: the `elicitationId` sent (yours, or a generated one), for
+   * `completeElicitation()`. Absent on revisions without it (2026-07-28) and in form mode.
+   */
+  elicitationId?: string;
+};
 
 /** Options for one input request. */
 export interface InputOptions {
@@ -53,8 +63,20 @@ export interface RequestContext {
    * (`_meta` logLevel on 2026-07-28, `logging/setLevel` before) and the server declares `logging`.
    */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
-  /** Ask the user something through the client (form or URL elicitation). */
-  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult>;
+  /**
+   * Ask the user something through the client (form or URL elicitation). URL mode needs the client's
+   * `elicitation.url` capability (-32021 otherwise). On 2025-11-25 a URL-mode request carries an
+   * `elicitationId`: `params.elicitationId` if given, else a random one; either way it is returned in
+   * the outcome. 2026-07-28 has no such id and none is sent.
+   */
+  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitOutcome>;
+  /**
+   * 2025-11-25: tell the client that the out-of-band step of URL-mode elicitation `elicitationId` is done
+   * (`notifications/elicitation/complete`), on this request's channel, so only the client that was asked
+   * hears it. Call it before the handler returns. Resolves `false` and sends nothing on revisions without
+   * the notification (2026-07-28: the client retries and the handler sees the new state on that retry).
+   */
+  completeElicitation(elicitationId: string): Promise<boolean>;
   /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). Ask the client's model for a completion. */
   createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult>;
   /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). Ask the client for its roots. */
@@ -93,24 +115,6 @@ export interface ContextBackend {
 }
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
-
-export function requiredCapability(req: InputRequest, caps: ClientCapabilities): ClientCapabilities | undefined {
-  switch (req.method) {
-    case 'elicitation/create': {
-      const mode = (req.params as { mode?: string }).mode ?? 'form';
-      const el = caps.elicitation;
-      const ok = el !== undefined && (mode === 'form' ? el.form !== undefined || Object.keys(el).length === 0 : el.url !== undefined);
-      return ok ? undefined : { elicitation: { [mode]: {} } };
-    }
-    case 'sampling/createMessage': {
-      if (!caps.sampling) return { sampling: {} };
-      if ((req.params.tools || req.params.toolChoice) && !caps.sampling.tools) return { sampling: { tools: {} } };
-      return undefined;
-    }
-    case 'roots/list':
-      return caps.roots ? undefined : { roots: {} };
-  }
-}
 
 /** The first revision that has this kind of input request, if later than 2024-11-05. */
 function introducedIn(req: InputRequest): ProtocolVersion | undefined {
@@ -201,8 +205,16 @@ class Context implements RequestContext {
     await b.channel.notify('notifications/message', params);
   }
 
-  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitResult> {
-    return this.#one<ElicitResult>({ method: 'elicitation/create', params }, options);
+  elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitOutcome> {
+    return this.#one<ElicitOutcome>({ method: 'elicitation/create', params }, options);
+  }
+  async completeElicitation(elicitationId: string): Promise<boolean> {
+    if (!hasElicitationComplete(this.protocolVersion)) return false;
+    if (typeof elicitationId !== 'string' || elicitationId === '') throw new TypeError('completeElicitation needs the elicitationId the elicitation carried');
+    // After the response the request's channel may be gone (HTTP): refuse rather than drop it unseen.
+    if (this.#done) throw new TsmcpError('TSMCP_UNSUPPORTED', 'completeElicitation() after the request finished: call it before the handler returns');
+    await this.#backend.channel.notify('notifications/elicitation/complete', { elicitationId });
+    return true;
   }
   createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult> {
     return this.#one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options);
@@ -231,17 +243,24 @@ class Context implements RequestContext {
     return (await this.#ask({ [key]: req }))[key] as T;
   }
 
-  async #ask(requests: InputRequests): Promise<InputResponses> {
-    for (const key in requests) {
-      const since = introducedIn(requests[key]!);
+  async #ask(asked: InputRequests): Promise<InputResponses> {
+    const requests: InputRequests = {};
+    for (const key in asked) {
+      const since = introducedIn(asked[key]!);
       if (since && this.protocolVersion < since) {
-        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
+        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
       }
-      const missing = requiredCapability(requests[key]!, this.clientCapabilities);
+      const req = asked[key]!;
+      const missing = missingClientCapability(req.method, req.params as JsonObject | undefined, this.clientCapabilities, this.protocolVersion);
       if (missing) {
-        throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${Object.keys(missing)[0]}`, { requiredCapabilities: missing });
+        throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${capabilityPath(missing)}`, { requiredCapabilities: missing });
       }
+      requests[key] = encodeInputRequest(req, this.protocolVersion);
     }
+    return withElicitationIds(requests, await this.#send(requests));
+  }
+
+  async #send(requests: InputRequests): Promise<InputResponses> {
     const backend = this.#backend;
     if (backend.input) return backend.input(requests);
     if (this.era === 'modern') {
@@ -270,8 +289,29 @@ class Context implements RequestContext {
   }
 }
 
+/** `{ sampling: { context: {} } }` → `sampling.context`, for error messages. */
+function capabilityPath(caps: ClientCapabilities): string {
+  const top = Object.keys(caps)[0]!;
+  const sub = Object.keys((caps as { [k: string]: object })[top]!)[0];
+  return sub === undefined ? top : `${top}.${sub}`;
+}
+
+/** Answers to URL-mode elicitations carry the id their request went out with (and only that one). */
+function withElicitationIds(requests: InputRequests, answers: InputResponses): InputResponses {
+  let out: InputResponses | undefined;
+  for (const key in requests) {
+    const req = requests[key]!;
+    if (req.method !== 'elicitation/create' || !isObject(answers[key])) continue;
+    const { elicitationId: _fromClient, ...answer } = answers[key] as ElicitOutcome;
+    const id = req.params.mode === 'url' ? req.params.elicitationId : undefined;
+    out ??= { ...answers };
+    out[key] = (id === undefined ? answer : { ...answer, elicitationId: id }) as InputResponses[string];
+  }
+  return out ?? answers;
+}
+
 // Bind methods on first access, so destructured methods keep their context.
-for (const name of ['progress', 'log', 'elicit', 'createMessage', 'listRoots', 'closeStream', 'input'] as const) {
+for (const name of ['progress', 'log', 'elicit', 'completeElicitation', 'createMessage', 'listRoots', 'closeStream', 'input'] as const) {
   const fn = Context.prototype[name] as (...a: unknown[]) => unknown;
   Object.defineProperty(Context.prototype, name, {
     configurable: true,
