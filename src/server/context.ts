@@ -112,10 +112,14 @@ export function requiredCapability(req: InputRequest, caps: ClientCapabilities):
   }
 }
 
-/** The first revision that has this kind of input request, if later than 2024-11-05. */
-function introducedIn(req: InputRequest): ProtocolVersion | undefined {
+/** The first revision that has this kind of input request (and a name for it), if later than 2024-11-05. */
+function introducedIn(req: InputRequest): { since: ProtocolVersion; what: string } | undefined {
   if (req.method !== 'elicitation/create') return undefined;
-  return (req.params as { mode?: string }).mode === 'url' ? '2025-11-25' : '2025-06-18';
+  const p = req.params as { mode?: string; requestedSchema?: { properties?: { [k: string]: unknown } } };
+  if (p.mode === 'url') return { since: '2025-11-25', what: ' (URL mode)' };
+  // Multi-select (array) fields came with 2025-11-25 (SEP-1330); 2025-06-18's schema cannot carry them.
+  const multi = Object.values(p.requestedSchema?.properties ?? {}).some((f) => isObject(f) && f.type === 'array');
+  return multi ? { since: '2025-11-25', what: ' with a multi-select field' } : { since: '2025-06-18', what: '' };
 }
 
 /** Check an answer has the shape its request's method promises. */
@@ -234,8 +238,8 @@ class Context implements RequestContext {
   async #ask(requests: InputRequests): Promise<InputResponses> {
     for (const key in requests) {
       const since = introducedIn(requests[key]!);
-      if (since && this.protocolVersion < since) {
-        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
+      if (since && this.protocolVersion < since.since) {
+        throw new McpError(ErrorCode.InvalidRequest, `${requests[key]!.method}${since.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
       }
       const missing = requiredCapability(requests[key]!, this.clientCapabilities);
       if (missing) {
