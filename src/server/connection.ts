@@ -91,9 +91,11 @@ export class ServerConnection {
     this.#ending.abort();
     const open = [...this.#listens];
     if (open.length > 0) {
-      await Promise.all(open);
-      // One macrotask: the engine sends those answers once their promises settle.
-      await new Promise((r) => setTimeout(r, 0));
+      // They settle within microtasks of the abort; a listen still stuck sending its acknowledgement to a
+      // client that does not read is not waited for (peer.close() cancels it), so close() cannot hang.
+      const tick = () => new Promise((r) => setTimeout(r, 0));
+      await Promise.race([Promise.all(open), tick()]);
+      await tick(); // the engine sends the answers once their promises settle
     }
     return this.#peer.close();
   }
