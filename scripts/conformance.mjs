@@ -1,18 +1,23 @@
-// The official MCP conformance suite (tools/node22: @modelcontextprotocol/conformance, locked) against a
-// running server, under Node 22, scored from the checks.json files it writes (never from its stdout).
+// The official MCP conformance suite (tools/node22: @modelcontextprotocol/conformance, locked), run under
+// Node 22 and scored from the checks.json files it writes (never from its stdout).
 //
-//   node scripts/conformance.mjs URL [REVISION... | all]     (default: 2025-11-25 2026-07-28)
+//   node scripts/conformance.mjs URL [REVISION... | all]                 server leg, against a running server
+//   node scripts/conformance.mjs --client COMMAND [REVISION...]          client leg, against a client program
 //
-// A REVISION is a requirement set bundled with the suite: only its `server` scenarios count, one without
-// a result counts as failed. `all` runs the whole suite (--suite all) and counts every scenario found,
-// except those whose checks were all skipped (reported as skipped). A scenario passes when its
-// checks.json has at least one SUCCESS and no FAILURE (the suite's own tier-check rule). The last line is
-//   conformance-server: N passed, M failed[, K skipped]
+// (default revisions: 2025-11-25 2026-07-28). Server leg: a REVISION is a requirement set bundled with the
+// suite: only its `server` scenarios count, one without a result counts as failed. `all` runs the whole
+// suite (--suite all) and counts every scenario found, except those whose checks were all skipped
+// (reported as skipped). Client leg: COMMAND (run by the suite through /bin/sh, with the mock server's URL
+// appended) is run once per scenario, two at a time (all at once starves a small machine), for every
+// client scenario of the revision's set, the not-scored ones included, except auth/* (the client has no
+// OAuth yet); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
+// (the suite's own tier-check rule). The last line is
+//   conformance-server: N passed, M failed[, K skipped]      (or conformance-client: ...)
 // and the exit status is 0 only when M is 0 and N > 0.
-// Environment: TSMCP_CONFORMANCE_TIMEOUT (seconds per revision run, default 600), TSMCP_CONFORMANCE_KEEP=1
+// Environment: TSMCP_CONFORMANCE_TIMEOUT (seconds per server revision run, default 600), TSMCP_CONFORMANCE_KEEP=1
 // (keep the results folder).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,16 +43,17 @@ function loopback(url) {
   return /^https?:$/.test(u.protocol) && (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
-/** The running CLI's process group, killed on exit and on SIGINT/SIGTERM so no scenario client outlives us. */
-let group;
-function reap() {
-  if (group === undefined) return;
-  try {
-    process.kill(-group, 'SIGKILL');
-  } catch {
-    // already gone
+/** The running CLIs' process groups, killed on exit and on SIGINT/SIGTERM so no scenario client outlives us. */
+const groups = new Set();
+function reap(group) {
+  for (const g of group === undefined ? [...groups] : [group]) {
+    try {
+      process.kill(-g, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    groups.delete(g);
   }
-  group = undefined;
 }
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -56,20 +62,24 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** One CLI run in its own process group, bounded by RUN_TIMEOUT_S; resolves when it exits (status unused). */
-function runCli(node, cli, args, logFile) {
+/**
+ * One CLI run in its own process group, bounded by `limitS` seconds; resolves when it exits (status unused).
+ * The group is killed afterwards: the CLI kills only the /bin/sh it spawned for a client, not the client.
+ */
+function runCli(node, cli, args, logFile, limitS = RUN_TIMEOUT_S) {
   return new Promise((resolve) => {
     const fd = openSync(logFile, 'w');
     const child = spawn(node, [cli, ...args], { detached: true, stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    group = child.pid;
+    const group = child.pid;
+    groups.add(group);
     const timer = setTimeout(() => {
-      process.stderr.write(`conformance: run exceeded ${RUN_TIMEOUT_S} s, killed\n`);
-      reap();
-    }, RUN_TIMEOUT_S * 1000);
+      process.stderr.write(`conformance: run exceeded ${limitS} s, killed\n`);
+      reap(group);
+    }, limitS * 1000);
     child.once('exit', () => {
       clearTimeout(timer);
-      reap();
+      reap(group);
       resolve();
     });
     child.once('error', (e) => {
@@ -79,7 +89,10 @@ function runCli(node, cli, args, logFile) {
   });
 }
 
-/** scenario name → 'pass' | 'fail' | 'empty' | 'error', from `<out>/server-<scenario>-<stamp>/checks.json`. */
+/**
+ * scenario name → 'pass' | 'fail' | 'empty' | 'error', from `<out>/server-<scenario>-<stamp>/checks.json`
+ * (client leg: `<out>/<scenario>-<stamp>/checks.json`).
+ */
 function results(out) {
   const found = new Map();
   const walk = (dir, prefix) => {
@@ -107,11 +120,44 @@ function results(out) {
   return found;
 }
 
+/** Prints one revision's block and returns its counts; `required` undefined = count every scenario found. */
+function score(leg, rev, found, required) {
+  const names = required ?? [...found.keys()].sort();
+  let p = 0;
+  let s = 0;
+  const lines = [];
+  for (const name of names) {
+    const r = found.get(name) ?? { verdict: 'missing', failing: [] };
+    if (r.verdict === 'pass') p++;
+    else if (!required && r.verdict === 'empty') s++;
+    else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
+  }
+  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but auth/*)' : ' (required)';
+  console.log(`${leg} ${rev}: ${p}/${names.length - s} passed${which}${s ? `, ${s} skipped` : ''}`);
+  for (const line of lines) console.log(line);
+  return { p, s, f: names.length - p - s };
+}
+
+/** The suite's own OAuth scenarios: not run until the client implements authorization. */
+const CLIENT_EXCLUDED_PREFIXES = ['auth/'];
+/** Client scenarios run at once: each is a CLI, a mock server and a client process. */
+const CLIENT_JOBS = 2;
+
+/** The client scenarios of a requirement set, scored and not-scored, minus the excluded prefixes. */
+function clientScenarios(doc, file) {
+  if (!Array.isArray(doc.client) || doc.client.length === 0) die(`${file}: no client scenarios (format changed?)`);
+  const extra = (doc.not_scored ?? []).filter((e) => e.leg === 'client').map((e) => e.scenario);
+  return [...doc.client, ...extra].filter((n) => !CLIENT_EXCLUDED_PREFIXES.some((prefix) => n.startsWith(prefix)));
+}
+
 async function main() {
-  const [url, ...args] = process.argv.slice(2);
-  if (!url || url === '-h' || url === '--help') die('usage: node scripts/conformance.mjs URL [REVISION... | all]');
-  if (!loopback(url)) die(`refusing ${url}: only http(s) URLs on localhost, 127.0.0.0/8 or [::1]`);
+  const argv = process.argv.slice(2);
+  const leg = argv[0] === '--client' ? 'client' : 'server';
+  const [target, ...args] = leg === 'client' ? argv.slice(1) : argv;
+  if (!target || target === '-h' || target === '--help') die('usage: node scripts/conformance.mjs URL [REVISION... | all]\n       node scripts/conformance.mjs --client COMMAND [REVISION...]');
+  if (leg === 'server' && !loopback(target)) die(`refusing ${target}: only http(s) URLs on localhost, 127.0.0.0/8 or [::1]`);
   const revisions = args.length > 0 ? args : ['2025-11-25', '2026-07-28'];
+  if (leg === 'client' && revisions.includes('all')) die('the client leg runs requirement sets only, not `all`');
 
   const node = node22();
   const tools = toolsDir();
@@ -124,38 +170,46 @@ async function main() {
   let failed = 0;
   let skipped = 0;
   for (const rev of revisions) {
-    let required;
+    let doc;
+    const file = join(pkg, 'requirements', `${rev}.yaml`);
     if (rev !== 'all') {
-      const file = join(pkg, 'requirements', `${rev}.yaml`);
       if (!existsSync(file)) die(`no requirement set ${rev} in the pinned suite (known: ${readdirSync(join(pkg, 'requirements')).join(', ')})`);
-      required = parse(readFileSync(file, 'utf8')).server;
-      if (!Array.isArray(required) || required.length === 0) die(`${file}: no server scenarios (format changed?)`);
+      doc = parse(readFileSync(file, 'utf8'));
     }
     const out = join(root, rev);
-    const select = rev === 'all' ? ['--suite', 'all'] : ['--requirements', rev];
-    await runCli(node, cli, ['server', '--url', url, ...select, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out], `${out}.log`);
+    let required;
+    if (leg === 'client') {
+      required = clientScenarios(doc, file);
+      mkdirSync(`${out}.logs`, { recursive: true });
+      const queue = [...required];
+      const worker = async () => {
+        for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+          const log = join(`${out}.logs`, `${s.replaceAll('/', '_')}.log`);
+          const args = ['client', '--command', target, '--scenario', s, '--spec-version', rev, '--force', '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out];
+          await runCli(node, cli, args, log, SCENARIO_TIMEOUT_MS / 1000 + 60);
+        }
+      };
+      await Promise.all(Array.from({ length: CLIENT_JOBS }, worker));
+    } else {
+      if (doc) {
+        required = doc.server;
+        if (!Array.isArray(required) || required.length === 0) die(`${file}: no server scenarios (format changed?)`);
+      }
+      const select = rev === 'all' ? ['--suite', 'all'] : ['--requirements', rev];
+      await runCli(node, cli, ['server', '--url', target, ...select, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out], `${out}.log`);
+    }
 
     const found = results(out);
-    if (found.size === 0) process.stderr.write(`conformance: ${rev}: no results; end of the log:\n${readFileSync(`${out}.log`, 'utf8').slice(-2000)}\n`);
-    const names = required ?? [...found.keys()].sort();
-    let p = 0;
-    let s = 0;
-    const lines = [];
-    for (const name of names) {
-      const r = found.get(name) ?? { verdict: 'missing', failing: [] };
-      if (r.verdict === 'pass') p++;
-      else if (!required && r.verdict === 'empty') s++;
-      else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
-    }
-    console.log(`server ${rev}: ${p}/${names.length - s} passed${required ? ' (required)' : ' (whole suite)'}${s ? `, ${s} skipped` : ''}`);
-    for (const line of lines) console.log(line);
+    if (found.size === 0 && leg === 'server') process.stderr.write(`conformance: ${rev}: no results; end of the log:\n${readFileSync(`${out}.log`, 'utf8').slice(-2000)}\n`);
+    if (found.size === 0 && leg === 'client') process.stderr.write(`conformance: ${rev}: no results; logs in ${out}.logs (TSMCP_CONFORMANCE_KEEP=1 keeps them)\n`);
+    const { p, s, f } = score(leg, rev, found, required);
     passed += p;
     skipped += s;
-    failed += names.length - p - s;
+    failed += f;
   }
   if (process.env.TSMCP_CONFORMANCE_KEEP === '1') console.log(`results in ${root}`);
   else rmSync(root, { recursive: true, force: true });
-  console.log(`conformance-server: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  console.log(`conformance-${leg}: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 

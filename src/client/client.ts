@@ -386,7 +386,8 @@ export class Client {
         if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string') this.#cache?.invalidateMethod(method);
         throw e;
       }
-      const type = result.resultType ?? 'complete';
+      // Only an absent resultType means complete (A7); a present null is as invalid as any unknown value.
+      const type = result.resultType === undefined ? 'complete' : result.resultType;
       if (type === 'complete') {
         checked(method, result);
         if (cacheable && round === 0) this.#cache!.put(method, params, result);

@@ -17,6 +17,9 @@ export class ServerConnection {
   readonly #peer: Peer;
   #legacy: LegacySession | undefined;
   readonly #unsubscribe: () => void;
+  /** Aborted by close(): open listen streams answer with their result before the transport closes. */
+  readonly #ending = new AbortController();
+  readonly #listens = new Set<Promise<void>>();
   /** Fires once when the connection ends. */
   onclose?: () => void;
 
@@ -36,8 +39,18 @@ export class ServerConnection {
             // No timeout of its own: a person may take a while to answer; the call that asked is bounded
             // by its own cancellation (the client gives up, the signal fires, this request is cancelled).
             request: (method, params, signal) => this.#peer.request(method, params, { signal, timeoutMs: Infinity }),
+            ending: this.#ending.signal,
           };
-          return server.dispatch(request, channel, ctx.signal);
+          const answer = server.dispatch(request, channel, ctx.signal);
+          if (request.method === 'subscriptions/listen') {
+            const done = answer.then(
+              () => undefined,
+              () => undefined,
+            );
+            this.#listens.add(done);
+            void done.then(() => this.#listens.delete(done));
+          }
+          return answer;
         },
         onnotification: (n) => {
           if (n.method === 'notifications/initialized' && this.#legacy) this.#legacy.initialized = true;
@@ -73,7 +86,17 @@ export class ServerConnection {
     return this.#peer.start();
   }
 
-  close(): Promise<void> {
+  /** Close the connection; a server shutting down first answers its open listen streams (spec: graceful end). */
+  async close(): Promise<void> {
+    this.#ending.abort();
+    const open = [...this.#listens];
+    if (open.length > 0) {
+      // They settle within microtasks of the abort; a listen still stuck sending its acknowledgement to a
+      // client that does not read is not waited for (peer.close() cancels it), so close() cannot hang.
+      const tick = () => new Promise((r) => setTimeout(r, 0));
+      await Promise.race([Promise.all(open), tick()]);
+      await tick(); // the engine sends the answers once their promises settle
+    }
     return this.#peer.close();
   }
 }

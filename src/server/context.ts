@@ -116,10 +116,14 @@ export interface ContextBackend {
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
 
-/** The first revision that has this kind of input request, if later than 2024-11-05. */
-function introducedIn(req: InputRequest): ProtocolVersion | undefined {
+/** The first revision that has this kind of input request (and a name for it), if later than 2024-11-05. */
+function introducedIn(req: InputRequest): { since: ProtocolVersion; what: string } | undefined {
   if (req.method !== 'elicitation/create') return undefined;
-  return (req.params as { mode?: string }).mode === 'url' ? '2025-11-25' : '2025-06-18';
+  const p = req.params as { mode?: string; requestedSchema?: { properties?: { [k: string]: unknown } } };
+  if (p.mode === 'url') return { since: '2025-11-25', what: ' (URL mode)' };
+  // Multi-select (array) fields came with 2025-11-25 (SEP-1330); 2025-06-18's schema cannot carry them.
+  const multi = Object.values(p.requestedSchema?.properties ?? {}).some((f) => isObject(f) && f.type === 'array');
+  return multi ? { since: '2025-11-25', what: ' with a multi-select field' } : { since: '2025-06-18', what: '' };
 }
 
 /** Check an answer has the shape its request's method promises. */
@@ -247,8 +251,8 @@ class Context implements RequestContext {
     const requests: InputRequests = {};
     for (const key in asked) {
       const since = introducedIn(asked[key]!);
-      if (since && this.protocolVersion < since) {
-        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${since === '2025-11-25' ? ' (URL mode)' : ''} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
+      if (since && this.protocolVersion < since.since) {
+        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${since.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
       }
       const req = asked[key]!;
       const missing = missingClientCapability(req.method, req.params as JsonObject | undefined, this.clientCapabilities, this.protocolVersion);

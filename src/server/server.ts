@@ -105,6 +105,8 @@ export interface Channel {
   request?(method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject>;
   /** Legacy HTTP only: end this request's SSE stream early; the client resumes with Last-Event-ID. */
   closeStream?(retryMs: number): void;
+  /** Aborts when the connection shuts down gracefully: a listen stream then answers with its result. */
+  ending?: AbortSignal;
 }
 
 /** The legacy session of each legacy request's context (state such as experimental tasks is bound to it). */
@@ -432,10 +434,13 @@ export class Server {
       const close = () => {
         this.#closers.delete(close);
         signal.removeEventListener('abort', close);
+        channel.ending?.removeEventListener('abort', close);
         resolve();
       };
       this.#closers.add(close);
       signal.addEventListener('abort', close, { once: true });
+      if (channel.ending?.aborted) close();
+      else channel.ending?.addEventListener('abort', close, { once: true });
     });
     unsubscribe();
     return { resultType: 'complete', _meta: { ...this.#serverInfoMeta, ...subMeta } };

@@ -1,0 +1,48 @@
+// The official conformance suite's client leg (scripts/conformance.mjs --client) against the everything
+// client: every client scenario of 2025-11-25 and 2026-07-28 (not-scored ones included) must pass, except
+// auth/* (excluded by prefix in the runner: they wait for the client's OAuth support, the auth issue).
+// Each scenario is one CLI run with the suite's mock server, two at a time; the runner bounds each run.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { before, describe, it } from 'node:test';
+import { distPath } from '../helpers/raw-stdio.js';
+import { node22Tools, repoPath } from '../helpers/repo.js';
+
+/** The suite runs COMMAND through /bin/sh and appends its mock server's URL. */
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const everythingClient = `${quote(process.execPath)} ${quote(distPath('examples/conformance/client.js'))}`;
+
+/** 13 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
+function clientLeg(command: string, revisions: string[] = []) {
+  return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], { encoding: 'utf8', timeout: 600_000, killSignal: 'SIGTERM' });
+}
+
+function summary(out: string) {
+  const m = /conformance-client: (\d+) passed, (\d+) failed/.exec(out);
+  assert.ok(m, `no summary line from the suite:\n${out.slice(-3000)}`);
+  return { passed: Number(m[1]), failed: Number(m[2]) };
+}
+
+describe('official conformance suite, client side', () => {
+  before(() => void node22Tools(), { timeout: 1_600_000 });
+
+  it('passes every non-auth client scenario at 2025-11-25 and 2026-07-28', { timeout: 660_000 }, () => {
+    const run = clientLeg(everythingClient);
+    const out = `${run.stdout}${run.stderr}`;
+    const { passed, failed } = summary(out);
+    assert.equal(failed, 0, `failing scenarios:\n${out.slice(-3000)}`);
+    // 5 at 2025-11-25 (initialize, tools_call, elicitation defaults, sse-retry, 2020-12 preservation), 8 at
+    // 2026-07-28: a smaller number means the suite's list changed or the auth/ filter ate a scenario.
+    assert.equal(passed, 13, out.slice(-3000));
+    assert.equal(run.status, 0);
+  });
+
+  it('fails when the client does nothing (the leg really scores)', { timeout: 660_000 }, () => {
+    const run = clientLeg(`${quote(process.execPath)} -e 0`, ['2025-11-25']);
+    const out = `${run.stdout}${run.stderr}`;
+    const { passed, failed } = summary(out);
+    assert.equal(passed, 0, out.slice(-3000));
+    assert.equal(failed, 5, out.slice(-3000));
+    assert.notEqual(run.status, 0);
+  });
+});
