@@ -33,6 +33,11 @@ export class ServerConnection {
             identity,
             legacy: this.#legacy,
             openLegacy: (s) => {
+              s.notify = async (method, params) => {
+                if (this.#peer.closed) return false;
+                await this.#peer.notify(method, params);
+                return true;
+              };
               this.#legacy = s;
             },
             notify: (method, params) => ctx.notify(method, params),

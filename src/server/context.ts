@@ -72,9 +72,11 @@ export interface RequestContext {
   elicit(params: ElicitParams, options?: InputOptions): Promise<ElicitOutcome>;
   /**
    * 2025-11-25: tell the client that the out-of-band step of URL-mode elicitation `elicitationId` is done
-   * (`notifications/elicitation/complete`), on this request's channel, so only the client that was asked
-   * hears it. Call it before the handler returns. Resolves `false` and sends nothing on revisions without
-   * the notification (2026-07-28: the client retries and the handler sees the new state on that retry).
+   * (`notifications/elicitation/complete`), so only the client that was asked hears it: on this request's
+   * channel while it runs, afterwards on its session (the stdio connection, the HTTP session's GET stream;
+   * keep the function to call it later). Resolves `false` when there is nowhere to send it (connection
+   * gone, no GET stream) and on revisions without the notification (2026-07-28: the client retries and
+   * the handler sees the new state on that retry).
    */
   completeElicitation(elicitationId: string): Promise<boolean>;
   /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). Ask the client's model for a completion. */
@@ -98,6 +100,8 @@ export class InputRequiredSignal {
 
 /** Where a context sends things (the carrier's channel), and what the request asked for. */
 export interface ContextBackend {
+  /** Legacy only: the session, for what may be sent after the request ended (elicitation completion). */
+  session?: { notify?: (method: string, params: JsonObject) => Promise<boolean> };
   channel: {
     notify(method: string, params: JsonObject): Promise<void>;
     /** Legacy only: a real server→client request. */
@@ -215,10 +219,15 @@ class Context implements RequestContext {
   async completeElicitation(elicitationId: string): Promise<boolean> {
     if (!hasElicitationComplete(this.protocolVersion)) return false;
     if (typeof elicitationId !== 'string' || elicitationId === '') throw new TypeError('completeElicitation needs the elicitationId the elicitation carried');
-    // After the response the request's channel may be gone (HTTP): refuse rather than drop it unseen.
-    if (this.#done) throw new TsmcpError('TSMCP_UNSUPPORTED', 'completeElicitation() after the request finished: call it before the handler returns');
-    await this.#backend.channel.notify('notifications/elicitation/complete', { elicitationId });
-    return true;
+    if (!this.#done) {
+      await this.#backend.channel.notify('notifications/elicitation/complete', { elicitationId });
+      return true;
+    }
+    // After the response (e.g. the tool answered -32042 and the user finishes in the browser later), the
+    // request's channel is gone: the session carries it (stdio connection, HTTP GET stream).
+    const late = this.#backend.session?.notify;
+    if (!late) throw new TsmcpError('TSMCP_UNSUPPORTED', 'completeElicitation() after the request finished needs a session that can carry it (stdio, or an HTTP session with a GET stream)');
+    return late('notifications/elicitation/complete', { elicitationId });
   }
   createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult> {
     return this.#one<CreateMessageResult>({ method: 'sampling/createMessage', params }, options);

@@ -89,6 +89,11 @@ export interface LegacySession {
   /** URIs the client subscribed to with `resources/subscribe`. */
   subscriptions: Set<string>;
   initialized: boolean;
+  /**
+   * Set by the carrier: send a notification on the session itself, outside any request (the stdio
+   * connection; the HTTP session's GET stream). Resolves false when there is nowhere to send it.
+   */
+  notify?: (method: string, params: JsonObject) => Promise<boolean>;
 }
 
 /** What the carrier of a request (a connection, an HTTP exchange) offers the dispatcher. */
@@ -536,6 +541,7 @@ export class Server {
       channel,
       logLevel: session.logLevel,
       loggingEnabled: this.#capabilities.logging !== undefined,
+      session,
     };
     const ctx = createContext({
       requestId: request.id,

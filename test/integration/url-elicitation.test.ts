@@ -138,23 +138,55 @@ for (const carrier of ['memory', 'http'] as const) {
   });
 }
 
-describe('completeElicitation() outside its request', () => {
-  it('fails clearly after the handler returned instead of sending into a channel that may be gone', async () => {
+describe('completeElicitation() after its request ended (the out-of-band step finishes later)', () => {
+  const lateServer = () => {
     const s = new McpServer({ name: 'late', version: '1' });
-    let later: ((id: string) => Promise<boolean>) | undefined;
+    const later: { complete?: (id: string) => Promise<boolean> } = {};
     s.registerTool('connect', {}, async (_a, ctx) => {
       const r = await ctx.elicit({ mode: 'url', message: 'Connect', url: URL_, elicitationId: 'late-1' });
-      later = ctx.completeElicitation;
+      later.complete = ctx.completeElicitation;
       return { content: [{ type: 'text', text: r.elicitationId ?? '' }] };
     });
+    return { s, later };
+  };
+  const clientFor = (completed: string[]) =>
+    new Client({ name: 'c', version: '1' }, { version: '2025-11-25', capabilities: { elicitation: { url: {} } }, handlers: { elicitation: () => ({ action: 'accept' }), elicitationComplete: (id: string) => void completed.push(id) } } as never);
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('reaches the client on its connection (message transports)', async () => {
+    const { s, later } = lateServer();
     const [ct, st] = createLinkedPair();
     const recorder = new WireRecorder();
     await s.connect(recordTransport(st, recorder, 'server'));
-    const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25', capabilities: { elicitation: { url: {} } }, handlers: { elicitation: () => ({ action: 'accept' }) } });
+    const completed: string[] = [];
+    const client = clientFor(completed);
     await client.connect(recordTransport(ct, recorder, 'client'));
     assert.equal(((await client.callTool('connect')).content[0] as { text: string }).text, 'late-1');
-    await assert.rejects(later!('late-1'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_UNSUPPORTED');
+    assert.equal(await later.complete!('late-1'), true);
+    await until(() => completed.length > 0);
+    assert.deepEqual(completed, ['late-1']);
     recorder.assertClean();
+    await client.close();
+    assert.equal(await later.complete!('late-1'), false, 'nowhere to send it once the connection closed');
+  });
+
+  it('reaches the client on its legacy HTTP session’s GET stream', async () => {
+    const { s, later } = lateServer();
+    const completed: string[] = [];
+    const client = clientFor(completed);
+    await client.connect(await httpTransport(s));
+    assert.equal(((await client.callTool('connect')).content[0] as { text: string }).text, 'late-1');
+    // The tsmcp client opens the session's GET stream after initialize; wait until it is there.
+    let sent = false;
+    for (let i = 0; i < 200 && !sent; i++) {
+      sent = await later.complete!('late-1');
+      if (!sent) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(sent, true);
+    await until(() => completed.length > 0);
+    assert.deepEqual(completed, ['late-1']);
     await client.close();
   });
 });

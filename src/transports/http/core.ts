@@ -416,7 +416,14 @@ export class HttpCore {
       identity: req.identity ?? new HttpIdentity(req, req.auth),
       legacy: session?.legacy,
       openLegacy: (s) => {
-        if (session) session.legacy = s;
+        if (!session) return;
+        // Outside any request, the session's GET stream carries it (stored for resumption while the client is away).
+        s.notify = async (method, params) => {
+          if (!this.#sessions.has(session.id) || !session.getStream) return false;
+          session.getStream.message({ jsonrpc: '2.0', method, params });
+          return true;
+        };
+        session.legacy = s;
       },
       notify: async (method, params) => {
         if (signal.aborted) return;
