@@ -298,7 +298,7 @@ export class Client {
         protocolVersion: version,
         capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
         clientInfo: this.info,
-      }),
+      }, { cancellable: false }), // the spec forbids cancelling initialize, even on timeout
     );
     const agreed = result.protocolVersion;
     if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {

@@ -29,6 +29,16 @@ export interface RequestOptions {
   onprogress?: (progress: ProgressParams) => void;
   /** Learn the JSON-RPC id before the request is sent (to demultiplex what arrives for it). */
   onid?: (id: RequestId) => void;
+  /**
+   * Whether a timeout or an aborted `signal` tells the peer (`notifications/cancelled`). Default true;
+   * `false` for `initialize`, which the spec forbids cancelling: the request still fails locally.
+   */
+  cancellable?: boolean;
+  /**
+   * Whether the peer may end this request with `notifications/cancelled` naming its id (a server tearing
+   * down `subscriptions/listen`): the promise then rejects with `TSMCP_CANCELLED`. Default false.
+   */
+  peerCancellable?: boolean;
 }
 
 /** What a handler of an incoming request gets besides the message. */
@@ -83,6 +93,9 @@ interface Pending {
   deadline: number;
   timeoutMs: number;
   resetOnProgress: boolean;
+  method: string;
+  cancellable: boolean;
+  peerCancellable: boolean;
   cleanup(): void;
 }
 
@@ -158,7 +171,7 @@ export class Peer {
     return new Promise<JsonObject>((resolve, reject) => {
       const onAbort = () => {
         this.#settle(id);
-        this.#sendCancel(id, String(signal!.reason ?? 'cancelled'));
+        if (entry.cancellable) this.#sendCancel(id, String(signal!.reason ?? 'cancelled'));
         reject(cancelled(signal!.reason));
       };
       const entry: Pending = {
@@ -169,6 +182,9 @@ export class Peer {
         deadline: Date.now() + (options.maxTotalTimeoutMs ?? timeoutMs * 10), // Infinity when there is no timeout
         timeoutMs,
         resetOnProgress: options.resetTimeoutOnProgress ?? true,
+        method,
+        cancellable: options.cancellable ?? true,
+        peerCancellable: options.peerCancellable ?? false,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       this.#pending.set(id, entry);
@@ -198,8 +214,8 @@ export class Peer {
     const wait = Math.max(0, Math.min(ms, entry.deadline - Date.now()));
     entry.timer = setTimeout(() => {
       if (!this.#settle(id)) return;
-      this.#sendCancel(id, 'timeout');
-      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `Request ${id} timed out after ${entry.timeoutMs} ms`));
+      if (entry.cancellable) this.#sendCancel(id, 'timeout');
+      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `${entry.method} request ${id} timed out after ${entry.timeoutMs} ms${entry.cancellable ? '' : ' (not cancelled: the protocol forbids cancelling it)'}`));
     }, wait);
   }
 
