@@ -115,8 +115,8 @@ export class Peer {
   #running = 0;
   #nextId = 1;
   #closed = false;
-  /** Fires once when the connection ends. */
-  onclose?: () => void;
+  /** Fires once when the connection ends; `reason` says why when the transport knows (a server process exit). */
+  onclose?: (reason?: Error) => void;
 
   constructor(transport: Transport, handlers: PeerHandlers, options: PeerOptions = {}) {
     this.#transport = transport;
@@ -126,7 +126,7 @@ export class Peer {
     this.#maxIncoming = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
     transport.onmessage = (value) => this.#receive(value);
     transport.onframeerror = (e) => this.#frameError(e);
-    transport.onclose = () => this.#closedByTransport();
+    transport.onclose = (reason) => this.#closedByTransport(reason);
     transport.onerror = (e) => this.#onprotocolerror?.(e);
     transport.onrequestfailed = (id, error) => {
       const entry = this.#pending.get(id);
@@ -331,7 +331,14 @@ export class Peer {
     if (n.method === 'notifications/cancelled') {
       const target = p?.requestId;
       if (typeof target === 'string' || typeof target === 'number') {
-        this.#incoming.get(target)?.abort(new TsmcpError('TSMCP_CANCELLED', typeof p?.reason === 'string' ? p.reason : 'Cancelled by peer'));
+        const why = typeof p?.reason === 'string' ? p.reason : 'Cancelled by peer';
+        const incoming = this.#incoming.get(target);
+        if (incoming) incoming.abort(new TsmcpError('TSMCP_CANCELLED', why));
+        else {
+          // Only requests marked peerCancellable (subscriptions/listen) may be ended by the other side.
+          const entry = this.#pending.get(target);
+          if (entry?.peerCancellable && this.#settle(target)) entry.reject(new TsmcpError('TSMCP_CANCELLED', `The peer cancelled ${entry.method}: ${why}`));
+        }
       }
     } else if (n.method === 'notifications/progress' && p && (typeof p.progressToken === 'string' || typeof p.progressToken === 'number')) {
       const id = this.#progress.get(p.progressToken);
@@ -364,15 +371,16 @@ export class Peer {
     else entry.resolve(result!);
   }
 
-  #closedByTransport(): void {
+  #closedByTransport(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    const why = reason ? `: ${reason.message}` : '';
     for (const [id, entry] of [...this.#pending]) {
       this.#settle(id);
-      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed before the response arrived'));
+      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed before the response arrived${why}`, { cause: reason }));
     }
-    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
-    this.onclose?.();
+    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
+    this.onclose?.(reason);
   }
 }
 
