@@ -240,7 +240,7 @@ export class Client {
         admits: () => this.era !== 'modern',
         onnotification: (n) => this.#notification(n.method, n.params),
       },
-      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror },
+      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror, firstId: this.#peer?.nextId },
     );
     this.#peer = peer;
     await peer.start();

@@ -80,6 +80,8 @@ export interface PeerOptions {
    * Default 256.
    */
   maxConcurrentRequests?: number;
+  /** The first request id (default 1): a client speaking to a restarted server goes on from the old connection's ids, so none is reused in logs. */
+  firstId?: number;
 }
 
 /** Default of `PeerOptions.maxConcurrentRequests`. */
@@ -115,6 +117,8 @@ export class Peer {
   #running = 0;
   #nextId = 1;
   #closed = false;
+  /** Why the transport closed, when it said (a server process exit): later requests fail with it too. */
+  #closeReason: Error | undefined;
   /** Fires once when the connection ends; `reason` says why when the transport knows (a server process exit). */
   onclose?: (reason?: Error) => void;
 
@@ -124,6 +128,7 @@ export class Peer {
     this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#onprotocolerror = options.onprotocolerror;
     this.#maxIncoming = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
+    this.#nextId = options.firstId ?? 1;
     transport.onmessage = (value) => this.#receive(value);
     transport.onframeerror = (e) => this.#frameError(e);
     transport.onclose = (reason) => this.#closedByTransport(reason);
@@ -136,6 +141,11 @@ export class Peer {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The id the next request will get. */
+  get nextId(): number {
+    return this.#nextId;
   }
 
   /** Incoming requests (other than ping) whose handlers are running: at most `maxConcurrentRequests`. */
@@ -154,7 +164,10 @@ export class Peer {
 
   /** Send a request and await its result; rejects with McpError (peer said no) or TsmcpError (local). */
   request(method: string, params: JsonObject | undefined, options: RequestOptions = {}): Promise<JsonObject> {
-    if (this.#closed) return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
+    if (this.#closed) {
+      const why = this.#closeReason;
+      return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why ? `: ${why.message}` : ''}`, { cause: why }));
+    }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(cancelled(signal.reason));
     const id = this.#nextId++;
@@ -374,6 +387,7 @@ export class Peer {
   #closedByTransport(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeReason = reason;
     const why = reason ? `: ${reason.message}` : '';
     for (const [id, entry] of [...this.#pending]) {
       this.#settle(id);
