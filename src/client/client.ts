@@ -297,7 +297,7 @@ export class Client {
 
   async #recover(transport: Transport & { allowRestart?: () => Promise<boolean> }, version: ProtocolVersion, why: Error): Promise<void> {
     for (;;) {
-      if (this.#closing || !(await transport.allowRestart!())) throw why;
+      if (this.#closing || !(await transport.allowRestart!()) || this.#closing) throw why;
       try {
         await this.#connect(transport, version);
         break;

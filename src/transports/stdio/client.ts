@@ -27,7 +27,8 @@ export interface StdioClientTransportOptions {
    * Opt-in: start the server again when it exits on its own (not after `close()`). The Client then
    * speaks to the fresh process in the same revision and re-establishes its subscriptions (legacy:
    * initialize, resources/subscribe, log level; 2026-07-28: listen again). Calls pending at the crash
-   * still fail. Off by default.
+   * still fail (a call is never re-sent: it may have had effects); calls made during the restart wait
+   * for it. Off by default.
    */
   restart?: StdioRestartOptions;
   /**
@@ -188,7 +189,7 @@ export class StdioClientTransport implements Transport {
     this.#restarts++;
     const { initialMs = 250, maxMs = 10_000 } = policy.backoff ?? {};
     await new Promise((r) => setTimeout(r, Math.min(maxMs, initialMs * 2 ** (this.#restarts - 1))));
-    return this.#crashed; // a close() meanwhile cancels the restart
+    return true;
   }
 
   #stderrLines(): string {
