@@ -153,7 +153,11 @@ export class StdioClientTransport implements Transport {
     if (o.stderr === 'pipe') {
       child.stderr!.pipe(this.#stderr, { end: false });
       const max = o.stderrTail?.maxBytes ?? 4096;
-      if (max > 0) child.stderr!.on('data', (c: Buffer) => (this.#tail = Buffer.concat([this.#tail, c]).subarray(-max)));
+      child.stderr!.on('data', (c: Buffer) => {
+        if (max <= 0) return;
+        const all = Buffer.concat([this.#tail, c]);
+        this.#tail = all.length > max ? Buffer.from(all.subarray(-max)) : all; // a copy: keep no large chunk alive
+      });
     }
     child.stdin!.on('error', (e) => this.onerror?.(e));
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
