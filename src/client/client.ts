@@ -139,6 +139,14 @@ export interface SubscribeOptions {
   maxReconnects?: number;
   /** Called each time a dropped subscription is listening again. */
   onreconnect?: () => void;
+  /**
+   * Called each time the subscription stops delivering other than by `close()`: the server cancelled or
+   * ended the listen (`TSMCP_CANCELLED`), or the connection was lost (`TSMCP_CONNECTION_CLOSED`, with a
+   * stdio server's exit in `cause`). Events may have been missed; the reconnect policy then applies.
+   */
+  oninterrupt?: (reason: Error) => void;
+  /** Called once when the subscription ends for good other than by `close()` (reconnect off or exhausted, connection gone). */
+  onclose?: (reason: Error) => void;
 }
 
 export interface Subscription {
@@ -174,6 +182,14 @@ export class Client {
   #serverCapabilities: ServerCapabilities = {};
   #serverInfo: Implementation | undefined;
   #instructions: string | undefined;
+  /** close() was called: a connection loss is then expected, not recovered from. */
+  #closing = false;
+  /** A stdio server restart in progress (see #lost): requests and re-listens wait for it. */
+  #recovering: Promise<void> | undefined;
+  /** The legacy session's log level, set again after a server restart. */
+  #logLevel: LoggingLevel | undefined;
+  /** Legacy subscriptions, told about connection loss and restarts. */
+  readonly #legacySubs = new Set<{ interrupted(e: Error): void; reconnected(): void; closed(e: Error): void }>();
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     this.info = info;
@@ -203,6 +219,7 @@ export class Client {
 
   /** Connect over a message transport and settle the protocol revision. */
   async connect(transport: Transport): Promise<void> {
+    this.#closing = false;
     // The era is a property of the server: remember the verdict per server for this process.
     const key = (transport as Transport & { eraCacheKey?: string }).eraCacheKey;
     const want = this.#options.version ?? 'auto';
@@ -248,7 +265,7 @@ export class Client {
         admits: () => this.era !== 'modern',
         onnotification: (n) => this.#notification(n.method, n.params),
       },
-      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror },
+      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror, firstId: this.#peer?.nextId },
     );
     this.#peer = peer;
     await peer.start();
@@ -266,10 +283,59 @@ export class Client {
       await peer.close().catch(() => {});
       throw e;
     }
+    peer.onclose = (reason) => this.#lost(peer, reason);
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await this.#peer?.close();
+  }
+
+  /**
+   * The connection ended on its own. Subscriptions are told; a transport with a restart policy (stdio
+   * `restart`) gets a fresh server, spoken to in the same revision, with the legacy session's resource
+   * subscriptions and log level set again; listen subscriptions listen again themselves.
+   */
+  #lost(peer: Peer, reason: Error | undefined): void {
+    if (this.#closing || peer !== this.#peer || this.#recovering || !this.#version) return;
+    const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, { cause: reason });
+    const subs = [...this.#legacySubs];
+    for (const s of subs) s.interrupted(why);
+    const transport = this.#transport as Transport & { allowRestart?: () => Promise<boolean> };
+    if (!transport.allowRestart) {
+      for (const s of subs) s.closed(why);
+      return;
+    }
+    this.#recovering = this.#recover(transport, this.#version, why).then(
+      () => {
+        this.#recovering = undefined;
+        for (const s of this.#legacySubs) s.reconnected();
+      },
+      (e: Error) => {
+        this.#recovering = undefined;
+        for (const s of [...this.#legacySubs]) s.closed(e);
+        throw e;
+      },
+    );
+    this.#recovering.catch(() => undefined); // waiters see the failure; nobody else has to
+  }
+
+  async #recover(transport: Transport & { allowRestart?: () => Promise<boolean> }, version: ProtocolVersion, why: Error): Promise<void> {
+    for (;;) {
+      if (this.#closing || !(await transport.allowRestart!()) || this.#closing) throw why;
+      try {
+        await this.#connect(transport, version);
+        break;
+      } catch (e) {
+        // The fresh server died during the handshake too: try again while the policy allows.
+        if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED')) throw e;
+        why = e;
+      }
+    }
+    if (!isLegacyVersion(version)) return;
+    // Straight on the peer: this.request() waits for the recovery this is part of.
+    for (const uri of this.#legacyHolds.keys()) await this.#peer!.request('resources/subscribe', { uri });
+    if (this.#logLevel) await this.#peer!.request('logging/setLevel', { level: this.#logLevel });
   }
 
   // ---------------------------------------------------------------- era detection
@@ -323,7 +389,7 @@ export class Client {
         protocolVersion: version,
         capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
         clientInfo: this.info,
-      }),
+      }, { cancellable: false }), // the spec forbids cancelling initialize, even on timeout
     );
     const agreed = result.protocolVersion;
     if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
@@ -357,6 +423,7 @@ export class Client {
    * through the handlers, translates legacy results into the internal model, and uses the cache.
    */
   async request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
+    if (this.#recovering) await this.#recovering.catch(() => undefined); // a restarting stdio server
     const peer = this.#peer;
     const version = this.#version;
     if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
@@ -672,6 +739,7 @@ export class Client {
   async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
     if (this.era === 'modern') throw new TsmcpError('TSMCP_UNSUPPORTED', 'logging/setLevel does not exist in 2026-07-28; pass { logLevel } with each call');
     await this.request('logging/setLevel', { level }, options);
+    this.#logLevel = level; // set again if the server is restarted
   }
 
   /**
@@ -679,20 +747,29 @@ export class Client {
    * its id), `resources/subscribe` plus the session's list-changed notifications on legacy servers.
    */
   async subscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void, options: SubscribeOptions = {}): Promise<Subscription> {
-    const peer = this.#peer;
-    if (!peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
-    if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent);
+    if (this.#recovering) await this.#recovering.catch(() => undefined);
+    if (!this.#peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+    if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent, options);
     const controller = new AbortController();
     const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);
-    /** One listen stream; resolves with its acknowledgement and a promise of its end. */
+    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
+      try {
+        callback?.(e);
+      } catch (thrown) {
+        this.#options.onprotocolerror?.(thrown as Error);
+      }
+    };
+    /** One listen stream on the current connection; `ended` resolves with why it ended. */
     const listen = () => {
+      const peer = this.#peer!; // after a stdio server restart this is the new connection
       let id: string | number | undefined;
       let ackResolve!: (f: SubscriptionFilter) => void;
       const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
-      const ended = peer
+      const ended: Promise<Error> = peer
         .request('subscriptions/listen', { notifications: filter, _meta: this.#meta(this.#version!) }, {
           signal: controller.signal,
           timeoutMs: Infinity,
+          peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
           onid: (i) => {
             id = i;
             this.#listeners.set(i, (method, params) => {
@@ -702,22 +779,27 @@ export class Client {
           },
         })
         .then(
-          () => undefined,
-          (e: unknown) => e,
+          () => new TsmcpError('TSMCP_CANCELLED', 'The server ended the subscription (subscriptions/listen returned)'),
+          (e: unknown) => (e instanceof Error ? e : new TsmcpError('TSMCP_CONNECTION_CLOSED', String(e))),
         )
         .finally(() => id !== undefined && this.#listeners.delete(id));
-      const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e ?? new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Subscription ended before it was acknowledged')))]);
+      const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e))]);
       return { acknowledged, ended };
     };
     const first = listen();
     const acknowledged = await first.acknowledged;
-    // A stream that drops (or a server that ends it) is listened to again, with backoff, until closed.
+    // A stream that drops (or a server that ends or cancels it) is listened to again, with backoff, until closed.
     const supervised = (async () => {
       let current = first.ended;
       let attempts = 0;
       for (;;) {
-        await current;
-        if (controller.signal.aborted || peer.closed || attempts >= maxAttempts) return;
+        let why = await current;
+        if (controller.signal.aborted) return;
+        if (attempts === 0) report(options.oninterrupt, why); // a live stream ended (not a failed re-listen)
+        // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
+        if (this.#recovering) why = await this.#recovering.then(() => why, (e: Error) => e);
+        if (controller.signal.aborted) return;
+        if (!this.#peer || this.#peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
         await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
         if (controller.signal.aborted) return;
         attempts++;
@@ -739,7 +821,7 @@ export class Client {
     };
   }
 
-  async #legacySubscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void): Promise<Subscription> {
+  async #legacySubscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void, options: SubscribeOptions): Promise<Subscription> {
     const uris = filter.resourceSubscriptions ?? [];
     if (uris.length && !this.#serverCapabilities.resources?.subscribe) throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
     // Unsubscribe a URI only when no other Subscription of ours still holds it.
@@ -775,9 +857,26 @@ export class Client {
       if (wanted(method, params)) onevent(method, params ?? {});
     };
     this.#options.onnotification = hook;
+    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
+      try {
+        callback?.(e);
+      } catch (thrown) {
+        this.#options.onprotocolerror?.(thrown as Error);
+      }
+    };
+    const life = {
+      interrupted: (e: Error) => report(options.oninterrupt, e),
+      reconnected: () => options.onreconnect?.(),
+      closed: (e: Error) => {
+        this.#legacySubs.delete(life);
+        report(options.onclose, e);
+      },
+    };
+    this.#legacySubs.add(life);
     return {
       acknowledged: filter,
       close: async () => {
+        this.#legacySubs.delete(life);
         if (this.#options.onnotification === hook) this.#options.onnotification = previous;
         if (closed) return;
         closed = true;

@@ -29,6 +29,16 @@ export interface RequestOptions {
   onprogress?: (progress: ProgressParams) => void;
   /** Learn the JSON-RPC id before the request is sent (to demultiplex what arrives for it). */
   onid?: (id: RequestId) => void;
+  /**
+   * Whether a timeout or an aborted `signal` tells the peer (`notifications/cancelled`). Default true;
+   * `false` for `initialize`, which the spec forbids cancelling: the request still fails locally.
+   */
+  cancellable?: boolean;
+  /**
+   * Whether the peer may end this request with `notifications/cancelled` naming its id (a server tearing
+   * down `subscriptions/listen`): the promise then rejects with `TSMCP_CANCELLED`. Default false.
+   */
+  peerCancellable?: boolean;
 }
 
 /** What a handler of an incoming request gets besides the message. */
@@ -70,6 +80,8 @@ export interface PeerOptions {
    * Default 256.
    */
   maxConcurrentRequests?: number;
+  /** The first request id (default 1): a client speaking to a restarted server goes on from the old connection's ids, so none is reused in logs. */
+  firstId?: number;
 }
 
 /** Default of `PeerOptions.maxConcurrentRequests`. */
@@ -83,6 +95,9 @@ interface Pending {
   deadline: number;
   timeoutMs: number;
   resetOnProgress: boolean;
+  method: string;
+  cancellable: boolean;
+  peerCancellable: boolean;
   cleanup(): void;
 }
 
@@ -102,8 +117,10 @@ export class Peer {
   #running = 0;
   #nextId = 1;
   #closed = false;
-  /** Fires once when the connection ends. */
-  onclose?: () => void;
+  /** Why the transport closed, when it said (a server process exit): later requests fail with it too. */
+  #closeReason: Error | undefined;
+  /** Fires once when the connection ends; `reason` says why when the transport knows (a server process exit). */
+  onclose?: (reason?: Error) => void;
 
   constructor(transport: Transport, handlers: PeerHandlers, options: PeerOptions = {}) {
     this.#transport = transport;
@@ -111,9 +128,10 @@ export class Peer {
     this.#timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.#onprotocolerror = options.onprotocolerror;
     this.#maxIncoming = options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS;
+    this.#nextId = options.firstId ?? 1;
     transport.onmessage = (value) => this.#receive(value);
     transport.onframeerror = (e) => this.#frameError(e);
-    transport.onclose = () => this.#closedByTransport();
+    transport.onclose = (reason) => this.#closedByTransport(reason);
     transport.onerror = (e) => this.#onprotocolerror?.(e);
     transport.onrequestfailed = (id, error) => {
       const entry = this.#pending.get(id);
@@ -123,6 +141,11 @@ export class Peer {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The id the next request will get. */
+  get nextId(): number {
+    return this.#nextId;
   }
 
   /** Incoming requests (other than ping) whose handlers are running: at most `maxConcurrentRequests`. */
@@ -141,7 +164,10 @@ export class Peer {
 
   /** Send a request and await its result; rejects with McpError (peer said no) or TsmcpError (local). */
   request(method: string, params: JsonObject | undefined, options: RequestOptions = {}): Promise<JsonObject> {
-    if (this.#closed) return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
+    if (this.#closed) {
+      const why = this.#closeReason;
+      return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why ? `: ${why.message}` : ''}`, { cause: why }));
+    }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(cancelled(signal.reason));
     const id = this.#nextId++;
@@ -158,7 +184,7 @@ export class Peer {
     return new Promise<JsonObject>((resolve, reject) => {
       const onAbort = () => {
         this.#settle(id);
-        this.#sendCancel(id, String(signal!.reason ?? 'cancelled'));
+        if (entry.cancellable) this.#sendCancel(id, String(signal!.reason ?? 'cancelled'));
         reject(cancelled(signal!.reason));
       };
       const entry: Pending = {
@@ -169,6 +195,9 @@ export class Peer {
         deadline: Date.now() + (options.maxTotalTimeoutMs ?? timeoutMs * 10), // Infinity when there is no timeout
         timeoutMs,
         resetOnProgress: options.resetTimeoutOnProgress ?? true,
+        method,
+        cancellable: options.cancellable ?? true,
+        peerCancellable: options.peerCancellable ?? false,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       this.#pending.set(id, entry);
@@ -198,8 +227,8 @@ export class Peer {
     const wait = Math.max(0, Math.min(ms, entry.deadline - Date.now()));
     entry.timer = setTimeout(() => {
       if (!this.#settle(id)) return;
-      this.#sendCancel(id, 'timeout');
-      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `Request ${id} timed out after ${entry.timeoutMs} ms`));
+      if (entry.cancellable) this.#sendCancel(id, 'timeout');
+      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `${entry.method} request ${id} timed out after ${entry.timeoutMs} ms${entry.cancellable ? '' : ' (not cancelled: the protocol forbids cancelling it)'}`));
     }, wait);
   }
 
@@ -315,7 +344,14 @@ export class Peer {
     if (n.method === 'notifications/cancelled') {
       const target = p?.requestId;
       if (typeof target === 'string' || typeof target === 'number') {
-        this.#incoming.get(target)?.abort(new TsmcpError('TSMCP_CANCELLED', typeof p?.reason === 'string' ? p.reason : 'Cancelled by peer'));
+        const why = typeof p?.reason === 'string' ? p.reason : 'Cancelled by peer';
+        const incoming = this.#incoming.get(target);
+        if (incoming) incoming.abort(new TsmcpError('TSMCP_CANCELLED', why));
+        else {
+          // Only requests marked peerCancellable (subscriptions/listen) may be ended by the other side.
+          const entry = this.#pending.get(target);
+          if (entry?.peerCancellable && this.#settle(target)) entry.reject(new TsmcpError('TSMCP_CANCELLED', `The peer cancelled ${entry.method}: ${why}`));
+        }
       }
     } else if (n.method === 'notifications/progress' && p && (typeof p.progressToken === 'string' || typeof p.progressToken === 'number')) {
       const id = this.#progress.get(p.progressToken);
@@ -348,15 +384,17 @@ export class Peer {
     else entry.resolve(result!);
   }
 
-  #closedByTransport(): void {
+  #closedByTransport(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closeReason = reason;
+    const why = reason ? `: ${reason.message}` : '';
     for (const [id, entry] of [...this.#pending]) {
       this.#settle(id);
-      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed before the response arrived'));
+      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed before the response arrived${why}`, { cause: reason }));
     }
-    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Connection closed'));
-    this.onclose?.();
+    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
+    this.onclose?.(reason);
   }
 }
 

@@ -28,8 +28,8 @@ export interface Transport {
   onframeerror?: (error: FrameError) => void;
   /** A transport-level failure that does not close the stream. */
   onerror?: (error: Error) => void;
-  /** The stream ended (peer closed, process exited, `close()` called). */
-  onclose?: () => void;
+  /** The stream ended (peer closed, process exited, `close()` called); `reason` when it ended on its own and the transport knows why. */
+  onclose?: (reason?: Error) => void;
   /**
    * The request with this id will get no usable JSON-RPC answer (HTTP: an error without a JSON-RPC body,
    * a dropped stream; stdio: its response ran over `maxMessageBytes`); the engine fails it with `error`.

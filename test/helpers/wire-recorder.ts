@@ -232,7 +232,7 @@ export function recordTransport(transport: Transport, recorder: WireSink, side: 
   };
   transport.onframeerror = (error) => wrapper.onframeerror?.(error);
   transport.onerror = (error) => wrapper.onerror?.(error);
-  transport.onclose = () => wrapper.onclose?.();
+  transport.onclose = (reason) => wrapper.onclose?.(reason);
   transport.onrequestfailed = (id, error) => wrapper.onrequestfailed?.(id, error);
   // Optional capabilities of the wrapped transport (HTTP header mirroring, stdio restart, era cache key)
   // stay visible through the wrapper, so wrapping changes nothing but the recording.
@@ -240,6 +240,8 @@ export function recordTransport(transport: Transport, recorder: WireSink, side: 
   const w = wrapper as Transport & { setToolHeaders?: unknown; restart?: unknown; eraCacheKey?: unknown };
   if (typeof extra.setToolHeaders === 'function') w.setToolHeaders = (extra.setToolHeaders as (...a: unknown[]) => unknown).bind(transport);
   if (typeof extra.restart === 'function') w.restart = (extra.restart as () => Promise<void>).bind(transport);
+  const recover = (transport as { allowRestart?: unknown }).allowRestart;
+  if (typeof recover === 'function') (w as { allowRestart?: unknown }).allowRestart = recover.bind(transport);
   Object.defineProperty(w, 'eraCacheKey', { get: () => (transport as { eraCacheKey?: string }).eraCacheKey });
   return wrapper;
 }

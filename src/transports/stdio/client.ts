@@ -23,12 +23,48 @@ export interface StdioClientTransportOptions {
    * for its timeout.
    */
   maxMessageBytes?: number;
+  /**
+   * Opt-in: start the server again when it exits on its own (not after `close()`). The Client then
+   * speaks to the fresh process in the same revision and re-establishes its subscriptions (legacy:
+   * initialize, resources/subscribe, log level; 2026-07-28: listen again). Calls pending at the crash
+   * still fail (a call is never re-sent: it may have had effects); calls made during the restart wait
+   * for it. Off by default.
+   */
+  restart?: StdioRestartOptions;
+  /**
+   * How much of the server's stderr is kept to explain an exit (only with `stderr: 'pipe'`): the last
+   * `maxLines` lines (default 20) within the last `maxBytes` bytes (default 4096); older output is
+   * dropped as more arrives. `{ maxBytes: 0 }` keeps none.
+   */
+  stderrTail?: { maxLines?: number; maxBytes?: number };
   shutdown?: {
     /** Wait this long after closing stdin before SIGTERM. Default 2000 ms. */
     stdinCloseMs?: number;
     /** Wait this long after SIGTERM before SIGKILL. Default 2000 ms. */
     sigtermMs?: number;
   };
+}
+
+export interface StdioRestartOptions {
+  /** Most restarts over the transport's life; once spent, the next exit closes the connection for good. Default 3. */
+  maxRestarts?: number;
+  /** Wait before restart n: `initialMs` × 2^(n−1), at most `maxMs`. Defaults 250 and 10 000 ms. */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+/** Why the connection ended: the server process exited on its own. Pending calls carry it as `cause`. */
+export class ServerExitError extends TsmcpError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines of its stderr (bounded by `stderrTail`; empty unless `stderr: 'pipe'`). */
+  readonly stderrTail: string;
+  constructor(command: string, exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
+    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    super('TSMCP_PROCESS', `Server process ${command} ${how}${stderrTail ? `; last stderr lines:\n${stderrTail}` : ''}`);
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderrTail = stderrTail;
+  }
 }
 
 const POSIX_ENV = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
@@ -51,10 +87,17 @@ export class StdioClientTransport implements Transport {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #closed = false;
+  /** close() was asked for: the coming exit is not a crash. */
+  #stopping = false;
+  /** The last process exited on its own. */
+  #crashed = false;
+  #restarts = 0;
+  /** The newest stderr bytes, at most `stderrTail.maxBytes`. */
+  #tail: Buffer = Buffer.alloc(0);
   onmessage?: (value: unknown) => void;
   onframeerror?: (error: FrameError) => void;
   onerror?: (error: Error) => void;
-  onclose?: () => void;
+  onclose?: (reason?: Error) => void;
   onrequestfailed?: (id: RequestId, error: Error) => void;
 
   constructor(options: StdioClientTransportOptions) {
@@ -71,6 +114,10 @@ export class StdioClientTransport implements Transport {
   get stderr(): Readable {
     return this.#stderr;
   }
+  /** Restarts done under the `restart` policy so far (at most `maxRestarts`). */
+  get restarts(): number {
+    return this.#restarts;
+  }
   get pid(): number | undefined {
     return this.#child?.pid;
   }
@@ -83,6 +130,9 @@ export class StdioClientTransport implements Transport {
 
   start(): Promise<void> {
     this.#closed = false;
+    this.#stopping = false;
+    this.#crashed = false;
+    this.#tail = Buffer.alloc(0);
     const o = this.#options;
     const child = spawn(o.command, o.args ?? [], {
       env: { ...getDefaultEnvironment(), ...o.env },
@@ -100,12 +150,24 @@ export class StdioClientTransport implements Transport {
       o.maxMessageBytes,
     );
     child.stdout!.on('data', (c: Buffer) => framer.push(c));
-    if (o.stderr === 'pipe') child.stderr!.pipe(this.#stderr, { end: false });
+    if (o.stderr === 'pipe') {
+      child.stderr!.pipe(this.#stderr, { end: false });
+      const max = o.stderrTail?.maxBytes ?? 4096;
+      child.stderr!.on('data', (c: Buffer) => {
+        if (max <= 0) return;
+        const all = Buffer.concat([this.#tail, c]);
+        this.#tail = all.length > max ? Buffer.from(all.subarray(-max)) : all; // a copy: keep no large chunk alive
+      });
+    }
     child.stdin!.on('error', (e) => this.onerror?.(e));
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
     return new Promise((resolve, reject) => {
       child.once('spawn', () => {
-        child.once('close', () => this.#finish());
+        child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+          if (this.#stopping) return this.#finish();
+          this.#crashed = true;
+          this.#finish(new ServerExitError(o.command, code, signal, this.#stderrLines()));
+        });
         resolve();
       });
       child.once('error', (e) => {
@@ -121,6 +183,26 @@ export class StdioClientTransport implements Transport {
     await this.start();
   }
 
+  /**
+   * After the server exited on its own: whether the `restart` policy allows starting it again (counting
+   * the restart and waiting its backoff first). The next `start()` spawns it. Used by the Client.
+   */
+  async allowRestart(): Promise<boolean> {
+    const policy = this.#options.restart;
+    if (!policy || !this.#crashed || this.#restarts >= (policy.maxRestarts ?? 3)) return false;
+    this.#restarts++;
+    const { initialMs = 250, maxMs = 10_000 } = policy.backoff ?? {};
+    await new Promise((r) => setTimeout(r, Math.min(maxMs, initialMs * 2 ** (this.#restarts - 1))));
+    return true;
+  }
+
+  #stderrLines(): string {
+    const lines = this.#tail.toString('utf8').split(/\r?\n/);
+    if (lines.at(-1) === '') lines.pop();
+    if (this.#tail.length >= (this.#options.stderrTail?.maxBytes ?? 4096)) lines.shift(); // cut mid-line
+    return lines.slice(-(this.#options.stderrTail?.maxLines ?? 20)).join('\n');
+  }
+
   async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
     const stdin = this.#child?.stdin;
     if (this.#closed || !stdin || stdin.destroyed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Server process is not running');
@@ -134,6 +216,8 @@ export class StdioClientTransport implements Transport {
       this.#finish();
       return;
     }
+    this.#crashed = false; // closed on purpose while running: nothing to restart
+    this.#stopping = true;
     const { stdinCloseMs = 2000, sigtermMs = 2000 } = this.#options.shutdown ?? {};
     const exited = this.#exited;
     const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
@@ -148,9 +232,9 @@ export class StdioClientTransport implements Transport {
     this.#finish();
   }
 
-  #finish(): void {
+  #finish(reason?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.onclose?.();
+    this.onclose?.(reason);
   }
 }
