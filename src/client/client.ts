@@ -56,6 +56,9 @@ import { uriCovers } from '../protocol/uri.js';
 import { ResponseCache } from './cache.js';
 
 /** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
+
+/** A listen stream up this long counts as healthy: its end resets the reconnect attempts. */
+const HEALTHY_LISTEN_MS = 10_000;
 export interface InputHandlers {
   elicitation?: (params: ElicitParams, ctx: { signal: AbortSignal }) => ElicitResult | Promise<ElicitResult>;
   /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
@@ -135,7 +138,10 @@ export interface CallOptions extends Pick<RequestOptions, 'signal' | 'timeoutMs'
 export interface SubscribeOptions {
   /** Listen again when the stream drops or the server ends it (2026-07-28). Default true. */
   reconnect?: boolean;
-  /** Consecutive failed attempts before giving up. Default 5 (backoff from 250 ms, doubling, 10 s cap). */
+  /**
+   * Consecutive failed attempts before giving up. Default 5 (backoff from 250 ms, doubling, 10 s cap). A
+   * listen that ends within 10 s of its acknowledgement counts as failed too.
+   */
   maxReconnects?: number;
   /** Called each time a dropped subscription is listening again. */
   onreconnect?: () => void;
@@ -792,10 +798,17 @@ export class Client {
     const supervised = (async () => {
       let current = first.ended;
       let attempts = 0;
+      // When the current stream was acknowledged; only one that stayed up a while resets the attempts, so
+      // a server that acknowledges and then ends every listen at once is not re-listened forever.
+      let liveSince: number | undefined = Date.now();
       for (;;) {
         let why = await current;
         if (controller.signal.aborted) return;
-        if (attempts === 0) report(options.oninterrupt, why); // a live stream ended (not a failed re-listen)
+        if (liveSince !== undefined) {
+          report(options.oninterrupt, why); // a live stream ended (not a failed re-listen)
+          if (Date.now() - liveSince >= HEALTHY_LISTEN_MS) attempts = 0;
+          liveSince = undefined;
+        }
         // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
         if (this.#recovering) why = await this.#recovering.then(() => why, (e: Error) => e);
         if (controller.signal.aborted) return;
@@ -806,7 +819,7 @@ export class Client {
         const next = listen();
         const ok = await next.acknowledged.then(() => true, () => false);
         if (ok) {
-          attempts = 0;
+          liveSince = Date.now();
           options.onreconnect?.();
         }
         current = next.ended;

@@ -87,3 +87,31 @@ for (const [name, open] of [['memory pair', memoryServer], ['stdio', stdioServer
     });
   });
 }
+
+describe('a server that acknowledges and then cancels every listen', () => {
+  it('is not re-listened forever: quick ends count as failed attempts, then the subscription closes', async (t) => {
+    const server = new McpServer({ name: 's', version: '1' });
+    server.registerTool('t0', {}, () => ({ content: [] }));
+    const [a, b] = createLinkedPair();
+    const recorder = new WireRecorder();
+    const teardown = listenTeardown(recordTransport(b, recorder, 'server'));
+    await server.connect(teardown.transport);
+    const client = new Client({ name: 'c', version: '1' });
+    await client.connect(recordTransport(a, recorder, 'client'));
+    t.after(() => client.close());
+    let reconnects = 0;
+    const closes: unknown[] = [];
+    await client.subscribe({ toolsListChanged: true }, () => {}, {
+      maxReconnects: 2,
+      // Each listen is cancelled as soon as it is acknowledged again.
+      onreconnect: () => void (reconnects++, teardown.cancelAll('flapping')),
+      onclose: (e) => closes.push(e),
+    });
+    await teardown.cancelAll('flapping');
+    // Backoff 250 ms then 500 ms: well within 3 s when bounded; never when every acknowledgement resets.
+    for (let i = 0; i < 300 && closes.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(closes.length, 1, 'the subscription gave up');
+    assert.equal(reconnects, 2, 'exactly maxReconnects listens again');
+    await client.close();
+  });
+});
