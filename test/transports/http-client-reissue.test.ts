@@ -104,6 +104,20 @@ describe('HTTP client: a dropped 2026-07-28 response stream', () => {
     await server.close();
   });
 
+  it('stops re-issuing when the caller\'s timeout ends the call', async () => {
+    const server = await rawServer(dropSse);
+    const { client, recorder } = await connect(server.url, { reissue: { maxReissues: 1_000_000, initialDelayMs: 2, maxDelayMs: 2 } });
+    await assert.rejects(client.callTool('t', {}, { timeoutMs: 150 }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT');
+    const atTimeout = server.calls.length;
+    assert.ok(atTimeout >= 2, `re-issued within the timeout (${atTimeout} tries)`);
+    await new Promise((r) => setTimeout(r, 50));
+    await client.listTools();
+    assert.ok(server.calls.length <= atTimeout + 1, 'at most the try in flight at the timeout, nothing after');
+    recorder.assertClean();
+    await client.close();
+    await server.close();
+  });
+
   it('does not re-issue once the caller aborted', async () => {
     const server = await rawServer((res, call) => {
       begin(res, call);
