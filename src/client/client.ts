@@ -102,6 +102,12 @@ export interface ClientOptions {
   maxPendingUrlElicitations?: number;
   /** Default timeout per request in ms (progress resets it). Default 60 000. */
   requestTimeoutMs?: number;
+  /**
+   * Over HTTP, a tool called before it was listed is refused with -32020 (its Mcp-Param-* headers are
+   * unknown): the client pages tools/list to learn them and retries once. At most this many pages;
+   * past it the call fails with `TSMCP_INVALID_RESPONSE`. Default 100.
+   */
+  maxToolRefreshPages?: number;
   /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
   probeTimeoutMs?: number;
   /** Cache results by their `ttlMs`/`cacheScope` hints. Default true. */
@@ -351,14 +357,17 @@ export class Client {
     try {
       await this.#discover(LATEST_PROTOCOL_VERSION, false);
     } catch (e) {
-      if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion && isObject(e.data) && Array.isArray(e.data.supported)) {
-        const supported = e.data.supported as string[];
+      if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion) {
+        // A modern server: pick from what it offers, never fall back blindly.
+        const supported = isObject(e.data) && Array.isArray(e.data.supported) ? e.data.supported.filter((v): v is string => typeof v === 'string') : [];
         const modern = MODERN_VERSIONS.find((v) => supported.includes(v));
         if (modern) return this.#discover(modern, true);
         const legacy = SUPPORTED_PROTOCOL_VERSIONS.find((v) => isLegacyVersion(v) && supported.includes(v));
         if (legacy) return this.#initialize(legacy, false);
-        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `No common protocol version: the server supports ${supported.join(', ')}`);
+        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `No common protocol version: the server supports ${supported.join(', ') || 'none it listed'}`);
       }
+      // Other errors only a 2026-07-28 server sends also settle the era: probe once more, and let a second failure stand.
+      if (isModernAnswer(e)) return this.#discover(LATEST_PROTOCOL_VERSION, true);
       if (e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED') throw e;
       await this.#initialize(LATEST_LEGACY_VERSION, false);
     }
@@ -451,10 +460,18 @@ export class Client {
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
     const maxRounds = this.#options.maxInputRounds ?? 10;
     let next = base;
+    // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
+    let headerRetry = method === 'tools/call' && typeof params.name === 'string' && typeof this.#transport?.setToolHeaders === 'function';
     for (let round = 0; ; round++) {
       let result: JsonObject;
       try {
-        result = await peer.request(method, next, reqOptions);
+        const sent = next;
+        result = await peer.request(method, sent, reqOptions).catch(async (e: unknown) => {
+          if (!headerRetry || !(e instanceof McpError && e.code === ErrorCode.HeaderMismatch)) throw e;
+          headerRetry = false; // a second -32020 is final
+          if (!(await this.#refreshTool(params.name as string, options))) throw e;
+          return peer.request(method, sent, reqOptions);
+        });
       } catch (e) {
         if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string') this.#cache?.invalidateMethod(method);
         throw e;
@@ -898,6 +915,25 @@ export class Client {
     };
   }
 
+  /**
+   * Fetch a tool's current definition (tools/list, paging until it shows up) so the transport knows its
+   * Mcp-Param-* headers. True when found; at most `maxToolRefreshPages` pages.
+   */
+  async #refreshTool(name: string, options: CallOptions): Promise<boolean> {
+    const max = this.#options.maxToolRefreshPages ?? 100;
+    const same: CallOptions = { noCache: true, ...(options.signal ? { signal: options.signal } : {}), ...(options.meta ? { meta: options.meta } : {}) };
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < max; page++) {
+      const r = await this.listTools(cursor, same);
+      if (r.tools.some((t) => t.name === name)) return true;
+      cursor = r.nextCursor;
+      if (cursor === undefined || seen.has(cursor)) return false;
+      seen.add(cursor);
+    }
+    throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Tool ${name} was not in the first ${max} pages of tools/list while refreshing its headers (maxToolRefreshPages)`);
+  }
+
   #rememberOutputSchema(tool: Tool): void {
     if (!isObject(tool.outputSchema)) {
       this.#outputSchemas.delete(tool.name);
@@ -930,6 +966,13 @@ export class Client {
     } while (cursor !== undefined);
     return out;
   }
+}
+
+/** Errors only a 2026-07-28 server sends (a -32602 counts when it names the missing `_meta`). */
+function isModernAnswer(e: unknown): boolean {
+  if (!(e instanceof McpError)) return false;
+  if (e.code === ErrorCode.HeaderMismatch || e.code === ErrorCode.MissingRequiredClientCapability) return true;
+  return e.code === ErrorCode.InvalidParams && /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`);
 }
 
 /** Throw a local error (never confused with a peer's McpError) when a result lacks what its method promises. */

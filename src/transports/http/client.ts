@@ -26,10 +26,23 @@ export interface StreamableHttpClientOptions {
    * (`DEFAULT_HTTP_MAX_MESSAGE_BYTES`).
    */
   maxMessageBytes?: number;
+  /**
+   * 2026-07-28 has no stream resumption: a request whose response breaks after it began (the connection
+   * drops before the answer) is re-issued as a new request with a new id (SEP-2575), at most `maxReissues`
+   * times (default 3, `DEFAULT_HTTP_MAX_REISSUES`), waiting `initialDelayMs` (default 250) doubling up to
+   * `maxDelayMs` (default 5 000) between tries. It stops when the caller cancels or the request times
+   * out; past the limit the request fails with `TSMCP_HTTP`. A connection refused outright is not re-issued,
+   * nor is `subscriptions/listen` (the client's subscription listens again itself).
+   */
+  reissue?: { maxReissues?: number; initialDelayMs?: number; maxDelayMs?: number };
 }
 
 /** Default of `maxMessageBytes`: 32 MiB. */
 export const DEFAULT_HTTP_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/** Default of `reissue.maxReissues`: 3. */
+export const DEFAULT_HTTP_MAX_REISSUES = 3;
+/** Errors only a 2026-07-28 endpoint sends; an intermediary may send them without an id. */
+const MODERN_ERRORS = new Set([-32020, -32021, -32022]);
 
 const ACCEPT = 'application/json, text/event-stream';
 
@@ -153,10 +166,7 @@ export class StreamableHttpClientTransport implements Transport {
         return this.#post(r, {}, r.id);
       }
       const version = isObject(r.params?._meta) ? r.params!._meta[META.protocolVersion] : undefined;
-      if (typeof version === 'string') {
-        this.#modernIds.add(r.id);
-        return this.#post(r, this.#modernHeaders(r, version), r.id, true).finally(() => this.#modernIds.delete(r.id));
-      }
+      if (typeof version === 'string') return this.#sendModern(r, version);
       return this.#post(r, this.#sessionHeaders(), r.id);
     }
     if (c.kind === 'notification') {
@@ -164,7 +174,7 @@ export class StreamableHttpClientTransport implements Transport {
       const target = n.params?.requestId;
       if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number') && this.#modernIds.has(target)) {
         // 2026-07-28: closing the response stream is the cancellation.
-        this.#inflight.get(target)!.abort();
+        this.#inflight.get(target)?.abort();
         return;
       }
       if (this.#sse) {
@@ -208,7 +218,7 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** POST one message (or batch) and deliver whatever comes back. */
-  async #post(body: JsonRpcMessage | JsonRpcMessage[], headers: Record<string, string>, id: RequestId | undefined, modern = false, retried = false): Promise<void> {
+  async #post(body: JsonRpcMessage | JsonRpcMessage[], headers: Record<string, string>, id: RequestId | undefined, retried = false): Promise<void> {
     const controller = new AbortController();
     if (id !== undefined) this.#inflight.set(id, controller);
     let res: Response;
@@ -239,76 +249,161 @@ export class StreamableHttpClientTransport implements Transport {
     const minted = res.headers.get('mcp-session-id');
     if (minted && isObject(body) && (body as JsonRpcRequest).method === 'initialize') this.#session = minted;
     // A legacy session the server forgot: initialize again, then resend, once.
-    if (res.status === 404 && this.#session && !modern && !retried && this.#initialize && (body as JsonRpcRequest).method !== 'initialize') {
+    if (res.status === 404 && this.#session && !retried && this.#initialize && (body as JsonRpcRequest).method !== 'initialize') {
       await res.body?.cancel();
       if (id !== undefined) this.#inflight.delete(id);
       await this.#reinitialize();
-      return this.#post(body, this.#sessionHeaders(), id, false, true);
+      return this.#post(body, this.#sessionHeaders(), id, true);
     }
     void this.#answer(res, id, controller, body);
   }
 
-  async #answer(res: Response, id: RequestId | undefined, controller: AbortController, body: unknown): Promise<void> {
+  /**
+   * 2026-07-28: POST a request and deliver its answer. A response that breaks before the answer lost the
+   * request (this revision has no resumption): it is re-issued under a new id (SEP-2575), bounded by
+   * `reissue`, until the caller cancels (the engine's timeout cancels too). The answer to a re-issue is
+   * delivered under the original id, so the engine never sees the wire ids.
+   */
+  async #sendModern(r: JsonRpcRequest, version: string): Promise<void> {
+    const logical = new AbortController(); // every try and the waits between them
+    this.#modernIds.add(r.id);
+    this.#inflight.set(r.id, logical);
+    const headers = this.#modernHeaders(r, version);
+    // A listen stream is tagged with its request id and listened to again by the client's subscription.
+    const max = r.method === 'subscriptions/listen' ? 0 : (this.#options.reissue?.maxReissues ?? DEFAULT_HTTP_MAX_REISSUES);
+    const tryOnce = async (wire: JsonRpcRequest): Promise<{ res: Response; attempt: AbortController } | undefined> => {
+      const attempt = new AbortController();
+      const stop = () => attempt.abort();
+      logical.signal.addEventListener('abort', stop, { once: true });
+      try {
+        const res = await this.#fetch(this.#url, {
+          method: 'POST',
+          headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json', accept: ACCEPT, ...headers },
+          body: JSON.stringify(wire),
+          signal: attempt.signal,
+        });
+        return { res, attempt };
+      } catch (e) {
+        logical.signal.removeEventListener('abort', stop);
+        if (!logical.signal.aborted) this.onrequestfailed?.(r.id, new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }));
+        return undefined;
+      }
+    };
+    const done = () => {
+      this.#modernIds.delete(r.id);
+      if (this.#inflight.get(r.id) === logical) this.#inflight.delete(r.id);
+    };
+    let wire = r;
+    let sent = await tryOnce(wire);
+    void (async () => {
+      for (let reissues = 0; sent; ) {
+        const dropped = await this.#answer(sent.res, wire.id, sent.attempt, wire, r.id);
+        if (!dropped || logical.signal.aborted || this.#closed) return;
+        if (reissues >= max) {
+          const why = max === 0 ? 'The response stream ended before the response arrived' : `The response stream broke before the answer ${max + 1} times (the request and ${max} re-issues, maxReissues)`;
+          this.onrequestfailed?.(r.id, new TsmcpError('TSMCP_HTTP', why));
+          return;
+        }
+        const first = this.#options.reissue?.initialDelayMs ?? 250;
+        await this.#sleep(Math.min(this.#options.reissue?.maxDelayMs ?? 5_000, first * 2 ** reissues) * (0.8 + Math.random() * 0.4), logical.signal);
+        if (logical.signal.aborted || this.#closed) return;
+        reissues++;
+        this.#reissued++;
+        wire = { ...r, id: `tsmcp-reissue-${this.#reissued}` }; // a string: never one of the engine's numeric ids
+        sent = await tryOnce(wire);
+      }
+    })().finally(done);
+  }
+
+  /** Re-issued requests so far, for fresh wire ids. */
+  #reissued = 0;
+
+  /**
+   * Deliver one response. `as` (2026-07-28) is the engine's id of a request posted under `id`: then a
+   * response that breaks before the answer is not reported but returns true, for the caller to re-issue.
+   */
+  async #answer(res: Response, id: RequestId | undefined, controller: AbortController, body: unknown, as?: RequestId): Promise<boolean> {
+    const modern = as !== undefined;
+    const rid = modern ? as : id;
     try {
       if (res.status === 202) {
         await res.body?.cancel();
-        return;
+        return false;
       }
       const type = res.headers.get('content-type') ?? '';
       if (res.ok && type.includes('text/event-stream')) {
-        const done = await this.#readSse(res, id, controller.signal);
-        if (!done && id !== undefined && !controller.signal.aborted) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
-        return;
+        const done = await this.#readSse(res, id, controller.signal, as);
+        if (!done && rid !== undefined && !controller.signal.aborted) {
+          if (modern) return true;
+          this.onrequestfailed?.(rid, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
+        }
+        return false;
       }
-      const text = await readCappedResponse(res, this.#max);
+      let text: string;
+      try {
+        text = await readCappedResponse(res, this.#max);
+      } catch (e) {
+        // The connection broke mid-body: on 2026-07-28 the request is re-issued.
+        if (modern && res.ok && !(e instanceof TsmcpError) && !controller.signal.aborted) return true;
+        throw e;
+      }
       let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
         parsed = undefined;
       }
-      const answered = this.#deliverAll(parsed, id);
+      const answered = this.#deliverAll(parsed, id, as);
       if (answered) {
         if (isObject(body) && (body as { method?: string }).method === 'initialize' && isObject(parsed) && isObject(parsed.result)) {
           this.#legacyVersion = String(parsed.result.protocolVersion);
         }
-        return;
+        return false;
       }
-      if (id !== undefined) {
+      if (rid !== undefined) {
         const detail = isObject(parsed) && isObject(parsed.error) ? `: ${String(parsed.error.message)}` : '';
-        this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status}${detail}`));
+        this.onrequestfailed?.(rid, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status}${detail}`));
       } else if (!res.ok) {
         this.onerror?.(new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for a notification or response`));
       }
     } catch (e) {
       const error = e instanceof TsmcpError ? e : new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e });
       if (!controller.signal.aborted) {
-        if (id !== undefined) this.onrequestfailed?.(id, error);
+        if (rid !== undefined) this.onrequestfailed?.(rid, error);
         else this.onerror?.(error);
       }
       controller.abort(); // an oversize body: the connection goes, nothing more is read
     } finally {
-      if (id !== undefined) this.#inflight.delete(id);
+      if (id !== undefined && !modern) this.#inflight.delete(id);
     }
+    return false;
+  }
+
+  /** A response to `id` as the engine knows it: under `as` when the request went out under another id. */
+  #emit(m: Record<string, unknown>, id: RequestId | undefined, as: RequestId | undefined): void {
+    this.onmessage?.(as !== undefined && m.id === id && !('method' in m) ? { ...m, id: as } : m);
   }
 
   /** Deliver parsed JSON-RPC; true when it contained the answer to `id` (or anything, for id-less posts). */
-  #deliverAll(parsed: unknown, id: RequestId | undefined): boolean {
+  #deliverAll(parsed: unknown, id: RequestId | undefined, as?: RequestId): boolean {
     const list = Array.isArray(parsed) ? parsed : parsed === undefined ? [] : [parsed];
     let answered = false;
-    for (const m of list) {
+    for (let m of list) {
       if (!isObject(m) || m.jsonrpc !== '2.0') continue;
+      const idless = !('id' in m) || m.id === null;
+      // A 2026-07-28 error an intermediary sent without an id still answers this request (and tells its era).
+      if (as !== undefined && idless && isObject(m.error) && MODERN_ERRORS.has(m.error.code as number)) m = { ...m, id };
+      else if (id !== undefined && idless && 'error' in m) continue; // an id-less error: reported as a failure of `id`
       if (id !== undefined && 'id' in m && m.id !== id && !('method' in m)) continue;
-      if (id !== undefined && !('id' in m) && 'error' in m) continue; // an id-less error: reported as a failure of `id`
       if ('id' in m && m.id === id && !('method' in m)) answered = true;
       if (id === undefined) answered = true;
-      this.onmessage?.(m);
+      this.#emit(m, id, as);
     }
     return answered;
   }
 
   /** Read an SSE response; resumes with Last-Event-ID when a legacy stream ends early. True when `id` was answered. */
-  async #readSse(res: Response, id: RequestId | undefined, signal: AbortSignal): Promise<boolean> {
+  async #readSse(res: Response, id: RequestId | undefined, signal: AbortSignal, as?: RequestId): Promise<boolean> {
     let answered = false;
     let lastEventId: string | undefined;
     let retryMs: number | undefined;
@@ -327,7 +422,8 @@ export class StreamableHttpClientTransport implements Transport {
         for (const m of list) {
           if (isObject(m) && 'id' in m && m.id === id && !('method' in m)) answered = true;
           if (isObject(m) && isObject(m.result) && typeof m.result.protocolVersion === 'string' && this.#initialize && m.id === this.#initialize.id) this.#legacyVersion = m.result.protocolVersion;
-          this.onmessage?.(m);
+          if (isObject(m)) this.#emit(m, id, as);
+          else this.onmessage?.(m);
         }
       },
       onRetry: (ms) => {
@@ -510,10 +606,17 @@ export class StreamableHttpClientTransport implements Transport {
     return Math.min(max, first * 2 ** attempt) * (0.8 + Math.random() * 0.4);
   }
 
-  #sleep(ms: number): Promise<void> {
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.#closer.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(t);
+        this.#closer.signal.removeEventListener('abort', wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.#closer.signal.addEventListener('abort', wake, { once: true });
+      signal?.addEventListener('abort', wake, { once: true });
     });
   }
 }
