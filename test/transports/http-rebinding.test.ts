@@ -138,6 +138,21 @@ describe('DNS rebinding: HTTP+SSE server (deprecated)', () => {
       r.end();
     });
   rebindingCases((o) => listenNode(sseNodeHandler(createEverythingServer().server, o)), get);
+  it('checks the POST of messages too, before looking at the session', async () => {
+    const port = await listenNode(sseNodeHandler(createEverythingServer().server, {}));
+    const postTo = (host: string, origin?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp?sessionId=none', headers: { host, 'content-type': 'application/json', ...(origin ? { origin } : {}) }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        r.on('error', reject);
+        r.end('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+      });
+    assert.equal(await postTo(`evil.example:${port}`, `http://evil.example:${port}`), 403);
+    assert.equal(await postTo(`localhost:${port}`, 'http://evil.example'), 403);
+    assert.equal(await postTo(`localhost:${port}`), 404, 'a loopback caller reaches the session lookup');
+  });
 });
 
 describe('DNS rebinding: WebSocket server (deprecated)', () => {
