@@ -175,6 +175,9 @@ export function missingClientCapability(method: string, params: JsonObject | und
 /** Legacy peers know resource-not-found as -32002 (2026-07-28 uses -32602). */
 export function encodeLegacyError(error: JsonRpcErrorObject, isResourceNotFound: boolean): JsonRpcErrorObject {
   if (isResourceNotFound && error.code === ErrorCode.InvalidParams) return { ...error, code: ErrorCode.LegacyResourceNotFound };
+  // -32021 exists from 2026-07-28 on; an older peer gets the generic "invalid request" it knows, with
+  // the same message and data (which name the capability).
+  if (error.code === ErrorCode.MissingRequiredClientCapability) return { ...error, code: ErrorCode.InvalidRequest };
   return error;
 }
 
