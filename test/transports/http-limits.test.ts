@@ -2,34 +2,18 @@
 // is closed (the client cannot keep streaming), and a GET stream nobody reads is closed once its
 // unflushed bytes pass maxStreamBufferBytes, its events kept for Last-Event-ID.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
-import { serve } from '@hono/node-server';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
 import { InMemoryEventStore } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
 import { sseNodeHandler } from '../../src/transports/sse/server.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
+import { listenNode, listenWeb, stops } from '../helpers/listen.js';
 
-const stops: (() => unknown)[] = [];
-after(async () => {
-  for (const s of stops) await s();
-});
 
-async function listenNode(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
-  const s = createServer(handler);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  stops.push(() => (s.closeAllConnections(), new Promise((r) => s.close(r))));
-  return (s.address() as AddressInfo).port;
-}
 
-function listenWeb(fetch: (r: Request) => Promise<Response>): Promise<number> {
-  return new Promise((resolve) => {
-    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
-    stops.push(() => new Promise((r) => s.close(r)));
-  });
-}
 
 const LIMIT = 64 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);

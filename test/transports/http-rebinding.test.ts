@@ -2,9 +2,9 @@
 // loopback HTTP (node, web on @hono/node-server, Express, Hono, Fastify, the deprecated HTTP+SSE
 // server, the deprecated WebSocket server). Secure by default whatever the front knows of its address.
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import express from 'express';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
@@ -18,18 +18,9 @@ import { mcpHono } from '../../src/transports/http/adapters/hono.js';
 import { mcpFastify } from '../../src/transports/http/adapters/fastify.js';
 import { sseNodeHandler } from '../../src/transports/sse/server.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
+import { listenNode, stops } from '../helpers/listen.js';
 
-const stops: (() => unknown)[] = [];
-after(async () => {
-  for (const s of stops) await s();
-});
 
-async function listenNode(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
-  const s = createServer(handler);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  stops.push(() => (s.closeAllConnections(), new Promise((r) => s.close(r))));
-  return (s.address() as AddressInfo).port;
-}
 
 /** Each front mounted at /mcp on 127.0.0.1, with `options`; returns its port. */
 const FRONTS: { [name: string]: (o: SecurityOptions) => Promise<number> } = {
