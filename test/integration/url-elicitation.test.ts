@@ -124,11 +124,11 @@ for (const carrier of ['memory', 'http'] as const) {
     });
 
     for (const version of ['2025-11-25', '2026-07-28'] as const) {
-      it(`${version}: a client that did not declare elicitation.url is never sent a URL-mode request (-32021)`, async () => {
+      it(`${version}: a client that did not declare elicitation.url is never sent a URL-mode request (-32021; -32600 on legacy)`, async () => {
         const { client, recorder, seen } = await connect(carrier, version, {});
         await assert.rejects(
           client.callTool('connect'),
-          (e: unknown) => e instanceof McpError && e.code === -32021 && JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"url":{}}}}',
+          (e: unknown) => e instanceof McpError && e.code === (version === '2026-07-28' ? -32021 : -32600) && JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"url":{}}}}',
         );
         assert.equal(seen.params.length, 0);
         recorder.assertClean();

@@ -1,6 +1,6 @@
 // The server never sends a sampling request the client did not declare support for: includeContext
 // thisServer/allServers needs `sampling.context` (from 2025-11-25, where the capability exists), tools
-// and toolChoice need `sampling.tools`. Refusals are -32021 naming the capability. Every message is
+// and toolChoice need `sampling.tools`. Refusals are -32021 (-32600 on legacy revisions, which lack that code) naming the capability. Every message is
 // checked against the revision's schema.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -30,10 +30,12 @@ async function pair(version: ProtocolVersion, sampling: NonNullable<ClientCapabi
   return { client, recorder, seen };
 }
 
-const refused = (capability: object) => (e: unknown) =>
-  e instanceof McpError && e.code === -32021 && JSON.stringify(e.data) === JSON.stringify({ requiredCapabilities: { sampling: capability } });
+/** -32021 on the 2026-07-28 wire; legacy revisions have no such code and get -32600 with the same data. */
+const refusedAt = (version: ProtocolVersion) => (capability: object) => (e: unknown) =>
+  e instanceof McpError && e.code === (version === '2026-07-28' ? -32021 : -32600) && JSON.stringify(e.data) === JSON.stringify({ requiredCapabilities: { sampling: capability } });
 
 for (const version of ['2025-11-25', '2026-07-28'] as const) {
+  const refused = refusedAt(version);
   describe(`sampling capability gating (${version})`, () => {
     it('includeContext thisServer/allServers is refused without sampling.context; none and absent go out', async () => {
       const { client, recorder, seen } = await pair(version, {});
