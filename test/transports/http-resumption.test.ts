@@ -159,7 +159,8 @@ describe('event store: finished streams and ended sessions', () => {
 describe('event store: idle expiry', () => {
   let s: Awaited<ReturnType<typeof listen>>;
   before(async () => {
-    s = await listen({ eventStore: new InMemoryEventStore(), sessionIdleMs: 100 });
+    // Long enough that a loaded machine does not expire the session between its own requests.
+    s = await listen({ eventStore: new InMemoryEventStore(), sessionIdleMs: 500 });
   });
   after(() => s.close());
 
@@ -167,7 +168,7 @@ describe('event store: idle expiry', () => {
     const session = await s.open();
     await s.awayThenFinish(session, 1, 'x');
     assert.ok(s.store.bytes > 0);
-    await sleep(150);
+    await sleep(600);
     await s.open(); // any new session sweeps expired ones
     assert.equal(s.store.bytes, 0);
     assert.equal((await s.resume(session, 'p0.1')).status, 404, 'the session itself is gone');
