@@ -10,6 +10,7 @@ import {
   missingClientCapability,
 } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { supports } from '../protocol/features.js';
 import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import { META, userMetaProblem } from '../protocol/meta.js';
 import type {
@@ -940,7 +941,7 @@ export class Client {
       return;
     }
     // Revisions before 2025-11-25 name no default dialect; their own schemas are draft-07.
-    const defaultDialect = this.#version !== undefined && this.#version < '2025-11-25' ? '7' : '2020-12';
+    const defaultDialect = this.#version !== undefined && !supports(this.#version, 'jsonSchema2020Default') ? '7' : '2020-12';
     try {
       this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output', defaultDialect }));
     } catch (e) {

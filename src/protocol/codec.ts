@@ -3,17 +3,18 @@
 import { ErrorCode } from './errors.js';
 import { isObject, type JsonObject, type JsonRpcErrorObject } from './jsonrpc.js';
 import type { ClientCapabilities, ContentBlock, InputRequest, ServerCapabilities } from './types.js';
-import { atLeast, isLegacyVersion, type ProtocolVersion } from './versions.js';
+import { supports, type Feature } from './features.js';
+import type { ProtocolVersion } from './versions.js';
 
 /** Fields that only exist on 2026-07-28 results. */
 const MODERN_RESULT_FIELDS = ['resultType', 'ttlMs', 'cacheScope'] as const;
 
 /** Downgrade one content block to what `version` can carry. */
 export function encodeContentBlock(block: ContentBlock, version: ProtocolVersion): ContentBlock {
-  if (block.type === 'audio' && !atLeast(version, '2025-03-26')) {
+  if (block.type === 'audio' && !supports(version, 'audioContent')) {
     return { type: 'text', text: `[audio content (${block.mimeType}) not representable in protocol ${version}]` };
   }
-  if (block.type === 'resource_link' && !atLeast(version, '2025-06-18')) {
+  if (block.type === 'resource_link' && !supports(version, 'resourceLinks')) {
     return { type: 'text', text: `Resource: ${block.uri}${block.name ? ` (${block.name})` : ''}` };
   }
   return block;
@@ -38,7 +39,7 @@ export function encodeLegacyResult(method: string, result: JsonObject, version: 
   switch (method) {
     case 'tools/call': {
       out.content = encodeContentList(out.content, version);
-      if ('structuredContent' in out && (!atLeast(version, '2025-06-18') || !isObject(out.structuredContent))) {
+      if ('structuredContent' in out && (!supports(version, 'structuredOutput') || !isObject(out.structuredContent))) {
         delete out.structuredContent;
       }
       break;
@@ -62,10 +63,10 @@ export function encodeLegacyResult(method: string, result: JsonObject, version: 
 function encodeLegacyTool(tool: JsonObject, version: ProtocolVersion): JsonObject {
   const t = { ...tool };
   // Before 2026-07-28 an outputSchema had to describe an object.
-  if ('outputSchema' in t && (!atLeast(version, '2025-06-18') || !isObject(t.outputSchema) || t.outputSchema.type !== 'object')) {
+  if ('outputSchema' in t && (!supports(version, 'structuredOutput') || !isObject(t.outputSchema) || t.outputSchema.type !== 'object')) {
     delete t.outputSchema;
   }
-  if (!atLeast(version, '2025-03-26')) delete t.annotations;
+  if (!supports(version, 'toolAnnotations')) delete t.annotations;
   return t;
 }
 
@@ -73,7 +74,7 @@ function encodeLegacyTool(tool: JsonObject, version: ProtocolVersion): JsonObjec
 export function encodeLegacyServerCapabilities(caps: ServerCapabilities, version: ProtocolVersion): JsonObject {
   const out: JsonObject = { ...caps };
   delete out.extensions;
-  if (!atLeast(version, '2025-03-26')) delete out.completions;
+  if (!supports(version, 'completions')) delete out.completions;
   return out;
 }
 
@@ -82,36 +83,36 @@ export function encodeLegacyClientCapabilities(caps: ClientCapabilities & { task
   const out: JsonObject = {};
   if (caps.experimental) out.experimental = caps.experimental;
   if (caps.roots) out.roots = caps.roots.listChanged === undefined ? {} : { listChanged: caps.roots.listChanged };
-  // Sampling sub-capabilities (tools, context) and elicitation modes arrived in 2025-11-25.
-  if (caps.sampling) out.sampling = atLeast(version, '2025-11-25') ? caps.sampling : {};
+  // Sampling sub-capabilities (tools, context) and elicitation modes (form, url) arrived with 2025-11-25.
+  if (caps.sampling) out.sampling = supports(version, 'sampling.tools') && supports(version, 'sampling.context') ? caps.sampling : {};
   const e = caps.elicitation;
-  if (e && atLeast(version, '2025-11-25')) out.elicitation = e;
-  else if (e && atLeast(version, '2025-06-18') && (e.form || !e.url)) out.elicitation = {}; // form only, unnamed
-  if (caps.tasks && atLeast(version, '2025-11-25')) out.tasks = caps.tasks;
+  if (e && supports(version, 'elicitation.url')) out.elicitation = e;
+  else if (e && supports(version, 'elicitation') && (e.form || !e.url)) out.elicitation = {}; // form only, unnamed
+  if (caps.tasks && supports(version, 'experimentalTasks')) out.tasks = caps.tasks;
   return out; // `extensions` and unknown keys exist in no legacy revision
 }
 
-/** The first revision in which a server may send each request to the client. */
-const SERVER_REQUESTS_SINCE: { [method: string]: ProtocolVersion } = {
-  ping: '2024-11-05',
-  'sampling/createMessage': '2024-11-05',
-  'roots/list': '2024-11-05',
-  'elicitation/create': '2025-06-18',
-  'tasks/get': '2025-11-25',
-  'tasks/result': '2025-11-25',
-  'tasks/list': '2025-11-25',
-  'tasks/cancel': '2025-11-25',
+/** The requests a server may send to the client, with the feature each needs (`true`: every revision has it). */
+const SERVER_REQUESTS: { [method: string]: Feature | true } = {
+  ping: true,
+  'sampling/createMessage': true,
+  'roots/list': true,
+  'elicitation/create': 'elicitation',
+  'tasks/get': 'tasks',
+  'tasks/result': 'tasks',
+  'tasks/list': 'tasks',
+  'tasks/cancel': 'tasks',
 };
 
 /** Whether a server on legacy revision `version` may send the request `method` to a client at all. */
 export function legacyServerRequestExists(method: string, version: ProtocolVersion): boolean {
-  const since = Object.hasOwn(SERVER_REQUESTS_SINCE, method) ? SERVER_REQUESTS_SINCE[method] : undefined;
-  return since !== undefined && atLeast(version, since);
+  const needs = Object.hasOwn(SERVER_REQUESTS, method) ? SERVER_REQUESTS[method] : undefined;
+  return needs === true || (needs !== undefined && supports(version, needs));
 }
 
 /** URL-mode elicitation carries an `elicitationId` on 2025-11-25 only (required there, removed in 2026-07-28). */
 function urlElicitationHasId(version: ProtocolVersion): boolean {
-  return isLegacyVersion(version) && atLeast(version, '2025-11-25');
+  return supports(version, 'elicitationId');
 }
 
 /**
@@ -128,7 +129,7 @@ export function encodeInputRequest(req: InputRequest, version: ProtocolVersion):
 
 /** Whether `version` has `notifications/elicitation/complete` (2025-11-25 only). */
 export function hasElicitationComplete(version: ProtocolVersion): boolean {
-  return urlElicitationHasId(version);
+  return supports(version, 'elicitationComplete');
 }
 
 /**
@@ -137,7 +138,7 @@ export function hasElicitationComplete(version: ProtocolVersion): boolean {
  */
 export function invalidUrlElicitation(params: JsonObject, version: ProtocolVersion): string | undefined {
   if (params.mode !== 'url') return undefined;
-  if (isLegacyVersion(version) && !atLeast(version, '2025-11-25')) return `URL-mode elicitation does not exist in protocol ${version}`;
+  if (!supports(version, 'elicitation.url')) return `URL-mode elicitation does not exist in protocol ${version}`;
   if (urlElicitationHasId(version) && (typeof params.elicitationId !== 'string' || params.elicitationId === '')) {
     return `A URL-mode elicitation/create on ${version} needs a string elicitationId`;
   }
@@ -163,7 +164,7 @@ export function missingClientCapability(method: string, params: JsonObject | und
       if (!caps.sampling) return { sampling: {} };
       if ((p.tools !== undefined || p.toolChoice !== undefined) && !caps.sampling.tools) return { sampling: { tools: {} } };
       const wide = p.includeContext === 'thisServer' || p.includeContext === 'allServers';
-      if (wide && atLeast(version, '2025-11-25') && !caps.sampling.context) return { sampling: { context: {} } };
+      if (wide && supports(version, 'sampling.context') && !caps.sampling.context) return { sampling: { context: {} } };
       return undefined;
     }
     case 'roots/list':

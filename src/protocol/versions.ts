@@ -32,7 +32,4 @@ export function isSupportedVersion(v: unknown): v is ProtocolVersion {
 export function eraOf(v: ProtocolVersion): Era {
   return modern.has(v) ? 'modern' : 'legacy';
 }
-/** True when revision `v` is at least `min` (revisions are ISO dates, so they compare as strings). */
-export function atLeast(v: string, min: ProtocolVersion): boolean {
-  return v >= min;
-}
+// Which revision has which feature: see features.ts (`supports(version, feature)`).

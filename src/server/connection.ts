@@ -2,6 +2,7 @@
 // legacy session state, if the client opened one with initialize. Modern requests on it stay stateless.
 import { Peer, type PeerOptions } from '../engine/peer.js';
 import { UNKNOWN_IDENTITY } from '../protocol/identity.js';
+import { supports } from '../protocol/features.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
 import type { Transport } from '../transports/transport.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from './server.js';
@@ -61,7 +62,7 @@ export class ServerConnection {
           if (n.method === 'notifications/initialized' && this.#legacy) this.#legacy.initialized = true;
         },
         onunexpectederror: (e, request) => server.unexpected(e, request),
-        acceptsBatch: () => this.#legacy?.version === '2025-03-26',
+        acceptsBatch: () => this.#legacy !== undefined && supports(this.#legacy.version, 'batching'),
       },
       options,
     );

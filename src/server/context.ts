@@ -2,6 +2,7 @@
 // client for input that works on both eras (multi round-trip on 2026-07-28, real requests before).
 import { encodeInputRequest, hasElicitationComplete, missingClientCapability } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { supports, type Feature } from '../protocol/features.js';
 import type { RequestIdentity } from '../protocol/identity.js';
 import { isObject, type JsonObject, type RequestId } from '../protocol/jsonrpc.js';
 import type {
@@ -120,14 +121,14 @@ export interface ContextBackend {
 
 const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
 
-/** The first revision that has this kind of input request (and a name for it), if later than 2024-11-05. */
-function introducedIn(req: InputRequest): { since: ProtocolVersion; what: string } | undefined {
+/** The revision feature this kind of input request needs (and a name for it), if not every revision has it. */
+function featureOf(req: InputRequest): { feature: Feature; what: string } | undefined {
   if (req.method !== 'elicitation/create') return undefined;
   const p = req.params as { mode?: string; requestedSchema?: { properties?: { [k: string]: unknown } } };
-  if (p.mode === 'url') return { since: '2025-11-25', what: ' (URL mode)' };
+  if (p.mode === 'url') return { feature: 'elicitation.url', what: ' (URL mode)' };
   // Multi-select (array) fields came with 2025-11-25 (SEP-1330); 2025-06-18's schema cannot carry them.
   const multi = Object.values(p.requestedSchema?.properties ?? {}).some((f) => isObject(f) && f.type === 'array');
-  return multi ? { since: '2025-11-25', what: ' with a multi-select field' } : { since: '2025-06-18', what: '' };
+  return multi ? { feature: 'elicitation.multiSelect', what: ' with a multi-select field' } : { feature: 'elicitation', what: '' };
 }
 
 /** Check an answer has the shape its request's method promises. */
@@ -259,9 +260,9 @@ class Context implements RequestContext {
   async #ask(asked: InputRequests): Promise<InputResponses> {
     const requests: InputRequests = {};
     for (const key in asked) {
-      const since = introducedIn(asked[key]!);
-      if (since && this.protocolVersion < since.since) {
-        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${since.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
+      const needs = featureOf(asked[key]!);
+      if (needs && !supports(this.protocolVersion, needs.feature)) {
+        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${needs.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
       }
       const req = asked[key]!;
       const missing = missingClientCapability(req.method, req.params as JsonObject | undefined, this.clientCapabilities, this.protocolVersion);

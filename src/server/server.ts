@@ -2,6 +2,7 @@
 // is a stateless 2026-07-28 request (`_meta` carries version and capabilities) or part of a legacy session.
 import { encodeLegacyError, encodeLegacyResult, encodeLegacyServerCapabilities } from '../protocol/codec.js';
 import { ErrorCode, McpError, invalidParams, methodNotFound } from '../protocol/errors.js';
+import { supports } from '../protocol/features.js';
 import type { RequestIdentity } from '../protocol/identity.js';
 import { isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
@@ -510,7 +511,7 @@ export class Server {
     const result: JsonObject = {
       protocolVersion: version,
       capabilities:
-        version === '2025-11-25' && this.legacyTasksCapability
+        supports(version, 'experimentalTasks') && this.legacyTasksCapability
           ? { ...encodeLegacyServerCapabilities(this.#capabilities, version), tasks: this.legacyTasksCapability }
           : encodeLegacyServerCapabilities(this.#capabilities, version),
       serverInfo: legacyImplementation(this.info, version),
@@ -611,8 +612,8 @@ export function legacyNotificationFor(event: ServerEvent, session: LegacySession
 }
 
 function legacyImplementation(info: Implementation, version: LegacyVersion): Implementation {
-  if (version >= '2025-11-25') return info;
+  if (supports(version, 'icons')) return info; // that revision's Implementation has every field ours has
   const out: Implementation = { name: info.name, version: info.version };
-  if (version >= '2025-06-18' && info.title !== undefined) out.title = info.title;
+  if (supports(version, 'titles') && info.title !== undefined) out.title = info.title;
   return out;
 }

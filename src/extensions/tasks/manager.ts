@@ -2,6 +2,7 @@
 // that runs in the background; tasks/get, tasks/update and tasks/cancel follow it; status changes go
 // to subscriptions/listen streams that asked for the task's id.
 import { ErrorCode, McpError, invalidParams, methodNotFound } from '../../protocol/errors.js';
+import { supports } from '../../protocol/features.js';
 import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
@@ -162,12 +163,12 @@ export class TaskManager {
 
   /** Whether this (legacy) request asked for an experimental task and may get one. */
   experimentalRequested(ctx: RequestContext, params: JsonObject): boolean {
-    return this.#experimental && ctx.era === 'legacy' && ctx.protocolVersion === '2025-11-25' && isObject(params.task);
+    return this.#experimental && ctx.era === 'legacy' && supports(ctx.protocolVersion, 'experimentalTasks') && isObject(params.task);
   }
 
   /** Tool execution support as 2025-11-25 tools/list shows it, when experimental tasks are on. */
   experimentalSupport(ctx: RequestContext): boolean {
-    return this.#experimental && ctx.era === 'legacy' && ctx.protocolVersion === '2025-11-25';
+    return this.#experimental && ctx.era === 'legacy' && supports(ctx.protocolVersion, 'experimentalTasks');
   }
 
   /** Start an experimental task: input goes through the session's own server→client requests. */

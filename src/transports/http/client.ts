@@ -4,6 +4,7 @@
 import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
 import { readCapped } from './read-capped.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
+import { supports } from '../../protocol/features.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
@@ -198,7 +199,7 @@ export class StreamableHttpClientTransport implements Transport {
   #sessionHeaders(): Record<string, string> {
     const h: Record<string, string> = {};
     if (this.#session) h['mcp-session-id'] = this.#session;
-    if (this.#legacyVersion && this.#legacyVersion >= '2025-06-18') h['mcp-protocol-version'] = this.#legacyVersion;
+    if (this.#legacyVersion && supports(this.#legacyVersion, 'protocolVersionHeader')) h['mcp-protocol-version'] = this.#legacyVersion;
     return h;
   }
 

@@ -1,6 +1,7 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
 import { ErrorCode, McpError } from '../../protocol/errors.js';
+import { supports } from '../../protocol/features.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -407,7 +408,7 @@ export class HttpCore {
       stream = new SseStream(res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders })), streamId, session ? this.#store : undefined, session?.id);
       if (session) {
         session.streams.set(streamId, stream);
-        if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
+        if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
       }
       if (request.method === 'subscriptions/listen') stream.keepAlive(this.#keepAlive);
       return stream;
@@ -433,7 +434,7 @@ export class HttpCore {
         ? (method, params, signal) => this.#serverRequest(session, open(), method, params, signal)
         : undefined,
       closeStream:
-        session?.legacy && session.legacy.version >= '2025-11-25'
+        session?.legacy && supports(session.legacy.version, 'ssePolling')
           ? (retryMs) => {
               // SEP-1699: tell the client when to come back, then close the connection (not the stream).
               const s = open();
@@ -511,7 +512,7 @@ export class HttpCore {
       return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, `MCP-Protocol-Version ${header} does not match the session's ${session.legacy.version}`);
     }
     const batch = Array.isArray(body);
-    if (batch && session.legacy?.version !== '2025-03-26') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: batches are only part of protocol 2025-03-26');
+    if (batch && !(session.legacy && supports(session.legacy.version, 'batching'))) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: batches are only part of protocol 2025-03-26');
     const messages = batch ? body : [body];
     if (messages.length === 0) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: empty batch');
     const requests: JsonRpcRequest[] = [];
@@ -705,7 +706,7 @@ export class HttpCore {
     const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
     const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
     session.getStream = stream;
-    if (session.legacy && session.legacy.version >= '2025-11-25') stream.prime();
+    if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     stream.keepAlive(this.#keepAlive);
     req.signal.addEventListener('abort', () => stream.detach(sink), { once: true });
   }
