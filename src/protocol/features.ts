@@ -44,11 +44,11 @@ export const FEATURES = {
   icons: { since: '2025-11-25' },
   /** JSON Schema 2020-12 as the default dialect of a schema without `$schema` (2025-11-25, SEP-1613). */
   jsonSchema2020Default: { since: '2025-11-25' },
-  /** SSE polling: priming event, `retry`, server-closed connections (2025-11-25, SEP-1699; 2026-07-28 has no resumable sessions). */
+  /** SSE polling: priming event, `retry`, closing the connection (2025-11-25, SEP-1699; no sessions in 2026-07-28). */
   ssePolling: { since: '2025-11-25', until: '2026-07-28' },
-  /** Experimental core tasks: `tasks` capability, `params.task` (2025-11-25, SEP-1686; 2026-07-28 moved them to an extension). */
+  /** Experimental core tasks: `tasks` capability, `params.task` (2025-11-25, SEP-1686; an extension in 2026-07-28). */
   experimentalTasks: { since: '2025-11-25', until: '2026-07-28' },
-  /** The `tasks/get|result|list|cancel` methods, core in 2025-11-25 (SEP-1686), the tasks extension's from 2026-07-28 on. */
+  /** `tasks/get|result|list|cancel`: core in 2025-11-25 (SEP-1686), the tasks extension's from 2026-07-28 on. */
   tasks: { since: '2025-11-25' },
 } as const satisfies { readonly [name: string]: FeatureSpan };
 

@@ -6,7 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { FEATURES, supports, type Feature } from '../../src/protocol/features.js';
-import { MODERN_VERSIONS, SUPPORTED_PROTOCOL_VERSIONS, isModernVersion, type ProtocolVersion } from '../../src/protocol/versions.js';
+import {
+  MODERN_VERSIONS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  isModernVersion,
+  type ProtocolVersion,
+} from '../../src/protocol/versions.js';
 import { repoPath } from '../helpers/repo.js';
 import { specDir } from '../helpers/wire-schema.js';
 
@@ -15,7 +20,8 @@ const defsCache = new Map<string, { [name: string]: Def }>();
 function defs(name: string): { [name: string]: Def } {
   let d = defsCache.get(name);
   if (!d) {
-    const schema = JSON.parse(readFileSync(join(specDir(), name, 'schema.json'), 'utf8')) as { definitions?: { [n: string]: Def }; $defs?: { [n: string]: Def } };
+    type Schema = { definitions?: { [n: string]: Def }; $defs?: { [n: string]: Def } };
+    const schema = JSON.parse(readFileSync(join(specDir(), name, 'schema.json'), 'utf8')) as Schema;
     d = schema.definitions ?? schema.$defs ?? {};
     defsCache.set(name, d);
   }
@@ -50,11 +56,17 @@ const IN_SCHEMA: { [F in Feature]?: (rev: ProtocolVersion) => boolean } = {
   tasks: (r) => has(r, 'GetTaskRequest') || (isModernVersion(r) && has('ext-tasks', 'GetTaskRequest')),
 };
 
-/** Features no schema shows (transport or prose rules): the revisions that have them (newest first) and where that is written. */
+/** Features no schema shows (transport or prose rules): the revisions that have them, newest first, and the source. */
 const IN_PROSE: { [F in Feature]?: { revisions: ProtocolVersion[]; source: string } } = {
-  protocolVersionHeader: { revisions: ['2026-07-28', '2025-11-25', '2025-06-18'], source: 'transports: MCP-Protocol-Version header (2025-06-18 changelog, PR #548)' },
-  jsonSchema2020Default: { revisions: ['2026-07-28', '2025-11-25'], source: 'basic/index: JSON Schema Usage (SEP-1613)' },
-  ssePolling: { revisions: ['2025-11-25'], source: 'transports: SSE polling (SEP-1699); 2026-07-28 has no sessions or Last-Event-ID' },
+  protocolVersionHeader: {
+    revisions: ['2026-07-28', '2025-11-25', '2025-06-18'],
+    source: 'transports: MCP-Protocol-Version header (2025-06-18 changelog, PR #548)',
+  },
+  jsonSchema2020Default: { revisions: ['2026-07-28', '2025-11-25'], source: 'basic/index: JSON Schema, SEP-1613' },
+  ssePolling: {
+    revisions: ['2025-11-25'],
+    source: 'transports: SSE polling (SEP-1699); 2026-07-28 has no sessions or Last-Event-ID',
+  },
 };
 
 describe('revision features', () => {
@@ -118,13 +130,15 @@ describe('revision literals outside src/protocol/', () => {
         .split('\n')
         .forEach((line, i) => {
           const code = line.trimStart();
-          if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return; // comments may name revisions
+          // Comments may name revisions.
+          if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
           for (const [literal] of line.matchAll(REVISION_LITERAL)) {
-            if (ALLOWED_LITERALS.some((a) => a.file === `src/${rel}` && a.literal === literal.slice(1, -1))) continue;
+            const allowed = ALLOWED_LITERALS.some((a) => a.file === `src/${rel}` && a.literal === literal.slice(1, -1));
+            if (allowed) continue;
             found.push(`src/${rel}:${i + 1}: ${code}`);
           }
         });
     }
-    assert.deepEqual(found, [], 'use supports(version, feature) from src/protocol/features.ts instead of a literal revision');
+    assert.deepEqual(found, [], 'use supports(version, feature) from src/protocol/features.ts, not a literal');
   });
 });
