@@ -55,6 +55,7 @@ import { compileSchema, formatIssues, type CompiledSchema } from '../schema/inde
 import type { Transport } from '../transports/transport.js';
 import { uriCovers } from '../protocol/uri.js';
 import { ResponseCache } from './cache.js';
+import type { ClientExtension, ResultFollower } from './extension.js';
 
 /** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
 
@@ -85,7 +86,7 @@ export interface ClientOptions {
   /** Most input rounds one request may take before giving up. Default 10. */
   maxInputRounds?: number;
   /**
-   * Most input requests one round may carry (an `InputRequiredResult`, or a task's `inputRequests`).
+   * Most input requests one round may carry (an `InputRequiredResult`, or one an extension relays).
    * Over it the call fails with `TSMCP_INPUT_REQUESTS_EXCEEDED` and no handler runs. Default 32.
    */
   maxInputRequestsPerRound?: number;
@@ -119,12 +120,8 @@ export interface ClientOptions {
   onnotification?: (method: string, params: JsonObject | undefined) => void;
   /** Protocol problems the connection recovered from. */
   onprotocolerror?: (error: Error) => void;
-  /**
-   * Take part in the io.modelcontextprotocol/tasks extension (2026-07-28): a tool call the server turns
-   * into a task is followed (polling at the server's interval, input answered through the handlers)
-   * and resolves with the final result. `onstatus` sees every status it observes.
-   */
-  tasks?: boolean | { onstatus?: (task: JsonObject) => void };
+  /** Extensions to install, in order (see docs/extensions.md). */
+  extensions?: readonly ClientExtension[];
 }
 
 /** Options of one call. */
@@ -169,7 +166,6 @@ export interface Subscription {
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 /** Era verdicts per server (transport `eraCacheKey`) for this process. */
 const ERA_CACHE = new Map<string, Era>();
 const LIST_KIND: { [n: string]: string } = {
@@ -182,7 +178,11 @@ const LIST_KIND: { [n: string]: string } = {
 export class Client {
   readonly info: Implementation;
   readonly #options: ClientOptions;
-  readonly #capabilities: ClientCapabilities;
+  #capabilities: ClientCapabilities;
+  readonly #extensions = new Map<string, ClientExtension>();
+  /** Followers of extension result types, by resultType. */
+  readonly #followers = new Map<string, { methods: readonly string[]; follow: ResultFollower }>();
+  readonly #legacyPassThrough: ((method: string, params: JsonObject) => boolean)[] = [];
   readonly #cache: ResponseCache | undefined;
   /** Output schemas of listed tools; a TsmcpError marks a tool whose schema cannot be used (never skipped silently). */
   readonly #outputSchemas = new Map<string, CompiledSchema | TsmcpError>();
@@ -208,8 +208,29 @@ export class Client {
     this.info = info;
     this.#options = options;
     this.#capabilities = options.capabilities ?? capabilitiesFrom(options.handlers);
-    if (options.tasks) this.#capabilities = { ...this.#capabilities, extensions: { ...this.#capabilities.extensions, [TASKS_EXTENSION]: {} } };
     this.#cache = options.cache === false ? undefined : new ResponseCache();
+    for (const extension of options.extensions ?? []) this.#installExtension(extension);
+  }
+
+  /** An installed extension by id (the object given in `extensions`). */
+  extension<E extends ClientExtension = ClientExtension>(id: string): E | undefined {
+    return this.#extensions.get(id) as E | undefined;
+  }
+
+  #installExtension(extension: ClientExtension): void {
+    const { id } = extension;
+    if (this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
+    this.#extensions.set(id, extension);
+    extension.install({
+      client: this,
+      declareCapability: (settings = {}) => {
+        this.#capabilities = { ...this.#capabilities, extensions: { ...this.#capabilities.extensions, [id]: settings } };
+      },
+      followResultType: (resultType, methods, follow) => void this.#followers.set(resultType, { methods, follow }),
+      passLegacyResult: (when) => void this.#legacyPassThrough.push(when),
+      answer: (requests, signal) => this.#answerAll(requests, signal),
+      check: (method, result) => checked(method, result),
+    });
   }
 
   /** The revision in use once connected. */
@@ -454,8 +475,8 @@ export class Client {
     if (!isModernVersion(version)) {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
       const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
-      // A task-augmented call (2025-11-25 experimental tasks) answers with a CreateTaskResult instead.
-      return method === 'tools/call' && isObject(params.task) ? legacyResult : checked(method, legacyResult);
+      // A call an extension augments may answer with another shape (the extension reads it).
+      return this.#legacyPassThrough.some((when) => when(method, params)) ? legacyResult : checked(method, legacyResult);
     }
     const extra = isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
@@ -484,7 +505,8 @@ export class Client {
         if (cacheable && round === 0) this.#cache!.put(method, params, result);
         return result;
       }
-      if (type === 'task' && method === 'tools/call' && this.#options.tasks) return this.#followTask(result, options);
+      const follower = typeof type === 'string' ? this.#followers.get(type) : undefined;
+      if (follower && follower.methods.includes(method)) return follower.follow(result, { method, params, options });
       if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
         throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Server returned resultType ${JSON.stringify(type)} for ${method}`);
       }
@@ -494,61 +516,6 @@ export class Client {
       if (requests) next.inputResponses = await this.#answerAll(requests, options.signal);
       if (typeof result.requestState === 'string') next.requestState = result.requestState;
     }
-  }
-
-  /** Follow a task to its end: poll, answer input, cancel when the caller aborts. */
-  async #followTask(created: JsonObject, options: CallOptions): Promise<JsonObject> {
-    const taskId = String(created.taskId);
-    const onstatus = typeof this.#options.tasks === 'object' ? this.#options.tasks.onstatus : undefined;
-    const signal = options.signal;
-    // Follow-up requests act for the same caller (the same extra _meta) as the call that made the task.
-    const same: CallOptions = options.meta ? { meta: options.meta } : {};
-    const onAbort = () => void this.request('tasks/cancel', { taskId }, same).catch(() => undefined);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const answered = new Set<string>();
-    try {
-      let task = created;
-      for (;;) {
-        onstatus?.(task);
-        if (signal?.aborted) throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} cancelled by the caller`);
-        switch (task.status) {
-          case 'completed':
-            if (!isObject(task.result)) throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Task ${taskId} completed without a result`);
-            return checked('tools/call', task.result);
-          case 'failed': {
-            const e = (task.error ?? {}) as { code?: number; message?: string; data?: unknown };
-            throw new McpError(e.code ?? ErrorCode.InternalError, e.message ?? 'Task failed', e.data);
-          }
-          case 'cancelled':
-            throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} was cancelled`);
-        }
-        if (task.status === 'input_required' && isObject(task.inputRequests)) {
-          // Keys are unique for a task's whole life: answer each once, however often it is listed.
-          const fresh: InputRequests = {};
-          for (const [k, v] of Object.entries(task.inputRequests)) if (!answered.has(k)) fresh[k] = v as InputRequests[string];
-          if (Object.keys(fresh).length) {
-            const inputResponses = await this.#answerAll(fresh, signal);
-            for (const k of Object.keys(fresh)) answered.add(k);
-            await this.request('tasks/update', { taskId, inputResponses: inputResponses as unknown as JsonObject }, same);
-          }
-        }
-        const wait = typeof task.pollIntervalMs === 'number' && task.pollIntervalMs > 0 ? task.pollIntervalMs : 500;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, wait);
-          signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-        });
-        if (signal?.aborted) continue;
-        task = await this.request('tasks/get', { taskId }, { ...same, noCache: true });
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  /** Pick up a task by id (e.g. after a restart) and follow it to its result. */
-  async resumeTask(taskId: string, options: CallOptions = {}): Promise<CallToolResult> {
-    const task = await this.request('tasks/get', { taskId }, { noCache: true });
-    return (await this.#followTask(task, options)) as unknown as CallToolResult;
   }
 
   async #answerAll(requests: InputRequests, signal: AbortSignal | undefined): Promise<InputResponses> {

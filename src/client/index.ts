@@ -1,4 +1,6 @@
-// tsmcp/client: the public client API.
-export { Client } from './client.js';
-export type { CallOptions, ClientOptions, InputHandlers, SubscribeOptions, Subscription } from './client.js';
+// tsmcp/client: the public client API. Its Client is the core one with the built-in extension's
+// options as sugar (see ../extensions/client.ts), so that module's exports are re-exported whole.
+export * from '../extensions/client.js';
+export type { CallOptions, InputHandlers, SubscribeOptions, Subscription } from './client.js';
+export type { ClientExtension, ClientExtensionHost, ResultFollower } from './extension.js';
 export * from '../protocol/public.js';

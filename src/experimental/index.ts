@@ -5,6 +5,8 @@ import { deprecate } from '../deprecation.js';
 import { TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
 import type { CallToolResult } from '../protocol/types.js';
+import { TASKS_EXTENSION } from '../extensions/tasks/manager.js';
+import type { TasksExtension } from '../extensions/tasks/server.js';
 import type { McpServer } from '../server/mcp-server.js';
 
 const MIGRATE = 'use the io.modelcontextprotocol/tasks extension (McpServer({ tasks }), Client({ tasks })); see docs/migration/experimental-tasks-to-extension.md.';
@@ -16,8 +18,9 @@ const MIGRATE = 'use the io.modelcontextprotocol/tasks extension (McpServer({ ta
  */
 export function enableExperimentalTasks(server: McpServer): void {
   deprecate('TSMCP_DEP002', `Experimental (2025-11-25) tasks are deprecated; ${MIGRATE}`);
-  if (!server.tasks) throw new TsmcpError('TSMCP_INVALID_DEFINITION', 'Create the McpServer with the tasks option first');
-  server.tasks.enableExperimental();
+  const manager = server.extension<TasksExtension>(TASKS_EXTENSION)?.manager;
+  if (!manager) throw new TsmcpError('TSMCP_INVALID_DEFINITION', 'Create the McpServer with the tasks option first');
+  manager.enableExperimental();
 }
 
 /**

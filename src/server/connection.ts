@@ -97,7 +97,7 @@ export class ServerConnection {
     this.#ending.abort();
     const open = [...this.#listens];
     if (open.length > 0) {
-      // They settle within microtasks of the abort; a listen still stuck sending its acknowledgement to a
+      // They settle within a few ticks of the abort; a listen still stuck sending its acknowledgement to a
       // client that does not read is not waited for (peer.close() cancels it), so close() cannot hang.
       const tick = () => new Promise((r) => setTimeout(r, 0));
       await Promise.race([Promise.all(open), tick()]);

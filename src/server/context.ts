@@ -115,7 +115,7 @@ export interface ContextBackend {
   loggingEnabled: boolean;
   /** Modern only: answers gathered so far, by key. */
   answers?: { [key: string]: unknown };
-  /** Task mode (tasks extension): input is asked through the task (input_required + tasks/update). */
+  /** Set by an extension that carries input requests its own way (instead of the era's route). */
   input?: (requests: InputRequests) => Promise<InputResponses>;
 }
 

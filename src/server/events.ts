@@ -6,8 +6,11 @@ export type ServerEvent =
   | { type: 'prompts/list_changed' }
   | { type: 'resources/list_changed' }
   | { type: 'resources/updated'; uri: string }
-  /** A task's status changed (tasks extension); `task` is its wire form. */
-  | { type: 'task'; task: { taskId: string; [key: string]: unknown } };
+  /**
+   * An extension's notification (`method`, `params`) for the `subscriptions/listen` streams whose
+   * filter lists `value` under the extension's key `key` (see ExtensionHost.addListenFilter).
+   */
+  | { type: 'extension'; method: string; params: { [key: string]: unknown }; key: string; value: string };
 
 export interface ServerEventBus {
   publish(event: ServerEvent): void | Promise<void>;

@@ -1,9 +1,9 @@
-// tsmcp/server: the public server API.
-export { McpServer, TaskEscalation, runAsTask } from './mcp-server.js';
+// tsmcp/server: the public server API. Its McpServer is the core one with the built-in extension's
+// options as sugar (see ../extensions/mcp-server.ts), so that module's exports are re-exported whole.
+export * from '../extensions/mcp-server.js';
 export type {
   Completer,
   InferArgs,
-  McpServerOptions,
   PromptArgumentConfig,
   PromptConfig,
   PromptHandler,
@@ -12,11 +12,12 @@ export type {
   ResourceReader,
   TemplateConfig,
   TemplateReader,
-  ToolConfig,
   ToolHandler,
   ToolReturn,
 } from './mcp-server.js';
 export { Server } from './server.js';
+export { ToolHandoff } from './extension.js';
+export type { ExtensionHost, ListenFilter, MethodEra, ServerExtension, ToolCall, ToolHooks, ToolNext } from './extension.js';
 export type { Channel, LegacySession, PrincipalContext, RequestHandler, ServerOptions } from './server.js';
 export { ServerConnection, connectServer } from './connection.js';
 export type { ConnectOptions } from './connection.js';

@@ -29,7 +29,7 @@ import { connectServer, type ConnectOptions, type ServerConnection } from './con
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';
 import { Server, type ServerOptions } from './server.js';
-import { TaskManager, type TasksOptions } from '../extensions/tasks/manager.js';
+import { ToolHandoff, type ExtensionHost, type ServerExtension, type ToolCall, type ToolHooks } from './extension.js';
 import { ToolError } from './tool-error.js';
 
 /** Arguments a tool handler receives: the schema's output type, or a plain object for JSON Schema. */
@@ -46,31 +46,17 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   icons?: Icon[];
   _meta?: Meta;
   /**
-   * Run calls as tasks (tasks extension; needs the server's `tasks` option): `optional` when the client
-   * declared the extension on the request; `always` (others get -32021); `on-demand`: requires the
-   * extension, and the handler decides when to continue as a task by returning `runAsTask(work)`.
-   * Default: never.
+   * Per-extension configuration of this tool, by extension id (each id must be installed with the
+   * server's `extensions` option). The extension reads it in its tool hooks.
    */
-  task?: 'always' | 'optional' | 'on-demand';
-}
-
-/** What a tool handler may return: a full result, or just structured content (a text copy is added). */
-export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean } | TaskEscalation;
-
-/** Returned by a tool handler to continue the call as a task; see `runAsTask`. */
-export class TaskEscalation {
-  constructor(readonly work: (ctx: RequestContext) => Promise<ToolReturn> | ToolReturn) {}
+  extensions?: { [id: string]: unknown };
 }
 
 /**
- * Continue this tool call as a task (tasks extension): return `runAsTask(work)` from a handler, e.g.
- * after gathering input synchronously. `work` runs in the background with a context whose input
- * requests go through the task.
- * @example return runAsTask(async (ctx) => ({ content: [{ type: 'text', text: await longJob() }] }));
+ * What a tool handler may return: a full result, or just structured content (a text copy is added), or
+ * a `ToolHandoff` that passes the rest of the call to an extension.
  */
-export function runAsTask(work: (ctx: RequestContext) => Promise<ToolReturn> | ToolReturn): TaskEscalation {
-  return new TaskEscalation(async (ctx) => work(ctx));
-}
+export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean } | ToolHandoff;
 export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
 
 export interface ResourceConfig {
@@ -112,8 +98,8 @@ export type PromptHandler = (args: { [key: string]: string }, ctx: RequestContex
 export interface McpServerOptions extends ServerOptions {
   /** Items per page of tools/list, prompts/list, resources/list, resources/templates/list. Default 100. */
   pageSize?: number;
-  /** Serve the io.modelcontextprotocol/tasks extension (tools opt in with `task`). */
-  tasks?: boolean | TasksOptions;
+  /** Extensions to install, in order (hooks of the first wrap those of the later). See docs/extensions.md. */
+  extensions?: readonly ServerExtension[];
 }
 
 /** A registration that can be removed again (clients that listen are told the list changed). */
@@ -124,7 +110,7 @@ export interface Registered {
 interface ToolEntry {
   tool: Tool;
   headers: HeaderParam[];
-  task: 'always' | 'optional' | 'on-demand' | undefined;
+  extensions: { [id: string]: unknown } | undefined;
   input: CompiledSchema;
   output: CompiledSchema | undefined;
   handler: ToolHandler<unknown>;
@@ -154,14 +140,39 @@ export class McpServer {
   readonly #templates = new Map<string, TemplateEntry>();
   readonly #prompts = new Map<string, PromptEntry>();
   readonly #pageSize: number;
-  readonly #tasks: TaskManager | undefined;
+  readonly #extensions = new Map<string, ServerExtension>();
+  /** Tool hooks with the id of the extension that added them, in installation order. */
+  readonly #hooks: { id: string; hooks: ToolHooks }[] = [];
 
   constructor(info: Implementation, options: McpServerOptions = {}) {
     this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
     this.#pageSize = options.pageSize ?? 100;
-    if (options.tasks) this.#tasks = new TaskManager(this.server, options.tasks === true ? {} : options.tasks);
     this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
     this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
+    for (const extension of options.extensions ?? []) this.#installExtension(extension);
+  }
+
+  /** An installed extension by id (the object given in `extensions`), e.g. to reach its state. */
+  extension<E extends ServerExtension = ServerExtension>(id: string): E | undefined {
+    return this.#extensions.get(id) as E | undefined;
+  }
+
+  #installExtension(extension: ServerExtension): void {
+    const { id } = extension;
+    if (this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
+    this.#extensions.set(id, extension);
+    (this.server.capabilities.extensions ??= {})[id] = extension.settings ?? {};
+    const s = this.server;
+    const host: ExtensionHost = {
+      server: s,
+      setRequestHandler: (method, handler, options) => s.setRequestHandler(method, handler, options),
+      addToolHooks: (hooks) => void this.#hooks.push({ id, hooks }),
+      addListenFilter: (key, filter) => s.addListenFilter(key, filter),
+      addLegacyCapabilities: (contribute) => s.addLegacyCapabilities(contribute),
+      declareResultType: (type, methods) => s.declareResultType(type, methods),
+      onLegacySessionEnd: (listener) => s.onLegacySessionEnd(listener),
+    };
+    extension.install(host);
   }
 
   /**
@@ -185,8 +196,10 @@ export class McpServer {
     if (output) tool.outputSchema = output.jsonSchema as JsonObject;
     if (config.annotations) tool.annotations = config.annotations;
     if (config._meta) tool._meta = config._meta;
-    if (config.task && !this.#tasks) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} runs as a task; create the McpServer with the tasks option`);
-    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), task: config.task, input, output, handler: handler as ToolHandler<unknown> });
+    for (const id in config.extensions) {
+      if (!this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} configures extension ${id}; install it with the extensions option`);
+    }
+    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), extensions: config.extensions, input, output, handler: handler as ToolHandler<unknown> });
     this.#enable('tools');
     return { remove: () => this.#tools.delete(name) && this.#changed('tools') };
   }
@@ -229,11 +242,6 @@ export class McpServer {
     return { remove: () => this.#prompts.delete(name) && this.#changed('prompts') };
   }
 
-  /** The tasks extension's manager, when the server was created with `tasks`. */
-  get tasks(): TaskManager | undefined {
-    return this.#tasks;
-  }
-
   /** Tell clients that resource `uri` changed (listeners and legacy subscribers of it, or of a parent). */
   resourceUpdated(uri: string): void | Promise<void> {
     return this.server.publish({ type: 'resources/updated', uri });
@@ -270,8 +278,8 @@ export class McpServer {
     if (kind === 'tools') {
       s.setRequestHandler('tools/list', (p, ctx) => {
         const { page, nextCursor } = paginate([...this.#tools.values()], (e) => e.tool.name, p.cursor, this.#pageSize);
-        const experimental = this.#tasks?.experimentalSupport(ctx) ?? false;
-        const tools = page.map((e) => (experimental && e.task && e.task !== 'on-demand' ? { ...e.tool, execution: { taskSupport: e.task === 'always' ? 'required' : 'optional' } } : e.tool));
+        const listers = this.#hooks.filter((h) => h.hooks.list);
+        const tools = listers.length ? page.map((e) => listers.reduce((t, h) => h.hooks.list!(t, e.extensions?.[h.id], ctx), e.tool)) : page.map((e) => e.tool);
         return withCursor({ tools }, nextCursor);
       });
       s.setRequestHandler('tools/call', (p, ctx) => this.#callTool(p, ctx));
@@ -302,24 +310,19 @@ export class McpServer {
     const name = params.name as string;
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
-    const tasks = this.#tasks;
-    const legacy = ctx.era === 'legacy';
-    const declared = tasks?.declared(ctx) ?? false;
-    // A tool that can only run as a task refuses clients without the extension before anything runs.
-    if (tasks && !legacy && !declared && (entry.task === 'always' || entry.task === 'on-demand')) throw tasks.required();
-    if (tasks && legacy && entry.task === 'always' && tasks.experimentalSupport(ctx) && !tasks.experimentalRequested(ctx, params)) {
-      throw new McpError(ErrorCode.MethodNotFound, `Tool ${name} must be called as a task (params.task)`);
-    }
+    const call = (id: string, c: RequestContext): ToolCall => ({ name, params, ctx: c, config: entry.extensions?.[id] });
+    // Extensions may refuse the call before anything runs (e.g. a client that lacks them).
+    for (const h of this.#hooks) if (h.hooks.check) await h.hooks.check(call(h.id, ctx));
     const checked = await entry.input.validate(params.arguments ?? {});
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
-    // 2025-11-25 experimental tasks (deprecated; tsmcp/experimental turns them on).
-    if (tasks && legacy && entry.task && entry.task !== 'on-demand' && tasks.experimentalRequested(ctx, params)) {
-      return tasks.startExperimental(ctx, params, (tctx) => this.#execute(entry, checked.value, tctx, params));
+    let run = (c: RequestContext) => this.#execute(entry, checked.value, c, params);
+    for (const h of [...this.#hooks].reverse()) {
+      const { wrap } = h.hooks;
+      if (!wrap) continue;
+      const next = run;
+      run = (c) => wrap(call(h.id, c), next);
     }
-    if (tasks && declared && (entry.task === 'always' || entry.task === 'optional')) {
-      return tasks.start(ctx, (tctx) => this.#execute(entry, checked.value, tctx, params));
-    }
-    return this.#execute(entry, checked.value, ctx, params);
+    return run(ctx);
   }
 
   /** Run a tool handler and shape its result (errors stay private unless they are ToolErrors). */
@@ -334,11 +337,14 @@ export class McpServer {
       this.server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
       return toolFailure(`Tool ${name} failed with an internal error`);
     }
-    // The handler chose to continue as a task (after asking for input synchronously, say).
-    if (out instanceof TaskEscalation) {
-      if (!this.#tasks?.declared(ctx)) throw this.#tasks?.required() ?? new McpError(ErrorCode.InternalError, 'Internal error');
-      const work = out.work;
-      return this.#tasks.start(ctx, async (tctx) => this.#shape(entry, await work(tctx), tctx, params));
+    // The handler passed the rest of the call to an extension (after asking for input synchronously, say).
+    if (out instanceof ToolHandoff) {
+      const h = this.#hooks.find((x) => x.id === (out as ToolHandoff).extension && x.hooks.handoff);
+      if (!h) {
+        this.server.unexpected(new Error(`Tool ${name} handed off to ${out.extension}, which is not installed`), { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
+        throw new McpError(ErrorCode.InternalError, 'Internal error');
+      }
+      return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, (c, returned) => this.#shape(entry, returned as ToolReturn, c, params));
     }
     return this.#shape(entry, out, ctx, params);
   }
@@ -346,7 +352,7 @@ export class McpServer {
   /** Turn a handler's return into the CallToolResult sent (structured output checked, text copy added). */
   async #shape(entry: ToolEntry, returned: ToolReturn, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
     const name = entry.tool.name;
-    if (returned instanceof TaskEscalation) throw new McpError(ErrorCode.InternalError, `Tool ${name} asked to run as a task from inside a task`);
+    if (returned instanceof ToolHandoff) throw new McpError(ErrorCode.InternalError, `Tool ${name} handed off again from inside a handoff`);
     const out = returned;
     this.#checkResultMeta(`Tool ${name}`, (out as JsonObject)._meta, ctx, 'tools/call', params);
     const result: JsonObject = { ...out };

@@ -31,6 +31,7 @@ import { InputRequiredSignal, createContext, isValidInputResponse, type ContextB
 import { uriCovers } from '../protocol/uri.js';
 import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
 import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
+import type { ListenFilter, MethodEra } from './extension.js';
 
 /** Handles one request method. Return the result object; throw McpError for a JSON-RPC error. */
 export type RequestHandler = (params: JsonObject, ctx: RequestContext) => Promise<JsonObject> | JsonObject;
@@ -51,7 +52,7 @@ export interface ServerOptions {
   /** Sees every unexpected exception a handler threw (the client only gets a generic error). */
   onerror?: (error: unknown, info: { method: string; requestId: RequestId }) => void;
   /**
-   * The principal a request acts for: multi round-trip state, tasks and legacy HTTP sessions are bound
+   * The principal a request acts for: multi round-trip state, extension state and legacy HTTP sessions are bound
    * to it. Derive it from `identity` (what the transport verified: an auth layer's `auth`, HTTP
    * headers, the stdio process), never from `meta`, which the client writes and can set to anything.
    * Default: `identity.auth?.subject` (anonymous when no authentication layer is present).
@@ -59,7 +60,7 @@ export interface ServerOptions {
   principalOf?: (ctx: PrincipalContext) => string | undefined;
   /**
    * Most resource URIs one legacy session may hold with `resources/subscribe` (and one
-   * `subscriptions/listen` stream may name, URIs and task ids each). Over it the request fails with
+   * `subscriptions/listen` stream may name, URIs and each extension filter's ids). Over it the request fails with
    * -32602. Default 1000.
    */
   maxResourceSubscriptions?: number;
@@ -115,7 +116,7 @@ export interface Channel {
   ending?: AbortSignal;
 }
 
-/** The legacy session of each legacy request's context (state such as experimental tasks is bound to it). */
+/** The legacy session of each legacy request's context (extension state may be bound to it). */
 const contextSessions = new WeakMap<RequestContext, LegacySession>();
 
 /** The legacy session (HTTP session or connection) a request arrived on, if it is a legacy request. */
@@ -124,10 +125,8 @@ export function legacySessionOf(ctx: RequestContext): LegacySession | undefined 
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-/** The tasks extension's id (its notifications ride on subscriptions/listen). */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
-const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'tasks/result', 'tasks/list']);
+const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
 /**
@@ -204,21 +203,34 @@ export class Server {
 
   readonly #sessionEndListeners = new Set<(session: LegacySession) => void>();
 
-  /** Be told when a legacy session ends (state bound to it, such as its tasks, can go). Returns an unsubscribe. */
+  /** Be told when a legacy session ends (state bound to it can go). Returns an unsubscribe. */
   onLegacySessionEnd(listener: (session: LegacySession) => void): () => void {
     this.#sessionEndListeners.add(listener);
     return () => this.#sessionEndListeners.delete(listener);
   }
 
-  /** Capabilities only 2025-11-25 sessions see (the experimental `tasks` capability). */
-  legacyTasksCapability: JsonObject | undefined;
+  readonly #legacyCapabilities: ((version: LegacyVersion) => JsonObject | undefined)[] = [];
+  readonly #listenFilters = new Map<string, ListenFilter>();
+  readonly #resultTypes = new Map<string, readonly string[]>();
+  readonly #eras = new Map<string, MethodEra>();
+
+  /** Extension seam: top-level capabilities a legacy `initialize` result gets from an extension. */
+  addLegacyCapabilities(contribute: (version: LegacyVersion) => JsonObject | undefined): void {
+    this.#legacyCapabilities.push(contribute);
+  }
 
   /**
-   * Narrows the `taskIds` of a `subscriptions/listen` filter to the tasks this request may follow. The
-   * tasks extension installs its owner rule here (the server knows nothing of tasks); unset, no task id
-   * is honoured. Ids left out are dropped from the acknowledged filter, as unsupported entries are.
+   * Extension seam: a `subscriptions/listen` filter key. Values the filter's `authorize` leaves out are
+   * dropped from the acknowledged filter, as unsupported entries are; without a filter the key is ignored.
    */
-  listenTaskIds?: (taskIds: readonly string[], ctx: PrincipalContext) => Promise<string[]>;
+  addListenFilter(key: string, filter: ListenFilter): void {
+    this.#listenFilters.set(key, filter);
+  }
+
+  /** Extension seam: `resultType` may only answer `methods` (a handler elsewhere is a bug: -32603, onerror). */
+  declareResultType(resultType: string, methods: readonly string[]): void {
+    this.#resultTypes.set(resultType, methods);
+  }
 
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
@@ -240,12 +252,14 @@ export class Server {
 
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
-    return !REMOVED_IN_MODERN.has(method) && (this.#handlers.has(method) || MODERN_ONLY.has(method)) && advertised(method, this.#capabilities);
+    return !REMOVED_IN_MODERN.has(method) && this.#eras.get(method) !== 'legacy' && (this.#handlers.has(method) || MODERN_ONLY.has(method)) && advertised(method, this.#capabilities);
   }
 
-  /** Register (or replace) the handler of a request method. */
-  setRequestHandler(method: string, handler: RequestHandler): void {
+  /** Register (or replace) the handler of a request method; `era` limits the wires it exists on (default both). */
+  setRequestHandler(method: string, handler: RequestHandler, options: { era?: MethodEra } = {}): void {
     this.#handlers.set(method, handler);
+    if (options.era && options.era !== 'both') this.#eras.set(method, options.era);
+    else this.#eras.delete(method);
   }
 
   /** Announce a change to every connected client that asked for it. */
@@ -306,7 +320,7 @@ export class Server {
     if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {
       throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
     }
-    if (REMOVED_IN_MODERN.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
+    if (REMOVED_IN_MODERN.has(method) || this.#eras.get(method) === 'legacy' || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
@@ -365,8 +379,9 @@ export class Server {
     } finally {
       ctx.finish();
     }
-    if (result.resultType === 'task' && method !== 'tools/call') {
-      this.#onerror?.(new Error(`Handler of ${method} returned a task, which only tools/call may`), { method, requestId: request.id });
+    const only = typeof result.resultType === 'string' ? this.#resultTypes.get(result.resultType) : undefined;
+    if (only && !only.includes(method)) {
+      this.#onerror?.(new Error(`Handler of ${method} returned resultType ${String(result.resultType)}, which only ${only.join(', ')} may`), { method, requestId: request.id });
       throw new McpError(ErrorCode.InternalError, 'Internal error');
     }
     if (result.resultType === 'input_required' && !mrtr) {
@@ -419,22 +434,24 @@ export class Server {
     if (asked.promptsListChanged && caps.prompts?.listChanged) honoured.promptsListChanged = true;
     if (asked.resourcesListChanged && caps.resources?.listChanged) honoured.resourcesListChanged = true;
     if (asked.resourceSubscriptions && caps.resources?.subscribe) honoured.resourceSubscriptions = [...asked.resourceSubscriptions];
-    if (Array.isArray(asked.taskIds) && caps.extensions?.[TASKS_EXTENSION]) {
-      if (!isObject(clientCaps.extensions) || !(TASKS_EXTENSION in clientCaps.extensions)) {
-        throw new McpError(ErrorCode.MissingRequiredClientCapability, 'Task notifications need the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
+    // Extension keys: only for clients that declared the extension, and only what the caller may follow.
+    for (const [key, filter] of this.#listenFilters) {
+      const values = (asked as JsonObject)[key];
+      if (!Array.isArray(values) || !caps.extensions?.[filter.extension]) continue;
+      if (!isObject(clientCaps.extensions) || !(filter.extension in clientCaps.extensions)) {
+        throw new McpError(ErrorCode.MissingRequiredClientCapability, `The listen filter ${key} needs the ${filter.extension} extension`, { requiredCapabilities: { extensions: { [filter.extension]: {} } } });
       }
-      const ids = [...new Set((asked.taskIds as unknown[]).filter((x): x is string => typeof x === 'string'))];
-      // Each id costs a store lookup: bounded like resource URIs.
-      if (ids.length > this.#maxSubscriptions) throw invalidParams(`Too many task ids: ${ids.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
-      // Only tasks this caller owns: a task id names a task, it does not authorize following it.
-      honoured.taskIds = this.listenTaskIds ? await this.listenTaskIds(ids, { identity: channel.identity, meta }) : [];
+      const ids = [...new Set(values.filter((x): x is string => typeof x === 'string'))];
+      // Each value may cost the extension a lookup: bounded like resource URIs.
+      if (ids.length > this.#maxSubscriptions) throw invalidParams(`Too many ${key}: ${ids.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
+      (honoured as JsonObject)[key] = await filter.authorize(ids, { identity: channel.identity, meta });
     }
     const subMeta = { [META.subscriptionId]: request.id };
     await channel.notify('notifications/subscriptions/acknowledged', { _meta: subMeta, notifications: honoured });
     const unsubscribe = this.events.subscribe((event) => {
       if (signal.aborted) return;
       const p = notificationFor(event, honoured);
-      if (p) void channel.notify(p.method, p.task ? { ...p.task, _meta: subMeta } : p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
+      if (p) void channel.notify(p.method, p.params ? { ...p.params, _meta: subMeta } : p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
     });
     await new Promise<void>((resolve) => {
       const close = () => {
@@ -508,21 +525,19 @@ export class Server {
       subscriptions: new Set(),
       initialized: false,
     });
-    const result: JsonObject = {
-      protocolVersion: version,
-      capabilities:
-        supports(version, 'experimentalTasks') && this.legacyTasksCapability
-          ? { ...encodeLegacyServerCapabilities(this.#capabilities, version), tasks: this.legacyTasksCapability }
-          : encodeLegacyServerCapabilities(this.#capabilities, version),
-      serverInfo: legacyImplementation(this.info, version),
-    };
+    let capabilities: JsonObject = encodeLegacyServerCapabilities(this.#capabilities, version) as JsonObject;
+    for (const contribute of this.#legacyCapabilities) {
+      const extra = contribute(version);
+      if (extra) capabilities = { ...capabilities, ...extra };
+    }
+    const result: JsonObject = { protocolVersion: version, capabilities, serverInfo: legacyImplementation(this.info, version) };
     if (this.#instructions !== undefined) result.instructions = this.#instructions;
     return result;
   }
 
   async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
     const { method } = request;
-    if (MODERN_ONLY.has(method) || !advertised(method, this.#capabilities)) throw methodNotFound(method);
+    if (MODERN_ONLY.has(method) || this.#eras.get(method) === 'modern' || !advertised(method, this.#capabilities)) throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
     switch (method) {
@@ -581,7 +596,7 @@ function identityOf(method: string, params: JsonObject): unknown {
   return method === 'resources/read' ? [method, params.uri] : [method, params.name, params.arguments ?? {}];
 }
 
-function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string; task?: JsonObject } | undefined {
+function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string; params?: JsonObject } | undefined {
   switch (event.type) {
     case 'tools/list_changed':
       return f.toolsListChanged ? { method: 'notifications/tools/list_changed' } : undefined;
@@ -591,8 +606,10 @@ function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: s
       return f.resourcesListChanged ? { method: 'notifications/resources/list_changed' } : undefined;
     case 'resources/updated':
       return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', uri: event.uri } : undefined;
-    case 'task':
-      return Array.isArray(f.taskIds) && f.taskIds.includes(event.task.taskId) ? { method: 'notifications/tasks', task: event.task } : undefined;
+    case 'extension': {
+      const listed = (f as JsonObject)[event.key];
+      return Array.isArray(listed) && listed.includes(event.value) ? { method: event.method, params: event.params as JsonObject } : undefined;
+    }
   }
 }
 

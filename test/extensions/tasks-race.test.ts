@@ -29,7 +29,8 @@ function raceServer() {
   enableExperimentalTasks(s);
   const published = new Map<string, string[]>();
   s.server.events.subscribe((e) => {
-    if (e.type === 'task' && TERMINAL.has(String((e.task as JsonObject).status))) published.set(e.task.taskId, [...(published.get(e.task.taskId) ?? []), String((e.task as JsonObject).status)]);
+    // Task status changes travel as the tasks extension's events (routed by the listen key taskIds).
+    if (e.type === 'extension' && e.method === 'notifications/tasks' && TERMINAL.has(String(e.params.status))) published.set(e.value, [...(published.get(e.value) ?? []), String(e.params.status)]);
   });
   return { s, published };
 }

@@ -6,11 +6,15 @@ import { supports } from '../../protocol/features.js';
 import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
-import { TASKS_EXTENSION, type Server } from '../../server/server.js';
+import type { Server } from '../../server/server.js';
 import { bucketOf, ownerOf, owns, randomId, sessionKey, statelessOwnerOf, type Owner } from './owner.js';
 import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
-export { TASKS_EXTENSION };
+/** The tasks extension's id (its notifications ride on subscriptions/listen). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** The 2025-11-25 `capabilities.tasks` of experimental tasks (deprecated). */
+const EXPERIMENTAL_CAPABILITY = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
 
 export interface TasksOptions {
   /** Where task state lives. Default: in memory (one process, at most 10 000 tasks; see InMemoryTaskStore). */
@@ -106,27 +110,33 @@ export class TaskManager {
         void this.#store.delete(taskId);
       }
     });
-    // subscriptions/listen follows only the caller's own tasks (the tasks/get rule); others are dropped.
-    server.listenTaskIds = async (ids, ctx) => {
-      const owner = statelessOwnerOf(this.#server, ctx);
-      const found = await Promise.all(ids.map((id) => this.#store.get(id)));
-      return ids.filter((_id, i) => {
-        const t = found[i];
-        return t !== undefined && !t.experimental && owns(owner, t);
-      });
-    };
+    // subscriptions/listen follows only the caller's own tasks (the tasks/get rule); others are dropped:
+    // a task id names a task, it does not authorize following it.
+    server.addListenFilter('taskIds', {
+      extension: TASKS_EXTENSION,
+      authorize: async (ids, ctx) => {
+        const owner = statelessOwnerOf(this.#server, ctx);
+        const found = await Promise.all(ids.map((id) => this.#store.get(id)));
+        return ids.filter((_id, i) => {
+          const t = found[i];
+          return t !== undefined && !t.experimental && owns(owner, t);
+        });
+      },
+    });
+    server.declareResultType('task', ['tools/call']);
+    server.addLegacyCapabilities((version) => (this.#experimental && supports(version, 'experimentalTasks') ? { tasks: EXPERIMENTAL_CAPABILITY } : undefined));
     server.setRequestHandler('tasks/get', async (p, ctx) => {
       if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p, ctx));
       return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };
     });
     // 2025-11-25's experimental methods: legacy sessions only, once enabled (removed in 2026-07-28).
-    server.setRequestHandler('tasks/result', async (p, ctx) => this.#legacyResult(p, ctx));
+    server.setRequestHandler('tasks/result', async (p, ctx) => this.#legacyResult(p, ctx), { era: 'legacy' });
     server.setRequestHandler('tasks/list', async (_p, ctx) => {
       if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
       const owner = ownerOf(this.#server, ctx);
       const all = (await this.#store.list?.()) ?? [];
       return { tasks: all.filter((t) => t.experimental && owns(owner, t)).map(legacyWire) };
-    });
+    }, { era: 'legacy' });
     server.setRequestHandler('tasks/update', async (p, ctx) => {
       const t = await this.#task(p, ctx);
       const live = this.#live.get(t.taskId);
@@ -158,7 +168,6 @@ export class TaskManager {
   /** Serve 2025-11-25's experimental tasks to legacy sessions (see tsmcp/experimental). */
   enableExperimental(): void {
     this.#experimental = true;
-    this.#server.legacyTasksCapability = { list: {}, cancel: {}, requests: { tools: { call: {} } } };
   }
 
   /** Whether this (legacy) request asked for an experimental task and may get one. */
@@ -227,7 +236,7 @@ export class TaskManager {
    */
   async #set(taskId: string, patch: Partial<TaskRecord>, from: readonly TaskStatus[] = LIVE_STATUSES): Promise<TaskRecord | undefined> {
     const next = await this.#store.update(taskId, { ...patch, lastUpdatedAt: new Date().toISOString() }, { ifStatus: from });
-    if (next) void this.#server.publish({ type: 'task', task: wire(next, true) as { taskId: string } });
+    if (next) void this.#server.publish({ type: 'extension', method: 'notifications/tasks', params: wire(next, true), key: 'taskIds', value: taskId });
     else if (this.#live.has(taskId) && !(await this.#store.get(taskId))) this.#abort(taskId, 'Task removed');
     return next;
   }

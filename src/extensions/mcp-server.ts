@@ -1,0 +1,51 @@
+// tsmcp/server's McpServer: the core McpServer plus the built-in extension's options as sugar
+// (`tasks` on the server, `task` on a tool), kept so code written before the extension API still runs.
+import { TsmcpError } from '../protocol/errors.js';
+import type { Implementation } from '../protocol/types.js';
+import type { SchemaInput } from '../schema/index.js';
+import {
+  McpServer as CoreMcpServer,
+  type McpServerOptions as CoreMcpServerOptions,
+  type Registered,
+  type ToolConfig as CoreToolConfig,
+  type ToolHandler,
+} from '../server/mcp-server.js';
+import { TASKS_EXTENSION, type TaskManager, type TasksOptions } from './tasks/manager.js';
+import { tasks as tasksExtension, type TaskMode, type TasksExtension } from './tasks/server.js';
+
+export { TaskEscalation, runAsTask } from './tasks/server.js';
+
+export interface McpServerOptions extends CoreMcpServerOptions {
+  /** Serve the io.modelcontextprotocol/tasks extension (tools opt in with `task`): `extensions: [tasks(options)]`. */
+  tasks?: boolean | TasksOptions;
+}
+
+export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | undefined> extends CoreToolConfig<S> {
+  /**
+   * Run calls as tasks (tasks extension; needs the server's `tasks` option): `optional` when the client
+   * declared the extension on the request; `always` (others get -32021); `on-demand`: requires the
+   * extension, and the handler decides when to continue as a task by returning `runAsTask(work)`.
+   * Default: never. The same as `extensions: { 'io.modelcontextprotocol/tasks': mode }`.
+   */
+  task?: TaskMode;
+}
+
+/** {@inheritDoc CoreMcpServer} */
+export class McpServer extends CoreMcpServer {
+  constructor(info: Implementation, options: McpServerOptions = {}) {
+    const { tasks, ...rest } = options;
+    super(info, tasks ? { ...rest, extensions: [...(rest.extensions ?? []), tasksExtension(tasks === true ? {} : tasks)] } : rest);
+  }
+
+  override registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
+    const { task, ...rest } = config;
+    if (!task) return super.registerTool(name, rest, handler);
+    if (!this.tasks) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} runs as a task; create the McpServer with the tasks option`);
+    return super.registerTool(name, { ...rest, extensions: { ...rest.extensions, [TASKS_EXTENSION]: task } }, handler);
+  }
+
+  /** The tasks extension's manager, when the server was created with `tasks` (or `extensions: [tasks()]`). */
+  get tasks(): TaskManager | undefined {
+    return this.extension<TasksExtension>(TASKS_EXTENSION)?.manager;
+  }
+}
