@@ -28,6 +28,7 @@ import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';
+import type { Middleware } from './middleware.js';
 import { Server, type ServerOptions } from './server.js';
 import { TaskManager, type TasksOptions } from '../extensions/tasks/manager.js';
 import { ToolError } from './tool-error.js';
@@ -162,6 +163,12 @@ export class McpServer {
     if (options.tasks) this.#tasks = new TaskManager(this.server, options.tasks === true ? {} : options.tasks);
     this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
     this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
+  }
+
+  /** Add a middleware around every request (see `Server.use`); returns this McpServer, for chaining. */
+  use(middleware: Middleware): this {
+    this.server.use(middleware);
+    return this;
   }
 
   /**
