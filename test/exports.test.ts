@@ -23,6 +23,9 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/express')).mcpExpress, 'function');
     assert.equal(typeof (await import('tsmcp/hono')).mcpHono, 'function');
     assert.equal(typeof (await import('tsmcp/fastify')).mcpFastify, 'function');
+    assert.equal(typeof (await import('tsmcp/middleware')).requestLogger, 'function');
+    assert.equal(typeof client.composeFetch, 'function');
+    assert.equal(typeof http.composeFetch, 'function');
   });
 
   it('warns about nothing on import, deprecated entry points included', async () => {

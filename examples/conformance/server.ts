@@ -1,11 +1,14 @@
 // `npm run conformance:server`: the everything server at http://127.0.0.1:$PORT/mcp (PORT defaults to
-// 3000), both eras on one endpoint; `-- --stdio` serves it on stdio instead.
+// 3000), both eras on one endpoint; `-- --stdio` serves it on stdio instead; `-- --middleware` installs a
+// pass-through middleware and the request logger (stderr), to show the seam changes nothing on the wire.
 import { createServer } from 'node:http';
+import { requestLogger } from '../../src/middleware/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { StdioServerTransport } from '../../src/transports/stdio/index.js';
 import { createEverythingServer } from './everything.js';
 
 const server = createEverythingServer();
+if (process.argv.includes('--middleware')) server.use((_req, next) => next()).use(requestLogger());
 if (process.argv.includes('--stdio')) {
   const conn = await server.connect(new StdioServerTransport());
   conn.onclose = () => process.exit(0);

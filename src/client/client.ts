@@ -1,5 +1,6 @@
 // The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
+import { compose } from '../engine/compose.js';
 import { Peer, type RequestOptions } from '../engine/peer.js';
 import {
   decodeLegacyResult,
@@ -174,6 +175,28 @@ const LIST_KIND: { [n: string]: string } = {
   'notifications/resources/list_changed': 'resources',
 };
 
+/** What a client middleware sees of one outgoing request; it may replace `params` or `options` before `next()`. */
+export interface ClientRequest {
+  readonly method: string;
+  /** The request's params (without the `_meta` the client adds on 2026-07-28). */
+  params: JsonObject;
+  /** The call's options: signal, timeouts, `meta` (e.g. a `traceparent` to propagate), `noCache`. */
+  options: CallOptions;
+}
+
+/**
+ * A client middleware: run code before and after `next()`, or answer without calling it. `next()`
+ * resolves with the final result (input rounds answered, legacy results translated, cache consulted) or
+ * rejects with the call's error (`McpError` from the server, `TsmcpError` for local failures).
+ * Calling `next()` twice rejects with `TSMCP_MIDDLEWARE`.
+ * @example
+ * client.use(async (req, next) => {
+ *   req.options = { ...req.options, meta: { ...req.options.meta, traceparent: currentTraceparent() } };
+ *   return next();
+ * });
+ */
+export type ClientMiddleware = (req: ClientRequest, next: () => Promise<JsonObject>) => Promise<JsonObject>;
+
 /** An MCP client for one server connection. */
 export class Client {
   readonly info: Implementation;
@@ -203,6 +226,9 @@ export class Client {
   #logLevel: LoggingLevel | undefined;
   /** Legacy subscriptions, told about connection loss and restarts. */
   readonly #legacySubs = new Set<{ interrupted(e: Error): void; reconnected(): void; closed(e: Error): void }>();
+  readonly #middleware: ClientMiddleware[] = [];
+  /** The middleware composed once per `use()`; undefined while there is none, so request() skips it. */
+  #chain: ((req: ClientRequest, inner: () => Promise<JsonObject>) => Promise<JsonObject>) | undefined;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     this.info = info;
@@ -456,10 +482,27 @@ export class Client {
   // ---------------------------------------------------------------- requests
 
   /**
+   * Add a middleware around every request sent through `request()` and the typed methods (task polls
+   * included; not the connection's own handshake nor `subscribe()` streams); the first added is the
+   * outermost. See `ClientMiddleware`. Returns the client, for chaining.
+   */
+  use(middleware: ClientMiddleware): this {
+    this.#middleware.push(middleware);
+    this.#chain = compose(this.#middleware);
+    return this;
+  }
+
+  /**
    * Send any request and return its final result: adds `_meta` on 2026-07-28, answers input rounds
    * through the handlers, translates legacy results into the internal model, and uses the cache.
    */
-  async request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
+  request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
+    if (this.#chain === undefined) return this.#send(method, params, options);
+    const req: ClientRequest = { method, params, options };
+    return this.#chain(req, () => this.#send(req.method, req.params, req.options));
+  }
+
+  async #send(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
     if (this.#recovering) await this.#recovering.catch(() => undefined); // a restarting stdio server
     const peer = this.#peer;
     const version = this.#version;

@@ -65,6 +65,8 @@ export type TsmcpErrorCode =
   | 'TSMCP_INVALID_META'
   | 'TSMCP_UNSUPPORTED'
   | 'TSMCP_PROCESS'
+  /** A middleware misused its chain (called `next()` more than once). */
+  | 'TSMCP_MIDDLEWARE'
   | 'TSMCP_HTTP';
 
 /** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */

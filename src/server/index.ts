@@ -21,6 +21,7 @@ export type { ExtensionHost, ListenFilter, MethodEra, ServerExtension, ToolCall,
 export type { Channel, LegacySession, PrincipalContext, RequestHandler, ServerOptions } from './server.js';
 export { ServerConnection, connectServer } from './connection.js';
 export type { ConnectOptions } from './connection.js';
+export type { Middleware, MiddlewareRequest } from './middleware.js';
 export type { ElicitOutcome, InputOptions, RequestContext } from './context.js';
 export { ToolError } from './tool-error.js';
 export { InMemoryEventBus } from './events.js';

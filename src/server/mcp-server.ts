@@ -28,6 +28,7 @@ import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';
+import type { Middleware } from './middleware.js';
 import { Server, type ServerOptions } from './server.js';
 import { ToolHandoff, type ExtensionHost, type ServerExtension, type ToolCall, type ToolHooks } from './extension.js';
 import { ToolError } from './tool-error.js';
@@ -173,6 +174,12 @@ export class McpServer {
       onLegacySessionEnd: (listener) => s.onLegacySessionEnd(listener),
     };
     extension.install(host);
+  }
+
+  /** Add a middleware around every request (see `Server.use`); returns this McpServer, for chaining. */
+  use(middleware: Middleware): this {
+    this.server.use(middleware);
+    return this;
   }
 
   /**

@@ -30,6 +30,8 @@ import {
 import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
 import { uriCovers } from '../protocol/uri.js';
 import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
+import { compose } from '../engine/compose.js';
+import type { Middleware, MiddlewareRequest } from './middleware.js';
 import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
 import type { ListenFilter, MethodEra } from './extension.js';
 
@@ -154,6 +156,8 @@ const DEFAULT_CACHE = {
   read: { ttlMs: 0, cacheScope: 'private' },
 } as const satisfies { [k: string]: CacheHint };
 
+type Chain = (req: MiddlewareRequest, inner: () => Promise<JsonObject>) => Promise<JsonObject>;
+
 /** A low-level MCP server: register a handler per method, then connect transports or feed it requests. */
 export class Server {
   readonly info: Implementation;
@@ -172,6 +176,9 @@ export class Server {
   readonly #maxSubscriptions: number;
   readonly #maxUriLength: number;
   #subscriptionCount = 0;
+  readonly #middleware: Middleware[] = [];
+  /** The middleware composed once per `use()`; undefined while there is none, so dispatch skips it. */
+  #chain: Chain | undefined;
 
   constructor(info: Implementation, options: ServerOptions = {}) {
     this.info = info;
@@ -279,10 +286,59 @@ export class Server {
   }
 
   /**
+   * Add a middleware around every request this server answers (every transport, both eras); the first
+   * added is the outermost. See `Middleware`. Returns the server, for chaining.
+   */
+  use(middleware: Middleware): this {
+    this.#middleware.push(middleware);
+    this.#chain = compose(this.#middleware);
+    return this;
+  }
+
+  /**
    * Answer one request arriving on `channel`. Resolves with the result to send; throws McpError for a
    * JSON-RPC error (already translated for the request's revision).
    */
-  async dispatch(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  dispatch(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    return this.#chain === undefined ? this.#route(request, channel, signal) : this.#wrapped(this.#chain, request, channel, signal);
+  }
+
+  /** Run the middleware chain around #route, on a channel whose notifications the chain can observe. */
+  #wrapped(chain: Chain, request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+    const { method } = request;
+    const params = request.params ?? {};
+    const meta: Meta = isObject(params._meta) ? params._meta : {};
+    const version = meta[META.protocolVersion];
+    const listeners: ((method: string, params: JsonObject) => void)[] = [];
+    const observed: Channel = {
+      ...channel,
+      notify: (m, p) => {
+        for (const l of listeners) {
+          try {
+            l(m, p);
+          } catch (e) {
+            this.#onerror?.(e, { method, requestId: request.id });
+          }
+        }
+        return channel.notify(m, p);
+      },
+    };
+    const req: MiddlewareRequest = {
+      method,
+      params,
+      requestId: request.id,
+      meta,
+      identity: channel.identity,
+      principal: this.#principalOf({ identity: channel.identity, meta }),
+      era: version !== undefined ? 'modern' : method === 'initialize' || channel.legacy ? 'legacy' : undefined,
+      protocolVersion: version !== undefined ? (typeof version === 'string' ? version : undefined) : method === 'initialize' ? undefined : channel.legacy?.version,
+      signal,
+      onnotification: (l) => void listeners.push(l),
+    };
+    return chain(req, () => this.#route(request, observed, signal));
+  }
+
+  async #route(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
     const { method } = request;
     const params = request.params ?? {};
     const meta: Meta = isObject(params._meta) ? params._meta : {};

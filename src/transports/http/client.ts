@@ -2,6 +2,7 @@
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
 import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
+import { composeFetch, type FetchMiddleware } from '../../client/middleware.js';
 import { readCapped } from './read-capped.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
@@ -14,6 +15,8 @@ import { encodeHeaderValue, nameOf } from './headers.js';
 export interface StreamableHttpClientOptions {
   /** The fetch to use (for proxies, tests, auth wrappers). Default: the global fetch. */
   fetch?: typeof fetch;
+  /** Middleware around every HTTP exchange (POST, GET stream, DELETE), the first outermost, over `fetch`. */
+  fetchMiddleware?: readonly FetchMiddleware[];
   /** Extra headers on every request (e.g. Authorization), or a function that returns them. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Reconnection of legacy SSE streams: first delay, cap, and consecutive attempts. Defaults 1 s, 30 s, 5. */
@@ -120,7 +123,8 @@ export class StreamableHttpClientTransport implements Transport {
   constructor(url: string | URL, options: StreamableHttpClientOptions = {}) {
     this.#url = new URL(url);
     this.#options = options;
-    this.#fetch = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+    const base = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+    this.#fetch = options.fetchMiddleware?.length ? composeFetch(base, ...options.fetchMiddleware) : base;
     this.#max = options.maxMessageBytes ?? DEFAULT_HTTP_MAX_MESSAGE_BYTES;
   }
 

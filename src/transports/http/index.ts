@@ -3,6 +3,8 @@ export { createWebHandler } from './web.js';
 export type { WebHandler, WebHandlerOptions } from './web.js';
 export { DEFAULT_HTTP_MAX_MESSAGE_BYTES, StreamableHttpClientTransport } from './client.js';
 export type { StreamableHttpClientOptions } from './client.js';
+export { composeFetch } from '../../client/middleware.js';
+export type { FetchLike, FetchMiddleware } from '../../client/middleware.js';
 export { HttpCore } from './core.js';
 export type { CoreRequest, CoreResponse, HttpServerOptions, StreamSink } from './core.js';
 export { InMemoryEventStore } from './event-store.js';
