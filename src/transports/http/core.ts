@@ -1,6 +1,6 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
-import { ErrorCode, McpError } from '../../protocol/errors.js';
+import { ErrorCode, McpError, toJsonRpcError } from '../../protocol/errors.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
@@ -448,10 +448,8 @@ export class HttpCore {
       const result = await this.#server.dispatch(request, channel, signal);
       answer = { jsonrpc: '2.0', id: request.id, result };
     } catch (e) {
-      const err = e instanceof McpError ? e : undefined;
-      if (!err) this.#server.unexpected(e, request);
-      answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
-      status = !err ? 200 : session ? legacyStatusOf(err, request.method) : statusOf(err);
+      answer = { jsonrpc: '2.0', id: request.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)) };
+      status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
     } finally {
       session?.inflight.delete(request.id);
       if (session && this.#sessions.has(session.id)) this.#touch(session); // it was in use until now
@@ -537,8 +535,7 @@ export class HttpCore {
         try {
           return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
         } catch (e) {
-          if (!(e instanceof McpError)) this.#server.unexpected(e, r);
-          return { jsonrpc: '2.0', id: r.id, error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+          return { jsonrpc: '2.0', id: r.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, r)) };
         }
       }),
     );
