@@ -23,6 +23,9 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/express')).mcpExpress, 'function');
     assert.equal(typeof (await import('tsmcp/hono')).mcpHono, 'function');
     assert.equal(typeof (await import('tsmcp/fastify')).mcpFastify, 'function');
+    assert.equal(typeof (await import('tsmcp/express')).createExpressHandler, 'function');
+    assert.equal(typeof (await import('tsmcp/hono')).createHonoHandler, 'function');
+    assert.equal(typeof (await import('tsmcp/fastify')).createFastifyHandler, 'function');
   });
 
   it('warns about nothing on import, deprecated entry points included', async () => {

@@ -243,6 +243,7 @@ class HttpSession {
 /**
  * The unit `maxSessionsPerClient` counts: an IPv4 address, or an IPv6 /64 network (one host usually
  * holds a whole /64, so single IPv6 addresses would not bound anything).
+ * @internal
  */
 export function clientKey(address: string): string {
   if (!address.includes(':')) return address;
@@ -255,7 +256,7 @@ export function clientKey(address: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
-/** Default of `maxStreamBufferBytes`, for the fronts. */
+/** Default of `maxStreamBufferBytes`, for the fronts. @internal */
 export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
