@@ -1,8 +1,10 @@
 // Legacy (2025-11-25 and older) Streamable HTTP sessions, for the core: opening them within the session
 // bounds, idle expiry and eviction, the GET stream, Last-Event-ID resumption, and server→client requests.
-import { McpError, ErrorCode } from '../../protocol/errors.js';
+import { Peer } from '../../engine/peer.js';
+import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
+import type { Transport } from '../transport.js';
 import type { EventStore } from './event-store.js';
 import { SseStream, type StreamSink } from './sse-stream.js';
 
@@ -21,18 +23,74 @@ export interface SessionRefusal {
   message: string;
 }
 
+/**
+ * A session's server→client requests on the engine's request tracking (a `Peer`: ids, pending answers,
+ * cancellation both ways, closing), as on stdio. As the Peer's transport it writes each request on the
+ * SSE stream of the client request that asked, and that request's cancellation on the same stream; the
+ * client's answers arrive in later POSTs (`answer`). Nothing else goes through it: client requests are
+ * dispatched by the core.
+ */
+class SessionRequests implements Transport {
+  readonly #peer: Peer;
+  /** The stream of the request being sent (the Peer sends synchronously inside `request`). */
+  #next: SseStream | undefined;
+  /** The stream each pending request went out on, for its cancellation. */
+  readonly #streams = new Map<RequestId, SseStream>();
+  onmessage?: (value: unknown) => void;
+
+  constructor() {
+    this.#peer = new Peer(this, { onrequest: (r) => Promise.reject(methodNotFound(r.method)) });
+  }
+
+  /** No timeout, as on stdio: a person may take long to answer an elicitation; the asking request's signal ends it. */
+  request(stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
+    this.#next = stream;
+    try {
+      return this.#peer.request(method, params, { signal, timeoutMs: Infinity });
+    } finally {
+      this.#next = undefined;
+    }
+  }
+
+  answer(message: JsonRpcMessage & { id?: RequestId | null }): void {
+    if (message.id != null) this.#streams.delete(message.id);
+    this.onmessage?.(message);
+  }
+
+  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (Array.isArray(message) || !('method' in message)) return;
+    if ('id' in message && this.#next) {
+      this.#streams.set(message.id, this.#next);
+      return this.#next.message(message);
+    }
+    const target = message.method === 'notifications/cancelled' ? message.params?.requestId : undefined;
+    if (typeof target !== 'string' && typeof target !== 'number') return;
+    const stream = this.#streams.get(target);
+    this.#streams.delete(target);
+    stream?.message(message);
+  }
+
+  async start(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#streams.clear();
+  }
+  /** Reject every pending request: the session ended. */
+  end(): Promise<void> {
+    return this.#peer.close();
+  }
+}
+
 /** Server-side state of one legacy Streamable HTTP session. @internal */
 export class HttpSession {
   legacy: LegacySession | undefined;
   lastSeen = Date.now();
   getStream: SseStream | undefined;
   readonly streams = new Map<string, SseStream>();
-  /** Server→client requests awaiting the client's answer (which arrives on a later POST). */
-  readonly pending = new Map<RequestId, { resolve(r: JsonObject): void; reject(e: Error): void }>();
+  /** Server→client requests awaiting the client's answer (which arrives on a later POST); made on first use. */
+  requests: SessionRequests | undefined;
   readonly inflight = new Map<RequestId, AbortController>();
   /** Streams that finished while no client was connected, kept for the resumption window. */
   readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
-  nextRequestId = 0;
   nextStream = 0;
   unsubscribe: (() => void) | undefined;
   /** Who opened the session; every later request must act for the same principal (no hijacking by id). */
@@ -155,7 +213,7 @@ export class LegacySessions {
     session.unsubscribe?.();
     if (session.legacy) this.#server.endLegacySession(session.legacy);
     for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
-    for (const p of session.pending.values()) p.reject(new McpError(ErrorCode.InternalError, 'Session ended'));
+    void session.requests?.end();
     session.getStream?.close();
     for (const s of session.streams.values()) s.close();
     for (const t of session.finished.values()) clearTimeout(t);
@@ -197,34 +255,15 @@ export class LegacySessions {
     session.finished.set(stream.id, timer);
   }
 
-  /**
-   * A server→client request, sent on the stream of the client request that caused it; the answer comes
-   * back in a later POST (`answer`). Kept here rather than in an engine `Peer`: see ARCHITECTURE.md.
-   */
+  /** A server→client request, sent on the stream of the client request that caused it. */
   serverRequest(session: HttpSession, stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
-    const id = `s-${session.nextRequestId++}`;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        session.pending.delete(id);
-        stream.message({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The request that asked was cancelled' } });
-        reject(signal.reason);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      session.pending.set(id, {
-        resolve: (r) => (signal.removeEventListener('abort', onAbort), resolve(r)),
-        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
-      });
-      stream.message(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
-    });
+    session.requests ??= new SessionRequests();
+    return session.requests.request(stream, method, params, signal);
   }
 
-  /** The client's answer to a server→client request. */
-  answer(session: HttpSession, message: JsonRpcMessage & { id?: RequestId | null; result?: JsonObject; error?: { code: number; message: string; data?: unknown } }): void {
-    const p = session.pending.get(message.id!);
-    session.pending.delete(message.id!);
-    if (message.error) p?.reject(new McpError(message.error.code, message.error.message, message.error.data));
-    else p?.resolve(message.result!);
+  /** The client's answer to a server→client request (one it does not await is ignored). */
+  answer(session: HttpSession, message: JsonRpcMessage & { id?: RequestId | null }): void {
+    session.requests?.answer(message);
   }
 
   /** A notification from the client: `initialized`, or the cancellation of one of its requests. */
