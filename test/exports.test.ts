@@ -26,6 +26,9 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/middleware')).requestLogger, 'function');
     assert.equal(typeof client.composeFetch, 'function');
     assert.equal(typeof http.composeFetch, 'function');
+    assert.equal(typeof (await import('tsmcp/express')).createExpressHandler, 'function');
+    assert.equal(typeof (await import('tsmcp/hono')).createHonoHandler, 'function');
+    assert.equal(typeof (await import('tsmcp/fastify')).createFastifyHandler, 'function');
   });
 
   it('warns about nothing on import, deprecated entry points included', async () => {

@@ -55,6 +55,7 @@ import {
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../transports/transport.js';
 import { uriCovers } from '../protocol/uri.js';
+import { listChangedOf } from '../protocol/list-changed.js';
 import { ResponseCache } from './cache.js';
 import type { ClientExtension, ResultFollower } from './extension.js';
 
@@ -169,11 +170,6 @@ export interface Subscription {
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 /** Era verdicts per server (transport `eraCacheKey`) for this process. */
 const ERA_CACHE = new Map<string, Era>();
-const LIST_KIND: { [n: string]: string } = {
-  'notifications/tools/list_changed': 'tools',
-  'notifications/prompts/list_changed': 'prompts',
-  'notifications/resources/list_changed': 'resources',
-};
 
 /** What a client middleware sees of one outgoing request; it may replace `params` or `options` before `next()`. */
 export interface ClientRequest {
@@ -677,7 +673,7 @@ export class Client {
 
   #notification(method: string, params: JsonObject | undefined): void {
     if (method === 'notifications/elicitation/complete' && !this.#elicitationCompleted(params)) return;
-    const kind = LIST_KIND[method];
+    const kind = listChangedOf(method)?.kind;
     if (kind) this.#cache?.invalidateList(kind);
     if (method === 'notifications/resources/updated' && typeof params?.uri === 'string') this.#cache?.invalidateResource(params.uri);
     if (method === 'notifications/message' && params) this.#options.onlog?.(params as unknown as LogMessageParams);
@@ -887,11 +883,11 @@ export class Client {
       }
     }
     let closed = false;
-    const wanted = (method: string, params: JsonObject | undefined) =>
-      (method === 'notifications/tools/list_changed' && filter.toolsListChanged) ||
-      (method === 'notifications/prompts/list_changed' && filter.promptsListChanged) ||
-      (method === 'notifications/resources/list_changed' && filter.resourcesListChanged) ||
-      (method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => uriCovers(u, params.uri as string)));
+    const wanted = (method: string, params: JsonObject | undefined) => {
+      const list = listChangedOf(method);
+      if (list) return !!filter[list.filter];
+      return method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => uriCovers(u, params.uri as string));
+    };
     const previous = this.#options.onnotification;
     const hook = (method: string, params: JsonObject | undefined) => {
       previous?.(method, params);

@@ -1,6 +1,6 @@
 // The transport-agnostic JSON-RPC peer: ids, correlation, timeouts, cancellation and progress.
 // Client and server both sit on one Peer per connection; neither knows which transport carries it.
-import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { ErrorCode, McpError, toJsonRpcError, TsmcpError } from '../protocol/errors.js';
 import {
   classify,
   errorResponse,
@@ -100,8 +100,6 @@ interface Pending {
   peerCancellable: boolean;
   cleanup(): void;
 }
-
-const INTERNAL: JsonRpcErrorObject = { code: ErrorCode.InternalError, message: 'Internal error' };
 
 /** One JSON-RPC connection over a Transport. */
 export class Peer {
@@ -331,8 +329,7 @@ export class Peer {
       return { jsonrpc: '2.0', id, result };
     } catch (e) {
       if (controller.signal.aborted) return undefined;
-      if (e instanceof McpError) return errorResponse(id, e.toJSON());
-      return errorResponse(id, this.#handlers.onunexpectederror?.(e, request) ?? INTERNAL);
+      return errorResponse(id, toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)));
     } finally {
       this.#incoming.delete(id);
       if (counted) this.#running--;

@@ -47,6 +47,23 @@ export class McpError extends Error {
 }
 Object.defineProperty(McpError.prototype, MCP_ERROR, { value: true });
 
+/** The error object a request answered by a throw gets when the throw was not an McpError. */
+const INTERNAL_ERROR = Object.freeze({ code: ErrorCode.InternalError, message: 'Internal error' });
+
+/**
+ * The JSON-RPC error object a thrown value answers with: an McpError as it is; anything else is hidden
+ * behind -32603 "Internal error" (its detail may be private) after `onUnexpected` saw it, which may
+ * return the object to send instead. The one place engine and transports shape thrown errors.
+ * @internal
+ */
+export function toJsonRpcError(
+  e: unknown,
+  onUnexpected?: (error: unknown) => { code: number; message: string; data?: unknown } | void,
+): { code: number; message: string; data?: unknown } {
+  if (e instanceof McpError) return e.toJSON();
+  return onUnexpected?.(e) ?? { ...INTERNAL_ERROR };
+}
+
 /** Stable codes of local (never peer-sent) failures. */
 export type TsmcpErrorCode =
   | 'TSMCP_TIMEOUT'

@@ -1,6 +1,7 @@
 // Change events (list changed, resource updated) fan out to every connection through a small bus.
 // The in-memory bus is the embedded default; a shared backend (e.g. Redis) can implement the same interface.
 
+/** A server change. The `<list>/list_changed` types map to their notifications in `protocol/list-changed.ts`. */
 export type ServerEvent =
   | { type: 'tools/list_changed' }
   | { type: 'prompts/list_changed' }

@@ -23,6 +23,7 @@ import type {
 import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
 import { userMetaProblem } from '../protocol/meta.js';
+import { LIST_CHANGED } from '../protocol/list-changed.js';
 import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
 import type { Transport } from '../transports/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
@@ -276,7 +277,7 @@ export class McpServer {
   }
 
   #changed(kind: 'tools' | 'resources' | 'prompts'): true {
-    void this.server.publish({ type: `${kind}/list_changed` });
+    void this.server.publish({ type: LIST_CHANGED[kind].event });
     return true;
   }
 

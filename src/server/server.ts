@@ -29,6 +29,7 @@ import {
 } from '../protocol/versions.js';
 import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
 import { uriCovers } from '../protocol/uri.js';
+import { listChangedOf } from '../protocol/list-changed.js';
 import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
 import { compose } from '../engine/compose.js';
 import type { Middleware, MiddlewareRequest } from './middleware.js';
@@ -653,13 +654,9 @@ function identityOf(method: string, params: JsonObject): unknown {
 }
 
 function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string; params?: JsonObject } | undefined {
+  const list = listChangedOf(event.type);
+  if (list) return f[list.filter] ? { method: list.method } : undefined;
   switch (event.type) {
-    case 'tools/list_changed':
-      return f.toolsListChanged ? { method: 'notifications/tools/list_changed' } : undefined;
-    case 'prompts/list_changed':
-      return f.promptsListChanged ? { method: 'notifications/prompts/list_changed' } : undefined;
-    case 'resources/list_changed':
-      return f.resourcesListChanged ? { method: 'notifications/resources/list_changed' } : undefined;
     case 'resources/updated':
       return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', uri: event.uri } : undefined;
     case 'extension': {
@@ -672,13 +669,9 @@ function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: s
 /** The legacy notification (if any) a session should get for an event. */
 export function legacyNotificationFor(event: ServerEvent, session: LegacySession, caps: ServerCapabilities): { method: string; params?: JsonObject } | undefined {
   if (!session.initialized) return undefined;
+  const list = listChangedOf(event.type);
+  if (list) return caps[list.kind]?.listChanged ? { method: list.method } : undefined;
   switch (event.type) {
-    case 'tools/list_changed':
-      return caps.tools?.listChanged ? { method: 'notifications/tools/list_changed' } : undefined;
-    case 'prompts/list_changed':
-      return caps.prompts?.listChanged ? { method: 'notifications/prompts/list_changed' } : undefined;
-    case 'resources/list_changed':
-      return caps.resources?.listChanged ? { method: 'notifications/resources/list_changed' } : undefined;
     case 'resources/updated':
       return [...session.subscriptions].some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', params: { uri: event.uri } } : undefined;
   }

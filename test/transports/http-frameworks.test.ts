@@ -9,9 +9,12 @@ import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
 import { Client } from '../../src/client/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
-import { mcpExpress } from '../../src/transports/http/adapters/express.js';
-import { mcpHono } from '../../src/transports/http/adapters/hono.js';
-import { mcpFastify } from '../../src/transports/http/adapters/fastify.js';
+import { createExpressHandler, mcpExpress, type ExpressHandler } from '../../src/transports/http/adapters/express.js';
+import { createHonoHandler, mcpHono, type HonoHandler } from '../../src/transports/http/adapters/hono.js';
+import { createFastifyHandler, mcpFastify, type FastifyHandler } from '../../src/transports/http/adapters/fastify.js';
+import type { HttpCore, ServerLike } from '../../src/transports/http/index.js';
+import type { ServerLike as NodeServerLike } from '../../src/transports/http/node.js';
+import type { WebSocketLike } from '../../src/transports/websocket/index.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 
 const stops: (() => Promise<unknown> | unknown)[] = [];
@@ -39,7 +42,7 @@ describe('framework adapters', () => {
   it('Express, with express.json() having read the body first', async () => {
     const app = express();
     app.use(express.json());
-    app.all('/mcp', mcpExpress(createEverythingServer()));
+    app.all('/mcp', createExpressHandler(createEverythingServer()));
     const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -49,7 +52,7 @@ describe('framework adapters', () => {
 
   it('Hono on @hono/node-server', async () => {
     const app = new Hono();
-    app.all('/mcp', mcpHono(createEverythingServer()));
+    app.all('/mcp', createHonoHandler(createEverythingServer()));
     const port = await new Promise<number>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
       stops.push(() => new Promise((r) => s.close(r)));
@@ -59,9 +62,25 @@ describe('framework adapters', () => {
 
   it('Fastify, with its own JSON body parsing', async () => {
     const app = Fastify();
-    app.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: mcpFastify(createEverythingServer()) });
+    app.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: createFastifyHandler(createEverythingServer()) });
     await app.listen({ port: 0, host: '127.0.0.1' });
     stops.push(() => app.close());
     await exercise(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/mcp`);
+  });
+
+  it('keeps the old names as aliases of the create*Handler functions, with a typed .core', async () => {
+    assert.equal(mcpExpress, createExpressHandler);
+    assert.equal(mcpHono, createHonoHandler);
+    assert.equal(mcpFastify, createFastifyHandler);
+    const server: ServerLike = createEverythingServer();
+    const same: NodeServerLike = server;
+    const handlers: [ExpressHandler, HonoHandler, FastifyHandler] = [mcpExpress(same), mcpHono(server), mcpFastify(server)];
+    // `.core` is an HttpCore in each return type (this line type-checks only then).
+    const cores: HttpCore[] = handlers.map((h) => h.core);
+    for (const core of cores) assert.equal(core.sessionCount, 0);
+    for (const core of cores) core.close();
+    // WebSocketLike is a public type of tsmcp/websocket: a minimal socket satisfies it.
+    const socket: Pick<WebSocketLike, 'send'> = { send: () => {} };
+    assert.equal(typeof socket.send, 'function');
   });
 });

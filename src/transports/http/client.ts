@@ -1,9 +1,9 @@
 // Client side of Streamable HTTP, both eras: each message is a POST (fetch, injectable); answers come
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
-import { createParser, type EventSourceParser, type ParserConfig } from 'eventsource-parser';
 import { composeFetch, type FetchMiddleware } from '../../client/middleware.js';
 import { readCapped } from './read-capped.js';
+import { SseReader } from './sse-reader.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
@@ -60,38 +60,6 @@ async function readCappedResponse(res: Response, max: number): Promise<string> {
   const text = await readCapped(res.body, declared, max);
   if (text === undefined) throw tooLarge(max, Number(declared) > max ? `A response body of ${declared} bytes` : 'The response body');
   return text;
-}
-
-/** An SSE parser whose buffered line and event stay under `max` characters; `over()` tells when one did not. */
-function boundedParser(max: number, callbacks: Omit<ParserConfig, 'maxBufferSize' | 'onError'>): { parser: EventSourceParser; over: () => boolean } {
-  let over = false;
-  const parser = createParser({
-    ...callbacks,
-    maxBufferSize: max,
-    onError: (e) => {
-      if (e.type === 'max-buffer-size-exceeded') over = true;
-    },
-  });
-  return { parser, over: () => over };
-}
-
-/** Feed a response body to `feed` as text until it ends, drops, or `stop()` says enough. */
-async function pump(body: ReadableStream<Uint8Array>, feed: (text: string) => void, stop?: () => boolean): Promise<void> {
-  const reader = body.getReader();
-  const dec = new TextDecoder();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      feed(dec.decode(value, { stream: true }));
-      if (stop?.()) {
-        await reader.cancel();
-        return;
-      }
-    }
-  } catch {
-    // the connection dropped; the caller decides whether to resume
-  }
 }
 
 /** Streamable HTTP client transport for one MCP endpoint. */
@@ -410,79 +378,53 @@ export class StreamableHttpClientTransport implements Transport {
   /** Read an SSE response; resumes with Last-Event-ID when a legacy stream ends early. True when `id` was answered. */
   async #readSse(res: Response, id: RequestId | undefined, signal: AbortSignal, as?: RequestId): Promise<boolean> {
     let answered = false;
-    let lastEventId: string | undefined;
-    let retryMs: number | undefined;
-    const { parser, over } = boundedParser(this.#max, {
-      onEvent: (e) => {
-        if (e.id) lastEventId = e.id;
-        if (!e.data.trim()) return; // priming event
-        let msg: unknown;
-        try {
-          msg = JSON.parse(e.data);
-        } catch {
-          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
-          return;
-        }
-        const list = Array.isArray(msg) ? msg : [msg];
-        for (const m of list) {
-          if (isObject(m) && 'id' in m && m.id === id && !('method' in m)) answered = true;
-          if (isObject(m) && isObject(m.result) && typeof m.result.protocolVersion === 'string' && this.#initialize && m.id === this.#initialize.id) this.#legacyVersion = m.result.protocolVersion;
-          if (isObject(m)) this.#emit(m, id, as);
-          else this.onmessage?.(m);
-        }
-      },
-      onRetry: (ms) => {
-        retryMs = ms;
-      },
+    const sse = this.#reader((msg) => {
+      const list = Array.isArray(msg) ? msg : [msg];
+      for (const m of list) {
+        if (isObject(m) && 'id' in m && m.id === id && !('method' in m)) answered = true;
+        if (isObject(m) && isObject(m.result) && typeof m.result.protocolVersion === 'string' && this.#initialize && m.id === this.#initialize.id) this.#legacyVersion = m.result.protocolVersion;
+        if (isObject(m)) this.#emit(m, id, as);
+        else this.onmessage?.(m);
+      }
     });
-    await pump(res.body!, (t) => parser.feed(t), over); // a dropped connection is resumable below for legacy sessions
+    await sse.read(res.body!); // a dropped connection is resumable below for legacy sessions
     // SEP-1699: the server may close a legacy stream early and expects a GET with Last-Event-ID.
     let attempts = 0;
-    while (!answered && !over() && !signal.aborted && !this.#closed && this.#session && lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
-      await this.#sleep(retryMs ?? this.#backoff(attempts));
+    while (!answered && !sse.over && !signal.aborted && !this.#closed && this.#session && sse.lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
+      await this.#sleep(sse.retryMs ?? this.#backoff(attempts));
       attempts++;
       const r = await this.#fetch(this.#url, {
         method: 'GET',
-        headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders(), 'last-event-id': lastEventId },
+        headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders(), 'last-event-id': sse.lastEventId },
         signal,
       }).catch(() => undefined);
       // 400/404: the server cannot resume this stream (events dropped, session gone): retrying cannot help.
       if (r && (r.status === 400 || r.status === 404)) break;
       if (!r || !r.ok || !r.body) continue;
       attempts = 0;
-      await pump(r.body, (t) => parser.feed(t), () => answered || over());
+      await sse.read(r.body, () => answered);
     }
-    if (over()) throw tooLarge(this.#max, 'An SSE event');
+    if (sse.over) throw tooLarge(this.#max, 'An SSE event');
     return answered;
+  }
+
+  /** An SSE reader under `maxMessageBytes` that hands JSON messages to `onMessage` and reports bad ones. */
+  #reader(onMessage: (value: unknown) => void, onEvent?: (e: { event?: string | undefined; data: string }) => boolean): SseReader {
+    return new SseReader(this.#max, { onMessage, onEvent, onParseError: () => this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' }) });
   }
 
   /** The legacy session's standalone GET stream, reconnected with Last-Event-ID and backoff. */
   async #getStream(): Promise<void> {
     this.#getStreamOpen = true;
-    let lastEventId: string | undefined;
-    let retryMs: number | undefined;
     let failures = 0;
-    const { parser, over } = boundedParser(this.#max, {
-      onEvent: (e) => {
-        if (e.id) lastEventId = e.id;
-        if (!e.data.trim()) return;
-        try {
-          this.onmessage?.(JSON.parse(e.data));
-        } catch {
-          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
-        }
-      },
-      onRetry: (ms) => {
-        retryMs = ms;
-      },
-    });
+    const sse = this.#reader((m) => this.onmessage?.(m));
     while (!this.#closed && this.#session && failures < (this.#options.reconnect?.maxRetries ?? 5)) {
       const headers: Record<string, string> = { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders() };
-      if (lastEventId) headers['last-event-id'] = lastEventId;
+      if (sse.lastEventId) headers['last-event-id'] = sse.lastEventId;
       const r = await this.#fetch(this.#url, { method: 'GET', headers, signal: this.#closer.signal }).catch(() => undefined);
-      if (r && r.status === 400 && lastEventId) {
+      if (r && r.status === 400 && sse.lastEventId) {
         await r.body?.cancel();
-        lastEventId = undefined; // the stream cannot be resumed: open a fresh one (what was missed is lost)
+        sse.lastEventId = undefined; // the stream cannot be resumed: open a fresh one (what was missed is lost)
         continue;
       }
       if (r && (r.status === 405 || r.status === 404 || r.status === 409)) {
@@ -491,8 +433,8 @@ export class StreamableHttpClientTransport implements Transport {
       }
       if (r?.ok && r.body) {
         failures = 0;
-        await pump(r.body, (t) => parser.feed(t), over); // until it ends or drops; then reconnect
-        if (over()) {
+        await sse.read(r.body); // until it ends or drops; then reconnect
+        if (sse.over) {
           // Resuming would replay the same event: report it and give the stream up.
           this.onerror?.(tooLarge(this.#max, 'An SSE event on the GET stream'));
           break;
@@ -501,7 +443,7 @@ export class StreamableHttpClientTransport implements Transport {
         failures++;
       }
       if (this.#closed) break;
-      await this.#sleep(retryMs ?? this.#backoff(failures));
+      await this.#sleep(sse.retryMs ?? this.#backoff(failures));
     }
     this.#getStreamOpen = false;
   }
@@ -544,32 +486,25 @@ export class StreamableHttpClientTransport implements Transport {
     }
     let found!: (endpoint: URL | undefined) => void;
     const endpoint = new Promise<URL | undefined>((r) => (found = r));
-    const { parser, over } = boundedParser(this.#max, {
-      onEvent: (e) => {
-        if (e.event === 'endpoint') {
-          try {
-            const u = new URL(e.data.trim(), this.#url);
-            found(u.origin === this.#url.origin ? u : undefined); // never follow an endpoint to another origin
-          } catch {
-            found(undefined);
-          }
-          return;
-        }
-        if (!e.data.trim()) return;
-        let msg: unknown;
-        try {
-          msg = JSON.parse(e.data);
-        } catch {
-          this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' });
-          return;
-        }
+    const sse = this.#reader(
+      (msg) => {
         if (isObject(msg) && !('method' in msg) && (typeof msg.id === 'string' || typeof msg.id === 'number')) this.#ssePending.delete(msg.id);
         this.onmessage?.(msg);
       },
-    });
-    void pump(res.body, (t) => parser.feed(t), over).then(() => {
+      (e) => {
+        if (e.event !== 'endpoint') return false;
+        try {
+          const u = new URL(e.data.trim(), this.#url);
+          found(u.origin === this.#url.origin ? u : undefined); // never follow an endpoint to another origin
+        } catch {
+          found(undefined);
+        }
+        return true;
+      },
+    );
+    void sse.read(res.body).then(() => {
       found(undefined);
-      if (over()) {
+      if (sse.over) {
         // The stream is the connection: everything waiting on it fails with the reason.
         const error = tooLarge(this.#max, 'An SSE event on the HTTP+SSE stream');
         for (const id of this.#ssePending) this.onrequestfailed?.(id, error);

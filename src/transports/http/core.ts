@@ -1,16 +1,20 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
-import { ErrorCode, McpError } from '../../protocol/errors.js';
+import { ErrorCode, McpError, toJsonRpcError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { Meta } from '../../protocol/types.js';
 import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
-import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
+import type { Channel, Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
+import { LegacySessions, type HttpSession } from './legacy-sessions.js';
 import { securityCheck, type SecurityCheck, type SecurityOptions } from './security.js';
+import { SseStream, type StreamSink } from './sse-stream.js';
+
+export type { StreamSink };
 
 export interface CoreRequest {
   /** HTTP method, upper case. */
@@ -54,17 +58,6 @@ class HttpIdentity implements RequestIdentity {
 }
 
 export type HeaderMap = { [name: string]: string };
-
-export interface StreamSink {
-  /**
-   * Queue text; a sink over its buffer bound (`maxStreamBufferBytes`) closes its connection and reports
-   * `closed`. `backlog` marks a resumption replay: its size (already bounded by the event store) is
-   * allowed on top of the bound until it has been flushed, so a client can always take back what it missed.
-   */
-  write(text: string, backlog?: boolean): void;
-  end(): void;
-  readonly closed: boolean;
-}
 
 export interface CoreResponse {
   send(status: number, headers: HeaderMap, body?: string): void;
@@ -162,101 +155,7 @@ function errorBody(id: RequestId | undefined, error: JsonRpcErrorObject): string
   return JSON.stringify(id === undefined ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error });
 }
 
-/** One SSE response: numbered and stored for resumption when it belongs to a legacy session. */
-class SseStream {
-  #sink: StreamSink | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  constructor(
-    sink: StreamSink,
-    readonly id: string,
-    readonly store: EventStore | undefined,
-    readonly sessionId = '',
-  ) {
-    this.#sink = sink;
-  }
-  get live(): boolean {
-    return this.#sink !== undefined && !this.#sink.closed;
-  }
-  /** Send a JSON-RPC message as an SSE event (stored first, so a reconnecting client can replay it). */
-  message(m: JsonRpcMessage | JsonRpcMessage[]): void {
-    const data = JSON.stringify(m);
-    const eventId = this.store?.append(this.sessionId, this.id, data);
-    if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}event: message\ndata: ${data}\n\n`);
-  }
-  /** SEP-1699 priming event: an id and empty data, so the client can resume from the very start. */
-  prime(retryMs?: number): void {
-    const eventId = this.store?.append(this.sessionId, this.id, '');
-    if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
-  }
-  retry(ms: number): void {
-    if (this.live) this.#sink!.write(`retry: ${ms}\n\n`);
-  }
-  keepAlive(ms: number): void {
-    this.#timer = setInterval(() => (this.live ? this.#sink!.write(': keep-alive\n\n') : this.close()), ms);
-    (this.#timer as { unref?: () => void }).unref?.();
-  }
-  /** Attach a new connection (resumption) and replay what it missed; it supersedes the old one. */
-  attach(sink: StreamSink, missed: string[]): void {
-    const old = this.#sink;
-    this.#sink = sink;
-    old?.end();
-    for (const e of missed) sink.write(e, true);
-  }
-  /** Close the connection (only `sink`, when given) but keep the stream: later events are stored for the client to resume. */
-  detach(sink?: StreamSink): void {
-    const s = this.#sink;
-    if (sink && s !== sink) return;
-    this.#sink = undefined;
-    s?.end();
-  }
-  close(): void {
-    clearInterval(this.#timer);
-    this.#sink?.end();
-    this.#sink = undefined;
-  }
-}
-
-/** Server-side state of one legacy Streamable HTTP session. */
-class HttpSession {
-  legacy: LegacySession | undefined;
-  lastSeen = Date.now();
-  getStream: SseStream | undefined;
-  readonly streams = new Map<string, SseStream>();
-  readonly pending = new Map<RequestId, { resolve(r: JsonObject): void; reject(e: Error): void }>();
-  readonly inflight = new Map<RequestId, AbortController>();
-  /** Streams that finished while no client was connected, kept for the resumption window. */
-  readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
-  nextRequestId = 0;
-  nextStream = 0;
-  unsubscribe: (() => void) | undefined;
-  /** Who opened the session; every later request must act for the same principal (no hijacking by id). */
-  principal: string | undefined;
-  constructor(
-    readonly id: string,
-    readonly address: string | undefined,
-  ) {}
-  /** In use: a request in flight or an open GET stream (a POST stream implies its request). */
-  get live(): boolean {
-    return this.inflight.size > 0 || this.getStream?.live === true;
-  }
-}
-
-/**
- * The unit `maxSessionsPerClient` counts: an IPv4 address, or an IPv6 /64 network (one host usually
- * holds a whole /64, so single IPv6 addresses would not bound anything).
- */
-export function clientKey(address: string): string {
-  if (!address.includes(':')) return address;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
-}
-
-/** Default of `maxStreamBufferBytes`, for the fronts. */
+/** Default of `maxStreamBufferBytes`, for the fronts. @internal */
 export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
@@ -265,29 +164,25 @@ export class HttpCore {
   readonly #options: HttpServerOptions;
   readonly #maxBody: number;
   readonly #keepAlive: number;
-  readonly #sessions = new Map<string, HttpSession>();
-  readonly #store: EventStore;
-  readonly #idleMs: number;
-  readonly #maxSessions: number;
+  readonly #sessions: LegacySessions;
   readonly #refuse: SecurityCheck;
-  readonly #maxPerClient: number;
-  readonly #windowMs: number;
   /** Whether the legacy session wire is served: the `legacy` option, and a Server that accepts a legacy revision. */
   readonly #legacy: boolean;
-  /** Sessions per client address, for `maxSessionsPerClient`. */
-  readonly #perClient = new Map<string, number>();
 
   constructor(server: Server, options: HttpServerOptions = {}) {
     this.#server = server;
     this.#options = options;
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.#keepAlive = options.keepAliveMs ?? 15_000;
-    this.#store = options.eventStore ?? new InMemoryEventStore();
-    this.#idleMs = options.sessionIdleMs ?? 30 * 60_000;
-    this.#maxSessions = options.maxSessions ?? 10_000;
+    const store: EventStore = options.eventStore ?? new InMemoryEventStore();
+    this.#sessions = new LegacySessions(server, store, {
+      idleMs: options.sessionIdleMs ?? 30 * 60_000,
+      maxSessions: options.maxSessions ?? 10_000,
+      maxPerClient: options.maxSessionsPerClient ?? 1000,
+      windowMs: options.resumptionWindowMs ?? 60_000,
+      keepAliveMs: this.#keepAlive,
+    });
     this.#refuse = securityCheck(options);
-    this.#maxPerClient = options.maxSessionsPerClient ?? 1000;
-    this.#windowMs = options.resumptionWindowMs ?? 60_000;
     this.#legacy = options.legacy !== false && server.versions.some(isLegacyVersion);
   }
 
@@ -404,12 +299,8 @@ export class HttpCore {
     let stream: SseStream | undefined;
     const open = (): SseStream => {
       if (stream) return stream;
-      const streamId = session ? String(session.nextStream++) : 'modern';
-      stream = new SseStream(res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders })), streamId, session ? this.#store : undefined, session?.id);
-      if (session) {
-        session.streams.set(streamId, stream);
-        if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
-      }
+      const sink = res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders }));
+      stream = session ? this.#sessions.openStream(session, sink) : new SseStream(sink, 'modern', undefined);
       if (request.method === 'subscriptions/listen') stream.keepAlive(this.#keepAlive);
       return stream;
     };
@@ -417,21 +308,15 @@ export class HttpCore {
       identity: req.identity ?? new HttpIdentity(req, req.auth),
       legacy: session?.legacy,
       openLegacy: (s) => {
-        if (!session) return;
         // Outside any request, the session's GET stream carries it (stored for resumption while the client is away).
-        s.notify = async (method, params) => {
-          if (!this.#sessions.has(session.id) || !session.getStream) return false;
-          session.getStream.message({ jsonrpc: '2.0', method, params });
-          return true;
-        };
-        session.legacy = s;
+        if (session) this.#sessions.adopt(session, s);
       },
       notify: async (method, params) => {
         if (signal.aborted) return;
         open().message({ jsonrpc: '2.0', method, params });
       },
       request: session
-        ? (method, params, signal) => this.#serverRequest(session, open(), method, params, signal)
+        ? (method, params, signal) => this.#sessions.serverRequest(session, open(), method, params, signal)
         : undefined,
       closeStream:
         session?.legacy && supports(session.legacy.version, 'ssePolling')
@@ -449,48 +334,27 @@ export class HttpCore {
       const result = await this.#server.dispatch(request, channel, signal);
       answer = { jsonrpc: '2.0', id: request.id, result };
     } catch (e) {
-      const err = e instanceof McpError ? e : undefined;
-      if (!err) this.#server.unexpected(e, request);
-      answer = { jsonrpc: '2.0', id: request.id, error: err ? err.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
-      status = !err ? 200 : session ? legacyStatusOf(err, request.method) : statusOf(err);
+      answer = { jsonrpc: '2.0', id: request.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)) };
+      status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
     } finally {
       session?.inflight.delete(request.id);
-      if (session && this.#sessions.has(session.id)) this.#touch(session); // it was in use until now
+      if (session && this.#sessions.isOpen(session)) this.#sessions.touch(session); // it was in use until now
     }
     const sse = stream as SseStream | undefined;
     if (signal.aborted) {
       // Cancelled (or the session ended): nothing more will be delivered, so nothing is kept.
       sse?.close();
-      if (session && sse) this.#finish(session, sse, true);
+      if (session && sse) this.#sessions.finish(session, sse, true);
       return;
     }
     if (sse) {
       sse.message(answer);
       const delivered = sse.live;
       sse.close();
-      if (session) this.#finish(session, sse, delivered);
+      if (session) this.#sessions.finish(session, sse, delivered);
       return;
     }
     res.send(status, this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
-  }
-
-  /** A legacy server→client request, sent on the stream of the client request that caused it. */
-  #serverRequest(session: HttpSession, stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
-    const id = `s-${session.nextRequestId++}`;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        session.pending.delete(id);
-        stream.message({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'The request that asked was cancelled' } });
-        reject(signal.reason);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      session.pending.set(id, {
-        resolve: (r) => (signal.removeEventListener('abort', onAbort), resolve(r)),
-        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
-      });
-      stream.message(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
-    });
   }
 
   // ---------------------------------------------------------------- legacy sessions
@@ -503,7 +367,7 @@ export class HttpCore {
       if (!session) return;
       session.principal = this.#principalOf(req);
       await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id });
-      if (!session.legacy) this.#closeSession(session); // initialize failed
+      if (!session.legacy) this.#sessions.close(session); // initialize failed
       return;
     }
     const session = this.#session(req, res);
@@ -520,13 +384,8 @@ export class HttpCore {
       const c = classify(m);
       if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
       if (c.kind === 'request') requests.push(c.message);
-      else if (c.kind === 'notification') this.#legacyNotification(session, c.message.method, c.message.params);
-      else if (c.kind === 'result' || c.kind === 'error') {
-        const p = session.pending.get(c.message.id!);
-        session.pending.delete(c.message.id!);
-        if (c.kind === 'result') p?.resolve(c.message.result);
-        else p?.reject(new McpError(c.message.error.code, c.message.error.message, c.message.error.data));
-      }
+      else if (c.kind === 'notification') this.#sessions.notification(session, c.message.method, c.message.params);
+      else if (c.kind === 'result' || c.kind === 'error') this.#sessions.answer(session, c.message);
     }
     if (requests.length === 0) return res.send(202, this.#headers(req, {}));
     if (requests.length === 1) return this.#respond(req, res, requests[0]!, session);
@@ -538,128 +397,36 @@ export class HttpCore {
         try {
           return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
         } catch (e) {
-          if (!(e instanceof McpError)) this.#server.unexpected(e, r);
-          return { jsonrpc: '2.0', id: r.id, error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+          return { jsonrpc: '2.0', id: r.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, r)) };
         }
       }),
     );
     res.send(200, this.#headers(req, JSON_HEADERS), JSON.stringify(answers));
   }
 
-  #legacyNotification(session: HttpSession, method: string, params: JsonObject | undefined): void {
-    if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
-    else if (method === 'notifications/cancelled' && params && (typeof params.requestId === 'string' || typeof params.requestId === 'number')) {
-      session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
-    }
-  }
-
   /** A new session, or undefined after answering 503 when the client or the server is at its limit. */
   #openSession(req: CoreRequest, res: CoreResponse, id: RequestId): HttpSession | undefined {
-    this.#sweep();
-    const address = req.remoteAddress === undefined ? undefined : clientKey(req.remoteAddress);
-    if (address !== undefined && (this.#perClient.get(address) ?? 0) >= this.#maxPerClient) {
-      return void this.#unavailable(req, res, id, 'TSMCP_SESSIONS_PER_CLIENT', `Service Unavailable: this client already holds ${this.#maxPerClient} sessions; end one (DELETE) or retry later`);
-    }
-    // Map order is least recently used first: end idle sessions from the front, skipping live ones.
-    if (this.#sessions.size >= this.#maxSessions) {
-      for (const s of this.#sessions.values()) {
-        if (!s.live) this.#closeSession(s);
-        if (this.#sessions.size < this.#maxSessions) break;
-      }
-      if (this.#sessions.size >= this.#maxSessions) {
-        return void this.#unavailable(req, res, id, 'TSMCP_SESSIONS_FULL', 'Service Unavailable: every session is in use; retry later');
-      }
-    }
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
-    let sid = '';
-    for (const b of bytes) sid += b.toString(16).padStart(2, '0');
-    const session = new HttpSession(sid, address);
-    this.#sessions.set(sid, session);
-    if (address !== undefined) this.#perClient.set(address, (this.#perClient.get(address) ?? 0) + 1);
-    session.unsubscribe = this.#server.events.subscribe((event) => {
-      // Stored even while the GET stream is disconnected, so a client that resumes gets it.
-      if (!session.legacy || !session.getStream) return;
-      const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
-      if (n) session.getStream.message(n.params === undefined ? { jsonrpc: '2.0', method: n.method } : { jsonrpc: '2.0', method: n.method, params: n.params });
-    });
-    return session;
+    const opened = this.#sessions.open(req.remoteAddress);
+    if (!('reason' in opened)) return opened;
+    res.send(503, this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }), errorBody(id, { code: ErrorCode.InternalError, message: opened.message, data: { reason: opened.reason, retryAfterSeconds: RETRY_AFTER_S } }));
+    return undefined;
   }
 
-  #unavailable(req: CoreRequest, res: CoreResponse, id: RequestId, reason: string, message: string): void {
-    res.send(503, this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }), errorBody(id, { code: ErrorCode.InternalError, message, data: { reason, retryAfterSeconds: RETRY_AFTER_S } }));
-  }
-
-  #closeSession(session: HttpSession): void {
-    if (!this.#sessions.delete(session.id)) return;
-    if (session.address !== undefined) {
-      const n = (this.#perClient.get(session.address) ?? 1) - 1;
-      if (n > 0) this.#perClient.set(session.address, n);
-      else this.#perClient.delete(session.address);
-    }
-    session.unsubscribe?.();
-    if (session.legacy) this.#server.endLegacySession(session.legacy);
-    for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
-    for (const p of session.pending.values()) p.reject(new McpError(ErrorCode.InternalError, 'Session ended'));
-    session.getStream?.close();
-    for (const s of session.streams.values()) s.close();
-    for (const t of session.finished.values()) clearTimeout(t);
-    session.finished.clear();
-    this.#store.dropSession(session.id);
-  }
-
-  /** Mark a session used now: it moves to the back of the eviction order. */
-  #touch(session: HttpSession): void {
-    session.lastSeen = Date.now();
-    this.#sessions.delete(session.id);
-    this.#sessions.set(session.id, session);
-  }
-
-  /** A POST stream ended: forget its events once delivered, else keep them for the resumption window. */
-  #finish(session: HttpSession, stream: SseStream, delivered: boolean): void {
-    session.streams.delete(stream.id);
-    if (delivered || !this.#sessions.has(session.id)) return this.#store.dropStream(session.id, stream.id);
-    const timer = setTimeout(() => {
-      session.finished.delete(stream.id);
-      this.#store.dropStream(session.id, stream.id);
-    }, this.#windowMs);
-    (timer as { unref?: () => void }).unref?.();
-    session.finished.set(stream.id, timer);
-  }
-
-  /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. */
-  #sweep(): void {
-    const now = Date.now();
-    for (const s of [...this.#sessions.values()]) {
-      if (now - s.lastSeen <= this.#idleMs) break;
-      if (s.live) this.#touch(s);
-      else this.#closeSession(s);
-    }
-  }
-
-  /** The session a request names; answers 400/404 itself when there is none. */
   /** The principal an HTTP request acts for (headers and verified auth; the body's `_meta` is not consulted). */
   #principalOf(req: CoreRequest): string | undefined {
     return this.#server.principal({ identity: req.identity ?? new HttpIdentity(req, req.auth), meta: NO_META });
   }
 
+  /** The session a request names; answers 400/404 itself when there is none. */
   #session(req: CoreRequest, res: CoreResponse): HttpSession | undefined {
     const id = req.header('mcp-session-id');
     if (id == null) {
       this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
       return undefined;
     }
-    let s = this.#sessions.get(id);
     // A session id is not a credential: presented by another principal it is answered like an unknown one.
-    if (s && s.principal !== this.#principalOf(req)) s = undefined;
-    else if (s && Date.now() - s.lastSeen > this.#idleMs && !s.live) {
-      this.#closeSession(s);
-      s = undefined;
-    }
-    if (!s) {
-      this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
-      return undefined;
-    }
-    this.#touch(s);
+    const s = this.#sessions.find(id, this.#principalOf(req));
+    if (!s) this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
     return s;
   }
 
@@ -678,37 +445,11 @@ export class HttpCore {
     if (last) {
       // Only this session's events: another session's id is answered like an unknown one. 400, not 404:
       // the session is fine, only this stream cannot be resumed (404 would tell the client to re-initialize).
-      const missed = await this.#store.replay(session.id, last);
-      if (!missed || !this.#sessions.has(session.id)) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: the stream of this Last-Event-ID cannot be resumed (unknown, or its events were dropped); open a new GET stream without it');
-      const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
-      const events = missed.events.map((e) => (e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`));
-      const live = session.streams.get(missed.streamId) ?? (session.getStream?.id === missed.streamId ? session.getStream : undefined);
-      if (live) live.attach(sink, events);
-      else {
-        for (const e of events) sink.write(e, true);
-        const delivered = !sink.closed;
-        sink.end();
-        // A finished stream replayed in full: nothing left to resume.
-        if (delivered && session.finished.has(missed.streamId)) {
-          clearTimeout(session.finished.get(missed.streamId));
-          session.finished.delete(missed.streamId);
-          this.#store.dropStream(session.id, missed.streamId);
-        }
-      }
-      return;
+      if (await this.#sessions.resume(session, last, () => res.stream(200, this.#headers(req, SSE_HEADERS)))) return;
+      return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: the stream of this Last-Event-ID cannot be resumed (unknown, or its events were dropped); open a new GET stream without it');
     }
     if (session.getStream?.live) return this.#fail(req, res, 409, undefined, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream');
-    // A fresh GET (no Last-Event-ID) replaces the old stream: its kept events can no longer be asked for.
-    if (session.getStream) {
-      session.getStream.close();
-      this.#store.dropStream(session.id, session.getStream.id);
-    }
-    const sink = res.stream(200, this.#headers(req, SSE_HEADERS));
-    const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
-    session.getStream = stream;
-    if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
-    stream.keepAlive(this.#keepAlive);
-    req.signal.addEventListener('abort', () => stream.detach(sink), { once: true });
+    this.#sessions.openGetStream(session, res.stream(200, this.#headers(req, SSE_HEADERS)), req.signal);
   }
 
   #delete(req: CoreRequest, res: CoreResponse): void {
@@ -717,14 +458,14 @@ export class HttpCore {
     }
     const session = this.#session(req, res);
     if (!session) return;
-    this.#closeSession(session);
+    this.#sessions.close(session);
     res.send(200, this.#headers(req, {}));
   }
 
   /** End every session and stream (server shutdown). */
   close(): void {
     this.#server.closeSubscriptions();
-    for (const s of [...this.#sessions.values()]) this.#closeSession(s);
+    this.#sessions.closeAll();
   }
 }
 

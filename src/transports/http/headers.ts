@@ -13,7 +13,7 @@ function mismatch(message: string): McpError {
   return new McpError(ErrorCode.HeaderMismatch, `Header mismatch: ${message}`, undefined, 400);
 }
 
-/** Decode a header value (base64 sentinel or plain); undefined when malformed. */
+/** Decode a header value (base64 sentinel or plain); undefined when malformed. @internal */
 export function decodeHeaderValue(raw: string): string | undefined {
   const v = raw.trim();
   const m = SENTINEL.exec(v);
@@ -29,13 +29,13 @@ export function decodeHeaderValue(raw: string): string | undefined {
   return v === '' || PLAIN.test(v) ? v : undefined;
 }
 
-/** Encode a value for a header: as-is when plain safe ASCII, else the base64 sentinel. */
+/** Encode a value for a header: as-is when plain safe ASCII, else the base64 sentinel. @internal */
 export function encodeHeaderValue(value: string): string {
   if (PLAIN.test(value) && !SENTINEL.test(value)) return value;
   return `=?base64?${bytesToBase64(new TextEncoder().encode(value))}?=`;
 }
 
-/** The Mcp-Name a request must carry, if any. */
+/** The Mcp-Name a request must carry, if any. @internal */
 export function nameOf(method: string, params: JsonObject | undefined): string | undefined {
   const p = params ?? {};
   if (method === 'tools/call' || method === 'prompts/get') return typeof p.name === 'string' ? p.name : undefined;
@@ -49,6 +49,7 @@ export type HeaderGetter = (lowercaseName: string) => string | null | undefined;
 /**
  * Check the metadata headers of a modern request against its body. `protocolVersion` is the body's
  * `_meta` version (already known to be present). Returns the -32020 error to answer with, if any.
+ * @internal
  */
 export function checkRequestHeaders(
   get: HeaderGetter,

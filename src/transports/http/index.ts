@@ -10,3 +10,4 @@ export type { CoreRequest, CoreResponse, HttpServerOptions, StreamSink } from '.
 export { InMemoryEventStore } from './event-store.js';
 export type { EventStore, InMemoryEventStoreOptions, StoredEvent } from './event-store.js';
 export type { SecurityOptions } from './security.js';
+export type { ServerLike } from './server-of.js';

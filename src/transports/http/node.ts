@@ -129,3 +129,4 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
 
 export type { HttpServerOptions } from './core.js';
 export type { SecurityOptions } from './security.js';
+export type { ServerLike } from './server-of.js';

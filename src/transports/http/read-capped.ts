@@ -4,6 +4,7 @@
 /**
  * The body as text, or undefined when it declares or turns out to be larger than `limit` bytes; then the
  * stream is cancelled at once, so nothing more is read or buffered.
+ * @internal
  */
 export async function readCapped(body: ReadableStream<Uint8Array> | null, declaredLength: string | null, limit: number): Promise<string | undefined> {
   if (Number(declaredLength ?? Number.NaN) > limit) {

@@ -91,3 +91,5 @@ export function createWebSocketHandler(server: ServerLike, options: WebSocketHan
 export function pickMcpSubprotocol(protocols: Set<string>): string | false {
   return protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false;
 }
+
+export type { WebSocketLike } from './transport.js';

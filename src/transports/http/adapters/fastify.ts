@@ -1,8 +1,11 @@
 // tsmcp/fastify: mount MCP on a Fastify route. The reply is hijacked and served by the native node
 // front; the body Fastify already parsed is used as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpCore } from '../core.js';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';
 import type { ServerLike } from '../server-of.js';
+
+export type { NodeHandlerOptions, ServerLike };
 
 /** The parts of Fastify's request and reply this adapter uses. */
 export interface FastifyRequestLike {
@@ -14,11 +17,14 @@ export interface FastifyReplyLike {
   hijack(): void;
 }
 
+/** A Fastify route handler serving MCP; `core` is the endpoint's `HttpCore` (session count, `close()`). */
+export type FastifyHandler = ((request: FastifyRequestLike, reply: FastifyReplyLike) => void) & { readonly core: HttpCore };
+
 /**
  * A Fastify route handler serving MCP (both eras). Register it for GET, POST and DELETE.
- * @example fastify.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: mcpFastify(server) });
+ * @example fastify.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: createFastifyHandler(server) });
  */
-export function mcpFastify(server: ServerLike, options?: NodeHandlerOptions): (request: FastifyRequestLike, reply: FastifyReplyLike) => void {
+export function createFastifyHandler(server: ServerLike, options?: NodeHandlerOptions): FastifyHandler {
   const handler = createNodeHandler(server, options);
   return Object.assign(
     (request: FastifyRequestLike, reply: FastifyReplyLike) => {
@@ -29,3 +35,6 @@ export function mcpFastify(server: ServerLike, options?: NodeHandlerOptions): (r
     { core: handler.core },
   );
 }
+
+/** @deprecated Renamed `createFastifyHandler` (the same function); this name stays as an alias. */
+export const mcpFastify = createFastifyHandler;

@@ -1,0 +1,315 @@
+// Legacy (2025-11-25 and older) Streamable HTTP sessions, for the core: opening them within the session
+// bounds, idle expiry and eviction, the GET stream, Last-Event-ID resumption, and server→client requests.
+import { Peer } from '../../engine/peer.js';
+import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
+import { supports } from '../../protocol/features.js';
+import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
+import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
+import type { Transport } from '../transport.js';
+import type { EventStore } from './event-store.js';
+import { SseStream, type StreamSink } from './sse-stream.js';
+
+/** The bounds of `HttpServerOptions` that concern sessions, resolved to numbers. @internal */
+export interface SessionLimits {
+  idleMs: number;
+  maxSessions: number;
+  maxPerClient: number;
+  windowMs: number;
+  keepAliveMs: number;
+}
+
+/** Why `open` refused a session (answered 503 with `Retry-After`). @internal */
+export interface SessionRefusal {
+  reason: 'TSMCP_SESSIONS_PER_CLIENT' | 'TSMCP_SESSIONS_FULL';
+  message: string;
+}
+
+/**
+ * A session's server→client requests on the engine's request tracking (a `Peer`: ids, pending answers,
+ * cancellation both ways, closing), as on stdio. As the Peer's transport it writes each request on the
+ * SSE stream of the client request that asked, and that request's cancellation on the same stream; the
+ * client's answers arrive in later POSTs (`answer`). Nothing else goes through it: client requests are
+ * dispatched by the core.
+ */
+class SessionRequests implements Transport {
+  readonly #peer: Peer;
+  /** The stream of the request being sent (the Peer sends synchronously inside `request`). */
+  #next: SseStream | undefined;
+  /** The stream each pending request went out on, for its cancellation. */
+  readonly #streams = new Map<RequestId, SseStream>();
+  onmessage?: (value: unknown) => void;
+
+  constructor() {
+    this.#peer = new Peer(this, { onrequest: (r) => Promise.reject(methodNotFound(r.method)) });
+  }
+
+  /** No timeout, as on stdio: a person may take long to answer an elicitation; the asking request's signal ends it. */
+  request(stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
+    this.#next = stream;
+    try {
+      return this.#peer.request(method, params, { signal, timeoutMs: Infinity });
+    } finally {
+      this.#next = undefined;
+    }
+  }
+
+  answer(message: JsonRpcMessage & { id?: RequestId | null }): void {
+    if (message.id != null) this.#streams.delete(message.id);
+    this.onmessage?.(message);
+  }
+
+  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (Array.isArray(message) || !('method' in message)) return;
+    if ('id' in message && this.#next) {
+      this.#streams.set(message.id, this.#next);
+      return this.#next.message(message);
+    }
+    const target = message.method === 'notifications/cancelled' ? message.params?.requestId : undefined;
+    if (typeof target !== 'string' && typeof target !== 'number') return;
+    const stream = this.#streams.get(target);
+    this.#streams.delete(target);
+    stream?.message(message);
+  }
+
+  async start(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#streams.clear();
+  }
+  /** Reject every pending request: the session ended. */
+  end(): Promise<void> {
+    return this.#peer.close();
+  }
+}
+
+/** Server-side state of one legacy Streamable HTTP session. @internal */
+export class HttpSession {
+  legacy: LegacySession | undefined;
+  lastSeen = Date.now();
+  getStream: SseStream | undefined;
+  readonly streams = new Map<string, SseStream>();
+  /** Server→client requests awaiting the client's answer (which arrives on a later POST); made on first use. */
+  requests: SessionRequests | undefined;
+  readonly inflight = new Map<RequestId, AbortController>();
+  /** Streams that finished while no client was connected, kept for the resumption window. */
+  readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
+  nextStream = 0;
+  unsubscribe: (() => void) | undefined;
+  /** Who opened the session; every later request must act for the same principal (no hijacking by id). */
+  principal: string | undefined;
+  constructor(
+    readonly id: string,
+    readonly address: string | undefined,
+  ) {}
+  /** In use: a request in flight or an open GET stream (a POST stream implies its request). */
+  get live(): boolean {
+    return this.inflight.size > 0 || this.getStream?.live === true;
+  }
+}
+
+/**
+ * The unit `maxSessionsPerClient` counts: an IPv4 address, or an IPv6 /64 network (one host usually
+ * holds a whole /64, so single IPv6 addresses would not bound anything).
+ * @internal
+ */
+export function clientKey(address: string): string {
+  if (!address.includes(':')) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** Every legacy session of one endpoint. The core routes HTTP requests here; nothing here writes a status. @internal */
+export class LegacySessions {
+  /** Least recently used first: eviction and the idle sweep walk from the front. */
+  readonly #sessions = new Map<string, HttpSession>();
+  /** Sessions per client address, for `maxSessionsPerClient`. */
+  readonly #perClient = new Map<string, number>();
+  readonly #server: Server;
+  readonly #store: EventStore;
+  readonly #limits: SessionLimits;
+
+  constructor(server: Server, store: EventStore, limits: SessionLimits) {
+    this.#server = server;
+    this.#store = store;
+    this.#limits = limits;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Whether the session is still open (a request may outlive it). */
+  isOpen(session: HttpSession): boolean {
+    return this.#sessions.has(session.id);
+  }
+
+  /** A new session, or why not when the client or the server is at its limit. */
+  open(remoteAddress: string | undefined): HttpSession | SessionRefusal {
+    this.#sweep();
+    const address = remoteAddress === undefined ? undefined : clientKey(remoteAddress);
+    const { maxPerClient, maxSessions } = this.#limits;
+    if (address !== undefined && (this.#perClient.get(address) ?? 0) >= maxPerClient) {
+      return { reason: 'TSMCP_SESSIONS_PER_CLIENT', message: `Service Unavailable: this client already holds ${maxPerClient} sessions; end one (DELETE) or retry later` };
+    }
+    // Map order is least recently used first: end idle sessions from the front, skipping live ones.
+    if (this.#sessions.size >= maxSessions) {
+      for (const s of this.#sessions.values()) {
+        if (!s.live) this.close(s);
+        if (this.#sessions.size < maxSessions) break;
+      }
+      if (this.#sessions.size >= maxSessions) return { reason: 'TSMCP_SESSIONS_FULL', message: 'Service Unavailable: every session is in use; retry later' };
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    let sid = '';
+    for (const b of bytes) sid += b.toString(16).padStart(2, '0');
+    const session = new HttpSession(sid, address);
+    this.#sessions.set(sid, session);
+    if (address !== undefined) this.#perClient.set(address, (this.#perClient.get(address) ?? 0) + 1);
+    session.unsubscribe = this.#server.events.subscribe((event) => {
+      // Stored even while the GET stream is disconnected, so a client that resumes gets it.
+      if (!session.legacy || !session.getStream) return;
+      const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
+      if (n) session.getStream.message(n.params === undefined ? { jsonrpc: '2.0', method: n.method } : { jsonrpc: '2.0', method: n.method, params: n.params });
+    });
+    return session;
+  }
+
+  /** The server's legacy session began (initialize succeeded): outside any request, the GET stream carries it. */
+  adopt(session: HttpSession, legacy: LegacySession): void {
+    legacy.notify = async (method, params) => {
+      if (!this.isOpen(session) || !session.getStream) return false;
+      session.getStream.message({ jsonrpc: '2.0', method, params });
+      return true;
+    };
+    session.legacy = legacy;
+  }
+
+  /** The open session `id` names for `principal` (another principal's is unknown: an id is no credential). */
+  find(id: string, principal: string | undefined): HttpSession | undefined {
+    const s = this.#sessions.get(id);
+    if (!s || s.principal !== principal) return undefined;
+    if (Date.now() - s.lastSeen > this.#limits.idleMs && !s.live) return void this.close(s);
+    this.touch(s);
+    return s;
+  }
+
+  /** Mark a session used now: it moves to the back of the eviction order. */
+  touch(session: HttpSession): void {
+    session.lastSeen = Date.now();
+    this.#sessions.delete(session.id);
+    this.#sessions.set(session.id, session);
+  }
+
+  close(session: HttpSession): void {
+    if (!this.#sessions.delete(session.id)) return;
+    if (session.address !== undefined) {
+      const n = (this.#perClient.get(session.address) ?? 1) - 1;
+      if (n > 0) this.#perClient.set(session.address, n);
+      else this.#perClient.delete(session.address);
+    }
+    session.unsubscribe?.();
+    if (session.legacy) this.#server.endLegacySession(session.legacy);
+    for (const c of session.inflight.values()) c.abort(new McpError(ErrorCode.InternalError, 'Session ended'));
+    void session.requests?.end();
+    session.getStream?.close();
+    for (const s of session.streams.values()) s.close();
+    for (const t of session.finished.values()) clearTimeout(t);
+    session.finished.clear();
+    this.#store.dropSession(session.id);
+  }
+
+  /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const s of [...this.#sessions.values()]) {
+      if (now - s.lastSeen <= this.#limits.idleMs) break;
+      if (s.live) this.touch(s);
+      else this.close(s);
+    }
+  }
+
+  closeAll(): void {
+    for (const s of [...this.#sessions.values()]) this.close(s);
+  }
+
+  /** A POST response of the session turned into SSE: numbered, stored, primed from 2025-11-25. */
+  openStream(session: HttpSession, sink: StreamSink): SseStream {
+    const stream = new SseStream(sink, String(session.nextStream++), this.#store, session.id);
+    session.streams.set(stream.id, stream);
+    if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
+    return stream;
+  }
+
+  /** A POST stream ended: forget its events once delivered, else keep them for the resumption window. */
+  finish(session: HttpSession, stream: SseStream, delivered: boolean): void {
+    session.streams.delete(stream.id);
+    if (delivered || !this.isOpen(session)) return this.#store.dropStream(session.id, stream.id);
+    const timer = setTimeout(() => {
+      session.finished.delete(stream.id);
+      this.#store.dropStream(session.id, stream.id);
+    }, this.#limits.windowMs);
+    (timer as { unref?: () => void }).unref?.();
+    session.finished.set(stream.id, timer);
+  }
+
+  /** A server→client request, sent on the stream of the client request that caused it. */
+  serverRequest(session: HttpSession, stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
+    session.requests ??= new SessionRequests();
+    return session.requests.request(stream, method, params, signal);
+  }
+
+  /** The client's answer to a server→client request (one it does not await is ignored). */
+  answer(session: HttpSession, message: JsonRpcMessage & { id?: RequestId | null }): void {
+    session.requests?.answer(message);
+  }
+
+  /** A notification from the client: `initialized`, or the cancellation of one of its requests. */
+  notification(session: HttpSession, method: string, params: JsonObject | undefined): void {
+    if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
+    else if (method === 'notifications/cancelled' && params && (typeof params.requestId === 'string' || typeof params.requestId === 'number')) {
+      session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+    }
+  }
+
+  /**
+   * GET with Last-Event-ID: replay what the client missed (only this session's events) on a sink from
+   * `open`. False, before opening anything, when the stream cannot be resumed (unknown id, events dropped).
+   */
+  async resume(session: HttpSession, lastEventId: string, open: () => StreamSink): Promise<boolean> {
+    const missed = await this.#store.replay(session.id, lastEventId);
+    if (!missed || !this.isOpen(session)) return false;
+    const sink = open();
+    const events = missed.events.map((e) => (e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`));
+    const live = session.streams.get(missed.streamId) ?? (session.getStream?.id === missed.streamId ? session.getStream : undefined);
+    if (live) live.attach(sink, events);
+    else {
+      for (const e of events) sink.write(e, true);
+      const delivered = !sink.closed;
+      sink.end();
+      // A finished stream replayed in full: nothing left to resume.
+      if (delivered && session.finished.has(missed.streamId)) {
+        clearTimeout(session.finished.get(missed.streamId));
+        session.finished.delete(missed.streamId);
+        this.#store.dropStream(session.id, missed.streamId);
+      }
+    }
+    return true;
+  }
+
+  /** A fresh GET stream (no Last-Event-ID); it replaces the old one, whose kept events can no longer be asked for. */
+  openGetStream(session: HttpSession, sink: StreamSink, gone: AbortSignal): void {
+    if (session.getStream) {
+      session.getStream.close();
+      this.#store.dropStream(session.id, session.getStream.id);
+    }
+    const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
+    session.getStream = stream;
+    if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
+    stream.keepAlive(this.#limits.keepAliveMs);
+    gone.addEventListener('abort', () => stream.detach(sink), { once: true });
+  }
+}
