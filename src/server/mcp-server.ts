@@ -24,7 +24,7 @@ import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, typ
 import { UriTemplate } from '../uri-template/index.js';
 import { userMetaProblem } from '../protocol/meta.js';
 import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
-import type { Transport } from '../transports/transport.js';
+import type { Transport } from '../protocol/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';

@@ -5,7 +5,7 @@
 import { AssertionError } from 'node:assert';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { JsonRpcMessage } from '../../src/protocol/jsonrpc.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 import {
   LAST_LEGACY,
   MODERN,

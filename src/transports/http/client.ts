@@ -7,7 +7,7 @@ import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 import { encodeHeaderValue, nameOf } from './headers.js';
 
 export interface StreamableHttpClientOptions {

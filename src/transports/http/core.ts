@@ -9,7 +9,7 @@ import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
-import { securityCheck, type SecurityCheck, type SecurityOptions } from './security.js';
+import { securityCheck, type SecurityCheck, type SecurityOptions } from '../shared/security.js';
 
 export interface CoreRequest {
   /** HTTP method, upper case. */

@@ -7,4 +7,4 @@ export { HttpCore } from './core.js';
 export type { CoreRequest, CoreResponse, HttpServerOptions, StreamSink } from './core.js';
 export { InMemoryEventStore } from './event-store.js';
 export type { EventStore, InMemoryEventStoreOptions, StoredEvent } from './event-store.js';
-export type { SecurityOptions } from './security.js';
+export type { SecurityOptions } from '../shared/security.js';

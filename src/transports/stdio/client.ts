@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
 
 export interface StdioClientTransportOptions {

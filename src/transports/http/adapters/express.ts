@@ -2,7 +2,7 @@
 // native front; a body already parsed by express.json() is used as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';
-import type { ServerLike } from '../server-of.js';
+import type { ServerLike } from '../../shared/server-of.js';
 
 /**
  * Express middleware serving MCP (both eras) at the path it is mounted on.

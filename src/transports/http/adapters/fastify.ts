@@ -2,7 +2,7 @@
 // front; the body Fastify already parsed is used as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';
-import type { ServerLike } from '../server-of.js';
+import type { ServerLike } from '../../shared/server-of.js';
 
 /** The parts of Fastify's request and reply this adapter uses. */
 export interface FastifyRequestLike {

@@ -1,6 +1,6 @@
 // tsmcp/hono: mount MCP on a Hono app through the web-standard front (works on every Hono runtime).
 import { createWebHandler, type WebHandlerOptions } from '../web.js';
-import type { ServerLike } from '../server-of.js';
+import type { ServerLike } from '../../shared/server-of.js';
 
 /** The part of Hono's Context this adapter uses. */
 export interface HonoContextLike {

@@ -1,4 +1,4 @@
-// Fronts accept either the low-level Server or an McpServer.
+// Server fronts (HTTP, HTTP+SSE, WebSocket) accept either the low-level Server or an McpServer.
 import type { Server } from '../../server/server.js';
 
 export type ServerLike = Server | { readonly server: Server };
