@@ -54,9 +54,10 @@ export interface Transport {
    */
   readonly eraCacheKey?: string;
   /**
-   * Start a fresh server after the current one ended (stdio: close and spawn again). The Client calls it
-   * when a legacy server exits on the era probe, or when a cached verdict stops working, and then
-   * connects again on this same transport.
+   * Start a fresh server after the current connection ended (stdio: close and spawn again). The Client
+   * calls it when a legacy server exits on the era probe, or when a cached verdict stops working, and then
+   * connects again on this same transport, calling `start()` once more: that call must not start a
+   * second server beside the fresh one.
    */
   restart?(): Promise<void>;
   /**

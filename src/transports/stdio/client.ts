@@ -129,6 +129,8 @@ export class StdioClientTransport implements Transport {
   }
 
   start(): Promise<void> {
+    // Running already (the Client connects again right after `restart()`): a second spawn would leak one.
+    if (this.#child && !this.#closed && this.#child.exitCode === null && this.#child.signalCode === null) return Promise.resolve();
     this.#closed = false;
     this.#stopping = false;
     this.#crashed = false;
