@@ -1,5 +1,5 @@
 // Response cache for cacheable results (2026-07-28 `ttlMs`/`cacheScope`): fresh while now < received + ttlMs.
-import { canonicalJson } from '../server/request-state.js';
+import { canonicalJson } from '../protocol/canonical-json.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
 import { uriCovers } from '../protocol/uri.js';
 

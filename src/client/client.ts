@@ -41,7 +41,7 @@ import type {
   Tool,
 } from '../protocol/types.js';
 import { validateResult, validateServerRequestParams } from '../protocol/validate.js';
-import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
+import { headerParamsOf, invalidHeaderAnnotation } from '../protocol/x-mcp-header.js';
 import {
   LATEST_LEGACY_VERSION,
   LATEST_PROTOCOL_VERSION,
@@ -53,7 +53,7 @@ import {
   type ProtocolVersion,
 } from '../protocol/versions.js';
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
-import type { Transport } from '../transports/transport.js';
+import type { Transport } from '../protocol/transport.js';
 import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import { ResponseCache } from './cache.js';
@@ -209,7 +209,7 @@ export class Client {
   /** Legacy resources/subscribe is per session, not per Subscription: how many of ours hold each URI. */
   readonly #legacyHolds = new Map<string, number>();
   #peer: Peer | undefined;
-  #transport: (Transport & { setToolHeaders?: (tool: string, params: HeaderParam[]) => void }) | undefined;
+  #transport: Transport | undefined;
   #version: ProtocolVersion | undefined;
   #serverCapabilities: ServerCapabilities = {};
   #serverInfo: Implementation | undefined;
@@ -277,7 +277,7 @@ export class Client {
   async connect(transport: Transport): Promise<void> {
     this.#closing = false;
     // The era is a property of the server: remember the verdict per server for this process.
-    const key = (transport as Transport & { eraCacheKey?: string }).eraCacheKey;
+    const key = transport.eraCacheKey;
     const want = this.#options.version ?? 'auto';
     const cached = want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
     if (cached) {
@@ -288,7 +288,7 @@ export class Client {
         // The server changed (or the verdict was wrong): forget it and probe afresh.
         ERA_CACHE.delete(key!);
         if (!(e instanceof McpError)) throw e;
-        await (transport as Transport & { restart?: () => Promise<void> }).restart?.();
+        await transport.restart?.();
       }
     }
     await this.#connectDetecting(transport, want);
@@ -301,9 +301,8 @@ export class Client {
     } catch (e) {
       // Some legacy servers exit on any request before initialize. A transport that can start its
       // server again (stdio) gets a second life with the plain handshake.
-      const restartable = transport as Transport & { restart?: () => Promise<void> };
-      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && restartable.restart)) throw e;
-      await restartable.restart();
+      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && transport.restart)) throw e;
+      await transport.restart();
       await this.#connect(transport, 'legacy');
     }
   }
@@ -357,8 +356,8 @@ export class Client {
     const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, { cause: reason });
     const subs = [...this.#legacySubs];
     for (const s of subs) s.interrupted(why);
-    const transport = this.#transport as Transport & { allowRestart?: () => Promise<boolean> };
-    if (!transport.allowRestart) {
+    const transport = this.#transport;
+    if (!transport?.allowRestart) {
       for (const s of subs) s.closed(why);
       return;
     }
@@ -376,7 +375,7 @@ export class Client {
     this.#recovering.catch(() => undefined); // waiters see the failure; nobody else has to
   }
 
-  async #recover(transport: Transport & { allowRestart?: () => Promise<boolean> }, version: ProtocolVersion, why: Error): Promise<void> {
+  async #recover(transport: Transport, version: ProtocolVersion, why: Error): Promise<void> {
     for (;;) {
       if (this.#closing || !(await transport.allowRestart!()) || this.#closing) throw why;
       try {

@@ -13,7 +13,7 @@ import {
   type RequestId,
 } from '../protocol/jsonrpc.js';
 import type { ProgressParams } from '../protocol/types.js';
-import type { FrameError, Transport } from '../transports/transport.js';
+import type { FrameError, Transport } from '../protocol/transport.js';
 
 /** Options of one outgoing request. */
 export interface RequestOptions {

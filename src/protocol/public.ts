@@ -13,4 +13,5 @@ export { META } from './meta.js';
 export type * from './types.js';
 export type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, RequestId } from './jsonrpc.js';
 export type { AuthInfo, RequestIdentity } from './identity.js';
-export type { Transport, FrameError } from '../transports/transport.js';
+export type { Transport, FrameError } from './transport.js';
+export type { HeaderParam } from './x-mcp-header.js';

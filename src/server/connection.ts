@@ -4,7 +4,7 @@ import { Peer, type PeerOptions } from '../engine/peer.js';
 import { UNKNOWN_IDENTITY } from '../protocol/identity.js';
 import { supports } from '../protocol/features.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
-import type { Transport } from '../transports/transport.js';
+import type { Transport } from '../protocol/transport.js';
 import { legacyNotificationFor, type Channel, type LegacySession, type Server } from './server.js';
 
 /**

@@ -1,6 +1,6 @@
 // tsmcp/server: the public server API. Its McpServer is the core one with the built-in extension's
-// options as sugar (see ../extensions/mcp-server.ts), so that module's exports are re-exported whole.
-export * from '../extensions/mcp-server.js';
+// options as sugar (see ../extensions/tasks/bundled-server.ts), so that module's exports are re-exported whole.
+export * from '../extensions/tasks/bundled-server.js';
 export type {
   Completer,
   InferArgs,

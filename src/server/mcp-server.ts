@@ -25,7 +25,7 @@ import { UriTemplate } from '../uri-template/index.js';
 import { userMetaProblem } from '../protocol/meta.js';
 import { LIST_CHANGED } from '../protocol/list-changed.js';
 import { headerParamsOf, invalidHeaderAnnotation, type HeaderParam } from '../protocol/x-mcp-header.js';
-import type { Transport } from '../transports/transport.js';
+import type { Transport } from '../protocol/transport.js';
 import { connectServer, type ConnectOptions, type ServerConnection } from './connection.js';
 import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';

@@ -1,6 +1,7 @@
 // Integrity-protected `requestState` for multi round-trip requests: HMAC-SHA-256 over a JSON payload,
 // with expiry and a digest of the request it belongs to. Web Crypto only, so it runs on every runtime.
 import { base64UrlToBytes as unb64url, bytesToBase64Url as b64url } from '../protocol/base64.js';
+import { canonicalJson } from '../protocol/canonical-json.js';
 import { invalidParams } from '../protocol/errors.js';
 
 export interface RequestStateOptions {
@@ -28,16 +29,6 @@ export interface StatePayload {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-/** Canonical JSON: object keys sorted, so equal values digest equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).sort();
-    return `{${keys.filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 export async function digest(value: unknown): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', enc.encode(canonicalJson(value))));

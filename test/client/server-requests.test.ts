@@ -7,7 +7,7 @@ import { Client } from '../../src/client/index.js';
 import { TsmcpError } from '../../src/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 
 type Msg = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code: number; message: string } };
 

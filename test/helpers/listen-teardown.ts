@@ -2,7 +2,7 @@
 // a server may (S26 cancellation page): `notifications/cancelled` naming the listen id, then nothing more
 // for that id. tsmcp's own server has no such switch, so the helper does it on the wire.
 import type { JsonRpcMessage, RequestId } from '../../src/protocol/jsonrpc.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 
 const SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 type Msg = { id?: RequestId; method?: string; params?: { _meta?: Record<string, unknown> } };

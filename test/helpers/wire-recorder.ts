@@ -5,7 +5,7 @@
 import { AssertionError } from 'node:assert';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { JsonRpcMessage } from '../../src/protocol/jsonrpc.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 import {
   LAST_LEGACY,
   MODERN,
@@ -236,13 +236,10 @@ export function recordTransport(transport: Transport, recorder: WireSink, side: 
   transport.onrequestfailed = (id, error) => wrapper.onrequestfailed?.(id, error);
   // Optional capabilities of the wrapped transport (HTTP header mirroring, stdio restart, era cache key)
   // stay visible through the wrapper, so wrapping changes nothing but the recording.
-  const extra = transport as Transport & { setToolHeaders?: unknown; restart?: unknown };
-  const w = wrapper as Transport & { setToolHeaders?: unknown; restart?: unknown; eraCacheKey?: unknown };
-  if (typeof extra.setToolHeaders === 'function') w.setToolHeaders = (extra.setToolHeaders as (...a: unknown[]) => unknown).bind(transport);
-  if (typeof extra.restart === 'function') w.restart = (extra.restart as () => Promise<void>).bind(transport);
-  const recover = (transport as { allowRestart?: unknown }).allowRestart;
-  if (typeof recover === 'function') (w as { allowRestart?: unknown }).allowRestart = recover.bind(transport);
-  Object.defineProperty(w, 'eraCacheKey', { get: () => (transport as { eraCacheKey?: string }).eraCacheKey });
+  if (transport.setToolHeaders) wrapper.setToolHeaders = transport.setToolHeaders.bind(transport);
+  if (transport.restart) wrapper.restart = transport.restart.bind(transport);
+  if (transport.allowRestart) wrapper.allowRestart = transport.allowRestart.bind(transport);
+  Object.defineProperty(wrapper, 'eraCacheKey', { get: () => transport.eraCacheKey });
   return wrapper;
 }
 

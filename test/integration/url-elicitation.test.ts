@@ -9,7 +9,7 @@ import { McpServer } from '../../src/server/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 
 const URL_ = 'https://auth.example.com/connect?session=1';

@@ -1,7 +1,8 @@
 // Sealed requestState: round-trips, and any tampering, expiry or reuse for another request is -32602.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RequestStateCodec, canonicalJson, digest } from '../../src/server/request-state.js';
+import { canonicalJson } from '../../src/protocol/canonical-json.js';
+import { RequestStateCodec, digest } from '../../src/server/request-state.js';
 import { McpError } from '../../src/protocol/errors.js';
 
 const isBad = (re: RegExp) => (e: unknown) => e instanceof McpError && e.code === -32602 && re.test(e.message);

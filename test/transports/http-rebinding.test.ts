@@ -12,7 +12,7 @@ import Fastify from 'fastify';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
-import type { SecurityOptions } from '../../src/transports/http/security.js';
+import type { SecurityOptions } from '../../src/transports/shared/security.js';
 import { mcpExpress } from '../../src/transports/http/adapters/express.js';
 import { mcpHono } from '../../src/transports/http/adapters/hono.js';
 import { mcpFastify } from '../../src/transports/http/adapters/fastify.js';

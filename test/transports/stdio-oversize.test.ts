@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { readLineHead } from '../../src/transports/stdio/head.js';
 import { Peer } from '../../src/engine/peer.js';
 import { StdioClientTransport, StdioServerTransport } from '../../src/transports/stdio/index.js';
-import type { FrameError } from '../../src/transports/transport.js';
+import type { FrameError } from '../../src/protocol/transport.js';
 import type { RequestId } from '../../src/protocol/jsonrpc.js';
 import { distPath, spawnRaw } from '../helpers/raw-stdio.js';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LineFramer } from '../../src/transports/stdio/framer.js';
 import { StdioClientTransport, getDefaultEnvironment } from '../../src/transports/stdio/index.js';
 import { TsmcpError } from '../../src/index.js';
-import type { FrameError } from '../../src/transports/transport.js';
+import type { FrameError } from '../../src/protocol/transport.js';
 
 const enc = new TextEncoder();
 const echo = fileURLToPath(new URL('./fixtures/echo.js', import.meta.url));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { JsonRpcMessage } from '../../src/protocol/jsonrpc.js';
-import type { Transport } from '../../src/transports/transport.js';
+import type { Transport } from '../../src/protocol/transport.js';
 import { checkType, sendersOf, specDir, validateMessage, type Direction, type MessageContext, type Revision } from '../helpers/wire-schema.js';
 import { WireRecorder, checkWireLog, recordTransport, wireLogFromEnv, wireLogViolations, wireSummary } from '../helpers/wire-recorder.js';
 

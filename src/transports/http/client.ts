@@ -1,7 +1,7 @@
 // Client side of Streamable HTTP, both eras: each message is a POST (fetch, injectable); answers come
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
-import { composeFetch, type FetchMiddleware } from '../../client/middleware.js';
+import { composeFetch, type FetchMiddleware } from '../../engine/fetch-middleware.js';
 import { readCapped } from './read-capped.js';
 import { SseReader } from './sse-reader.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
@@ -9,7 +9,7 @@ import { supports } from '../../protocol/features.js';
 import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 import { encodeHeaderValue, nameOf } from './headers.js';
 
 export interface StreamableHttpClientOptions {

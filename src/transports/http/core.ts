@@ -11,7 +11,7 @@ import type { Channel, Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
 import { LegacySessions, type HttpSession } from './legacy-sessions.js';
-import { securityCheck, type SecurityCheck, type SecurityOptions } from './security.js';
+import { securityCheck, type SecurityCheck, type SecurityOptions } from '../shared/security.js';
 import { SseStream, type StreamSink } from './sse-stream.js';
 
 export type { StreamSink };

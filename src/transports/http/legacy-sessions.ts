@@ -5,7 +5,7 @@ import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
-import type { Transport } from '../transport.js';
+import type { Transport } from '../../protocol/transport.js';
 import type { EventStore } from './event-store.js';
 import { SseStream, type StreamSink } from './sse-stream.js';
 

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '../../protocol/identity.js';
 import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
-import { serverOf, type ServerLike } from './server-of.js';
+import { serverOf, type ServerLike } from '../shared/server-of.js';
 
 export interface NodeHandlerOptions extends HttpServerOptions {
   /** A client that has not sent its whole body within this many ms gets 408. Default 30 000. */
@@ -128,5 +128,5 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
 }
 
 export type { HttpServerOptions } from './core.js';
-export type { SecurityOptions } from './security.js';
-export type { ServerLike } from './server-of.js';
+export type { SecurityOptions } from '../shared/security.js';
+export type { ServerLike } from '../shared/server-of.js';

@@ -3,7 +3,7 @@
 import { readCapped } from './read-capped.js';
 import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
 import { TsmcpError } from '../../protocol/errors.js';
-import { serverOf, type ServerLike } from './server-of.js';
+import { serverOf, type ServerLike } from '../shared/server-of.js';
 
 /** Options of the web-standard front (Host and Origin are loopback-only by default: see SecurityOptions). */
 export interface WebHandlerOptions extends HttpServerOptions {

@@ -3,7 +3,7 @@
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
-import type { Transport } from '../transport.js';
+import type { Transport } from '../../protocol/transport.js';
 
 class MemoryTransport implements Transport {
   other: MemoryTransport | undefined;

@@ -7,9 +7,9 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
 import { connectServer, type ServerConnection } from '../../server/connection.js';
 import type { Server } from '../../server/server.js';
-import { securityCheck, type SecurityOptions } from '../http/security.js';
-import { serverOf, type ServerLike } from '../http/server-of.js';
-import type { FrameError, Transport } from '../transport.js';
+import { securityCheck, type SecurityOptions } from '../shared/security.js';
+import { serverOf, type ServerLike } from '../shared/server-of.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 
 export interface SseServerOptions extends SecurityOptions {
   /** Path clients POST to (the `endpoint` event names it with `?sessionId=`). Default: the request's own path. */

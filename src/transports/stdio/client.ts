@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
 
 export interface StdioClientTransportOptions {
@@ -129,6 +129,8 @@ export class StdioClientTransport implements Transport {
   }
 
   start(): Promise<void> {
+    // Running already (the Client connects again right after `restart()`): a second spawn would leak one.
+    if (this.#child && !this.#closed && this.#child.exitCode === null && this.#child.signalCode === null) return Promise.resolve();
     this.#closed = false;
     this.#stopping = false;
     this.#crashed = false;

@@ -3,7 +3,7 @@
 // JSON-RPC id at its start (within its first HEAD_BYTES) is kept, so its request can fail at once.
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestId } from '../../protocol/jsonrpc.js';
-import type { FrameError } from '../transport.js';
+import type { FrameError } from '../../protocol/transport.js';
 import { readLineHead } from './head.js';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
 
 export interface StdioServerTransportOptions {

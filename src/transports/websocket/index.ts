@@ -4,8 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { deprecate } from '../../deprecation.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import { connectServer, type ServerConnection } from '../../server/connection.js';
-import { securityCheck, type SecurityOptions } from '../http/security.js';
-import { serverOf, type ServerLike } from '../http/server-of.js';
+import { securityCheck, type SecurityOptions } from '../shared/security.js';
+import { serverOf, type ServerLike } from '../shared/server-of.js';
 import { WebSocketTransport, type WebSocketLike } from './transport.js';
 
 const SUBPROTOCOL = 'mcp';

@@ -2,7 +2,7 @@
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
-import type { FrameError, Transport } from '../transport.js';
+import type { FrameError, Transport } from '../../protocol/transport.js';
 
 /** The part of a `ws` WebSocket this transport uses. */
 export interface WebSocketLike {

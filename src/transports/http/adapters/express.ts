@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpCore } from '../core.js';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';
-import type { ServerLike } from '../server-of.js';
+import type { ServerLike } from '../../shared/server-of.js';
 
 export type { NodeHandlerOptions, ServerLike };
 

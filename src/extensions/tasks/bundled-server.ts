@@ -1,19 +1,19 @@
 // tsmcp/server's McpServer: the core McpServer plus the built-in extension's options as sugar
 // (`tasks` on the server, `task` on a tool), kept so code written before the extension API still runs.
-import { TsmcpError } from '../protocol/errors.js';
-import type { Implementation } from '../protocol/types.js';
-import type { SchemaInput } from '../schema/index.js';
+import { TsmcpError } from '../../protocol/errors.js';
+import type { Implementation } from '../../protocol/types.js';
+import type { SchemaInput } from '../../schema/index.js';
 import {
   McpServer as CoreMcpServer,
   type McpServerOptions as CoreMcpServerOptions,
   type Registered,
   type ToolConfig as CoreToolConfig,
   type ToolHandler,
-} from '../server/mcp-server.js';
-import { TASKS_EXTENSION, type TaskManager, type TasksOptions } from './tasks/manager.js';
-import { tasks as tasksExtension, type TaskMode, type TasksExtension } from './tasks/server.js';
+} from '../../server/mcp-server.js';
+import { TASKS_EXTENSION, type TaskManager, type TasksOptions } from './manager.js';
+import { tasks as tasksExtension, type TaskMode, type TasksExtension } from './server.js';
 
-export { TaskEscalation, runAsTask } from './tasks/server.js';
+export { TaskEscalation, runAsTask } from './server.js';
 
 export interface McpServerOptions extends CoreMcpServerOptions {
   /** Serve the io.modelcontextprotocol/tasks extension (tools opt in with `task`): `extensions: [tasks(options)]`. */

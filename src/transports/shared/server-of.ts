@@ -1,4 +1,4 @@
-// Fronts accept either the low-level Server or an McpServer.
+// Server fronts (HTTP, HTTP+SSE, WebSocket) accept either the low-level Server or an McpServer.
 import type { Server } from '../../server/server.js';
 
 /** What the HTTP, SSE and WebSocket fronts serve: a low-level `Server`, or an `McpServer` (its `.server`). */

@@ -1,9 +1,9 @@
 // tsmcp/client's Client: the core Client plus the built-in extension's options as sugar (`tasks`,
 // `resumeTask`), kept so code written before the extension API still runs.
-import { Client as CoreClient, type CallOptions, type ClientOptions as CoreClientOptions } from '../client/client.js';
-import type { JsonObject } from '../protocol/jsonrpc.js';
-import type { CallToolResult, Implementation } from '../protocol/types.js';
-import { tasksClient, type TasksClientExtension } from './tasks/client.js';
+import { Client as CoreClient, type CallOptions, type ClientOptions as CoreClientOptions } from '../../client/client.js';
+import type { JsonObject } from '../../protocol/jsonrpc.js';
+import type { CallToolResult, Implementation } from '../../protocol/types.js';
+import { tasksClient, type TasksClientExtension } from './client.js';
 
 const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 

@@ -1,6 +1,8 @@
-// The contract every message-stream transport (stdio, in-memory, WebSocket, legacy HTTP sessions) meets.
-import type { RequestIdentity } from '../protocol/identity.js';
-import type { JsonRpcMessage, RequestId } from '../protocol/jsonrpc.js';
+// The contract every message-stream transport (stdio, in-memory, WebSocket, HTTP) meets. It lives in
+// protocol/ because the engine, server and client all build on it, while transports only implement it.
+import type { RequestIdentity } from './identity.js';
+import type { JsonRpcMessage, RequestId } from './jsonrpc.js';
+import type { HeaderParam } from './x-mcp-header.js';
 
 /** A frame that could not be turned into a JSON value (bad JSON, over the size limit). */
 export interface FrameError {
@@ -41,4 +43,33 @@ export interface Transport {
    * and to handlers as `ctx.identity`; nothing a client writes into a message can change it.
    */
   readonly identity?: RequestIdentity;
+
+  // Optional client-side members. The Client uses each one when present; a transport without it simply
+  // loses that feature (nothing else changes).
+
+  /**
+   * Names the server at the other end (stdio: command, arguments, cwd and env; HTTP: the endpoint URL),
+   * so the Client remembers its era verdict per server for the process instead of probing again.
+   * Two transports with the same key must reach the same server.
+   */
+  readonly eraCacheKey?: string;
+  /**
+   * Start a fresh server after the current connection ended (stdio: close and spawn again). The Client
+   * calls it when a legacy server exits on the era probe, or when a cached verdict stops working, and then
+   * connects again on this same transport, calling `start()` once more: that call must not start a
+   * second server beside the fresh one.
+   */
+  restart?(): Promise<void>;
+  /**
+   * After the server ended on its own: whether the transport's restart policy allows one more start
+   * (counting it and waiting its backoff first). On `true` the Client connects again on this transport
+   * (which spawns the server on `start()`) and restores the session; on `false` the connection is lost.
+   */
+  allowRestart?(): Promise<boolean>;
+  /**
+   * HTTP only: which arguments of `tool` are mirrored into `Mcp-Param-*` headers (SEP-2243, from the
+   * tool's `x-mcp-header` annotations). The Client calls it after each `tools/list`, with an empty list
+   * when the tool has none; a transport without headers leaves it out.
+   */
+  setToolHeaders?(tool: string, params: HeaderParam[]): void;
 }
