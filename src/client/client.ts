@@ -477,8 +477,8 @@ export class Client {
   // ---------------------------------------------------------------- requests
 
   /**
-   * Add a middleware around every request sent through `request()` and the typed methods (task polls
-   * included; not the connection's own handshake nor `subscribe()` streams); the first added is the
+   * Add a middleware around every request sent through `request()` and the typed methods (requests made by
+   * extensions included; not the connection's own handshake nor `subscribe()` streams); the first added is the
    * outermost. See `ClientMiddleware`. Returns the client, for chaining.
    */
   use(middleware: ClientMiddleware): this {
