@@ -6,9 +6,15 @@ import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('./servers/http.js', import.meta.url));
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
-const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
 
-interface Child { proc: ChildProcess; port: number }
+interface Child {
+  proc: ChildProcess;
+  port: number;
+}
 
 async function start(kind: string): Promise<Child> {
   const proc = fork(script, [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -22,21 +28,53 @@ function stats(c: Child): Promise<{ cpu: NodeJS.CpuUsage; heap: number }> {
   });
 }
 
-function post(agent: Agent, port: number, body: string, headers: Record<string, string>): Promise<{ status: number; text: string; session?: string }> {
+function post(
+  agent: Agent,
+  port: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; session?: string }> {
   return new Promise((resolve, reject) => {
-    const r = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: '127.0.0.1', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, text, session: res.headers['mcp-session-id'] as string | undefined }));
-    });
+    const r = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          host: '127.0.0.1',
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, text, session: res.headers['mcp-session-id'] as string | undefined }),
+        );
+      },
+    );
     r.on('error', reject);
     r.end(body);
   });
 }
 
 async function openLegacy(agent: Agent, port: number): Promise<Record<string, string>> {
-  const init = await post(agent, port, JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }), {});
+  const init = await post(
+    agent,
+    port,
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+    }),
+    {},
+  );
   const h: Record<string, string> = { 'mcp-protocol-version': '2025-11-25' };
   if (init.session) h['mcp-session-id'] = init.session;
   await post(agent, port, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), h);
@@ -46,9 +84,16 @@ async function openLegacy(agent: Agent, port: number): Promise<Record<string, st
 /** Run REQUESTS tools/call over `connections` keep-alive sockets; returns req/s, p50, p99 (ms), CPU µs/req. */
 export async function load(c: Child, wire: 'modern' | 'legacy', connections: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const headers = wire === 'modern' ? { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' } : await openLegacy(agent, c.port);
-  const params = wire === 'modern' ? { _meta: META, name: 'echo', arguments: { text: 'hi' } } : { name: 'echo', arguments: { text: 'hi' } };
-  for (let i = 0; i < 200; i++) await post(agent, c.port, JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params }), headers); // warm-up
+  const headers =
+    wire === 'modern'
+      ? { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' }
+      : await openLegacy(agent, c.port);
+  const params =
+    wire === 'modern'
+      ? { _meta: META, name: 'echo', arguments: { text: 'hi' } }
+      : { name: 'echo', arguments: { text: 'hi' } };
+  for (let i = 0; i < 200; i++)
+    await post(agent, c.port, JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params }), headers); // warm-up
   const before = await stats(c);
   const latencies: number[] = [];
   let next = 0;
@@ -58,7 +103,12 @@ export async function load(c: Child, wire: 'modern' | 'legacy', connections: num
       while (next < REQUESTS) {
         const id = next++;
         const s = performance.now();
-        const r = await post(agent, c.port, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }), headers);
+        const r = await post(
+          agent,
+          c.port,
+          JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
+          headers,
+        );
         if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
         latencies.push(performance.now() - s);
       }
@@ -69,7 +119,12 @@ export async function load(c: Child, wire: 'modern' | 'legacy', connections: num
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const cpu = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / REQUESTS;
-  return { rps: REQUESTS / seconds, p50: latencies[Math.floor(latencies.length / 2)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, cpu };
+  return {
+    rps: REQUESTS / seconds,
+    p50: latencies[Math.floor(latencies.length / 2)]!,
+    p99: latencies[Math.floor(latencies.length * 0.99)]!,
+    cpu,
+  };
 }
 
 const SESSIONS = 1000;
@@ -94,14 +149,22 @@ function ask<T>(c: Child, message: string): Promise<T> {
 export async function allocationPerRequest(c: Child): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
-  const body = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: META, name: 'echo', arguments: { text: 'hi' } } });
+  const body = (id: number) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { _meta: META, name: 'echo', arguments: { text: 'hi' } },
+    });
   for (let i = 0; i < 200; i++) await post(agent, c.port, body(i), headers);
   await ask(c, 'alloc-start');
   const N = 2000;
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < N) await post(agent, c.port, body(next++), headers);
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < N) await post(agent, c.port, body(next++), headers);
+    }),
+  );
   const { allocated } = await ask<{ allocated: number }>(c, 'alloc-stop');
   agent.destroy();
   return allocated / N;

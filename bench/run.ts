@@ -73,17 +73,26 @@ const w = Math.max(...Object.keys(rows).map((k) => k.length));
 console.log(`${'metric'.padEnd(w)}  ${SERVERS.map((s) => s.name.padStart(12)).join('')}  ratio`);
 for (const [metric, [a, b]] of Object.entries(rows)) {
   const ratio = metric.includes('(ms') ? b! / a! : a! / b!;
-  console.log(`${metric.padEnd(w)}  ${a!.toFixed(1).padStart(12)}${b!.toFixed(1).padStart(12)}  ${ratio.toFixed(2)}x in tsmcp's favour`);
+  console.log(
+    `${metric.padEnd(w)}  ${a!.toFixed(1).padStart(12)}${b!.toFixed(1).padStart(12)}  ${ratio.toFixed(2)}x in tsmcp's favour`,
+  );
 }
-console.log('\nThe same tsmcp client drives both servers; ratios, not absolute figures, are what carry across machines.\n');
+console.log(
+  '\nThe same tsmcp client drives both servers; ratios, not absolute figures, are what carry across machines.\n',
+);
 
 const http = await runHttp();
 const kinds = ['tsmcp', 'official', 'bare'];
 const hw = Math.max(...Object.keys(http).map((k) => k.length));
 console.log(`${'metric'.padEnd(hw)}  ${kinds.map((k) => k.padStart(10)).join('')}  tsmcp/official  tsmcp/bare`);
 for (const [metric, v] of Object.entries(http)) {
-  const f = (k: string) => (v[k] === undefined ? '–'.padStart(10) : v[k]!.toFixed(metric.includes('req/s') ? 0 : 1).padStart(10));
+  const f = (k: string) =>
+    v[k] === undefined ? '–'.padStart(10) : v[k]!.toFixed(metric.includes('req/s') ? 0 : 1).padStart(10);
   const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ? '–' : `${(a / b).toFixed(2)}x`);
-  console.log(`${metric.padEnd(hw)}  ${kinds.map(f).join('')}  ${ratio(v.tsmcp, v.official).padStart(14)}  ${ratio(v.tsmcp, v.bare).padStart(10)}`);
+  console.log(
+    `${metric.padEnd(hw)}  ${kinds.map(f).join('')}  ${ratio(v.tsmcp, v.official).padStart(14)}  ${ratio(v.tsmcp, v.bare).padStart(10)}`,
+  );
 }
-console.log('\nFor req/s higher is better; for latency, CPU and heap lower is better. One loader process on the same 2 cores: ratios only.');
+console.log(
+  '\nFor req/s higher is better; for latency, CPU and heap lower is better. One loader process on the same 2 cores: ratios only.',
+);

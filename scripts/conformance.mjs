@@ -108,7 +108,9 @@ function results(out) {
       let failing = [];
       try {
         const checks = JSON.parse(readFileSync(join(dir, entry.name, 'checks.json'), 'utf8'));
-        failing = checks.filter((c) => c.status === 'FAILURE').map((c) => `${c.id}: ${String(c.errorMessage ?? c.description ?? '').slice(0, 160)}`);
+        failing = checks
+          .filter((c) => c.status === 'FAILURE')
+          .map((c) => `${c.id}: ${String(c.errorMessage ?? c.description ?? '').slice(0, 160)}`);
         verdict = failing.length > 0 ? 'fail' : checks.some((c) => c.status === 'SUCCESS') ? 'pass' : 'empty';
       } catch {
         // no or unreadable checks.json: the scenario did not finish
@@ -154,8 +156,12 @@ async function main() {
   const argv = process.argv.slice(2);
   const leg = argv[0] === '--client' ? 'client' : 'server';
   const [target, ...args] = leg === 'client' ? argv.slice(1) : argv;
-  if (!target || target === '-h' || target === '--help') die('usage: node scripts/conformance.mjs URL [REVISION... | all]\n       node scripts/conformance.mjs --client COMMAND [REVISION...]');
-  if (leg === 'server' && !loopback(target)) die(`refusing ${target}: only http(s) URLs on localhost, 127.0.0.0/8 or [::1]`);
+  if (!target || target === '-h' || target === '--help')
+    die(
+      'usage: node scripts/conformance.mjs URL [REVISION... | all]\n       node scripts/conformance.mjs --client COMMAND [REVISION...]',
+    );
+  if (leg === 'server' && !loopback(target))
+    die(`refusing ${target}: only http(s) URLs on localhost, 127.0.0.0/8 or [::1]`);
   const revisions = args.length > 0 ? args : ['2025-11-25', '2026-07-28'];
   if (leg === 'client' && revisions.includes('all')) die('the client leg runs requirement sets only, not `all`');
 
@@ -173,7 +179,10 @@ async function main() {
     let doc;
     const file = join(pkg, 'requirements', `${rev}.yaml`);
     if (rev !== 'all') {
-      if (!existsSync(file)) die(`no requirement set ${rev} in the pinned suite (known: ${readdirSync(join(pkg, 'requirements')).join(', ')})`);
+      if (!existsSync(file))
+        die(
+          `no requirement set ${rev} in the pinned suite (known: ${readdirSync(join(pkg, 'requirements')).join(', ')})`,
+        );
       doc = parse(readFileSync(file, 'utf8'));
     }
     const out = join(root, rev);
@@ -185,7 +194,20 @@ async function main() {
       const worker = async () => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
           const log = join(`${out}.logs`, `${s.replaceAll('/', '_')}.log`);
-          const args = ['client', '--command', target, '--scenario', s, '--spec-version', rev, '--force', '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out];
+          const args = [
+            'client',
+            '--command',
+            target,
+            '--scenario',
+            s,
+            '--spec-version',
+            rev,
+            '--force',
+            '--timeout',
+            String(SCENARIO_TIMEOUT_MS),
+            '-o',
+            out,
+          ];
           await runCli(node, cli, args, log, SCENARIO_TIMEOUT_MS / 1000 + 60);
         }
       };
@@ -196,12 +218,23 @@ async function main() {
         if (!Array.isArray(required) || required.length === 0) die(`${file}: no server scenarios (format changed?)`);
       }
       const select = rev === 'all' ? ['--suite', 'all'] : ['--requirements', rev];
-      await runCli(node, cli, ['server', '--url', target, ...select, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out], `${out}.log`);
+      await runCli(
+        node,
+        cli,
+        ['server', '--url', target, ...select, '--timeout', String(SCENARIO_TIMEOUT_MS), '-o', out],
+        `${out}.log`,
+      );
     }
 
     const found = results(out);
-    if (found.size === 0 && leg === 'server') process.stderr.write(`conformance: ${rev}: no results; end of the log:\n${readFileSync(`${out}.log`, 'utf8').slice(-2000)}\n`);
-    if (found.size === 0 && leg === 'client') process.stderr.write(`conformance: ${rev}: no results; logs in ${out}.logs (TSMCP_CONFORMANCE_KEEP=1 keeps them)\n`);
+    if (found.size === 0 && leg === 'server')
+      process.stderr.write(
+        `conformance: ${rev}: no results; end of the log:\n${readFileSync(`${out}.log`, 'utf8').slice(-2000)}\n`,
+      );
+    if (found.size === 0 && leg === 'client')
+      process.stderr.write(
+        `conformance: ${rev}: no results; logs in ${out}.logs (TSMCP_CONFORMANCE_KEEP=1 keeps them)\n`,
+      );
     const { p, s, f } = score(leg, rev, found, required);
     passed += p;
     skipped += s;

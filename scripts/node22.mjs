@@ -8,7 +8,16 @@
 // TSMCP_NODE22 (a Node >= 22.19 binary to use instead of downloading one).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,8 +63,17 @@ function npmCli() {
 /** Run npm under `node` (its PATH first, so anything npm spawns uses the same node), bounded in time. */
 function npm(node, args, cwd) {
   const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
-  const r = spawnSync(node, [npmCli(), ...args, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd, env, encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, killSignal: 'SIGKILL' });
-  if (r.status !== 0) throw new Error(`node22: npm ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${`${r.stdout}${r.stderr}`.slice(-3000)}`);
+  const r = spawnSync(node, [npmCli(), ...args, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: INSTALL_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `node22: npm ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${`${r.stdout}${r.stderr}`.slice(-3000)}`,
+    );
 }
 
 /**
@@ -88,7 +106,10 @@ export function node22() {
   if (newEnough(process.versions.node)) return (nodeCache = process.execPath);
   const os = { linux: 'linux', darwin: 'darwin' }[process.platform];
   const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
-  if (!os || !arch) throw new Error(`node22: no prebuilt Node package for ${process.platform}-${process.arch}; set TSMCP_NODE22 to a Node >= 22.19 binary`);
+  if (!os || !arch)
+    throw new Error(
+      `node22: no prebuilt Node package for ${process.platform}-${process.arch}; set TSMCP_NODE22 to a Node >= 22.19 binary`,
+    );
   const pkg = `node-${os}-${arch}`;
   const dir = join(cacheRoot(), `node-${NODE_VERSION}-${os}-${arch}`);
   installOnce(dir, (tmp) => {
@@ -98,7 +119,8 @@ export function node22() {
   });
   const bin = join(dir, 'node_modules', pkg, 'bin', 'node');
   const v = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  if (v.stdout?.trim() !== `v${NODE_VERSION}`) throw new Error(`node22: ${bin} does not run (${v.error?.message ?? v.stderr})`);
+  if (v.stdout?.trim() !== `v${NODE_VERSION}`)
+    throw new Error(`node22: ${bin} does not run (${v.error?.message ?? v.stderr})`);
   return (nodeCache = bin);
 }
 
@@ -106,7 +128,12 @@ export function node22() {
 export function toolsDir() {
   const node = node22();
   const lock = readFileSync(join(toolsSource, 'package-lock.json'));
-  const key = createHash('sha256').update(lock).update(readFileSync(join(toolsSource, 'package.json'))).update(`${process.platform}-${process.arch}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(lock)
+    .update(readFileSync(join(toolsSource, 'package.json')))
+    .update(`${process.platform}-${process.arch}`)
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(cacheRoot(), `tools-${key}`);
   installOnce(dir, (tmp) => {
     log(`installing tools/node22 (locked) into ${dir}`);

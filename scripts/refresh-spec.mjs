@@ -18,7 +18,10 @@ if (!specCheckout) {
 
 function commitOf(checkout) {
   try {
-    return execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['-C', checkout, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '(not a git checkout)';
   }
@@ -27,7 +30,10 @@ function commitOf(checkout) {
 function sha256(file) {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file).on('data', (c) => hash.update(c)).on('end', () => resolve(hash.digest('hex'))).on('error', reject);
+    createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
   });
 }
 
@@ -39,7 +45,8 @@ function copy(fromDir, name) {
   rmSync(to, { recursive: true, force: true });
   mkdirSync(to, { recursive: true });
   cpSync(schema, join(to, 'schema.json'));
-  if (existsSync(join(fromDir, 'examples'))) cpSync(join(fromDir, 'examples'), join(to, 'examples'), { recursive: true });
+  if (existsSync(join(fromDir, 'examples')))
+    cpSync(join(fromDir, 'examples'), join(to, 'examples'), { recursive: true });
 }
 
 for (const rev of REVISIONS) copy(join(specCheckout, 'schema', rev), rev);
@@ -48,4 +55,5 @@ if (tasksCheckout) {
   copy(join(tasksCheckout, 'schema', 'draft'), 'ext-tasks');
   console.log(`modelcontextprotocol/ext-tasks at ${commitOf(tasksCheckout)}`);
 }
-for (const name of [...REVISIONS, 'ext-tasks']) console.log(`${await sha256(join(spec, name, 'schema.json'))}  ${name}/schema.json`);
+for (const name of [...REVISIONS, 'ext-tasks'])
+  console.log(`${await sha256(join(spec, name, 'schema.json'))}  ${name}/schema.json`);

@@ -17,7 +17,14 @@ const walk = (dir) => {
 };
 walk(join(root, 'dist', 'test'));
 // Install the Node 22 tools once up front, so the test files that use them do not race to (see tools/README.md).
-spawnSync(process.execPath, [join(root, 'scripts', 'node22.mjs')], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 1_500_000 });
+spawnSync(process.execPath, [join(root, 'scripts', 'node22.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  timeout: 1_500_000,
+});
 files.sort();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-timeout=120000', ...process.argv.slice(2), ...files],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -11,9 +11,11 @@ const warned = new Set<string>();
 export function deprecate(code: string, message: string): void {
   if (warned.has(code)) return;
   warned.add(code);
-  const silenced = (globalThis as { process?: { env?: { TSMCP_NO_DEPRECATION?: string } } }).process?.env?.TSMCP_NO_DEPRECATION;
+  const silenced = (globalThis as { process?: { env?: { TSMCP_NO_DEPRECATION?: string } } }).process?.env
+    ?.TSMCP_NO_DEPRECATION;
   if (silenced && (silenced.trim() === '*' || silenced.split(',').some((c) => c.trim() === code))) return;
-  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { type: string; code: string }) => void } }).process;
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { type: string; code: string }) => void } })
+    .process;
   if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { type: 'DeprecationWarning', code });
   else console.warn(`[${code}] DeprecationWarning: ${message}`);
 }

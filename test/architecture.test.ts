@@ -27,7 +27,11 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
 
 /** Edges the layers alone would allow but the design does not. */
 const FORBIDDEN: { from: string; to: string; why: string }[] = [
-  { from: 'transports/*', to: 'client', why: 'the Client takes any Transport; a transport only implements the contract' },
+  {
+    from: 'transports/*',
+    to: 'client',
+    why: 'the Client takes any Transport; a transport only implements the contract',
+  },
 ];
 
 /** Known exceptions: each names its edge and why it still exists. An entry no longer needed fails. */
@@ -35,7 +39,8 @@ const ALLOWED: { from: string; to: string; why: string }[] = [];
 
 // ---- parsing ----
 
-const STATIC = /^[ \t]*(?:import|export)(?:\s+type)?\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?)?\s*from\s*(['"])([^'"\n]+)\1/gm;
+const STATIC =
+  /^[ \t]*(?:import|export)(?:\s+type)?\s*(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*(?:\s+as\s+[\w$]+)?)?\s*from\s*(['"])([^'"\n]+)\1/gm;
 const BARE = /^[ \t]*import\s*(['"])([^'"\n]+)\1/gm;
 const DYNAMIC = /\bimport\(\s*(['"])([^'"\n]+)\1\s*\)/g;
 
@@ -49,10 +54,13 @@ export function unitOf(path: string): string {
   const parts = path.split('/');
   if (parts.length === 1) return parts[0]!;
   if (path === 'server/index.ts' || path === 'client/index.ts') return path; // entry files (see LAYERS)
-  return (parts[0] === 'transports' || parts[0] === 'extensions') && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  return (parts[0] === 'transports' || parts[0] === 'extensions') && parts.length > 2
+    ? `${parts[0]}/${parts[1]}`
+    : parts[0]!;
 }
 
-const matches = (pattern: string, unit: string): boolean => pattern === unit || (pattern.endsWith('/*') && unit.startsWith(pattern.slice(0, -1)));
+const matches = (pattern: string, unit: string): boolean =>
+  pattern === unit || (pattern.endsWith('/*') && unit.startsWith(pattern.slice(0, -1)));
 
 function layerOf(unit: string): number {
   const exact = LAYERS.findIndex((l) => l.units.includes(unit));
@@ -74,11 +82,15 @@ export function check(edges: Edge[], allowed = ALLOWED): string[] {
   const present = new Set(edges.map((e) => key(e.from, e.to)));
   const isAllowed = (e: Edge) => allowed.some((a) => a.from === e.from && a.to === e.to);
   const show = (e: Edge) => `  ${key(e.from, e.to)}\n${e.files.map((f) => `      ${f}`).join('\n')}`;
-  for (const a of allowed) if (!present.has(key(a.from, a.to))) out.push(`allow-list entry ${key(a.from, a.to)} is no longer needed: remove it`);
+  for (const a of allowed)
+    if (!present.has(key(a.from, a.to)))
+      out.push(`allow-list entry ${key(a.from, a.to)} is no longer needed: remove it`);
   const unknown = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((u) => layerOf(u) < 0).sort();
   for (const u of unknown) {
     const at = edges.filter((e) => e.from === u || e.to === u);
-    out.push(`no layer for ${u}: add it to LAYERS in test/architecture.test.ts and to ARCHITECTURE.md\n${at.map(show).join('\n')}`);
+    out.push(
+      `no layer for ${u}: add it to LAYERS in test/architecture.test.ts and to ARCHITECTURE.md\n${at.map(show).join('\n')}`,
+    );
   }
   for (const e of edges) {
     const [lf, lt] = [layerOf(e.from), layerOf(e.to)];
@@ -86,7 +98,8 @@ export function check(edges: Edge[], allowed = ALLOWED): string[] {
     if (isAllowed(e)) continue;
     const rule = FORBIDDEN.find((f) => matches(f.from, e.from) && matches(f.to, e.to));
     if (lt > lf) out.push(`points up (${LAYERS[lf]!.name} → ${LAYERS[lt]!.name}):\n${show(e)}`);
-    else if (lt === lf && !LAYERS[lf]!.siblings) out.push(`sideways inside "${LAYERS[lf]!.name}" (siblings do not import each other):\n${show(e)}`);
+    else if (lt === lf && !LAYERS[lf]!.siblings)
+      out.push(`sideways inside "${LAYERS[lf]!.name}" (siblings do not import each other):\n${show(e)}`);
     else if (rule) out.push(`forbidden (${rule.why}):\n${show(e)}`);
   }
   for (const scc of cycles(edges.filter((e) => !isAllowed(e)))) {
@@ -188,22 +201,45 @@ describe('architecture: layers only point down', () => {
       "const s = 'not an import from \\'./string.js\\'';",
     ].join('\n');
     const got = specifiers(src).sort();
-    assert.deepEqual(got, ['./a.js', './b.js', './c.js', './e.js', './g.js', './h.js', './i.js', './j.js', './k.js', './side-effect.js']);
+    assert.deepEqual(got, [
+      './a.js',
+      './b.js',
+      './c.js',
+      './e.js',
+      './g.js',
+      './h.js',
+      './i.js',
+      './j.js',
+      './k.js',
+      './side-effect.js',
+    ]);
   });
 
   it('reports an upward edge, a sideways edge, a forbidden edge, a cycle and a stale allow-list entry', () => {
     const e = (from: string, to: string): Edge => ({ from, to, files: [`src/${from}/x.ts → ../${to}/y.js`] });
     const problems = check(
-      [e('protocol', 'engine'), e('server', 'client'), e('transports/stdio', 'client'), e('schema', 'uri-template'), e('uri-template', 'schema')],
+      [
+        e('protocol', 'engine'),
+        e('server', 'client'),
+        e('transports/stdio', 'client'),
+        e('schema', 'uri-template'),
+        e('uri-template', 'schema'),
+      ],
       [{ from: 'engine', to: 'server', why: 'test' }],
     );
     assert.equal(problems.length, 5, problems.join('\n'));
     assert.match(problems[0]!, /allow-list entry engine → server is no longer needed/);
-    assert.match(problems[1]!, /points up \(protocol → engine\):\n {2}protocol → engine\n {6}src\/protocol\/x\.ts → \.\.\/engine\/y\.js/);
+    assert.match(
+      problems[1]!,
+      /points up \(protocol → engine\):\n {2}protocol → engine\n {6}src\/protocol\/x\.ts → \.\.\/engine\/y\.js/,
+    );
     assert.match(problems[2]!, /sideways inside "peers"/);
     assert.match(problems[3]!, /forbidden \(the Client takes any Transport/);
     assert.match(problems[4]!, /cycle between schema, uri-template:/);
-    assert.deepEqual(check([e('server', 'engine'), e('transports/http', 'transports/shared'), e('extensions/tasks', 'server')], []), []);
+    assert.deepEqual(
+      check([e('server', 'engine'), e('transports/http', 'transports/shared'), e('extensions/tasks', 'server')], []),
+      [],
+    );
     assert.match(check([e('transports', 'protocol')], [])[0]!, /no layer for transports/);
   });
 });

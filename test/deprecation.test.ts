@@ -4,42 +4,80 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-const ENTRIES = ['tsmcp', 'tsmcp/server', 'tsmcp/client', 'tsmcp/stdio', 'tsmcp/memory', 'tsmcp/http', 'tsmcp/node', 'tsmcp/express', 'tsmcp/hono', 'tsmcp/fastify', 'tsmcp/sse', 'tsmcp/websocket', 'tsmcp/tasks', 'tsmcp/experimental'];
+const ENTRIES = [
+  'tsmcp',
+  'tsmcp/server',
+  'tsmcp/client',
+  'tsmcp/stdio',
+  'tsmcp/memory',
+  'tsmcp/http',
+  'tsmcp/node',
+  'tsmcp/express',
+  'tsmcp/hono',
+  'tsmcp/fastify',
+  'tsmcp/sse',
+  'tsmcp/websocket',
+  'tsmcp/tasks',
+  'tsmcp/experimental',
+];
 
-const STDIO_SERVER = "const { McpServer } = await import('tsmcp/server'); const { StdioServerTransport } = await import('tsmcp/stdio'); const s = new McpServer({ name: 's', version: '1' }); s.registerTool('t', {}, () => ({ content: [] })); const conn = await s.connect(new StdioServerTransport()); conn.onclose = () => process.exit(0);";
+const STDIO_SERVER =
+  "const { McpServer } = await import('tsmcp/server'); const { StdioServerTransport } = await import('tsmcp/stdio'); const s = new McpServer({ name: 's', version: '1' }); s.registerTool('t', {}, () => ({ content: [] })); const conn = await s.connect(new StdioServerTransport()); conn.onclose = () => process.exit(0);";
 
 function run(code: string, flags: string[] = [], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
 }
 
 describe('deprecation policy', () => {
   it('importing every public entry point warns about nothing, even under --throw-deprecation', () => {
-    const r = run(`for (const e of ${JSON.stringify(ENTRIES)}) await import(e); console.log('ok');`, ['--throw-deprecation']);
+    const r = run(`for (const e of ${JSON.stringify(ENTRIES)}) await import(e); console.log('ok');`, [
+      '--throw-deprecation',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'ok');
     assert.equal(r.stderr, '');
   });
 
   it('calling a deprecated API throws under --throw-deprecation, with its code', () => {
-    const sse = run(`const { createSseHandler } = await import('tsmcp/sse'); const { McpServer } = await import('tsmcp/server'); createSseHandler(new McpServer({ name: 'x', version: '1' }));`, ['--throw-deprecation']);
+    const sse = run(
+      `const { createSseHandler } = await import('tsmcp/sse'); const { McpServer } = await import('tsmcp/server'); createSseHandler(new McpServer({ name: 'x', version: '1' }));`,
+      ['--throw-deprecation'],
+    );
     assert.notEqual(sse.status, 0);
     assert.match(sse.stderr, /TSMCP_DEP003/);
-    const ws = run(`const { WebSocketClientTransport } = await import('tsmcp/websocket'); new WebSocketClientTransport('ws://127.0.0.1:1');`, ['--throw-deprecation']);
+    const ws = run(
+      `const { WebSocketClientTransport } = await import('tsmcp/websocket'); new WebSocketClientTransport('ws://127.0.0.1:1');`,
+      ['--throw-deprecation'],
+    );
     assert.notEqual(ws.status, 0);
     assert.match(ws.stderr, /TSMCP_DEP001/);
   });
 
   it('warns once per code however often it is called', () => {
-    const r = run(`const { WebSocketClientTransport } = await import('tsmcp/websocket'); for (let i = 0; i < 3; i++) new WebSocketClientTransport('ws://127.0.0.1:1'); await new Promise((r) => setTimeout(r, 20));`);
+    const r = run(
+      `const { WebSocketClientTransport } = await import('tsmcp/websocket'); for (let i = 0; i < 3; i++) new WebSocketClientTransport('ws://127.0.0.1:1'); await new Promise((r) => setTimeout(r, 20));`,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr.match(/\\[TSMCP_DEP001\\]|TSMCP_DEP001/g)?.length, 1, r.stderr);
   });
 
   it('TSMCP_NO_DEPRECATION silences one code, even under --throw-deprecation', () => {
-    const r = run(`const { createSseHandler } = await import('tsmcp/sse'); const { McpServer } = await import('tsmcp/server'); createSseHandler(new McpServer({ name: 'x', version: '1' })); console.log('ok');`, ['--throw-deprecation'], { TSMCP_NO_DEPRECATION: 'TSMCP_DEP003' });
+    const r = run(
+      `const { createSseHandler } = await import('tsmcp/sse'); const { McpServer } = await import('tsmcp/server'); createSseHandler(new McpServer({ name: 'x', version: '1' })); console.log('ok');`,
+      ['--throw-deprecation'],
+      { TSMCP_NO_DEPRECATION: 'TSMCP_DEP003' },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'ok');
-    const other = run(`const { WebSocketClientTransport } = await import('tsmcp/websocket'); new WebSocketClientTransport('ws://127.0.0.1:1');`, ['--throw-deprecation'], { TSMCP_NO_DEPRECATION: 'TSMCP_DEP003' });
+    const other = run(
+      `const { WebSocketClientTransport } = await import('tsmcp/websocket'); new WebSocketClientTransport('ws://127.0.0.1:1');`,
+      ['--throw-deprecation'],
+      { TSMCP_NO_DEPRECATION: 'TSMCP_DEP003' },
+    );
     assert.notEqual(other.status, 0, 'other codes still throw');
   });
 

@@ -8,7 +8,8 @@ describe('package exports', () => {
     assert.equal(root.LATEST_PROTOCOL_VERSION, '2026-07-28');
     assert.equal(typeof root.McpError, 'function');
     const server = await import('tsmcp/server');
-    for (const name of ['McpServer', 'Server', 'ToolError', 'ServerConnection', 'InMemoryEventBus']) assert.equal(typeof (server as Record<string, unknown>)[name], 'function', name);
+    for (const name of ['McpServer', 'Server', 'ToolError', 'ServerConnection', 'InMemoryEventBus'])
+      assert.equal(typeof (server as Record<string, unknown>)[name], 'function', name);
     const client = await import('tsmcp/client');
     assert.equal(typeof client.Client, 'function');
     const stdio = await import('tsmcp/stdio');
@@ -39,12 +40,19 @@ describe('package exports', () => {
     assert.equal(typeof sse.createSseHandler, 'function');
     await new Promise((r) => setImmediate(r));
     process.off('warning', on);
-    assert.deepEqual(warnings.map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [],
+    );
   });
 
   it('keeps internals private', async () => {
     for (const p of ['tsmcp/dist/src/engine/peer.js', 'tsmcp/engine', 'tsmcp/src/server/server.js']) {
-      await assert.rejects(import(p), (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED', p);
+      await assert.rejects(
+        import(p),
+        (e: unknown) => (e as { code?: string }).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+        p,
+      );
     }
   });
 
@@ -59,7 +67,8 @@ describe('package exports', () => {
         const p = join(dir, f);
         if (statSync(p).isDirectory()) {
           if (f !== 'stdio') walk(p);
-        } else if (f.endsWith('.js') && /from ['"]node:/.test(readFileSync(p, 'utf8'))) offenders.push(p.slice(src.length));
+        } else if (f.endsWith('.js') && /from ['"]node:/.test(readFileSync(p, 'utf8')))
+          offenders.push(p.slice(src.length));
       }
     };
     walk(src);

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { distPath } from './helpers/raw-stdio.js';
 
-const run = (example: string) => spawnSync(process.execPath, [distPath(`examples/migration/${example}.js`)], { encoding: 'utf8', timeout: 60_000 });
+const run = (example: string) =>
+  spawnSync(process.execPath, [distPath(`examples/migration/${example}.js`)], { encoding: 'utf8', timeout: 60_000 });
 
 describe('migration examples', () => {
   it('WebSocket before and Streamable HTTP after print the same answer; only before warns', () => {

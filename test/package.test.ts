@@ -33,7 +33,9 @@ function targets(value: unknown): string[] {
 
 describe('published package', () => {
   // --ignore-scripts: `npm test` has just built; a prepack build here would rewrite dist/ under running tests.
-  const packed = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts']).stdout) as { files: { path: string }[] }[];
+  const packed = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts']).stdout) as {
+    files: { path: string }[];
+  }[];
   const files = new Set(packed[0]!.files.map((f) => f.path));
 
   it('ships a LICENSE whose text is the license package.json names', () => {
@@ -56,7 +58,10 @@ describe('published package', () => {
     assert.ok(maps.length > 0, 'no sourcemaps shipped');
     const unresolved: string[] = [];
     for (const map of maps) {
-      const { sources, sourceRoot } = JSON.parse(readFileSync(repoPath(map), 'utf8')) as { sources: string[]; sourceRoot?: string };
+      const { sources, sourceRoot } = JSON.parse(readFileSync(repoPath(map), 'utf8')) as {
+        sources: string[];
+        sourceRoot?: string;
+      };
       for (const source of sources) {
         const inPackage = posix.normalize(posix.join(posix.dirname(map), sourceRoot ?? '', source));
         if (!files.has(inPackage)) unresolved.push(`${map} → ${source}`);

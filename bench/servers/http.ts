@@ -12,12 +12,18 @@ let handler: (req: IncomingMessage, res: ServerResponse) => void;
 
 if (kind === 'tsmcp') {
   const server = new McpServer({ name: 'bench', version: '1' });
-  server.registerTool('echo', { inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } }, (a) => ({ content: [{ type: 'text', text: String(a.text) }] }));
+  server.registerTool(
+    'echo',
+    { inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
+    (a) => ({ content: [{ type: 'text', text: String(a.text) }] }),
+  );
   handler = createNodeHandler(server);
 } else if (kind === 'official') {
   const mcp = createMcpHandler(() => {
     const s = new V2Server({ name: 'bench', version: '1' });
-    s.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+    s.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+      content: [{ type: 'text', text }],
+    }));
     return s;
   });
   // node:http → Fetch API, as @modelcontextprotocol/node does.
@@ -26,12 +32,22 @@ if (kind === 'tsmcp') {
     for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const r = await mcp.fetch(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined }));
+    const r = await mcp.fetch(
+      new Request(`http://${req.headers.host}${req.url}`, {
+        method: req.method,
+        headers,
+        body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+      }),
+    );
     res.writeHead(r.status, Object.fromEntries(r.headers));
     res.end(Buffer.from(await r.arrayBuffer()));
   };
 } else {
-  const canned = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { resultType: 'complete', content: [{ type: 'text', text: 'hi' }] } });
+  const canned = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    result: { resultType: 'complete', content: [{ type: 'text', text: 'hi' }] },
+  });
   handler = (req, res) => {
     req.resume();
     req.on('end', () => {
@@ -48,12 +64,19 @@ http.listen(0, '127.0.0.1', () => process.send!({ port: (http.address() as { por
 // of sampled sizes estimates every byte allocated between start and stop.
 const inspector = new Session();
 inspector.connect();
-const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => inspector.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) =>
+    inspector.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))),
+  );
 type Node = { selfSize: number; children: Node[] };
 const total = (n: Node): number => n.selfSize + n.children.reduce((a, c) => a + total(c), 0);
 process.on('message', async (m: string) => {
   if (m === 'alloc-start') {
-    await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 256,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
     process.send!({ started: true });
   }
   if (m === 'alloc-stop') {

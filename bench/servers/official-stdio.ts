@@ -5,6 +5,8 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 
 serveStdio(() => {
   const server = new McpServer({ name: 'bench-official', version: '1' });
-  server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
   return server;
 });

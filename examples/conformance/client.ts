@@ -11,7 +11,9 @@ if (!url) {
 }
 const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const version = (process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2026-07-28') as ProtocolVersion;
-const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as { toolCalls?: { name: string; arguments?: JsonObject }[] };
+const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
+  toolCalls?: { name: string; arguments?: JsonObject }[];
+};
 
 /** Accept a form, filling each field with its default (or a plausible value). */
 function fillForm(p: ElicitParams) {
@@ -66,13 +68,16 @@ switch (scenario) {
     break;
   case 'sep-2322-client-request-state':
     await client.listAllTools();
-    for (const t of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type']) await safe(t, () => client.callTool(t, {}));
+    for (const t of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type'])
+      await safe(t, () => client.callTool(t, {}));
     break;
   case 'http-standard-headers': {
     const tools = await client.listAllTools();
     for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
-    for (const r of await client.listAllResources().catch(() => [])) await safe(r.uri, () => client.readResource(r.uri));
-    for (const p of await client.listAllPrompts().catch(() => [])) await safe(p.name, () => client.getPrompt(p.name, {}));
+    for (const r of await client.listAllResources().catch(() => []))
+      await safe(r.uri, () => client.readResource(r.uri));
+    for (const p of await client.listAllPrompts().catch(() => []))
+      await safe(p.name, () => client.getPrompt(p.name, {}));
     break;
   }
   case 'http-custom-headers':

@@ -25,7 +25,11 @@ say('client', `connected to ${client.serverInfo?.name} using protocol ${client.p
 const tools = await client.listAllTools();
 say('server', `offers tools: ${tools.map((t) => t.name).join(', ')}`);
 
-const forecast = await client.callTool('forecast', { city: 'Lisbon' }, { onprogress: (p) => say('server', `progress ${p.progress}/${p.total}: ${p.message}`) });
+const forecast = await client.callTool(
+  'forecast',
+  { city: 'Lisbon' },
+  { onprogress: (p) => say('server', `progress ${p.progress}/${p.total}: ${p.message}`) },
+);
 say('server', `forecast → ${JSON.stringify(forecast.structuredContent)}`);
 
 const missing = await client.callTool('forecast', { city: 'Atlantis' });
@@ -40,7 +44,10 @@ const templates = await client.listAllResourceTemplates();
 say('server', `templates: ${templates.map((t) => t.uriTemplate).join(', ')}`);
 const city = await client.readResource('demo://cities/paris');
 say('server', `demo://cities/paris → ${(city.contents[0] as { text: string }).text}`);
-const completion = await client.complete({ ref: { type: 'ref/resource', uri: 'demo://cities/{city}' }, argument: { name: 'city', value: 'o' } });
+const completion = await client.complete({
+  ref: { type: 'ref/resource', uri: 'demo://cities/{city}' },
+  argument: { name: 'city', value: 'o' },
+});
 say('server', `completions for city "o…": ${completion.values.join(', ')}`);
 
 const prompt = await client.getPrompt('packing_list', { city: 'Oslo' });

@@ -10,7 +10,10 @@ const FORECASTS: { [city: string]: { tempC: number; sky: string } } = {
   oslo: { tempC: 3, sky: 'snow' },
 };
 
-const server = new McpServer({ name: 'tsmcp-demo', version: '0.1.0', title: 'tsmcp demo weather server' }, { capabilities: { logging: {} } });
+const server = new McpServer(
+  { name: 'tsmcp-demo', version: '0.1.0', title: 'tsmcp demo weather server' },
+  { capabilities: { logging: {} } },
+);
 
 server.registerTool(
   'forecast',
@@ -31,29 +34,51 @@ server.registerTool(
 
 server.registerTool(
   'book_trip',
-  { description: 'Books a trip after asking the traveller to confirm', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  {
+    description: 'Books a trip after asking the traveller to confirm',
+    inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
   async (args, ctx) => {
     const answer = await ctx.elicit({
       message: `Book a trip to ${String(args.city)}? How many nights?`,
-      requestedSchema: { type: 'object', properties: { nights: { type: 'integer', minimum: 1, maximum: 30 } }, required: ['nights'] },
+      requestedSchema: {
+        type: 'object',
+        properties: { nights: { type: 'integer', minimum: 1, maximum: 30 } },
+        required: ['nights'],
+      },
     });
     if (answer.action !== 'accept') return { content: [{ type: 'text', text: 'Booking cancelled by the traveller.' }] };
-    return { content: [{ type: 'text', text: `Booked ${String(answer.content?.nights)} nights in ${String(args.city)}.` }] };
+    return {
+      content: [{ type: 'text', text: `Booked ${String(answer.content?.nights)} nights in ${String(args.city)}.` }],
+    };
   },
 );
 
-server.registerResource('About', 'demo://about', { mimeType: 'text/plain', description: 'What this server is' }, (uri) => [
-  { uri, mimeType: 'text/plain', text: 'A demo weather server built with tsmcp.' },
-]);
+server.registerResource(
+  'About',
+  'demo://about',
+  { mimeType: 'text/plain', description: 'What this server is' },
+  (uri) => [{ uri, mimeType: 'text/plain', text: 'A demo weather server built with tsmcp.' }],
+);
 server.registerResourceTemplate(
   'City report',
   'demo://cities/{city}',
-  { mimeType: 'application/json', complete: { city: (v) => Object.keys(FORECASTS).filter((c) => c.startsWith(v.toLowerCase())) } },
-  (uri, vars) => [{ uri, mimeType: 'application/json', text: JSON.stringify({ city: vars.city, ...FORECASTS[String(vars.city)] }) }],
+  {
+    mimeType: 'application/json',
+    complete: { city: (v) => Object.keys(FORECASTS).filter((c) => c.startsWith(v.toLowerCase())) },
+  },
+  (uri, vars) => [
+    { uri, mimeType: 'application/json', text: JSON.stringify({ city: vars.city, ...FORECASTS[String(vars.city)] }) },
+  ],
 );
 server.registerPrompt(
   'packing_list',
-  { description: 'Asks the model for a packing list', arguments: [{ name: 'city', required: true, complete: (v) => Object.keys(FORECASTS).filter((c) => c.startsWith(v)) }] },
+  {
+    description: 'Asks the model for a packing list',
+    arguments: [
+      { name: 'city', required: true, complete: (v) => Object.keys(FORECASTS).filter((c) => c.startsWith(v)) },
+    ],
+  },
   (args) => [{ role: 'user', content: { type: 'text', text: `What should I pack for ${args.city}?` } }],
 );
 

@@ -24,14 +24,17 @@ export function echoUi(): ServerExtension {
         (params, ctx) => {
           // A method of an extension is for clients that declared it (-32021 names what is missing).
           if (!isObject(ctx.clientCapabilities.extensions) || !(ECHO_UI in ctx.clientCapabilities.extensions)) {
-            throw new McpError(ErrorCode.MissingRequiredClientCapability, `echo/say needs the ${ECHO_UI} extension`, { requiredCapabilities: { extensions: { [ECHO_UI]: {} } } });
+            throw new McpError(ErrorCode.MissingRequiredClientCapability, `echo/say needs the ${ECHO_UI} extension`, {
+              requiredCapabilities: { extensions: { [ECHO_UI]: {} } },
+            });
           }
           return { said: typeof params.text === 'string' ? params.text : '' };
         },
         { era: 'modern' },
       );
       host.addToolHooks({
-        list: (tool, config) => (config ? { ...tool, _meta: { ...tool._meta, [ECHO_UI]: config as JsonObject } } : tool),
+        list: (tool, config) =>
+          config ? { ...tool, _meta: { ...tool._meta, [ECHO_UI]: config as JsonObject } } : tool,
         // Around each call of a configured tool: its result carries the badge too.
         wrap: async ({ ctx, config }, next) => {
           const result = await next(ctx);

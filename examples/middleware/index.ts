@@ -7,7 +7,8 @@ import { McpServer, type Middleware } from '../../src/server/index.js';
 
 /** Refuse tool calls from anonymous callers (the principal comes from the transport, never from `_meta`). */
 export const requireSignIn: Middleware = async (req, next) => {
-  if (req.method === 'tools/call' && req.principal === undefined) throw new McpError(ErrorCode.InvalidRequest, 'Sign in first');
+  if (req.method === 'tools/call' && req.principal === undefined)
+    throw new McpError(ErrorCode.InvalidRequest, 'Sign in first');
   return next();
 };
 
@@ -26,12 +27,16 @@ export const tenantHeader: FetchMiddleware = (input, init, next) =>
 /** The example server: one tool that answers with the trace id it received. */
 export function createServer(log: (line: string) => void): McpServer {
   const server = new McpServer({ name: 'middleware-example', version: '1.0.0' });
-  server.registerTool('whoami', {}, (_args, ctx) => ({ content: [{ type: 'text', text: `trace ${String(ctx.meta['com.example/trace'])}` }] }));
+  server.registerTool('whoami', {}, (_args, ctx) => ({
+    content: [{ type: 'text', text: `trace ${String(ctx.meta['com.example/trace'])}` }],
+  }));
   server.use(requestLogger({ log })).use(requireSignIn);
   return server;
 }
 
 /** The example client: logs its own requests and propagates a trace id. */
 export function createClient(log: (line: string) => void): Client {
-  return new Client({ name: 'middleware-example-client', version: '1.0.0' }).use(requestLogger({ log })).use(propagateTrace(() => 't-42'));
+  return new Client({ name: 'middleware-example-client', version: '1.0.0' })
+    .use(requestLogger({ log }))
+    .use(propagateTrace(() => 't-42'));
 }

@@ -2,10 +2,16 @@
 import { WebSocketServer } from 'ws';
 import { Client } from '../../src/client/index.js';
 import { McpServer } from '../../src/server/index.js';
-import { WebSocketClientTransport, createWebSocketHandler, pickMcpSubprotocol } from '../../src/transports/websocket/index.js';
+import {
+  WebSocketClientTransport,
+  createWebSocketHandler,
+  pickMcpSubprotocol,
+} from '../../src/transports/websocket/index.js';
 
 const server = new McpServer({ name: 'greeter', version: '1.0.0' });
-server.registerTool('greet', { inputSchema: { type: 'object', properties: { name: { type: 'string' } } } }, (a) => ({ content: [{ type: 'text', text: `Hello, ${String(a.name)}!` }] }));
+server.registerTool('greet', { inputSchema: { type: 'object', properties: { name: { type: 'string' } } } }, (a) => ({
+  content: [{ type: 'text', text: `Hello, ${String(a.name)}!` }],
+}));
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: pickMcpSubprotocol });
 wss.on('connection', createWebSocketHandler(server));

@@ -10,7 +10,14 @@ interface Entry {
   uri: string | undefined;
 }
 
-const CACHEABLE = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const CACHEABLE = new Set([
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+]);
 const KIND_OF: { [method: string]: string } = {
   'tools/list': 'tools',
   'prompts/list': 'prompts',
@@ -51,7 +58,12 @@ export class ResponseCache {
     const ttl = typeof result.ttlMs === 'number' && result.ttlMs > 0 ? result.ttlMs : 0;
     if (ttl === 0 || result.resultType !== 'complete') return;
     if (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(this.#key(method, params), { result, expires: Date.now() + ttl, method, uri: typeof params.uri === 'string' ? params.uri : undefined });
+    this.#entries.set(this.#key(method, params), {
+      result,
+      expires: Date.now() + ttl,
+      method,
+      uri: typeof params.uri === 'string' ? params.uri : undefined,
+    });
   }
 
   /** Drop what a list-changed notification of `kind` (tools, prompts, resources) makes stale. */
@@ -61,7 +73,8 @@ export class ResponseCache {
 
   /** Drop cached reads of `uri` and of the sub-resources it covers (see `uriCovers`). */
   invalidateResource(uri: string): void {
-    for (const [k, e] of this.#entries) if (e.method === 'resources/read' && e.uri !== undefined && uriCovers(uri, e.uri)) this.#entries.delete(k);
+    for (const [k, e] of this.#entries)
+      if (e.method === 'resources/read' && e.uri !== undefined && uriCovers(uri, e.uri)) this.#entries.delete(k);
   }
 
   /** Drop every page of a list (an invalid cursor means the pages no longer fit together). */

@@ -66,7 +66,10 @@ const HEALTHY_LISTEN_MS = 10_000;
 export interface InputHandlers {
   elicitation?: (params: ElicitParams, ctx: { signal: AbortSignal }) => ElicitResult | Promise<ElicitResult>;
   /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
-  sampling?: (params: CreateMessageParams, ctx: { signal: AbortSignal }) => CreateMessageResult | Promise<CreateMessageResult>;
+  sampling?: (
+    params: CreateMessageParams,
+    ctx: { signal: AbortSignal },
+  ) => CreateMessageResult | Promise<CreateMessageResult>;
   /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
   roots?: (ctx: { signal: AbortSignal }) => ListRootsResult | Promise<ListRootsResult>;
   /**
@@ -127,7 +130,8 @@ export interface ClientOptions {
 }
 
 /** Options of one call. */
-export interface CallOptions extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
+export interface CallOptions
+  extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
   /**
    * Extra `_meta` (e.g. `traceparent`, `com.example/user`). Keys must follow the spec's key syntax and
    * stay out of prefixes reserved for MCP (`io.modelcontextprotocol/`, `*.mcp/`…, set by the client
@@ -241,12 +245,16 @@ export class Client {
 
   #installExtension(extension: ClientExtension): void {
     const { id } = extension;
-    if (this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
+    if (this.#extensions.has(id))
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
     this.#extensions.set(id, extension);
     extension.install({
       client: this,
       declareCapability: (settings = {}) => {
-        this.#capabilities = { ...this.#capabilities, extensions: { ...this.#capabilities.extensions, [id]: settings } };
+        this.#capabilities = {
+          ...this.#capabilities,
+          extensions: { ...this.#capabilities.extensions, [id]: settings },
+        };
       },
       followResultType: (resultType, methods, follow) => void this.#followers.set(resultType, { methods, follow }),
       passLegacyResult: (when) => void this.#legacyPassThrough.push(when),
@@ -279,7 +287,8 @@ export class Client {
     // The era is a property of the server: remember the verdict per server for this process.
     const key = transport.eraCacheKey;
     const want = this.#options.version ?? 'auto';
-    const cached = want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
+    const cached =
+      want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
     if (cached) {
       try {
         await this.#connect(transport, cached === 'legacy' ? 'legacy' : LATEST_PROTOCOL_VERSION);
@@ -301,7 +310,8 @@ export class Client {
     } catch (e) {
       // Some legacy servers exit on any request before initialize. A transport that can start its
       // server again (stdio) gets a second life with the plain handshake.
-      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && transport.restart)) throw e;
+      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && transport.restart))
+        throw e;
       await transport.restart();
       await this.#connect(transport, 'legacy');
     }
@@ -320,7 +330,11 @@ export class Client {
         admits: () => this.era !== 'modern',
         onnotification: (n) => this.#notification(n.method, n.params),
       },
-      { requestTimeoutMs: this.#options.requestTimeoutMs, onprotocolerror: this.#options.onprotocolerror, firstId: this.#peer?.nextId },
+      {
+        requestTimeoutMs: this.#options.requestTimeoutMs,
+        onprotocolerror: this.#options.onprotocolerror,
+        firstId: this.#peer?.nextId,
+      },
     );
     this.#peer = peer;
     await peer.start();
@@ -353,7 +367,9 @@ export class Client {
    */
   #lost(peer: Peer, reason: Error | undefined): void {
     if (this.#closing || peer !== this.#peer || this.#recovering || !this.#version) return;
-    const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, { cause: reason });
+    const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, {
+      cause: reason,
+    });
     const subs = [...this.#legacySubs];
     for (const s of subs) s.interrupted(why);
     const transport = this.#transport;
@@ -402,12 +418,18 @@ export class Client {
     } catch (e) {
       if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion) {
         // A modern server: pick from what it offers, never fall back blindly.
-        const supported = isObject(e.data) && Array.isArray(e.data.supported) ? e.data.supported.filter((v): v is string => typeof v === 'string') : [];
+        const supported =
+          isObject(e.data) && Array.isArray(e.data.supported)
+            ? e.data.supported.filter((v): v is string => typeof v === 'string')
+            : [];
         const modern = MODERN_VERSIONS.find((v) => supported.includes(v));
         if (modern) return this.#discover(modern, true);
         const legacy = SUPPORTED_PROTOCOL_VERSIONS.find((v) => isLegacyVersion(v) && supported.includes(v));
         if (legacy) return this.#initialize(legacy, false);
-        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `No common protocol version: the server supports ${supported.join(', ') || 'none it listed'}`);
+        throw new TsmcpError(
+          'TSMCP_VERSION_NEGOTIATION',
+          `No common protocol version: the server supports ${supported.join(', ') || 'none it listed'}`,
+        );
       }
       // Other errors only a 2026-07-28 server sends also settle the era: probe once more, and let a second failure stand.
       if (isModernAnswer(e)) return this.#discover(LATEST_PROTOCOL_VERSION, true);
@@ -418,7 +440,11 @@ export class Client {
 
   async #discover(version: ProtocolVersion, pinned: boolean): Promise<void> {
     this.#version = version;
-    const raw = await this.#peer!.request('server/discover', { _meta: this.#meta(version) }, { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) });
+    const raw = await this.#peer!.request(
+      'server/discover',
+      { _meta: this.#meta(version) },
+      { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) },
+    );
     const result = raw as unknown as DiscoverResult;
     if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
       this.#version = undefined;
@@ -428,7 +454,10 @@ export class Client {
       const other = MODERN_VERSIONS.find((v) => result.supportedVersions.includes(v));
       if (!other) {
         this.#version = undefined;
-        throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`);
+        throw new TsmcpError(
+          'TSMCP_VERSION_NEGOTIATION',
+          `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
+        );
       }
       this.#version = other;
     }
@@ -443,15 +472,22 @@ export class Client {
     this.#version = undefined; // a failed probe may have left the modern revision here
     const result = checked(
       'initialize',
-      await this.#peer!.request('initialize', {
-        protocolVersion: version,
-        capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
-        clientInfo: this.info,
-      }, { cancellable: false }), // the spec forbids cancelling initialize, even on timeout
+      await this.#peer!.request(
+        'initialize',
+        {
+          protocolVersion: version,
+          capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
+          clientInfo: this.info,
+        },
+        { cancellable: false },
+      ), // the spec forbids cancelling initialize, even on timeout
     );
     const agreed = result.protocolVersion;
     if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
-      throw new TsmcpError('TSMCP_VERSION_NEGOTIATION', `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`);
+      throw new TsmcpError(
+        'TSMCP_VERSION_NEGOTIATION',
+        `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`,
+      );
     }
     this.#version = agreed;
     this.#serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
@@ -465,7 +501,14 @@ export class Client {
   /** The required `_meta` of every modern request (built once per version), plus per-call extras. */
   #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
     if (this.#baseMeta?.version !== version) {
-      this.#baseMeta = { version, meta: { [META.protocolVersion]: version, [META.clientCapabilities]: this.#capabilities, [META.clientInfo]: this.info } };
+      this.#baseMeta = {
+        version,
+        meta: {
+          [META.protocolVersion]: version,
+          [META.clientCapabilities]: this.#capabilities,
+          [META.clientInfo]: this.info,
+        },
+      };
     }
     const base = this.#baseMeta.meta;
     if (!extra && logLevel === undefined) return base;
@@ -514,14 +557,20 @@ export class Client {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
       const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
       // A call an extension augments may answer with another shape (the extension reads it).
-      return this.#legacyPassThrough.some((when) => when(method, params)) ? legacyResult : checked(method, legacyResult);
+      return this.#legacyPassThrough.some((when) => when(method, params))
+        ? legacyResult
+        : checked(method, legacyResult);
     }
-    const extra = isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
+    const extra =
+      isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
     const maxRounds = this.#options.maxInputRounds ?? 10;
     let next = base;
     // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
-    let headerRetry = method === 'tools/call' && typeof params.name === 'string' && typeof this.#transport?.setToolHeaders === 'function';
+    let headerRetry =
+      method === 'tools/call' &&
+      typeof params.name === 'string' &&
+      typeof this.#transport?.setToolHeaders === 'function';
     for (let round = 0; ; round++) {
       let result: JsonObject;
       try {
@@ -533,7 +582,8 @@ export class Client {
           return peer.request(method, sent, reqOptions);
         });
       } catch (e) {
-        if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string') this.#cache?.invalidateMethod(method);
+        if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string')
+          this.#cache?.invalidateMethod(method);
         throw e;
       }
       // Only an absent resultType means complete (A7); a present null is as invalid as any unknown value.
@@ -544,11 +594,15 @@ export class Client {
         return result;
       }
       const follower = typeof type === 'string' ? this.#followers.get(type) : undefined;
-      if (follower && follower.methods.includes(method)) return follower.follow(result, { method, params, options });
+      if (follower?.methods.includes(method)) return follower.follow(result, { method, params, options });
       if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
-        throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Server returned resultType ${JSON.stringify(type)} for ${method}`);
+        throw new TsmcpError(
+          'TSMCP_INVALID_RESPONSE',
+          `Server returned resultType ${JSON.stringify(type)} for ${method}`,
+        );
       }
-      if (round >= maxRounds) throw new TsmcpError('TSMCP_INPUT_ROUNDS_EXCEEDED', `${method} still needed input after ${maxRounds} rounds`);
+      if (round >= maxRounds)
+        throw new TsmcpError('TSMCP_INPUT_ROUNDS_EXCEEDED', `${method} still needed input after ${maxRounds} rounds`);
       const requests = isObject(result.inputRequests) ? (result.inputRequests as InputRequests) : undefined;
       next = { ...base };
       if (requests) next.inputResponses = await this.#answerAll(requests, options.signal);
@@ -562,7 +616,10 @@ export class Client {
     const entries = Object.entries(requests);
     const max = this.#options.maxInputRequestsPerRound ?? 32;
     if (entries.length > max) {
-      throw new TsmcpError('TSMCP_INPUT_REQUESTS_EXCEEDED', `The server asked for ${entries.length} inputs in one round; the limit is ${max} (maxInputRequestsPerRound)`);
+      throw new TsmcpError(
+        'TSMCP_INPUT_REQUESTS_EXCEEDED',
+        `The server asked for ${entries.length} inputs in one round; the limit is ${max} (maxInputRequestsPerRound)`,
+      );
     }
     // A server asking for what this client did not declare broke the protocol: no handler runs.
     for (const [, req] of entries) {
@@ -571,7 +628,11 @@ export class Client {
     }
     await Promise.all(
       entries.map(async ([key, req]) => {
-        out[key] = (await this.#answer(req.method, (req.params ?? {}) as JsonObject, s)) as unknown as InputResponses[string];
+        out[key] = (await this.#answer(
+          req.method,
+          (req.params ?? {}) as JsonObject,
+          s,
+        )) as unknown as InputResponses[string];
       }),
     );
     return out;
@@ -588,7 +649,8 @@ export class Client {
         }
         break;
       case 'sampling/createMessage':
-        if (h.sampling) return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
+        if (h.sampling)
+          return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
         break;
       case 'roots/list':
         if (h.roots) return (await h.roots({ signal })) as unknown as JsonObject;
@@ -596,7 +658,10 @@ export class Client {
       case 'ping':
         return {};
     }
-    throw new TsmcpError('TSMCP_NO_INPUT_HANDLER', `The server asked for ${method} but no handler is registered for it`);
+    throw new TsmcpError(
+      'TSMCP_NO_INPUT_HANDLER',
+      `The server asked for ${method} but no handler is registered for it`,
+    );
   }
 
   /** Why an input request may not be answered here (a capability this client did not declare on the wire, or a shape the revision forbids). */
@@ -607,7 +672,9 @@ export class Client {
       const bad = invalidUrlElicitation(params, version);
       if (bad) return bad;
     }
-    const declared = isLegacyVersion(version) ? (encodeLegacyClientCapabilities(this.#capabilities, version) as ClientCapabilities) : this.#capabilities;
+    const declared = isLegacyVersion(version)
+      ? (encodeLegacyClientCapabilities(this.#capabilities, version) as ClientCapabilities)
+      : this.#capabilities;
     const missing = missingClientCapability(method, params, declared, version);
     if (!missing) return undefined;
     const top = Object.keys(missing)[0]!;
@@ -620,7 +687,8 @@ export class Client {
 
   #awaitCompletion(params: JsonObject): void {
     const id = params.elicitationId;
-    if (params.mode !== 'url' || typeof id !== 'string' || !this.#version || !hasElicitationComplete(this.#version)) return;
+    if (params.mode !== 'url' || typeof id !== 'string' || !this.#version || !hasElicitationComplete(this.#version))
+      return;
     const pending = this.#pendingUrlElicitations;
     pending.delete(id);
     pending.add(id);
@@ -628,7 +696,12 @@ export class Client {
     for (const oldest of pending) {
       if (pending.size <= max) break;
       pending.delete(oldest);
-      this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INPUT_REQUESTS_EXCEEDED', `More than ${max} URL-mode elicitations await completion (maxPendingUrlElicitations): forgot ${oldest}`));
+      this.#options.onprotocolerror?.(
+        new TsmcpError(
+          'TSMCP_INPUT_REQUESTS_EXCEEDED',
+          `More than ${max} URL-mode elicitations await completion (maxPendingUrlElicitations): forgot ${oldest}`,
+        ),
+      );
     }
   }
 
@@ -648,7 +721,10 @@ export class Client {
     // Before the handshake settles a revision only ping is allowed; after it, only that revision's methods.
     const version = this.#version;
     if (req.method !== 'ping' && (version === undefined || !legacyServerRequestExists(req.method, version))) {
-      throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}${version ? ` (not in protocol revision ${version})` : ''}`);
+      throw new McpError(
+        ErrorCode.MethodNotFound,
+        `Method not found: ${req.method}${version ? ` (not in protocol revision ${version})` : ''}`,
+      );
     }
     const invalid = validateServerRequestParams(req.method, req.params);
     if (invalid) throw invalid;
@@ -657,13 +733,17 @@ export class Client {
     if (refused) throw new McpError(ErrorCode.InvalidParams, refused);
     const max = this.#options.maxConcurrentServerRequests ?? 16;
     if (this.#serverRequestsInFlight >= max) {
-      throw new McpError(ErrorCode.InternalError, `Too many server requests in flight: the client runs at most ${max} at once (maxConcurrentServerRequests)`);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `Too many server requests in flight: the client runs at most ${max} at once (maxConcurrentServerRequests)`,
+      );
     }
     this.#serverRequestsInFlight++;
     try {
       return await this.#answer(req.method, req.params ?? {}, signal);
     } catch (e) {
-      if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER') throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
+      if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER')
+        throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
       throw e;
     } finally {
       this.#serverRequestsInFlight--;
@@ -674,7 +754,8 @@ export class Client {
     if (method === 'notifications/elicitation/complete' && !this.#elicitationCompleted(params)) return;
     const kind = listChangedOf(method)?.kind;
     if (kind) this.#cache?.invalidateList(kind);
-    if (method === 'notifications/resources/updated' && typeof params?.uri === 'string') this.#cache?.invalidateResource(params.uri);
+    if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
+      this.#cache?.invalidateResource(params.uri);
     if (method === 'notifications/message' && params) this.#options.onlog?.(params as unknown as LogMessageParams);
     const sub = isObject(params?._meta) ? params._meta[META.subscriptionId] : undefined;
     if (typeof sub === 'string' || typeof sub === 'number') this.#listeners.get(sub)?.(method, params!);
@@ -702,7 +783,8 @@ export class Client {
       // Over HTTP, a tool whose x-mcp-header annotations are invalid must be dropped (SEP-2243).
       tools = tools.filter((t) => {
         const why = invalidHeaderAnnotation(t.inputSchema);
-        if (why) this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
+        if (why)
+          this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
         else setHeaders.call(this.#transport, t.name, headerParamsOf(t.inputSchema));
         return !why;
       });
@@ -723,34 +805,59 @@ export class Client {
    */
   async callTool(name: string, args: JsonObject = {}, options?: CallOptions): Promise<CallToolResult> {
     const schema = this.#outputSchemas.get(name);
-    if (schema instanceof TsmcpError) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
+    if (schema instanceof TsmcpError)
+      throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
     const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
     if (schema && !r.isError) {
-      if (r.structuredContent === undefined) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} declares an outputSchema but returned no structuredContent`);
+      if (r.structuredContent === undefined)
+        throw new TsmcpError(
+          'TSMCP_OUTPUT_SCHEMA',
+          `Tool ${name} declares an outputSchema but returned no structuredContent`,
+        );
       const v = await schema.validate(r.structuredContent);
-      if (!v.ok) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`);
+      if (!v.ok)
+        throw new TsmcpError(
+          'TSMCP_OUTPUT_SCHEMA',
+          `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
+        );
     }
     return r;
   }
 
   async listPrompts(cursor?: string, options?: CallOptions): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
-    return (await this.request('prompts/list', cursor === undefined ? {} : { cursor }, options)) as { prompts: Prompt[]; nextCursor?: string };
+    return (await this.request('prompts/list', cursor === undefined ? {} : { cursor }, options)) as {
+      prompts: Prompt[];
+      nextCursor?: string;
+    };
   }
   listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
     return this.#all((c) => this.listPrompts(c, options), 'prompts');
   }
   async getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
-    return (await this.request('prompts/get', args === undefined ? { name } : { name, arguments: args }, options)) as unknown as GetPromptResult;
+    return (await this.request(
+      'prompts/get',
+      args === undefined ? { name } : { name, arguments: args },
+      options,
+    )) as unknown as GetPromptResult;
   }
 
   async listResources(cursor?: string, options?: CallOptions): Promise<{ resources: Resource[]; nextCursor?: string }> {
-    return (await this.request('resources/list', cursor === undefined ? {} : { cursor }, options)) as { resources: Resource[]; nextCursor?: string };
+    return (await this.request('resources/list', cursor === undefined ? {} : { cursor }, options)) as {
+      resources: Resource[];
+      nextCursor?: string;
+    };
   }
   listAllResources(options?: CallOptions): Promise<Resource[]> {
     return this.#all((c) => this.listResources(c, options), 'resources');
   }
-  async listResourceTemplates(cursor?: string, options?: CallOptions): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
-    return (await this.request('resources/templates/list', cursor === undefined ? {} : { cursor }, options)) as { resourceTemplates: ResourceTemplate[]; nextCursor?: string };
+  async listResourceTemplates(
+    cursor?: string,
+    options?: CallOptions,
+  ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
+    return (await this.request('resources/templates/list', cursor === undefined ? {} : { cursor }, options)) as {
+      resourceTemplates: ResourceTemplate[];
+      nextCursor?: string;
+    };
   }
   listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
     return this.#all((c) => this.listResourceTemplates(c, options), 'resourceTemplates');
@@ -761,12 +868,18 @@ export class Client {
   }
 
   async complete(params: CompleteParams, options?: CallOptions): Promise<CompleteResult['completion']> {
-    return ((await this.request('completion/complete', params as unknown as JsonObject, options)) as unknown as CompleteResult).completion;
+    return (
+      (await this.request('completion/complete', params as unknown as JsonObject, options)) as unknown as CompleteResult
+    ).completion;
   }
 
   /** @deprecated Logging is deprecated since 2026-07-28. Legacy servers only; on 2026-07-28 pass `logLevel` per call. */
   async setLoggingLevel(level: LoggingLevel, options?: CallOptions): Promise<void> {
-    if (this.era === 'modern') throw new TsmcpError('TSMCP_UNSUPPORTED', 'logging/setLevel does not exist in 2026-07-28; pass { logLevel } with each call');
+    if (this.era === 'modern')
+      throw new TsmcpError(
+        'TSMCP_UNSUPPORTED',
+        'logging/setLevel does not exist in 2026-07-28; pass { logLevel } with each call',
+      );
     await this.request('logging/setLevel', { level }, options);
     this.#logLevel = level; // set again if the server is restarted
   }
@@ -775,7 +888,11 @@ export class Client {
    * Receive change notifications: `subscriptions/listen` on 2026-07-28 (one stream, demultiplexed by
    * its id), `resources/subscribe` plus the session's list-changed notifications on legacy servers.
    */
-  async subscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void, options: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe(
+    filter: SubscriptionFilter,
+    onevent: (method: string, params: JsonObject) => void,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     if (this.#recovering) await this.#recovering.catch(() => undefined);
     if (!this.#peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
     if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent, options);
@@ -795,18 +912,23 @@ export class Client {
       let ackResolve!: (f: SubscriptionFilter) => void;
       const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
       const ended: Promise<Error> = peer
-        .request('subscriptions/listen', { notifications: filter, _meta: this.#meta(this.#version!) }, {
-          signal: controller.signal,
-          timeoutMs: Infinity,
-          peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
-          onid: (i) => {
-            id = i;
-            this.#listeners.set(i, (method, params) => {
-              if (method === 'notifications/subscriptions/acknowledged') ackResolve((params.notifications ?? {}) as SubscriptionFilter);
-              else onevent(method, params);
-            });
+        .request(
+          'subscriptions/listen',
+          { notifications: filter, _meta: this.#meta(this.#version!) },
+          {
+            signal: controller.signal,
+            timeoutMs: Infinity,
+            peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
+            onid: (i) => {
+              id = i;
+              this.#listeners.set(i, (method, params) => {
+                if (method === 'notifications/subscriptions/acknowledged')
+                  ackResolve((params.notifications ?? {}) as SubscriptionFilter);
+                else onevent(method, params);
+              });
+            },
           },
-        })
+        )
         .then(
           () => new TsmcpError('TSMCP_CANCELLED', 'The server ended the subscription (subscriptions/listen returned)'),
           (e: unknown) => (e instanceof Error ? e : new TsmcpError('TSMCP_CONNECTION_CLOSED', String(e))),
@@ -833,14 +955,21 @@ export class Client {
           liveSince = undefined;
         }
         // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
-        if (this.#recovering) why = await this.#recovering.then(() => why, (e: Error) => e);
+        if (this.#recovering)
+          why = await this.#recovering.then(
+            () => why,
+            (e: Error) => e,
+          );
         if (controller.signal.aborted) return;
         if (!this.#peer || this.#peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
         await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
         if (controller.signal.aborted) return;
         attempts++;
         const next = listen();
-        const ok = await next.acknowledged.then(() => true, () => false);
+        const ok = await next.acknowledged.then(
+          () => true,
+          () => false,
+        );
         if (ok) {
           liveSince = Date.now();
           options.onreconnect?.();
@@ -857,9 +986,14 @@ export class Client {
     };
   }
 
-  async #legacySubscribe(filter: SubscriptionFilter, onevent: (method: string, params: JsonObject) => void, options: SubscribeOptions): Promise<Subscription> {
+  async #legacySubscribe(
+    filter: SubscriptionFilter,
+    onevent: (method: string, params: JsonObject) => void,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
     const uris = filter.resourceSubscriptions ?? [];
-    if (uris.length && !this.#serverCapabilities.resources?.subscribe) throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
+    if (uris.length && !this.#serverCapabilities.resources?.subscribe)
+      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
     // Unsubscribe a URI only when no other Subscription of ours still holds it.
     const release = async (held: string[]) => {
       for (const uri of held) {
@@ -885,7 +1019,11 @@ export class Client {
     const wanted = (method: string, params: JsonObject | undefined) => {
       const list = listChangedOf(method);
       if (list) return !!filter[list.filter];
-      return method === 'notifications/resources/updated' && typeof params?.uri === 'string' && uris.some((u) => uriCovers(u, params.uri as string));
+      return (
+        method === 'notifications/resources/updated' &&
+        typeof params?.uri === 'string' &&
+        uris.some((u) => uriCovers(u, params.uri as string))
+      );
     };
     const previous = this.#options.onnotification;
     const hook = (method: string, params: JsonObject | undefined) => {
@@ -927,7 +1065,11 @@ export class Client {
    */
   async #refreshTool(name: string, options: CallOptions): Promise<boolean> {
     const max = this.#options.maxToolRefreshPages ?? 100;
-    const same: CallOptions = { noCache: true, ...(options.signal ? { signal: options.signal } : {}), ...(options.meta ? { meta: options.meta } : {}) };
+    const same: CallOptions = {
+      noCache: true,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.meta ? { meta: options.meta } : {}),
+    };
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < max; page++) {
@@ -937,7 +1079,10 @@ export class Client {
       if (cursor === undefined || seen.has(cursor)) return false;
       seen.add(cursor);
     }
-    throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Tool ${name} was not in the first ${max} pages of tools/list while refreshing its headers (maxToolRefreshPages)`);
+    throw new TsmcpError(
+      'TSMCP_INVALID_RESPONSE',
+      `Tool ${name} was not in the first ${max} pages of tools/list while refreshing its headers (maxToolRefreshPages)`,
+    );
   }
 
   #rememberOutputSchema(tool: Tool): void {
@@ -946,18 +1091,26 @@ export class Client {
       return;
     }
     // Revisions before 2025-11-25 name no default dialect; their own schemas are draft-07.
-    const defaultDialect = this.#version !== undefined && !supports(this.#version, 'jsonSchema2020Default') ? '7' : '2020-12';
+    const defaultDialect =
+      this.#version !== undefined && !supports(this.#version, 'jsonSchema2020Default') ? '7' : '2020-12';
     try {
       this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output', defaultDialect }));
     } catch (e) {
       // Validating against a schema we cannot read would mean accepting anything: mark the tool unusable.
-      const why = new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${tool.name} cannot be used: its outputSchema cannot be validated (${(e as Error).message})`, { cause: e });
+      const why = new TsmcpError(
+        'TSMCP_OUTPUT_SCHEMA',
+        `Tool ${tool.name} cannot be used: its outputSchema cannot be validated (${(e as Error).message})`,
+        { cause: e },
+      );
       this.#outputSchemas.set(tool.name, why);
       this.#options.onprotocolerror?.(why);
     }
   }
 
-  async #all<K extends string, T>(page: (cursor: string | undefined) => Promise<{ [k in K]: T[] } & { nextCursor?: string }>, key: K): Promise<T[]> {
+  async #all<K extends string, T>(
+    page: (cursor: string | undefined) => Promise<{ [k in K]: T[] } & { nextCursor?: string }>,
+    key: K,
+  ): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
@@ -978,7 +1131,10 @@ export class Client {
 function isModernAnswer(e: unknown): boolean {
   if (!(e instanceof McpError)) return false;
   if (e.code === ErrorCode.HeaderMismatch || e.code === ErrorCode.MissingRequiredClientCapability) return true;
-  return e.code === ErrorCode.InvalidParams && /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`);
+  return (
+    e.code === ErrorCode.InvalidParams &&
+    /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`)
+  );
 }
 
 /** Throw a local error (never confused with a peer's McpError) when a result lacks what its method promises. */

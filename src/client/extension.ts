@@ -12,7 +12,10 @@ export interface ClientExtension {
 }
 
 /** Follows a result of an extension's `resultType` to the method's final result. */
-export type ResultFollower = (result: JsonObject, call: { method: string; params: JsonObject; options: CallOptions }) => Promise<JsonObject>;
+export type ResultFollower = (
+  result: JsonObject,
+  call: { method: string; params: JsonObject; options: CallOptions },
+) => Promise<JsonObject>;
 
 /** What `install` receives. */
 export interface ClientExtensionHost {

@@ -9,12 +9,15 @@ export type Layer<Req, Res> = (req: Req, next: () => Promise<Res>) => Promise<Re
  * Compose `layers` (the first is the outermost) into one function that runs them around `inner`.
  * `next()` called twice by one layer rejects with `TSMCP_MIDDLEWARE` (it would run the request twice).
  */
-export function compose<Req, Res>(layers: readonly Layer<Req, Res>[]): (req: Req, inner: () => Promise<Res>) => Promise<Res> {
+export function compose<Req, Res>(
+  layers: readonly Layer<Req, Res>[],
+): (req: Req, inner: () => Promise<Res>) => Promise<Res> {
   const list = [...layers];
   return (req, inner) => {
     let last = -1;
     const run = (i: number): Promise<Res> => {
-      if (i <= last) return Promise.reject(new TsmcpError('TSMCP_MIDDLEWARE', 'A middleware called next() more than once'));
+      if (i <= last)
+        return Promise.reject(new TsmcpError('TSMCP_MIDDLEWARE', 'A middleware called next() more than once'));
       last = i;
       const layer = list[i];
       if (layer === undefined) return inner();

@@ -11,7 +11,11 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
  * const auth: FetchMiddleware = (input, init, next) =>
  *   next(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${token()}` } });
  */
-export type FetchMiddleware = (input: string | URL | Request, init: RequestInit | undefined, next: FetchLike) => Promise<Response>;
+export type FetchMiddleware = (
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+  next: FetchLike,
+) => Promise<Response>;
 
 /**
  * One fetch that runs `middleware` (the first is the outermost) around `base`; built once, so an

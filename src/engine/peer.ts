@@ -164,12 +164,14 @@ export class Peer {
   request(method: string, params: JsonObject | undefined, options: RequestOptions = {}): Promise<JsonObject> {
     if (this.#closed) {
       const why = this.#closeReason;
-      return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why ? `: ${why.message}` : ''}`, { cause: why }));
+      return Promise.reject(
+        new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why ? `: ${why.message}` : ''}`, { cause: why }),
+      );
     }
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(cancelled(signal.reason));
     const id = this.#nextId++;
-    let message: JsonRpcRequest = { jsonrpc: '2.0', id, method };
+    const message: JsonRpcRequest = { jsonrpc: '2.0', id, method };
     if (options.onprogress) {
       const meta = isObject(params?._meta) ? params!._meta : {};
       message.params = { ...params, _meta: { ...meta, progressToken: id } };
@@ -202,7 +204,8 @@ export class Peer {
       this.#arm(id, entry, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#transport.send(message).catch((e) => {
-        if (this.#settle(id)) reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Could not send ${method}`, { cause: e }));
+        if (this.#settle(id))
+          reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Could not send ${method}`, { cause: e }));
       });
     });
   }
@@ -210,7 +213,8 @@ export class Peer {
   /** Send a notification. */
   notify(method: string, params?: JsonObject): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const message: JsonRpcNotification = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    const message: JsonRpcNotification =
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
     return this.#transport.send(message).catch((e) => this.#onprotocolerror?.(e));
   }
 
@@ -226,7 +230,12 @@ export class Peer {
     entry.timer = setTimeout(() => {
       if (!this.#settle(id)) return;
       if (entry.cancellable) this.#sendCancel(id, 'timeout');
-      entry.reject(new TsmcpError('TSMCP_TIMEOUT', `${entry.method} request ${id} timed out after ${entry.timeoutMs} ms${entry.cancellable ? '' : ' (not cancelled: the protocol forbids cancelling it)'}`));
+      entry.reject(
+        new TsmcpError(
+          'TSMCP_TIMEOUT',
+          `${entry.method} request ${id} timed out after ${entry.timeoutMs} ms${entry.cancellable ? '' : ' (not cancelled: the protocol forbids cancelling it)'}`,
+        ),
+      );
     }, wait);
   }
 
@@ -262,7 +271,11 @@ export class Peer {
         return;
       case 'result':
       case 'error':
-        this.#response(c.message.id, c.kind === 'result' ? c.message.result : undefined, c.kind === 'error' ? c.message.error : undefined);
+        this.#response(
+          c.message.id,
+          c.kind === 'result' ? c.message.result : undefined,
+          c.kind === 'error' ? c.message.error : undefined,
+        );
         return;
       case 'batch':
         void this.#batch(c.messages);
@@ -275,7 +288,12 @@ export class Peer {
 
   async #batch(values: unknown[]): Promise<void> {
     if (!this.#handlers.acceptsBatch?.()) {
-      void this.send(errorResponse(undefined, { code: ErrorCode.InvalidRequest, message: 'Invalid request: JSON-RPC batches are not supported by this protocol revision' }));
+      void this.send(
+        errorResponse(undefined, {
+          code: ErrorCode.InvalidRequest,
+          message: 'Invalid request: JSON-RPC batches are not supported by this protocol revision',
+        }),
+      );
       return;
     }
     const answers = await Promise.all(
@@ -283,9 +301,17 @@ export class Peer {
         const c = classify(v);
         if (c.kind === 'request') return this.#answer(c.message);
         if (c.kind === 'notification') this.#notification(c.message);
-        else if (c.kind === 'result' || c.kind === 'error') this.#response(c.message.id, c.kind === 'result' ? c.message.result : undefined, c.kind === 'error' ? c.message.error : undefined);
+        else if (c.kind === 'result' || c.kind === 'error')
+          this.#response(
+            c.message.id,
+            c.kind === 'result' ? c.message.result : undefined,
+            c.kind === 'error' ? c.message.error : undefined,
+          );
         else if (c.kind === 'invalid' || c.kind === 'batch') {
-          return errorResponse(c.kind === 'invalid' ? c.id : undefined, { code: ErrorCode.InvalidRequest, message: c.kind === 'invalid' ? c.error.message : 'Invalid request: nested batch' });
+          return errorResponse(c.kind === 'invalid' ? c.id : undefined, {
+            code: ErrorCode.InvalidRequest,
+            message: c.kind === 'invalid' ? c.error.message : 'Invalid request: nested batch',
+          });
         }
         return undefined;
       }),
@@ -298,11 +324,19 @@ export class Peer {
   async #answer(request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
     const { id } = request;
     if (this.#handlers.admits?.(request) === false) {
-      this.#onprotocolerror?.(new McpError(ErrorCode.InvalidRequest, `Dropped an incoming ${request.method} request: the peer may not send it on this connection`));
+      this.#onprotocolerror?.(
+        new McpError(
+          ErrorCode.InvalidRequest,
+          `Dropped an incoming ${request.method} request: the peer may not send it on this connection`,
+        ),
+      );
       return undefined;
     }
     if (this.#incoming.has(id)) {
-      return errorResponse(id, { code: ErrorCode.InvalidRequest, message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight` });
+      return errorResponse(id, {
+        code: ErrorCode.InvalidRequest,
+        message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`,
+      });
     }
     // Ping stays outside the bound: it is how a peer checks that a busy connection is still alive.
     const counted = request.method !== 'ping';
@@ -329,7 +363,10 @@ export class Peer {
       return { jsonrpc: '2.0', id, result };
     } catch (e) {
       if (controller.signal.aborted) return undefined;
-      return errorResponse(id, toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)));
+      return errorResponse(
+        id,
+        toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)),
+      );
     } finally {
       this.#incoming.delete(id);
       if (counted) this.#running--;
@@ -347,10 +384,15 @@ export class Peer {
         else {
           // Only requests marked peerCancellable (subscriptions/listen) may be ended by the other side.
           const entry = this.#pending.get(target);
-          if (entry?.peerCancellable && this.#settle(target)) entry.reject(new TsmcpError('TSMCP_CANCELLED', `The peer cancelled ${entry.method}: ${why}`));
+          if (entry?.peerCancellable && this.#settle(target))
+            entry.reject(new TsmcpError('TSMCP_CANCELLED', `The peer cancelled ${entry.method}: ${why}`));
         }
       }
-    } else if (n.method === 'notifications/progress' && p && (typeof p.progressToken === 'string' || typeof p.progressToken === 'number')) {
+    } else if (
+      n.method === 'notifications/progress' &&
+      p &&
+      (typeof p.progressToken === 'string' || typeof p.progressToken === 'number')
+    ) {
       const id = this.#progress.get(p.progressToken);
       const entry = id === undefined ? undefined : this.#pending.get(id);
       if (entry && typeof p.progress === 'number') {
@@ -373,7 +415,10 @@ export class Peer {
     if (!entry || id === undefined) {
       // A response to nothing (or to a request we already gave up on): ignore it, as the spec says.
       if (error) this.#onprotocolerror?.(new McpError(error.code, `Peer sent an error: ${error.message}`, error.data));
-      else this.#onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Response to unknown request id ${JSON.stringify(id)}`));
+      else
+        this.#onprotocolerror?.(
+          new TsmcpError('TSMCP_INVALID_RESPONSE', `Response to unknown request id ${JSON.stringify(id)}`),
+        );
       return;
     }
     this.#settle(id);
@@ -388,13 +433,21 @@ export class Peer {
     const why = reason ? `: ${reason.message}` : '';
     for (const [id, entry] of [...this.#pending]) {
       this.#settle(id);
-      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed before the response arrived${why}`, { cause: reason }));
+      entry.reject(
+        new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed before the response arrived${why}`, {
+          cause: reason,
+        }),
+      );
     }
-    for (const c of this.#incoming.values()) c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
+    for (const c of this.#incoming.values())
+      c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
     this.onclose?.(reason);
   }
 }
 
 function cancelled(reason: unknown): TsmcpError {
-  return new TsmcpError('TSMCP_CANCELLED', `Request cancelled${reason !== undefined ? `: ${String(reason instanceof Error ? reason.message : reason)}` : ''}`);
+  return new TsmcpError(
+    'TSMCP_CANCELLED',
+    `Request cancelled${reason !== undefined ? `: ${String(reason instanceof Error ? reason.message : reason)}` : ''}`,
+  );
 }

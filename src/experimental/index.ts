@@ -9,7 +9,8 @@ import { TASKS_EXTENSION } from '../extensions/tasks/manager.js';
 import type { TasksExtension } from '../extensions/tasks/server.js';
 import type { McpServer } from '../server/mcp-server.js';
 
-const MIGRATE = 'use the io.modelcontextprotocol/tasks extension (McpServer({ tasks }), Client({ tasks })); see docs/migration/experimental-tasks-to-extension.md.';
+const MIGRATE =
+  'use the io.modelcontextprotocol/tasks extension (McpServer({ tasks }), Client({ tasks })); see docs/migration/experimental-tasks-to-extension.md.';
 
 /**
  * @deprecated Experimental tasks were removed from MCP in 2026-07-28. Use the tasks extension.
@@ -27,10 +28,19 @@ export function enableExperimentalTasks(server: McpServer): void {
  * @deprecated Experimental tasks were removed from MCP in 2026-07-28. Use `Client({ tasks })`.
  * Call a tool as a 2025-11-25 task (`params.task`), poll `tasks/get`, and return `tasks/result`.
  */
-export async function callToolAsExperimentalTask(client: Client, name: string, args: JsonObject = {}, options: CallOptions & { ttl?: number } = {}): Promise<CallToolResult> {
+export async function callToolAsExperimentalTask(
+  client: Client,
+  name: string,
+  args: JsonObject = {},
+  options: CallOptions & { ttl?: number } = {},
+): Promise<CallToolResult> {
   deprecate('TSMCP_DEP002', `Experimental (2025-11-25) tasks are deprecated; ${MIGRATE}`);
   const { ttl, ...call } = options;
-  const created = await client.request('tools/call', { name, arguments: args, task: ttl === undefined ? {} : { ttl } }, call);
+  const created = await client.request(
+    'tools/call',
+    { name, arguments: args, task: ttl === undefined ? {} : { ttl } },
+    call,
+  );
   if (!isObject(created.task)) return created as unknown as CallToolResult; // the server ran it synchronously
   const taskId = String(created.task.taskId);
   let task = created.task;

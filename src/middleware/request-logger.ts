@@ -34,7 +34,10 @@ export function requestLogger(options: RequestLoggerOptions = {}): RequestLogger
   const now = options.now ?? (() => performance.now());
   const write = (entry: RequestLogEntry) => {
     const ms = `${Math.round(entry.durationMs)}ms`;
-    const line = entry.outcome === 'ok' ? `${entry.method} ok ${ms}` : `${entry.method} error${entry.code === undefined ? '' : ` ${entry.code}`} ${ms}`;
+    const line =
+      entry.outcome === 'ok'
+        ? `${entry.method} ok ${ms}`
+        : `${entry.method} error${entry.code === undefined ? '' : ` ${entry.code}`} ${ms}`;
     try {
       log(line, entry);
     } catch {

@@ -21,7 +21,9 @@ export function encodeContentBlock(block: ContentBlock, version: ProtocolVersion
 }
 
 function encodeContentList(list: unknown, version: ProtocolVersion): unknown {
-  return Array.isArray(list) ? list.map((b) => (isObject(b) ? encodeContentBlock(b as unknown as ContentBlock, version) : b)) : list;
+  return Array.isArray(list)
+    ? list.map((b) => (isObject(b) ? encodeContentBlock(b as unknown as ContentBlock, version) : b))
+    : list;
 }
 
 /**
@@ -32,7 +34,7 @@ export function encodeLegacyResult(method: string, result: JsonObject, version: 
   const out: JsonObject = { ...result };
   for (const f of MODERN_RESULT_FIELDS) delete out[f];
   if (isObject(out._meta) && 'io.modelcontextprotocol/serverInfo' in out._meta) {
-    const { ['io.modelcontextprotocol/serverInfo']: _omit, ...rest } = out._meta;
+    const { 'io.modelcontextprotocol/serverInfo': _omit, ...rest } = out._meta;
     if (Object.keys(rest).length === 0) delete out._meta;
     else out._meta = rest;
   }
@@ -51,7 +53,9 @@ export function encodeLegacyResult(method: string, result: JsonObject, version: 
     case 'prompts/get': {
       if (Array.isArray(out.messages)) {
         out.messages = out.messages.map((m) =>
-          isObject(m) && isObject(m.content) ? { ...m, content: encodeContentBlock(m.content as unknown as ContentBlock, version) } : m,
+          isObject(m) && isObject(m.content)
+            ? { ...m, content: encodeContentBlock(m.content as unknown as ContentBlock, version) }
+            : m,
         );
       }
       break;
@@ -63,7 +67,10 @@ export function encodeLegacyResult(method: string, result: JsonObject, version: 
 function encodeLegacyTool(tool: JsonObject, version: ProtocolVersion): JsonObject {
   const t = { ...tool };
   // Before 2026-07-28 an outputSchema had to describe an object.
-  if ('outputSchema' in t && (!supports(version, 'structuredOutput') || !isObject(t.outputSchema) || t.outputSchema.type !== 'object')) {
+  if (
+    'outputSchema' in t &&
+    (!supports(version, 'structuredOutput') || !isObject(t.outputSchema) || t.outputSchema.type !== 'object')
+  ) {
     delete t.outputSchema;
   }
   if (!supports(version, 'toolAnnotations')) delete t.annotations;
@@ -79,12 +86,16 @@ export function encodeLegacyServerCapabilities(caps: ServerCapabilities, version
 }
 
 /** Client capabilities as a legacy `initialize` on `version` states them: only what that revision defines. */
-export function encodeLegacyClientCapabilities(caps: ClientCapabilities & { tasks?: JsonObject }, version: ProtocolVersion): JsonObject {
+export function encodeLegacyClientCapabilities(
+  caps: ClientCapabilities & { tasks?: JsonObject },
+  version: ProtocolVersion,
+): JsonObject {
   const out: JsonObject = {};
   if (caps.experimental) out.experimental = caps.experimental;
   if (caps.roots) out.roots = caps.roots.listChanged === undefined ? {} : { listChanged: caps.roots.listChanged };
   // Sampling sub-capabilities (tools, context) and elicitation modes (form, url) arrived with 2025-11-25.
-  if (caps.sampling) out.sampling = supports(version, 'sampling.tools') && supports(version, 'sampling.context') ? caps.sampling : {};
+  if (caps.sampling)
+    out.sampling = supports(version, 'sampling.tools') && supports(version, 'sampling.context') ? caps.sampling : {};
   const e = caps.elicitation;
   if (e && supports(version, 'elicitation.url')) out.elicitation = e;
   else if (e && supports(version, 'elicitation') && (e.form || !e.url)) out.elicitation = {}; // form only, unnamed
@@ -150,19 +161,27 @@ export function invalidUrlElicitation(params: JsonObject, version: ProtocolVersi
  * data (undefined when declared). `includeContext` other than `none` needs `sampling.context` from
  * 2025-11-25 on (the revision that introduced the capability and deprecated those values).
  */
-export function missingClientCapability(method: string, params: JsonObject | undefined, caps: ClientCapabilities, version: ProtocolVersion): ClientCapabilities | undefined {
+export function missingClientCapability(
+  method: string,
+  params: JsonObject | undefined,
+  caps: ClientCapabilities,
+  version: ProtocolVersion,
+): ClientCapabilities | undefined {
   const p = params ?? {};
   switch (method) {
     case 'elicitation/create': {
       const mode = p.mode === 'url' ? 'url' : 'form';
       const el = caps.elicitation;
       // An empty `elicitation` object declares form mode only.
-      const ok = el !== undefined && (mode === 'form' ? el.form !== undefined || Object.keys(el).length === 0 : el.url !== undefined);
+      const ok =
+        el !== undefined &&
+        (mode === 'form' ? el.form !== undefined || Object.keys(el).length === 0 : el.url !== undefined);
       return ok ? undefined : { elicitation: { [mode]: {} } };
     }
     case 'sampling/createMessage': {
       if (!caps.sampling) return { sampling: {} };
-      if ((p.tools !== undefined || p.toolChoice !== undefined) && !caps.sampling.tools) return { sampling: { tools: {} } };
+      if ((p.tools !== undefined || p.toolChoice !== undefined) && !caps.sampling.tools)
+        return { sampling: { tools: {} } };
       const wide = p.includeContext === 'thisServer' || p.includeContext === 'allServers';
       if (wide && supports(version, 'sampling.context') && !caps.sampling.context) return { sampling: { context: {} } };
       return undefined;
@@ -175,7 +194,8 @@ export function missingClientCapability(method: string, params: JsonObject | und
 
 /** Legacy peers know resource-not-found as -32002 (2026-07-28 uses -32602). */
 export function encodeLegacyError(error: JsonRpcErrorObject, isResourceNotFound: boolean): JsonRpcErrorObject {
-  if (isResourceNotFound && error.code === ErrorCode.InvalidParams) return { ...error, code: ErrorCode.LegacyResourceNotFound };
+  if (isResourceNotFound && error.code === ErrorCode.InvalidParams)
+    return { ...error, code: ErrorCode.LegacyResourceNotFound };
   // -32021 exists from 2026-07-28 on; an older peer gets the generic "invalid request" it knows, with
   // the same message and data (which name the capability).
   if (error.code === ErrorCode.MissingRequiredClientCapability) return { ...error, code: ErrorCode.InvalidRequest };

@@ -58,7 +58,7 @@ const INTERNAL_ERROR = Object.freeze({ code: ErrorCode.InternalError, message: '
  */
 export function toJsonRpcError(
   e: unknown,
-  onUnexpected?: (error: unknown) => { code: number; message: string; data?: unknown } | void,
+  onUnexpected?: (error: unknown) => { code: number; message: string; data?: unknown } | undefined,
 ): { code: number; message: string; data?: unknown } {
   if (e instanceof McpError) return e.toJSON();
   return onUnexpected?.(e) ?? { ...INTERNAL_ERROR };

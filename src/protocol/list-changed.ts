@@ -15,7 +15,12 @@ export interface ListChanged {
   filter: 'toolsListChanged' | 'promptsListChanged' | 'resourcesListChanged';
 }
 
-const entry = <K extends ListKind>(kind: K, filter: ListChanged['filter']): ListChanged => ({ kind, event: `${kind}/list_changed`, method: `notifications/${kind}/list_changed`, filter });
+const entry = <K extends ListKind>(kind: K, filter: ListChanged['filter']): ListChanged => ({
+  kind,
+  event: `${kind}/list_changed`,
+  method: `notifications/${kind}/list_changed`,
+  filter,
+});
 
 /** Every list, by kind. @internal */
 export const LIST_CHANGED: Readonly<Record<ListKind, ListChanged>> = Object.freeze({
@@ -24,7 +29,15 @@ export const LIST_CHANGED: Readonly<Record<ListKind, ListChanged>> = Object.free
   resources: entry('resources', 'resourcesListChanged'),
 });
 
-const BY_NAME = new Map<string, ListChanged>(Object.values(LIST_CHANGED).flatMap((l) => [[l.event, l], [l.method, l]] as const));
+const BY_NAME = new Map<string, ListChanged>(
+  Object.values(LIST_CHANGED).flatMap(
+    (l) =>
+      [
+        [l.event, l],
+        [l.method, l],
+      ] as const,
+  ),
+);
 
 /** The list a change-event type (`tools/list_changed`) or notification method names, if it is one. @internal */
 export function listChangedOf(name: string): ListChanged | undefined {

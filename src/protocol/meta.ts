@@ -38,8 +38,10 @@ export function isReservedMetaKey(key: string): boolean {
  * from `onprogress`).
  */
 export function userMetaKeyProblem(key: string, on: 'request' | 'result' | 'definition'): string | undefined {
-  if (!isValidMetaKey(key)) return `${JSON.stringify(key)} is not a valid _meta key (optional prefix of dot-separated labels and "/", then a name that starts and ends with a letter or digit)`;
-  if (isReservedMetaKey(key)) return `${JSON.stringify(key)} has a prefix reserved for MCP (second label "modelcontextprotocol" or "mcp"); tsmcp sets the keys defined there itself`;
+  if (!isValidMetaKey(key))
+    return `${JSON.stringify(key)} is not a valid _meta key (optional prefix of dot-separated labels and "/", then a name that starts and ends with a letter or digit)`;
+  if (isReservedMetaKey(key))
+    return `${JSON.stringify(key)} has a prefix reserved for MCP (second label "modelcontextprotocol" or "mcp"); tsmcp sets the keys defined there itself`;
   if (on === 'request' && key === META.progressToken) return `"progressToken" is set by tsmcp: pass onprogress instead`;
   return undefined;
 }

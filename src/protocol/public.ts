@@ -11,7 +11,14 @@ export {
 export type { Era, LegacyVersion, ModernVersion, ProtocolVersion } from './versions.js';
 export { META } from './meta.js';
 export type * from './types.js';
-export type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcNotification, JsonRpcResponse, RequestId } from './jsonrpc.js';
+export type {
+  JsonObject,
+  JsonRpcMessage,
+  JsonRpcRequest,
+  JsonRpcNotification,
+  JsonRpcResponse,
+  RequestId,
+} from './jsonrpc.js';
 export type { AuthInfo, RequestIdentity } from './identity.js';
 export type { Transport, FrameError } from './transport.js';
 export type { HeaderParam } from './x-mcp-header.js';

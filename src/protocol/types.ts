@@ -60,7 +60,14 @@ export interface CacheHint {
 
 export type LoggingLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
 export const LOGGING_LEVELS: readonly LoggingLevel[] = [
-  'debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency',
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
 ];
 
 export interface Annotations {
@@ -69,14 +76,48 @@ export interface Annotations {
   lastModified?: string;
 }
 
-export interface TextContent { type: 'text'; text: string; annotations?: Annotations; _meta?: Meta }
-export interface ImageContent { type: 'image'; data: string; mimeType: string; annotations?: Annotations; _meta?: Meta }
-export interface AudioContent { type: 'audio'; data: string; mimeType: string; annotations?: Annotations; _meta?: Meta }
-export interface TextResourceContents { uri: string; mimeType?: string; text: string; _meta?: Meta }
-export interface BlobResourceContents { uri: string; mimeType?: string; blob: string; _meta?: Meta }
+export interface TextContent {
+  type: 'text';
+  text: string;
+  annotations?: Annotations;
+  _meta?: Meta;
+}
+export interface ImageContent {
+  type: 'image';
+  data: string;
+  mimeType: string;
+  annotations?: Annotations;
+  _meta?: Meta;
+}
+export interface AudioContent {
+  type: 'audio';
+  data: string;
+  mimeType: string;
+  annotations?: Annotations;
+  _meta?: Meta;
+}
+export interface TextResourceContents {
+  uri: string;
+  mimeType?: string;
+  text: string;
+  _meta?: Meta;
+}
+export interface BlobResourceContents {
+  uri: string;
+  mimeType?: string;
+  blob: string;
+  _meta?: Meta;
+}
 export type ResourceContents = TextResourceContents | BlobResourceContents;
-export interface EmbeddedResource { type: 'resource'; resource: ResourceContents; annotations?: Annotations; _meta?: Meta }
-export interface ResourceLink extends Resource { type: 'resource_link' }
+export interface EmbeddedResource {
+  type: 'resource';
+  resource: ResourceContents;
+  annotations?: Annotations;
+  _meta?: Meta;
+}
+export interface ResourceLink extends Resource {
+  type: 'resource_link';
+}
 export type ContentBlock = TextContent | ImageContent | AudioContent | ResourceLink | EmbeddedResource;
 
 export interface ToolAnnotations {
@@ -125,9 +166,16 @@ export interface ResourceTemplate {
   icons?: Icon[];
   _meta?: Meta;
 }
-export interface ReadResourceResult extends Result { contents: ResourceContents[] }
+export interface ReadResourceResult extends Result {
+  contents: ResourceContents[];
+}
 
-export interface PromptArgument { name: string; title?: string; description?: string; required?: boolean }
+export interface PromptArgument {
+  name: string;
+  title?: string;
+  description?: string;
+  required?: boolean;
+}
 export interface Prompt {
   name: string;
   title?: string;
@@ -136,8 +184,14 @@ export interface Prompt {
   arguments?: PromptArgument[];
   _meta?: Meta;
 }
-export interface PromptMessage { role: 'user' | 'assistant'; content: ContentBlock }
-export interface GetPromptResult extends Result { description?: string; messages: PromptMessage[] }
+export interface PromptMessage {
+  role: 'user' | 'assistant';
+  content: ContentBlock;
+}
+export interface GetPromptResult extends Result {
+  description?: string;
+  messages: PromptMessage[];
+}
 
 export type CompleteRef = { type: 'ref/prompt'; name: string; title?: string } | { type: 'ref/resource'; uri: string };
 export interface CompleteParams {
@@ -175,7 +229,13 @@ export interface ElicitFormParams {
   };
   _meta?: Meta;
 }
-export interface ElicitUrlParams { mode: 'url'; message: string; url: string; _meta?: Meta; elicitationId?: string }
+export interface ElicitUrlParams {
+  mode: 'url';
+  message: string;
+  url: string;
+  _meta?: Meta;
+  elicitationId?: string;
+}
 export type ElicitParams = ElicitFormParams | ElicitUrlParams;
 export interface ElicitResult {
   action: 'accept' | 'decline' | 'cancel';
@@ -183,7 +243,11 @@ export interface ElicitResult {
   _meta?: Meta;
 }
 
-export interface SamplingMessage { role: 'user' | 'assistant'; content: JsonObject | JsonObject[]; _meta?: Meta }
+export interface SamplingMessage {
+  role: 'user' | 'assistant';
+  content: JsonObject | JsonObject[];
+  _meta?: Meta;
+}
 /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
 export interface CreateMessageParams {
   messages: SamplingMessage[];
@@ -207,9 +271,16 @@ export interface CreateMessageResult {
   stopReason?: string;
   _meta?: Meta;
 }
-export interface Root { uri: string; name?: string; _meta?: Meta }
+export interface Root {
+  uri: string;
+  name?: string;
+  _meta?: Meta;
+}
 /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
-export interface ListRootsResult { roots: Root[]; _meta?: Meta }
+export interface ListRootsResult {
+  roots: Root[];
+  _meta?: Meta;
+}
 
 export type InputRequest =
   | { method: 'elicitation/create'; params: ElicitParams }
@@ -235,8 +306,20 @@ export interface SubscriptionFilter {
   [extension: string]: unknown;
 }
 
-export interface ProgressParams { progressToken: ProgressToken; progress: number; total?: number; message?: string }
-export interface LogMessageParams { level: LoggingLevel; logger?: string; data: unknown }
-export interface CancelledParams { requestId: RequestId; reason?: string }
+export interface ProgressParams {
+  progressToken: ProgressToken;
+  progress: number;
+  total?: number;
+  message?: string;
+}
+export interface LogMessageParams {
+  level: LoggingLevel;
+  logger?: string;
+  data: unknown;
+}
+export interface CancelledParams {
+  requestId: RequestId;
+  reason?: string;
+}
 
 export type { RequestId, JsonObject };

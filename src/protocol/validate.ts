@@ -68,7 +68,8 @@ const SERVER_REQUEST_PARAMS: { [method: string]: FieldSpec } = {
 
 function check(spec: FieldSpec, params: JsonObject | undefined, method: string): McpError | undefined {
   const p = params ?? {};
-  if (p._meta !== undefined && !isObject(p._meta)) return invalidParams(`Invalid params for ${method}: "_meta" must be an object`);
+  if (p._meta !== undefined && !isObject(p._meta))
+    return invalidParams(`Invalid params for ${method}: "_meta" must be an object`);
   for (const field in spec) {
     const [ok, required, expected] = spec[field]!;
     const v = p[field];
@@ -91,22 +92,49 @@ export function validateServerRequestParams(method: string, params: JsonObject |
   return spec ? check(spec, params, method) : undefined;
 }
 
-const arrayOf = (item: Check): Check => (v) => Array.isArray(v) && v.every(item);
-const named = (key: string): Check => (v) => isObject(v) && typeof v[key] === 'string';
+const arrayOf =
+  (item: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(item);
+const named =
+  (key: string): Check =>
+  (v) =>
+    isObject(v) && typeof v[key] === 'string';
 const tool: Check = (v) => isObject(v) && typeof v.name === 'string' && isObject(v.inputSchema);
 
 /** What a complete result of each method must contain (checked by the client before use). */
 const RESULT_FIELDS: { [method: string]: FieldSpec } = {
-  'server/discover': { supportedVersions: [strArray, true, 'an array of strings'], capabilities: [obj, true, 'an object'] },
-  initialize: { protocolVersion: [str, true, 'a string'], capabilities: [obj, true, 'an object'], serverInfo: [implementation, true, 'an Implementation'] },
-  'tools/list': { tools: [arrayOf(tool), true, 'an array of tools with name and inputSchema'], nextCursor: [str, false, 'a string'] },
+  'server/discover': {
+    supportedVersions: [strArray, true, 'an array of strings'],
+    capabilities: [obj, true, 'an object'],
+  },
+  initialize: {
+    protocolVersion: [str, true, 'a string'],
+    capabilities: [obj, true, 'an object'],
+    serverInfo: [implementation, true, 'an Implementation'],
+  },
+  'tools/list': {
+    tools: [arrayOf(tool), true, 'an array of tools with name and inputSchema'],
+    nextCursor: [str, false, 'a string'],
+  },
   'tools/call': { content: [arrayOf(obj), true, 'an array of content blocks'], isError: [bool, false, 'a boolean'] },
-  'prompts/list': { prompts: [arrayOf(named('name')), true, 'an array of prompts with names'], nextCursor: [str, false, 'a string'] },
+  'prompts/list': {
+    prompts: [arrayOf(named('name')), true, 'an array of prompts with names'],
+    nextCursor: [str, false, 'a string'],
+  },
   'prompts/get': { messages: [arrayOf(obj), true, 'an array of messages'] },
-  'resources/list': { resources: [arrayOf(named('uri')), true, 'an array of resources with uris'], nextCursor: [str, false, 'a string'] },
-  'resources/templates/list': { resourceTemplates: [arrayOf(named('uriTemplate')), true, 'an array of templates'], nextCursor: [str, false, 'a string'] },
+  'resources/list': {
+    resources: [arrayOf(named('uri')), true, 'an array of resources with uris'],
+    nextCursor: [str, false, 'a string'],
+  },
+  'resources/templates/list': {
+    resourceTemplates: [arrayOf(named('uriTemplate')), true, 'an array of templates'],
+    nextCursor: [str, false, 'a string'],
+  },
   'resources/read': { contents: [arrayOf(named('uri')), true, 'an array of contents with uris'] },
-  'completion/complete': { completion: [(v) => isObject(v) && strArray(v.values), true, 'an object with string values'] },
+  'completion/complete': {
+    completion: [(v) => isObject(v) && strArray(v.values), true, 'an object with string values'],
+  },
 };
 
 /** Validate a complete result the client received; the message names the field that is wrong. */

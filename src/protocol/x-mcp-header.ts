@@ -29,7 +29,6 @@ export function headerParamsOf(inputSchema: JsonObject): HeaderParam[] {
   return out;
 }
 
-
 /**
  * Why a tool's `x-mcp-header` annotations are invalid (clients on HTTP must drop such tools), or
  * undefined when they are fine: non-empty tokens, unique ignoring case, only on string, integer or
@@ -41,10 +40,12 @@ export function invalidHeaderAnnotation(inputSchema: JsonObject): string | undef
   for (const [property, schema] of Object.entries(props)) {
     if (!isObject(schema) || !('x-mcp-header' in schema)) continue;
     const header = schema['x-mcp-header'];
-    if (typeof header !== 'string' || !TOKEN.test(header)) return `x-mcp-header of ${property} is not a valid header name token`;
+    if (typeof header !== 'string' || !TOKEN.test(header))
+      return `x-mcp-header of ${property} is not a valid header name token`;
     if (seen.has(header.toLowerCase())) return `x-mcp-header ${header} is used twice`;
     seen.add(header.toLowerCase());
-    if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean') return `x-mcp-header on ${property}, whose type is not string, integer or boolean`;
+    if (schema.type !== 'string' && schema.type !== 'integer' && schema.type !== 'boolean')
+      return `x-mcp-header on ${property}, whose type is not string, integer or boolean`;
   }
   // Anywhere but a root property (items, composition, conditionals, $defs) the annotation is invalid.
   const nested = (v: unknown, path: string[], names = false): boolean => {

@@ -39,7 +39,12 @@ export interface CompileOptions {
 
 export function isStandardSchema(v: unknown): v is StandardSchemaV1 {
   // arktype's types are callable, so a schema may be a function as well as an object.
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && '~standard' in v && typeof (v as StandardSchemaV1)['~standard']?.validate === 'function';
+  return (
+    (typeof v === 'object' || typeof v === 'function') &&
+    v !== null &&
+    '~standard' in v &&
+    typeof (v as StandardSchemaV1)['~standard']?.validate === 'function'
+  );
 }
 
 /**
@@ -62,13 +67,22 @@ function compileStandard(schema: StandardSchemaV1, role: 'input' | 'output'): Co
   const target = { target: 'draft-2020-12' };
   try {
     if (std.jsonSchema) json = role === 'input' ? std.jsonSchema.input(target) : std.jsonSchema.output(target);
-    else if (typeof (schema as { toJsonSchema?: unknown }).toJsonSchema === 'function') json = (schema as unknown as { toJsonSchema(): JsonSchemaObject }).toJsonSchema();
-    else if (typeof (schema as { toJSONSchema?: unknown }).toJSONSchema === 'function') json = (schema as unknown as { toJSONSchema(): JsonSchemaObject }).toJSONSchema();
+    else if (typeof (schema as { toJsonSchema?: unknown }).toJsonSchema === 'function')
+      json = (schema as unknown as { toJsonSchema(): JsonSchemaObject }).toJsonSchema();
+    else if (typeof (schema as { toJSONSchema?: unknown }).toJSONSchema === 'function')
+      json = (schema as unknown as { toJSONSchema(): JsonSchemaObject }).toJSONSchema();
   } catch (e) {
-    throw new TsmcpError('TSMCP_INVALID_DEFINITION', `The ${std.vendor} schema could not be converted to JSON Schema: ${(e as Error).message}`, { cause: e });
+    throw new TsmcpError(
+      'TSMCP_INVALID_DEFINITION',
+      `The ${std.vendor} schema could not be converted to JSON Schema: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   if (!json) {
-    throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Cannot derive a JSON Schema from this ${std.vendor} schema; pass a JSON Schema object, or a schema that implements Standard JSON Schema`);
+    throw new TsmcpError(
+      'TSMCP_INVALID_DEFINITION',
+      `Cannot derive a JSON Schema from this ${std.vendor} schema; pass a JSON Schema object, or a schema that implements Standard JSON Schema`,
+    );
   }
   checkShape(json, role, '2020-12');
   return {
@@ -76,7 +90,13 @@ function compileStandard(schema: StandardSchemaV1, role: 'input' | 'output'): Co
     async validate(value) {
       const r = await std.validate(value);
       if (!r.issues) return { ok: true, value: r.value };
-      return { ok: false, issues: r.issues.map((i) => ({ message: i.message, path: (i.path ?? []).map((p) => normaliseKey(typeof p === 'object' ? p.key : p)) })) };
+      return {
+        ok: false,
+        issues: r.issues.map((i) => ({
+          message: i.message,
+          path: (i.path ?? []).map((p) => normaliseKey(typeof p === 'object' ? p.key : p)),
+        })),
+      };
     },
   };
 }
@@ -85,7 +105,11 @@ function normaliseKey(k: PropertyKey): string | number {
   return typeof k === 'number' ? k : String(k);
 }
 
-function compileJsonSchema(schema: JsonSchemaObject, role: 'input' | 'output', defaultDialect: Dialect): CompiledSchema {
+function compileJsonSchema(
+  schema: JsonSchemaObject,
+  role: 'input' | 'output',
+  defaultDialect: Dialect,
+): CompiledSchema {
   const draft = checkShape(schema, role, defaultDialect);
   // The validator may annotate what it is given; keep the published object untouched.
   const validator = new Validator(structuredClone(schema) as never, draft, false);
@@ -95,11 +119,16 @@ function compileJsonSchema(schema: JsonSchemaObject, role: 'input' | 'output', d
       const r = validator.validate(value);
       if (r.valid) return { ok: true, value };
       // Leaf errors say the most; keep the ones that point at a keyword other than the combinators.
-      const leaves = r.errors.filter((e) => !/\/(properties|allOf|anyOf|oneOf|then|else|items|\$ref)$/.test(e.keywordLocation));
+      const leaves = r.errors.filter(
+        (e) => !/\/(properties|allOf|anyOf|oneOf|then|else|items|\$ref)$/.test(e.keywordLocation),
+      );
       const errors = leaves.length ? leaves : r.errors;
       return {
         ok: false,
-        issues: errors.slice(0, 20).map((e) => ({ message: e.error, path: e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodePointer) })),
+        issues: errors.slice(0, 20).map((e) => ({
+          message: e.error,
+          path: e.instanceLocation.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodePointer),
+        })),
       };
     },
   };
@@ -112,7 +141,8 @@ function decodePointer(s: string): string {
 /** The dialect a `$schema` names (`#` and http/https spelling ignored), or why it cannot be used. */
 function dialectOf($schema: unknown): Dialect | string {
   const uri = typeof $schema === 'string' ? $schema.replace(/#$/, '').replace(/^https?:/, '') : undefined;
-  const found = uri === undefined ? undefined : Object.entries(DIALECTS).find(([u]) => u.replace(/^https?:/, '') === uri);
+  const found =
+    uri === undefined ? undefined : Object.entries(DIALECTS).find(([u]) => u.replace(/^https?:/, '') === uri);
   if (found) return found[1];
   return `Unsupported JSON Schema dialect ${JSON.stringify($schema)}: tsmcp validates ${Object.keys(DIALECTS).join(' (2020-12, the default) and ')} (draft-07)`;
 }
@@ -133,8 +163,10 @@ function checkShape(schema: JsonSchemaObject, role: 'input' | 'output', defaultD
   let nodes = 0;
   const walk = (v: unknown, depth: number): void => {
     if (typeof v !== 'object' || v === null) return;
-    if (++nodes > MAX_NODES) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema is too large (more than ${MAX_NODES} nodes)`);
-    if (depth > MAX_DEPTH) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema is nested too deeply (more than ${MAX_DEPTH} levels)`);
+    if (++nodes > MAX_NODES)
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema is too large (more than ${MAX_NODES} nodes)`);
+    if (depth > MAX_DEPTH)
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema is nested too deeply (more than ${MAX_DEPTH} levels)`);
     if (Array.isArray(v)) {
       for (const x of v) walk(x, depth + 1);
       return;
@@ -151,13 +183,22 @@ function checkShape(schema: JsonSchemaObject, role: 'input' | 'output', defaultD
     if (ref.startsWith('#')) continue;
     const base = ref.split('#')[0]!;
     if (!ids.has(base)) {
-      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Schema $ref ${JSON.stringify(ref)} points outside the schema; external references are never fetched`);
+      throw new TsmcpError(
+        'TSMCP_INVALID_DEFINITION',
+        `Schema $ref ${JSON.stringify(ref)} points outside the schema; external references are never fetched`,
+      );
     }
   }
   // One validator runs the whole schema, so an embedded resource may not switch dialects.
   for (const nested of nestedDialects) {
     const d = dialectOf(nested);
-    if (d !== dialect) throw new TsmcpError('TSMCP_INVALID_DEFINITION', d === '7' || d === '2020-12' ? `Schema mixes dialects: ${JSON.stringify(nested)} inside a ${dialect === '7' ? 'draft-07' : '2020-12'} schema` : d);
+    if (d !== dialect)
+      throw new TsmcpError(
+        'TSMCP_INVALID_DEFINITION',
+        d === '7' || d === '2020-12'
+          ? `Schema mixes dialects: ${JSON.stringify(nested)} inside a ${dialect === '7' ? 'draft-07' : '2020-12'} schema`
+          : d,
+      );
   }
   return dialect;
 }

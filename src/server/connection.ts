@@ -108,7 +108,11 @@ export class ServerConnection {
 }
 
 /** Connect `server` to `transport` and start serving. */
-export async function connectServer(server: Server, transport: Transport, options?: ConnectOptions): Promise<ServerConnection> {
+export async function connectServer(
+  server: Server,
+  transport: Transport,
+  options?: ConnectOptions,
+): Promise<ServerConnection> {
   const conn = new ServerConnection(server, transport, options);
   await conn.start();
   return conn;

@@ -119,7 +119,11 @@ export interface ContextBackend {
   input?: (requests: InputRequests) => Promise<InputResponses>;
 }
 
-const KIND: { [method: string]: string } = { 'elicitation/create': 'elicit', 'sampling/createMessage': 'sample', 'roots/list': 'roots' };
+const KIND: { [method: string]: string } = {
+  'elicitation/create': 'elicit',
+  'sampling/createMessage': 'sample',
+  'roots/list': 'roots',
+};
 
 /** The revision feature this kind of input request needs (and a name for it), if not every revision has it. */
 function featureOf(req: InputRequest): { feature: Feature; what: string } | undefined {
@@ -128,7 +132,9 @@ function featureOf(req: InputRequest): { feature: Feature; what: string } | unde
   if (p.mode === 'url') return { feature: 'elicitation.url', what: ' (URL mode)' };
   // Multi-select (array) fields came with 2025-11-25 (SEP-1330); 2025-06-18's schema cannot carry them.
   const multi = Object.values(p.requestedSchema?.properties ?? {}).some((f) => isObject(f) && f.type === 'array');
-  return multi ? { feature: 'elicitation.multiSelect', what: ' with a multi-select field' } : { feature: 'elicitation', what: '' };
+  return multi
+    ? { feature: 'elicitation.multiSelect', what: ' with a multi-select field' }
+    : { feature: 'elicitation', what: '' };
 }
 
 /** Check an answer has the shape its request's method promises. */
@@ -136,9 +142,16 @@ export function isValidInputResponse(method: string, v: unknown): v is InputResp
   if (!isObject(v)) return false;
   switch (method) {
     case 'elicitation/create':
-      return (v.action === 'accept' || v.action === 'decline' || v.action === 'cancel') && (v.content === undefined || isObject(v.content));
+      return (
+        (v.action === 'accept' || v.action === 'decline' || v.action === 'cancel') &&
+        (v.content === undefined || isObject(v.content))
+      );
     case 'sampling/createMessage':
-      return (v.role === 'user' || v.role === 'assistant') && typeof v.model === 'string' && (isObject(v.content) || Array.isArray(v.content));
+      return (
+        (v.role === 'user' || v.role === 'assistant') &&
+        typeof v.model === 'string' &&
+        (isObject(v.content) || Array.isArray(v.content))
+      );
     case 'roots/list':
       return Array.isArray(v.roots) && v.roots.every((r) => isObject(r) && typeof r.uri === 'string');
   }
@@ -219,7 +232,8 @@ class Context implements RequestContext {
   }
   async completeElicitation(elicitationId: string): Promise<boolean> {
     if (!hasElicitationComplete(this.protocolVersion)) return false;
-    if (typeof elicitationId !== 'string' || elicitationId === '') throw new TypeError('completeElicitation needs the elicitationId the elicitation carried');
+    if (typeof elicitationId !== 'string' || elicitationId === '')
+      throw new TypeError('completeElicitation needs the elicitationId the elicitation carried');
     if (!this.#done) {
       await this.#backend.channel.notify('notifications/elicitation/complete', { elicitationId });
       return true;
@@ -227,7 +241,11 @@ class Context implements RequestContext {
     // After the response (e.g. the tool answered -32042 and the user finishes in the browser later), the
     // request's channel is gone: the session carries it (stdio connection, HTTP GET stream).
     const late = this.#backend.session?.notify;
-    if (!late) throw new TsmcpError('TSMCP_UNSUPPORTED', 'completeElicitation() after the request finished needs a session that can carry it (stdio, or an HTTP session with a GET stream)');
+    if (!late)
+      throw new TsmcpError(
+        'TSMCP_UNSUPPORTED',
+        'completeElicitation() after the request finished needs a session that can carry it (stdio, or an HTTP session with a GET stream)',
+      );
     return late('notifications/elicitation/complete', { elicitationId });
   }
   createMessage(params: CreateMessageParams, options?: InputOptions): Promise<CreateMessageResult> {
@@ -262,12 +280,24 @@ class Context implements RequestContext {
     for (const key in asked) {
       const needs = featureOf(asked[key]!);
       if (needs && !supports(this.protocolVersion, needs.feature)) {
-        throw new McpError(ErrorCode.InvalidRequest, `${asked[key]!.method}${needs.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`);
+        throw new McpError(
+          ErrorCode.InvalidRequest,
+          `${asked[key]!.method}${needs.what} does not exist in protocol ${this.protocolVersion}, which this client speaks`,
+        );
       }
       const req = asked[key]!;
-      const missing = missingClientCapability(req.method, req.params as JsonObject | undefined, this.clientCapabilities, this.protocolVersion);
+      const missing = missingClientCapability(
+        req.method,
+        req.params as JsonObject | undefined,
+        this.clientCapabilities,
+        this.protocolVersion,
+      );
       if (missing) {
-        throw new McpError(ErrorCode.MissingRequiredClientCapability, `This request needs the client capability ${capabilityPath(missing)}`, { requiredCapabilities: missing });
+        throw new McpError(
+          ErrorCode.MissingRequiredClientCapability,
+          `This request needs the client capability ${capabilityPath(missing)}`,
+          { requiredCapabilities: missing },
+        );
       }
       requests[key] = encodeInputRequest(req, this.protocolVersion);
     }
@@ -290,12 +320,18 @@ class Context implements RequestContext {
       return out;
     }
     const channel = backend.channel;
-    if (!channel.request) throw new McpError(ErrorCode.InternalError, 'This connection cannot carry server-to-client requests');
+    if (!channel.request)
+      throw new McpError(ErrorCode.InternalError, 'This connection cannot carry server-to-client requests');
     const out: InputResponses = {};
     await Promise.all(
       Object.entries(requests).map(async ([key, req]) => {
-        const res = await channel.request!(req.method, (req.params ?? undefined) as JsonObject | undefined, this.signal);
-        if (!isValidInputResponse(req.method, res)) throw new McpError(ErrorCode.InvalidParams, `Client sent an invalid answer to ${req.method}`);
+        const res = await channel.request!(
+          req.method,
+          (req.params ?? undefined) as JsonObject | undefined,
+          this.signal,
+        );
+        if (!isValidInputResponse(req.method, res))
+          throw new McpError(ErrorCode.InvalidParams, `Client sent an invalid answer to ${req.method}`);
         out[key] = res;
       }),
     );
@@ -325,7 +361,16 @@ function withElicitationIds(requests: InputRequests, answers: InputResponses): I
 }
 
 // Bind methods on first access, so destructured methods keep their context.
-for (const name of ['progress', 'log', 'elicit', 'completeElicitation', 'createMessage', 'listRoots', 'closeStream', 'input'] as const) {
+for (const name of [
+  'progress',
+  'log',
+  'elicit',
+  'completeElicitation',
+  'createMessage',
+  'listRoots',
+  'closeStream',
+  'input',
+] as const) {
   const fn = Context.prototype[name] as (...a: unknown[]) => unknown;
   Object.defineProperty(Context.prototype, name, {
     configurable: true,

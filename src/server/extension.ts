@@ -62,7 +62,11 @@ export interface ToolHooks {
    * A handler returned a `ToolHandoff` naming this extension: finish the call its way. `finish` shapes
    * what `handoff.work` returns into the result, as for a plain handler.
    */
-  handoff?(call: ToolCall, handoff: ToolHandoff, finish: (ctx: RequestContext, returned: unknown) => Promise<JsonObject>): Promise<JsonObject>;
+  handoff?(
+    call: ToolCall,
+    handoff: ToolHandoff,
+    finish: (ctx: RequestContext, returned: unknown) => Promise<JsonObject>,
+  ): Promise<JsonObject>;
   /** How the tool appears in this request's `tools/list` (add fields for revisions or clients). */
   list?(tool: Tool, config: unknown, ctx: RequestContext): Tool;
 }

@@ -17,7 +17,15 @@ export type {
 } from './mcp-server.js';
 export { Server } from './server.js';
 export { ToolHandoff } from './extension.js';
-export type { ExtensionHost, ListenFilter, MethodEra, ServerExtension, ToolCall, ToolHooks, ToolNext } from './extension.js';
+export type {
+  ExtensionHost,
+  ListenFilter,
+  MethodEra,
+  ServerExtension,
+  ToolCall,
+  ToolHooks,
+  ToolNext,
+} from './extension.js';
 export type { Channel, LegacySession, PrincipalContext, RequestHandler, ServerOptions } from './server.js';
 export { ServerConnection, connectServer } from './connection.js';
 export type { ConnectOptions } from './connection.js';

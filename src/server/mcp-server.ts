@@ -1,7 +1,7 @@
 // The high-level server: register tools, resources, templates and prompts; McpServer builds the
 // registries once and answers every list/call/read/get/complete from them, for both eras.
 import { ErrorCode, McpError, TsmcpError, invalidParams } from '../protocol/errors.js';
-import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
+import type { JsonObject } from '../protocol/jsonrpc.js';
 import type {
   CacheHint,
   CallToolResult,
@@ -20,7 +20,13 @@ import type {
   Tool,
   ToolAnnotations,
 } from '../protocol/types.js';
-import { compileSchema, formatIssues, type CompiledSchema, type SchemaInput, type StandardSchemaV1 } from '../schema/index.js';
+import {
+  compileSchema,
+  formatIssues,
+  type CompiledSchema,
+  type SchemaInput,
+  type StandardSchemaV1,
+} from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
 import { userMetaProblem } from '../protocol/meta.js';
 import { LIST_CHANGED } from '../protocol/list-changed.js';
@@ -58,7 +64,10 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
  * What a tool handler may return: a full result, or just structured content (a text copy is added), or
  * a `ToolHandoff` that passes the rest of the call to an extension.
  */
-export type ToolReturn = CallToolResult | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean } | ToolHandoff;
+export type ToolReturn =
+  | CallToolResult
+  | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean }
+  | ToolHandoff;
 export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
 
 export interface ResourceConfig {
@@ -72,7 +81,10 @@ export interface ResourceConfig {
   /** Cache hint for reads of this resource. Default: the server's `cache.read`. */
   cache?: CacheHint;
 }
-export type ResourceReader = (uri: string, ctx: RequestContext) => ResourceContents[] | ReadResourceResult | Promise<ResourceContents[] | ReadResourceResult>;
+export type ResourceReader = (
+  uri: string,
+  ctx: RequestContext,
+) => ResourceContents[] | ReadResourceResult | Promise<ResourceContents[] | ReadResourceResult>;
 
 export interface TemplateConfig extends Omit<ResourceConfig, 'size'> {
   /** Lists the concrete resources behind the template (shown in resources/list). */
@@ -80,10 +92,17 @@ export interface TemplateConfig extends Omit<ResourceConfig, 'size'> {
   /** Completion for template variables, by variable name. */
   complete?: { [variable: string]: Completer };
 }
-export type TemplateReader = (uri: string, vars: { [name: string]: string | string[] }, ctx: RequestContext) => ReturnType<ResourceReader>;
+export type TemplateReader = (
+  uri: string,
+  vars: { [name: string]: string | string[] },
+  ctx: RequestContext,
+) => ReturnType<ResourceReader>;
 
 /** Suggests values for an argument given its partial value and the other arguments already filled. */
-export type Completer = (value: string, context: { arguments: { [key: string]: string } }) => string[] | Promise<string[]>;
+export type Completer = (
+  value: string,
+  context: { arguments: { [key: string]: string } },
+) => string[] | Promise<string[]>;
 
 export interface PromptArgumentConfig extends PromptArgument {
   complete?: Completer;
@@ -95,7 +114,10 @@ export interface PromptConfig {
   arguments?: PromptArgumentConfig[];
   _meta?: Meta;
 }
-export type PromptHandler = (args: { [key: string]: string }, ctx: RequestContext) => GetPromptResult | PromptMessage[] | Promise<GetPromptResult | PromptMessage[]>;
+export type PromptHandler = (
+  args: { [key: string]: string },
+  ctx: RequestContext,
+) => GetPromptResult | PromptMessage[] | Promise<GetPromptResult | PromptMessage[]>;
 
 export interface McpServerOptions extends ServerOptions {
   /** Items per page of tools/list, prompts/list, resources/list, resources/templates/list. Default 100. */
@@ -117,9 +139,22 @@ interface ToolEntry {
   output: CompiledSchema | undefined;
   handler: ToolHandler<unknown>;
 }
-interface ResourceEntry { resource: Resource; read: ResourceReader; cache: CacheHint | undefined }
-interface TemplateEntry { template: ResourceTemplate; matcher: UriTemplate; config: TemplateConfig; read: TemplateReader }
-interface PromptEntry { prompt: Prompt; config: PromptConfig; handler: PromptHandler }
+interface ResourceEntry {
+  resource: Resource;
+  read: ResourceReader;
+  cache: CacheHint | undefined;
+}
+interface TemplateEntry {
+  template: ResourceTemplate;
+  matcher: UriTemplate;
+  config: TemplateConfig;
+  read: TemplateReader;
+}
+interface PromptEntry {
+  prompt: Prompt;
+  config: PromptConfig;
+  handler: PromptHandler;
+}
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 const NO_ARGS: JsonObject = { type: 'object', additionalProperties: false };
@@ -161,7 +196,8 @@ export class McpServer {
 
   #installExtension(extension: ServerExtension): void {
     const { id } = extension;
-    if (this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
+    if (this.#extensions.has(id))
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Extension ${id} is installed twice`);
     this.#extensions.set(id, extension);
     (this.server.capabilities.extensions ??= {})[id] = extension.settings ?? {};
     const s = this.server;
@@ -188,15 +224,28 @@ export class McpServer {
    * or draft-07 with no `$ref` outside themselves, and `x-mcp-header` annotations follow SEP-2243;
    * anything else throws `TSMCP_INVALID_DEFINITION` naming the tool and the rule.
    */
-  registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
+  registerTool<S extends SchemaInput | undefined = undefined>(
+    name: string,
+    config: ToolConfig<S>,
+    handler: ToolHandler<S>,
+  ): Registered {
     checkDefinitionMeta(`Tool ${name}`, config._meta);
-    if (!TOOL_NAME.test(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z, a-z, 0-9, _, . and -`);
+    if (!TOOL_NAME.test(name))
+      throw new TsmcpError(
+        'TSMCP_INVALID_DEFINITION',
+        `Invalid tool name ${JSON.stringify(name)}: use 1-128 characters of A-Z, a-z, 0-9, _, . and -`,
+      );
     if (this.#tools.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} is already registered`);
     const input = compileSchema((config.inputSchema ?? NO_ARGS) as SchemaInput, { role: 'input' });
     // Clients on HTTP must drop a tool with a bad annotation (SEP-2243): refuse it here, where it can be fixed.
     const badHeader = invalidHeaderAnnotation(input.jsonSchema as JsonObject);
-    if (badHeader) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name}: ${badHeader} (x-mcp-header must be a header-name token, unique ignoring case, on a string, integer or boolean root property; HTTP clients drop tools that break this)`);
-    const output = config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, { role: 'output' });
+    if (badHeader)
+      throw new TsmcpError(
+        'TSMCP_INVALID_DEFINITION',
+        `Tool ${name}: ${badHeader} (x-mcp-header must be a header-name token, unique ignoring case, on a string, integer or boolean root property; HTTP clients drop tools that break this)`,
+      );
+    const output =
+      config.outputSchema === undefined ? undefined : compileSchema(config.outputSchema, { role: 'output' });
     const tool: Tool = { name, inputSchema: input.jsonSchema as JsonObject };
     if (config.title !== undefined) tool.title = config.title;
     if (config.description !== undefined) tool.description = config.description;
@@ -205,9 +254,20 @@ export class McpServer {
     if (config.annotations) tool.annotations = config.annotations;
     if (config._meta) tool._meta = config._meta;
     for (const id in config.extensions) {
-      if (!this.#extensions.has(id)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} configures extension ${id}; install it with the extensions option`);
+      if (!this.#extensions.has(id))
+        throw new TsmcpError(
+          'TSMCP_INVALID_DEFINITION',
+          `Tool ${name} configures extension ${id}; install it with the extensions option`,
+        );
     }
-    this.#tools.set(name, { tool, headers: headerParamsOf(tool.inputSchema), extensions: config.extensions, input, output, handler: handler as ToolHandler<unknown> });
+    this.#tools.set(name, {
+      tool,
+      headers: headerParamsOf(tool.inputSchema),
+      extensions: config.extensions,
+      input,
+      output,
+      handler: handler as ToolHandler<unknown>,
+    });
     this.#enable('tools');
     return { remove: () => this.#tools.delete(name) && this.#changed('tools') };
   }
@@ -215,7 +275,8 @@ export class McpServer {
   /** Register a resource at a fixed URI. */
   registerResource(name: string, uri: string, config: ResourceConfig, read: ResourceReader): Registered {
     checkDefinitionMeta(`Resource ${uri}`, config._meta);
-    if (this.#resources.has(uri)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource ${uri} is already registered`);
+    if (this.#resources.has(uri))
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource ${uri} is already registered`);
     const { cache, ...rest } = config;
     this.#resources.set(uri, { resource: { uri, name, ...rest }, read, cache });
     this.#enable('resources');
@@ -223,9 +284,15 @@ export class McpServer {
   }
 
   /** Register an RFC 6570 resource template, e.g. `file:///{+path}`. */
-  registerResourceTemplate(name: string, uriTemplate: string, config: TemplateConfig, read: TemplateReader): Registered {
+  registerResourceTemplate(
+    name: string,
+    uriTemplate: string,
+    config: TemplateConfig,
+    read: TemplateReader,
+  ): Registered {
     checkDefinitionMeta(`Resource template ${name}`, config._meta);
-    if (this.#templates.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource template ${name} is already registered`);
+    if (this.#templates.has(name))
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource template ${name} is already registered`);
     const matcher = new UriTemplate(uriTemplate);
     const { list: _l, complete: _c, cache: _k, ...meta } = config;
     this.#templates.set(name, { template: { uriTemplate, name, ...meta }, matcher, config, read });
@@ -237,7 +304,8 @@ export class McpServer {
   /** Register a prompt. Arguments are strings; `complete` on an argument enables completion for it. */
   registerPrompt(name: string, config: PromptConfig, handler: PromptHandler): Registered {
     checkDefinitionMeta(`Prompt ${name}`, config._meta);
-    if (this.#prompts.has(name)) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Prompt ${name} is already registered`);
+    if (this.#prompts.has(name))
+      throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Prompt ${name} is already registered`);
     const prompt: Prompt = { name };
     if (config.title !== undefined) prompt.title = config.title;
     if (config.description !== undefined) prompt.description = config.description;
@@ -287,13 +355,20 @@ export class McpServer {
       s.setRequestHandler('tools/list', (p, ctx) => {
         const { page, nextCursor } = paginate([...this.#tools.values()], (e) => e.tool.name, p.cursor, this.#pageSize);
         const listers = this.#hooks.filter((h) => h.hooks.list);
-        const tools = listers.length ? page.map((e) => listers.reduce((t, h) => h.hooks.list!(t, e.extensions?.[h.id], ctx), e.tool)) : page.map((e) => e.tool);
+        const tools = listers.length
+          ? page.map((e) => listers.reduce((t, h) => h.hooks.list!(t, e.extensions?.[h.id], ctx), e.tool))
+          : page.map((e) => e.tool);
         return withCursor({ tools }, nextCursor);
       });
       s.setRequestHandler('tools/call', (p, ctx) => this.#callTool(p, ctx));
     } else if (kind === 'prompts') {
       s.setRequestHandler('prompts/list', (p) => {
-        const { page, nextCursor } = paginate([...this.#prompts.values()], (e) => e.prompt.name, p.cursor, this.#pageSize);
+        const { page, nextCursor } = paginate(
+          [...this.#prompts.values()],
+          (e) => e.prompt.name,
+          p.cursor,
+          this.#pageSize,
+        );
         return withCursor({ prompts: page.map((e) => e.prompt) }, nextCursor);
       });
       s.setRequestHandler('prompts/get', (p, ctx) => this.#getPrompt(p, ctx));
@@ -305,7 +380,12 @@ export class McpServer {
         return withCursor({ resources: page }, nextCursor);
       });
       s.setRequestHandler('resources/templates/list', (p) => {
-        const { page, nextCursor } = paginate([...this.#templates.values()], (e) => e.template.name, p.cursor, this.#pageSize);
+        const { page, nextCursor } = paginate(
+          [...this.#templates.values()],
+          (e) => e.template.name,
+          p.cursor,
+          this.#pageSize,
+        );
         return withCursor({ resourceTemplates: page.map((e) => e.template) }, nextCursor);
       });
       s.setRequestHandler('resources/read', (p, ctx) => this.#read(p, ctx));
@@ -318,7 +398,12 @@ export class McpServer {
     const name = params.name as string;
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
-    const call = (id: string, c: RequestContext): ToolCall => ({ name, params, ctx: c, config: entry.extensions?.[id] });
+    const call = (id: string, c: RequestContext): ToolCall => ({
+      name,
+      params,
+      ctx: c,
+      config: entry.extensions?.[id],
+    });
     // Extensions may refuse the call before anything runs (e.g. a client that lacks them).
     for (const h of this.#hooks) if (h.hooks.check) await h.hooks.check(call(h.id, ctx));
     const checked = await entry.input.validate(params.arguments ?? {});
@@ -349,10 +434,17 @@ export class McpServer {
     if (out instanceof ToolHandoff) {
       const h = this.#hooks.find((x) => x.id === (out as ToolHandoff).extension && x.hooks.handoff);
       if (!h) {
-        this.server.unexpected(new Error(`Tool ${name} handed off to ${out.extension}, which is not installed`), { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
+        this.server.unexpected(new Error(`Tool ${name} handed off to ${out.extension}, which is not installed`), {
+          jsonrpc: '2.0',
+          id: ctx.requestId,
+          method: 'tools/call',
+          params,
+        });
         throw new McpError(ErrorCode.InternalError, 'Internal error');
       }
-      return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, (c, returned) => this.#shape(entry, returned as ToolReturn, c, params));
+      return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, (c, returned) =>
+        this.#shape(entry, returned as ToolReturn, c, params),
+      );
     }
     return this.#shape(entry, out, ctx, params);
   }
@@ -360,7 +452,8 @@ export class McpServer {
   /** Turn a handler's return into the CallToolResult sent (structured output checked, text copy added). */
   async #shape(entry: ToolEntry, returned: ToolReturn, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
     const name = entry.tool.name;
-    if (returned instanceof ToolHandoff) throw new McpError(ErrorCode.InternalError, `Tool ${name} handed off again from inside a handoff`);
+    if (returned instanceof ToolHandoff)
+      throw new McpError(ErrorCode.InternalError, `Tool ${name} handed off again from inside a handoff`);
     const out = returned;
     this.#checkResultMeta(`Tool ${name}`, (out as JsonObject)._meta, ctx, 'tools/call', params);
     const result: JsonObject = { ...out };
@@ -368,13 +461,26 @@ export class McpServer {
       if (entry.output && !out.isError) {
         const v = await entry.output.validate(out.structuredContent);
         if (!v.ok) {
-          this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`), { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
-          throw new McpError(ErrorCode.InternalError, `Tool ${name} produced output that does not match its outputSchema`);
+          this.server.unexpected(
+            new TsmcpError(
+              'TSMCP_OUTPUT_SCHEMA',
+              `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
+            ),
+            { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params },
+          );
+          throw new McpError(
+            ErrorCode.InternalError,
+            `Tool ${name} produced output that does not match its outputSchema`,
+          );
         }
       }
-      if (!Array.isArray(result.content)) result.content = [{ type: 'text', text: JSON.stringify(out.structuredContent) }];
+      if (!Array.isArray(result.content))
+        result.content = [{ type: 'text', text: JSON.stringify(out.structuredContent) }];
     } else if (entry.output && !out.isError) {
-      throw new McpError(ErrorCode.InternalError, `Tool ${name} declares an outputSchema but returned no structuredContent`);
+      throw new McpError(
+        ErrorCode.InternalError,
+        `Tool ${name} declares an outputSchema but returned no structuredContent`,
+      );
     }
     if (!Array.isArray(result.content)) result.content = [];
     return result;
@@ -384,7 +490,10 @@ export class McpServer {
   #checkResultMeta(what: string, meta: unknown, ctx: RequestContext, method: string, params: JsonObject): void {
     const problem = userMetaProblem(meta, 'result');
     if (!problem) return;
-    this.server.unexpected(new TsmcpError('TSMCP_INVALID_META', `${what} returned a result whose _meta is refused: ${problem}`), { jsonrpc: '2.0', id: ctx.requestId, method, params });
+    this.server.unexpected(
+      new TsmcpError('TSMCP_INVALID_META', `${what} returned a result whose _meta is refused: ${problem}`),
+      { jsonrpc: '2.0', id: ctx.requestId, method, params },
+    );
     throw new McpError(ErrorCode.InternalError, `${what} returned an invalid result`);
   }
 
@@ -394,7 +503,8 @@ export class McpServer {
     if (!entry) throw invalidParams(`Unknown prompt: ${name}`, { name });
     const args = (params.arguments ?? {}) as { [key: string]: string };
     for (const a of entry.config.arguments ?? []) {
-      if (a.required && args[a.name] === undefined) throw invalidParams(`Missing required argument "${a.name}" for prompt ${name}`);
+      if (a.required && args[a.name] === undefined)
+        throw invalidParams(`Missing required argument "${a.name}" for prompt ${name}`);
     }
     const out = await entry.handler(args, ctx);
     if (!Array.isArray(out)) this.#checkResultMeta(`Prompt ${name}`, out._meta, ctx, 'prompts/get', params);
@@ -420,7 +530,8 @@ export class McpServer {
       }
     }
     if (contents === undefined) throw invalidParams(`Resource not found: ${uri}`, { uri });
-    if (!Array.isArray(contents)) this.#checkResultMeta(`Resource ${uri}`, contents._meta, ctx, 'resources/read', params);
+    if (!Array.isArray(contents))
+      this.#checkResultMeta(`Resource ${uri}`, contents._meta, ctx, 'resources/read', params);
     const result: JsonObject = Array.isArray(contents) ? { contents } : { ...contents };
     if (cache && result.ttlMs === undefined) Object.assign(result, cache);
     return result;
@@ -429,7 +540,9 @@ export class McpServer {
   async #complete(params: JsonObject): Promise<JsonObject> {
     const ref = params.ref as { type: string; name?: string; uri?: string };
     const arg = params.argument as { name: string; value: string };
-    const context = { arguments: ((params.context as JsonObject | undefined)?.arguments ?? {}) as { [k: string]: string } };
+    const context = {
+      arguments: ((params.context as JsonObject | undefined)?.arguments ?? {}) as { [k: string]: string },
+    };
     let completer: Completer | undefined;
     if (ref.type === 'ref/prompt') {
       const p = this.#prompts.get(ref.name!);
@@ -460,4 +573,3 @@ function withCursor(result: JsonObject, nextCursor: string | undefined): JsonObj
 function toolFailure(text: string): JsonObject {
   return { content: [{ type: 'text', text }], isError: true };
 }
-

@@ -4,7 +4,12 @@ import { base64UrlToUtf8, utf8ToBase64Url } from '../protocol/base64.js';
 import { invalidParams } from '../protocol/errors.js';
 
 /** One page of `items` after `cursor`; `keyOf` gives each item's stable key. */
-export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, cursor: unknown, pageSize: number): { page: T[]; nextCursor?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  cursor: unknown,
+  pageSize: number,
+): { page: T[]; nextCursor?: string } {
   let start = 0;
   if (cursor !== undefined) {
     const raw = typeof cursor === 'string' ? base64UrlToUtf8(cursor) : undefined;
@@ -15,6 +20,7 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, cur
     start = i + 1;
   }
   const page = items.slice(start, start + pageSize);
-  if (start + pageSize < items.length && page.length > 0) return { page, nextCursor: utf8ToBase64Url(`k:${keyOf(page[page.length - 1]!)}`) };
+  if (start + pageSize < items.length && page.length > 0)
+    return { page, nextCursor: utf8ToBase64Url(`k:${keyOf(page[page.length - 1]!)}`) };
   return { page };
 }

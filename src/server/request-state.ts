@@ -41,9 +41,20 @@ export class RequestStateCodec {
   readonly ttlMs: number;
 
   constructor(options: RequestStateOptions = {}) {
-    const raw = options.key === undefined ? crypto.getRandomValues(new Uint8Array(32)) : typeof options.key === 'string' ? enc.encode(options.key) : options.key;
+    const raw =
+      options.key === undefined
+        ? crypto.getRandomValues(new Uint8Array(32))
+        : typeof options.key === 'string'
+          ? enc.encode(options.key)
+          : options.key;
     if (raw.length < 16) throw new TypeError('requestState key must be at least 16 bytes');
-    this.#key = crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    this.#key = crypto.subtle.importKey(
+      'raw',
+      raw as Uint8Array<ArrayBuffer>,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
   }
 
@@ -61,7 +72,12 @@ export class RequestStateCodec {
     const body = unb64url(parts[1]!);
     const mac = unb64url(parts[2]!);
     if (!body || !mac) throw bad('malformed');
-    const ok = await crypto.subtle.verify('HMAC', await this.#key, mac as Uint8Array<ArrayBuffer>, body as Uint8Array<ArrayBuffer>);
+    const ok = await crypto.subtle.verify(
+      'HMAC',
+      await this.#key,
+      mac as Uint8Array<ArrayBuffer>,
+      body as Uint8Array<ArrayBuffer>,
+    );
     if (!ok) throw bad('integrity check failed');
     let payload: StatePayload;
     try {

@@ -4,7 +4,13 @@ import { encodeLegacyError, encodeLegacyResult, encodeLegacyServerCapabilities }
 import { ErrorCode, McpError, invalidParams, methodNotFound } from '../protocol/errors.js';
 import { supports } from '../protocol/features.js';
 import type { RequestIdentity } from '../protocol/identity.js';
-import { isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcRequest, type RequestId } from '../protocol/jsonrpc.js';
+import {
+  isObject,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcRequest,
+  type RequestId,
+} from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import {
   LOGGING_LEVELS,
@@ -27,7 +33,13 @@ import {
   type LegacyVersion,
   type ProtocolVersion,
 } from '../protocol/versions.js';
-import { InputRequiredSignal, createContext, isValidInputResponse, type ContextBackend, type RequestContext } from './context.js';
+import {
+  InputRequiredSignal,
+  createContext,
+  isValidInputResponse,
+  type ContextBackend,
+  type RequestContext,
+} from './context.js';
 import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
@@ -129,7 +141,13 @@ export function legacySessionOf(ctx: RequestContext): LegacySession | undefined 
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
-const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const REMOVED_IN_MODERN = new Set([
+  'initialize',
+  'ping',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 
 /**
@@ -260,7 +278,12 @@ export class Server {
 
   /** Whether this server answers `method` on the 2026-07-28 wire (registered handlers and built-ins). */
   handles(method: string): boolean {
-    return !REMOVED_IN_MODERN.has(method) && this.#eras.get(method) !== 'legacy' && (this.#handlers.has(method) || MODERN_ONLY.has(method)) && advertised(method, this.#capabilities);
+    return (
+      !REMOVED_IN_MODERN.has(method) &&
+      this.#eras.get(method) !== 'legacy' &&
+      (this.#handlers.has(method) || MODERN_ONLY.has(method)) &&
+      advertised(method, this.#capabilities)
+    );
   }
 
   /** Register (or replace) the handler of a request method; `era` limits the wires it exists on (default both). */
@@ -301,7 +324,9 @@ export class Server {
    * JSON-RPC error (already translated for the request's revision).
    */
   dispatch(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
-    return this.#chain === undefined ? this.#route(request, channel, signal) : this.#wrapped(this.#chain, request, channel, signal);
+    return this.#chain === undefined
+      ? this.#route(request, channel, signal)
+      : this.#wrapped(this.#chain, request, channel, signal);
   }
 
   /** Run the middleware chain around #route, on a channel whose notifications the chain can observe. */
@@ -332,7 +357,14 @@ export class Server {
       identity: channel.identity,
       principal: this.#principalOf({ identity: channel.identity, meta }),
       era: version !== undefined ? 'modern' : method === 'initialize' || channel.legacy ? 'legacy' : undefined,
-      protocolVersion: version !== undefined ? (typeof version === 'string' ? version : undefined) : method === 'initialize' ? undefined : channel.legacy?.version,
+      protocolVersion:
+        version !== undefined
+          ? typeof version === 'string'
+            ? version
+            : undefined
+          : method === 'initialize'
+            ? undefined
+            : channel.legacy?.version,
       signal,
       onnotification: (l) => void listeners.push(l),
     };
@@ -361,7 +393,14 @@ export class Server {
 
   // ---------------------------------------------------------------- modern (2026-07-28)
 
-  async #modern(request: JsonRpcRequest, params: JsonObject, meta: Meta, version: unknown, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  async #modern(
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    version: unknown,
+    channel: Channel,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
     const { method } = request;
     if (!isModernVersion(version) || !this.#versions.includes(version)) {
       throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
@@ -371,19 +410,30 @@ export class Server {
     }
     const caps = meta[META.clientCapabilities];
     if (!isObject(caps)) {
-      throw invalidParams(`Missing required _meta field "${META.clientCapabilities}" (send {} when the client has none)`, undefined, 400);
+      throw invalidParams(
+        `Missing required _meta field "${META.clientCapabilities}" (send {} when the client has none)`,
+        undefined,
+        400,
+      );
     }
     const logLevel = meta[META.logLevel];
-    if (logLevel !== undefined && !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))) {
+    if (
+      logLevel !== undefined &&
+      !(typeof logLevel === 'string' && (LOGGING_LEVELS as readonly string[]).includes(logLevel))
+    ) {
       throw invalidParams(`Invalid _meta "${META.logLevel}": expected one of ${LOGGING_LEVELS.join(', ')}`);
     }
-    if (REMOVED_IN_MODERN.has(method) || this.#eras.get(method) === 'legacy' || !advertised(method, this.#capabilities)) throw methodNotFound(method);
+    if (REMOVED_IN_MODERN.has(method) || this.#eras.get(method) === 'legacy' || !advertised(method, this.#capabilities))
+      throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
-    const clientInfo = isObject(meta[META.clientInfo]) ? (meta[META.clientInfo] as unknown as Implementation) : undefined;
+    const clientInfo = isObject(meta[META.clientInfo])
+      ? (meta[META.clientInfo] as unknown as Implementation)
+      : undefined;
     if (method === 'server/discover') return this.#discover();
-    if (method === 'subscriptions/listen') return this.#listen(request, params, meta, channel, signal, caps as ClientCapabilities);
+    if (method === 'subscriptions/listen')
+      return this.#listen(request, params, meta, channel, signal, caps as ClientCapabilities);
 
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
@@ -430,7 +480,12 @@ export class Server {
     } catch (e) {
       if (e instanceof InputRequiredSignal) {
         if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
-        return this.#inputRequired(e.requests, answers, requestDigest ?? (await digest(identityOf(method, params))), principal);
+        return this.#inputRequired(
+          e.requests,
+          answers,
+          requestDigest ?? (await digest(identityOf(method, params))),
+          principal,
+        );
       }
       throw e;
     } finally {
@@ -438,20 +493,41 @@ export class Server {
     }
     const only = typeof result.resultType === 'string' ? this.#resultTypes.get(result.resultType) : undefined;
     if (only && !only.includes(method)) {
-      this.#onerror?.(new Error(`Handler of ${method} returned resultType ${String(result.resultType)}, which only ${only.join(', ')} may`), { method, requestId: request.id });
+      this.#onerror?.(
+        new Error(
+          `Handler of ${method} returned resultType ${String(result.resultType)}, which only ${only.join(', ')} may`,
+        ),
+        { method, requestId: request.id },
+      );
       throw new McpError(ErrorCode.InternalError, 'Internal error');
     }
     if (result.resultType === 'input_required' && !mrtr) {
-      this.#onerror?.(new Error(`Handler of ${method} returned input_required, which only tools/call, prompts/get and resources/read may`), { method, requestId: request.id });
+      this.#onerror?.(
+        new Error(
+          `Handler of ${method} returned input_required, which only tools/call, prompts/get and resources/read may`,
+        ),
+        { method, requestId: request.id },
+      );
       throw new McpError(ErrorCode.InternalError, 'Internal error');
     }
     return this.#finishModern(method, result);
   }
 
-  async #inputRequired(requests: InputRequests, answers: { [key: string]: unknown }, d: string, principal: string | undefined): Promise<JsonObject> {
+  async #inputRequired(
+    requests: InputRequests,
+    answers: { [key: string]: unknown },
+    d: string,
+    principal: string | undefined,
+  ): Promise<JsonObject> {
     const asked: { [key: string]: string } = {};
     for (const key in requests) asked[key] = requests[key]!.method;
-    const requestState = await this.#state.seal({ d, e: Date.now() + this.#state.ttlMs, a: answers, q: asked, ...(principal ? { p: principal } : {}) });
+    const requestState = await this.#state.seal({
+      d,
+      e: Date.now() + this.#state.ttlMs,
+      a: answers,
+      q: asked,
+      ...(principal ? { p: principal } : {}),
+    });
     return { resultType: 'input_required', inputRequests: requests, requestState, _meta: this.#serverInfoMeta };
   }
 
@@ -460,7 +536,11 @@ export class Server {
     if (out.resultType === undefined) out.resultType = 'complete';
     out._meta = isObject(out._meta) ? { ...this.#serverInfoMeta, ...out._meta } : this.#serverInfoMeta;
     if (out.resultType === 'complete') {
-      const hint = LIST_METHODS.has(method) ? this.#cache.lists : method === 'resources/read' ? this.#cache.read : undefined;
+      const hint = LIST_METHODS.has(method)
+        ? this.#cache.lists
+        : method === 'resources/read'
+          ? this.#cache.read
+          : undefined;
       if (hint) {
         if (out.ttlMs === undefined) out.ttlMs = hint.ttlMs;
         if (out.cacheScope === undefined) out.cacheScope = hint.cacheScope;
@@ -483,24 +563,39 @@ export class Server {
   }
 
   /** A `subscriptions/listen` stream: acknowledge, forward matching events, end on cancel or close. */
-  async #listen(request: JsonRpcRequest, params: JsonObject, meta: Meta, channel: Channel, signal: AbortSignal, clientCaps: ClientCapabilities): Promise<JsonObject> {
+  async #listen(
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    channel: Channel,
+    signal: AbortSignal,
+    clientCaps: ClientCapabilities,
+  ): Promise<JsonObject> {
     const asked = params.notifications as SubscriptionFilter;
     const caps = this.#capabilities;
     const honoured: SubscriptionFilter = {};
     if (asked.toolsListChanged && caps.tools?.listChanged) honoured.toolsListChanged = true;
     if (asked.promptsListChanged && caps.prompts?.listChanged) honoured.promptsListChanged = true;
     if (asked.resourcesListChanged && caps.resources?.listChanged) honoured.resourcesListChanged = true;
-    if (asked.resourceSubscriptions && caps.resources?.subscribe) honoured.resourceSubscriptions = [...asked.resourceSubscriptions];
+    if (asked.resourceSubscriptions && caps.resources?.subscribe)
+      honoured.resourceSubscriptions = [...asked.resourceSubscriptions];
     // Extension keys: only for clients that declared the extension, and only what the caller may follow.
     for (const [key, filter] of this.#listenFilters) {
       const values = (asked as JsonObject)[key];
       if (!Array.isArray(values) || !caps.extensions?.[filter.extension]) continue;
       if (!isObject(clientCaps.extensions) || !(filter.extension in clientCaps.extensions)) {
-        throw new McpError(ErrorCode.MissingRequiredClientCapability, `The listen filter ${key} needs the ${filter.extension} extension`, { requiredCapabilities: { extensions: { [filter.extension]: {} } } });
+        throw new McpError(
+          ErrorCode.MissingRequiredClientCapability,
+          `The listen filter ${key} needs the ${filter.extension} extension`,
+          { requiredCapabilities: { extensions: { [filter.extension]: {} } } },
+        );
       }
       const ids = [...new Set(values.filter((x): x is string => typeof x === 'string'))];
       // Each value may cost the extension a lookup: bounded like resource URIs.
-      if (ids.length > this.#maxSubscriptions) throw invalidParams(`Too many ${key}: ${ids.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
+      if (ids.length > this.#maxSubscriptions)
+        throw invalidParams(
+          `Too many ${key}: ${ids.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`,
+        );
       (honoured as JsonObject)[key] = await filter.authorize(ids, { identity: channel.identity, meta });
     }
     const subMeta = { [META.subscriptionId]: request.id };
@@ -508,7 +603,15 @@ export class Server {
     const unsubscribe = this.events.subscribe((event) => {
       if (signal.aborted) return;
       const p = notificationFor(event, honoured);
-      if (p) void channel.notify(p.method, p.params ? { ...p.params, _meta: subMeta } : p.uri === undefined ? { _meta: subMeta } : { _meta: subMeta, uri: p.uri });
+      if (p)
+        void channel.notify(
+          p.method,
+          p.params
+            ? { ...p.params, _meta: subMeta }
+            : p.uri === undefined
+              ? { _meta: subMeta }
+              : { _meta: subMeta, uri: p.uri },
+        );
     });
     await new Promise<void>((resolve) => {
       const close = () => {
@@ -534,10 +637,15 @@ export class Server {
         ? ((params.notifications as SubscriptionFilter).resourceSubscriptions ?? [])
         : [];
     if (uris.length > this.#maxSubscriptions) {
-      return invalidParams(`Too many resource subscriptions: ${uris.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`);
+      return invalidParams(
+        `Too many resource subscriptions: ${uris.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`,
+      );
     }
     for (const uri of uris) {
-      if (uri.length > this.#maxUriLength) return invalidParams(`URI too long: ${uri.length} characters, the limit is ${this.#maxUriLength} (maxUriLength)`);
+      if (uri.length > this.#maxUriLength)
+        return invalidParams(
+          `URI too long: ${uri.length} characters, the limit is ${this.#maxUriLength} (maxUriLength)`,
+        );
     }
     return undefined;
   }
@@ -554,7 +662,9 @@ export class Server {
     }
     if (had) return;
     if (session.subscriptions.size >= this.#maxSubscriptions) {
-      throw invalidParams(`Too many resource subscriptions: this session holds ${session.subscriptions.size}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions); unsubscribe first`);
+      throw invalidParams(
+        `Too many resource subscriptions: this session holds ${session.subscriptions.size}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions); unsubscribe first`,
+      );
     }
     session.subscriptions.add(uri);
     this.#subscriptionCount++;
@@ -587,14 +697,26 @@ export class Server {
       const extra = contribute(version);
       if (extra) capabilities = { ...capabilities, ...extra };
     }
-    const result: JsonObject = { protocolVersion: version, capabilities, serverInfo: legacyImplementation(this.info, version) };
+    const result: JsonObject = {
+      protocolVersion: version,
+      capabilities,
+      serverInfo: legacyImplementation(this.info, version),
+    };
     if (this.#instructions !== undefined) result.instructions = this.#instructions;
     return result;
   }
 
-  async #legacy(request: JsonRpcRequest, params: JsonObject, meta: Meta, session: LegacySession, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  async #legacy(
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    session: LegacySession,
+    channel: Channel,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
     const { method } = request;
-    if (MODERN_ONLY.has(method) || this.#eras.get(method) === 'modern' || !advertised(method, this.#capabilities)) throw methodNotFound(method);
+    if (MODERN_ONLY.has(method) || this.#eras.get(method) === 'modern' || !advertised(method, this.#capabilities))
+      throw methodNotFound(method);
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
     switch (method) {
@@ -632,7 +754,10 @@ export class Server {
     try {
       const result = await handler(params, ctx);
       if (result.resultType === 'input_required') {
-        this.#onerror?.(new Error(`Handler of ${method} returned input_required to a legacy client; use ctx.elicit() and friends`), { method, requestId: request.id });
+        this.#onerror?.(
+          new Error(`Handler of ${method} returned input_required to a legacy client; use ctx.elicit() and friends`),
+          { method, requestId: request.id },
+        );
         throw new McpError(ErrorCode.InternalError, 'Internal error');
       }
       return encodeLegacyResult(method, result, session.version);
@@ -653,27 +778,40 @@ function identityOf(method: string, params: JsonObject): unknown {
   return method === 'resources/read' ? [method, params.uri] : [method, params.name, params.arguments ?? {}];
 }
 
-function notificationFor(event: ServerEvent, f: SubscriptionFilter): { method: string; uri?: string; params?: JsonObject } | undefined {
+function notificationFor(
+  event: ServerEvent,
+  f: SubscriptionFilter,
+): { method: string; uri?: string; params?: JsonObject } | undefined {
   const list = listChangedOf(event.type);
   if (list) return f[list.filter] ? { method: list.method } : undefined;
   switch (event.type) {
     case 'resources/updated':
-      return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', uri: event.uri } : undefined;
+      return f.resourceSubscriptions?.some((w) => uriCovers(w, event.uri))
+        ? { method: 'notifications/resources/updated', uri: event.uri }
+        : undefined;
     case 'extension': {
       const listed = (f as JsonObject)[event.key];
-      return Array.isArray(listed) && listed.includes(event.value) ? { method: event.method, params: event.params as JsonObject } : undefined;
+      return Array.isArray(listed) && listed.includes(event.value)
+        ? { method: event.method, params: event.params as JsonObject }
+        : undefined;
     }
   }
 }
 
 /** The legacy notification (if any) a session should get for an event. */
-export function legacyNotificationFor(event: ServerEvent, session: LegacySession, caps: ServerCapabilities): { method: string; params?: JsonObject } | undefined {
+export function legacyNotificationFor(
+  event: ServerEvent,
+  session: LegacySession,
+  caps: ServerCapabilities,
+): { method: string; params?: JsonObject } | undefined {
   if (!session.initialized) return undefined;
   const list = listChangedOf(event.type);
   if (list) return caps[list.kind]?.listChanged ? { method: list.method } : undefined;
   switch (event.type) {
     case 'resources/updated':
-      return [...session.subscriptions].some((w) => uriCovers(w, event.uri)) ? { method: 'notifications/resources/updated', params: { uri: event.uri } } : undefined;
+      return [...session.subscriptions].some((w) => uriCovers(w, event.uri))
+        ? { method: 'notifications/resources/updated', params: { uri: event.uri } }
+        : undefined;
   }
 }
 

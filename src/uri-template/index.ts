@@ -4,8 +4,15 @@ import { TsmcpError } from '../protocol/errors.js';
 import { failureTable, matchSpans, matchSteps, type Scan, type Step } from './match.js';
 
 type Op = '' | '+' | '#' | '.' | '/' | ';' | '?' | '&';
-interface VarSpec { name: string; explode: boolean; prefix: number | undefined }
-interface Expr { op: Op; vars: VarSpec[] }
+interface VarSpec {
+  name: string;
+  explode: boolean;
+  prefix: number | undefined;
+}
+interface Expr {
+  op: Op;
+  vars: VarSpec[];
+}
 type Part = string | Expr;
 
 const RULES: { [op in Op]: { first: string; sep: string; named: boolean; ifemp: string; reserved: boolean } } = {
@@ -111,7 +118,8 @@ export class UriTemplate {
 function parse(t: string): Part[] {
   const parts: Part[] = [];
   let i = 0;
-  const bad = (why: string) => new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid URI template ${JSON.stringify(t)}: ${why}`);
+  const bad = (why: string) =>
+    new TsmcpError('TSMCP_INVALID_DEFINITION', `Invalid URI template ${JSON.stringify(t)}: ${why}`);
   while (i < t.length) {
     const open = t.indexOf('{', i);
     const close = t.indexOf('}', i);
@@ -166,7 +174,13 @@ function expandExpr(e: Expr, vars: { [name: string]: TemplateValue }): string {
       const s = encode(v.prefix ? Array.from(value).slice(0, v.prefix).join('') : value, r.reserved);
       items.push(r.named ? (s === '' ? `${v.name}${r.ifemp}` : `${v.name}=${s}`) : s);
     } else if (v.explode) {
-      items.push(value.map((x) => (r.named ? (x === '' ? `${v.name}${r.ifemp}` : `${v.name}=${encode(x, r.reserved)}`) : encode(x, r.reserved))).join(r.sep));
+      items.push(
+        value
+          .map((x) =>
+            r.named ? (x === '' ? `${v.name}${r.ifemp}` : `${v.name}=${encode(x, r.reserved)}`) : encode(x, r.reserved),
+          )
+          .join(r.sep),
+      );
     } else {
       const joined = value.map((x) => encode(x, r.reserved)).join(',');
       items.push(r.named ? `${v.name}=${joined}` : joined);
@@ -198,7 +212,11 @@ function readExpr(e: Expr, text: string, out: TemplateMatch): boolean {
     for (const v of e.vars) {
       const vals = byName.get(v.name);
       if (!vals) continue;
-      out[v.name] = v.explode ? vals : vals.length === 1 && !vals[0]!.includes(',') ? vals[0]! : vals.join(',').split(',');
+      out[v.name] = v.explode
+        ? vals
+        : vals.length === 1 && !vals[0]!.includes(',')
+          ? vals[0]!
+          : vals.join(',').split(',');
     }
     return true;
   }

@@ -45,7 +45,8 @@ export function matchSpans(steps: readonly Step[], uri: string): [number, number
     reach[steps.length]![n] = 1;
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i]!;
-      reach[i] = 'lit' in step ? reachLiteral(uri, step, reach[i + 1]!, work) : reachExpr(uri, step.scan, reach[i + 1]!, work);
+      reach[i] =
+        'lit' in step ? reachLiteral(uri, step, reach[i + 1]!, work) : reachExpr(uri, step.scan, reach[i + 1]!, work);
     }
     if (!reach[0]![0]) return undefined;
     const spans: [number, number][] = [];
@@ -79,7 +80,12 @@ export function matchSpans(steps: readonly Step[], uri: string): [number, number
 }
 
 /** Positions where `lit` occurs and the rest matches after it (KMP: at most 2n comparisons). */
-function reachLiteral(uri: string, step: { lit: string; fail: Int32Array }, next: Uint8Array, work: { n: number }): Uint8Array {
+function reachLiteral(
+  uri: string,
+  step: { lit: string; fail: Int32Array },
+  next: Uint8Array,
+  work: { n: number },
+): Uint8Array {
   const { lit, fail } = step;
   const r = new Uint8Array(uri.length + 1);
   let k = 0;

@@ -13,7 +13,12 @@ describe('client cache: a -32602 for a stale cursor drops the cached pages of th
   it('tools/list pages are fetched again after the bad cursor; prompts/list stays cached', async () => {
     // Default list TTL (30 s) keeps every page fresh for the whole test: only invalidation can drop one.
     const server = new McpServer({ name: 's', version: '1' }, { pageSize: 2 });
-    const tools = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((n) => [n, server.registerTool(n, { inputSchema: { type: 'object' } }, () => ({ content: [] }))]));
+    const tools = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => [
+        n,
+        server.registerTool(n, { inputSchema: { type: 'object' } }, () => ({ content: [] })),
+      ]),
+    );
     server.registerPrompt('p', {}, () => []);
 
     const recorder = new WireRecorder();

@@ -10,7 +10,10 @@ import { connectPair } from '../helpers/pair.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
-const form = (message: string, field: string) => ({ message, requestedSchema: { type: 'object' as const, properties: { [field]: { type: 'string' } }, required: [field] } });
+const form = (message: string, field: string) => ({
+  message,
+  requestedSchema: { type: 'object' as const, properties: { [field]: { type: 'string' } }, required: [field] },
+});
 
 describe('era detection', () => {
   it('falls back to initialize against a legacy-only server', async () => {
@@ -31,7 +34,10 @@ describe('era detection', () => {
     const legacy = new Client({ name: 'c', version: '1' }, { version: 'legacy' });
     const [a, b] = createLinkedPair();
     await s.connect(b);
-    await assert.rejects(legacy.connect(a), (e: unknown) => e instanceof McpError && e.code === -32022 && JSON.stringify(e.data).includes('2026-07-28'));
+    await assert.rejects(
+      legacy.connect(a),
+      (e: unknown) => e instanceof McpError && e.code === -32022 && JSON.stringify(e.data).includes('2026-07-28'),
+    );
   });
 
   it('skips the probe when given a prior verdict', async () => {
@@ -61,7 +67,9 @@ describe('multi round-trip', () => {
       runs++;
       const a = await ctx.elicit(form('name?', 'name'), { key: 'step1' });
       const b = await ctx.elicit(form('color?', 'color'), { key: 'step2' });
-      return { content: [{ type: 'text', text: `${String(a.content?.name)}/${String(b.content?.color)} after ${runs} runs` }] };
+      return {
+        content: [{ type: 'text', text: `${String(a.content?.name)}/${String(b.content?.color)} after ${runs} runs` }],
+      };
     });
     s.registerTool('forever', {}, async (_a, ctx) => {
       const n = Math.random().toString(36).slice(2);
@@ -74,7 +82,9 @@ describe('multi round-trip', () => {
   it('answers each round through the handlers and re-runs the handler with the answers', async () => {
     const asked: string[] = [];
     const { client, recorder } = await connectPair(mrtrServer(), {
-      handlers: { elicitation: (p) => (asked.push(p.message), { action: 'accept', content: { name: 'Ada', color: 'teal' } }) },
+      handlers: {
+        elicitation: (p) => (asked.push(p.message), { action: 'accept', content: { name: 'Ada', color: 'teal' } }),
+      },
     });
     assert.equal(text(await client.callTool('two_rounds')), 'Ada/teal after 3 runs');
     assert.deepEqual(asked, ['name?', 'color?']);
@@ -82,15 +92,30 @@ describe('multi round-trip', () => {
   });
 
   it('gives up after maxInputRounds', async () => {
-    const { client } = await connectPair(mrtrServer(), { maxInputRounds: 3, handlers: { elicitation: () => ({ action: 'accept', content: { x: '1' } }) } });
-    await assert.rejects(client.callTool('forever'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INPUT_ROUNDS_EXCEEDED');
+    const { client } = await connectPair(mrtrServer(), {
+      maxInputRounds: 3,
+      handlers: { elicitation: () => ({ action: 'accept', content: { x: '1' } }) },
+    });
+    await assert.rejects(
+      client.callTool('forever'),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INPUT_ROUNDS_EXCEEDED',
+    );
   });
 
   it('fails clearly without a handler, and the server never asks what the client did not declare', async () => {
     const { client } = await connectPair(mrtrServer(), { capabilities: { elicitation: { form: {} } } });
-    await assert.rejects(client.callTool('two_rounds'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER');
+    await assert.rejects(
+      client.callTool('two_rounds'),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER',
+    );
     const { client: bare } = await connectPair(mrtrServer());
-    await assert.rejects(bare.callTool('two_rounds'), (e: unknown) => e instanceof McpError && e.code === -32021 && JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"form":{}}}}');
+    await assert.rejects(
+      bare.callTool('two_rounds'),
+      (e: unknown) =>
+        e instanceof McpError &&
+        e.code === -32021 &&
+        JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"form":{}}}}',
+    );
   });
 });
 
@@ -108,37 +133,88 @@ describe('requestState integrity over the wire', () => {
     const { Peer } = await import('../../src/engine/peer.js');
     const peer = new Peer(a, { onrequest: () => ({}) });
     await peer.start();
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: {} },
+    };
     const r1 = await peer.request('tools/call', { _meta: meta, name: 'x' });
     assert.equal(r1.resultType, 'input_required');
     assert.deepEqual(Object.keys(r1.inputRequests as object), ['who']);
     const state = r1.requestState as string;
     const tampered = state.slice(0, -3) + (state.endsWith('A') ? 'BBB' : 'AAA');
-    await assert.rejects(peer.request('tools/call', { _meta: meta, name: 'x', requestState: tampered, inputResponses: { who: { action: 'accept', content: { name: 'Eve' } } } }), (e: unknown) => e instanceof McpError && e.code === -32602);
-    await assert.rejects(peer.request('tools/call', { _meta: meta, name: 'other', requestState: state, inputResponses: { who: { action: 'accept', content: { name: 'Eve' } } } }), (e: unknown) => e instanceof McpError && e.code === -32602 && /different request/.test(e.message));
-    const missing = await peer.request('tools/call', { _meta: meta, name: 'x', requestState: state, inputResponses: { other: { action: 'accept' } } });
+    await assert.rejects(
+      peer.request('tools/call', {
+        _meta: meta,
+        name: 'x',
+        requestState: tampered,
+        inputResponses: { who: { action: 'accept', content: { name: 'Eve' } } },
+      }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
+    await assert.rejects(
+      peer.request('tools/call', {
+        _meta: meta,
+        name: 'other',
+        requestState: state,
+        inputResponses: { who: { action: 'accept', content: { name: 'Eve' } } },
+      }),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && /different request/.test(e.message),
+    );
+    const missing = await peer.request('tools/call', {
+      _meta: meta,
+      name: 'x',
+      requestState: state,
+      inputResponses: { other: { action: 'accept' } },
+    });
     assert.equal(missing.resultType, 'input_required');
-    const garbage = await peer.request('tools/call', { _meta: meta, name: 'x', requestState: state, inputResponses: { who: 'yes please' } });
+    const garbage = await peer.request('tools/call', {
+      _meta: meta,
+      name: 'x',
+      requestState: state,
+      inputResponses: { who: 'yes please' },
+    });
     assert.equal(garbage.resultType, 'input_required');
-    const done = await peer.request('tools/call', { _meta: meta, name: 'x', requestState: state, inputResponses: { who: { action: 'accept', content: { name: 'Ada' } }, extra: 1 } });
+    const done = await peer.request('tools/call', {
+      _meta: meta,
+      name: 'x',
+      requestState: state,
+      inputResponses: { who: { action: 'accept', content: { name: 'Ada' } }, extra: 1 },
+    });
     assert.equal(done.resultType, 'complete');
     assert.equal((done.content as { text: string }[])[0]!.text, 'hi Ada');
-    await assert.rejects(peer.request('tools/list', { _meta: meta }), (e: unknown) => e instanceof McpError && e.code === -32601);
+    await assert.rejects(
+      peer.request('tools/list', { _meta: meta }),
+      (e: unknown) => e instanceof McpError && e.code === -32601,
+    );
   });
 });
 
 describe('client-side output schema checks', () => {
   it('rejects structuredContent that does not match the advertised outputSchema', async () => {
     const server = new Server({ name: 'liar', version: '1' }, { capabilities: { tools: {} } });
-    server.setRequestHandler('tools/list', () => ({ tools: [{ name: 'lie', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } }] }));
-    server.setRequestHandler('tools/call', (p) => ({ content: [], structuredContent: p.name === 'lie' ? { n: 'not a number' } : {} }));
+    server.setRequestHandler('tools/list', () => ({
+      tools: [
+        {
+          name: 'lie',
+          inputSchema: { type: 'object' },
+          outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+        },
+      ],
+    }));
+    server.setRequestHandler('tools/call', (p) => ({
+      content: [],
+      structuredContent: p.name === 'lie' ? { n: 'not a number' } : {},
+    }));
     const [a, b] = createLinkedPair();
     const { ServerConnection } = await import('../../src/server/index.js');
     await new ServerConnection(server, b).start();
     const client = new Client({ name: 'c', version: '1' });
     await client.connect(a);
     await client.listAllTools();
-    await assert.rejects(client.callTool('lie'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && /n/.test(e.message));
+    await assert.rejects(
+      client.callTool('lie'),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && /n/.test(e.message),
+    );
   });
 });
 
@@ -156,7 +232,8 @@ describe('client-side result checks', () => {
       if (version !== '2026-07-28') await new ServerConnection(server, sb).start();
       const client = new Client({ name: 'c', version: '1' }, { version });
       await client.connect(ca);
-      const local = (re: RegExp) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && re.test(e.message);
+      const local = (re: RegExp) => (e: unknown) =>
+        e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && re.test(e.message);
       await assert.rejects(client.listTools(), local(/"tools"/));
       await assert.rejects(client.callTool('x'), local(/"content"/));
       await assert.rejects(client.listPrompts(), local(/"prompts"/));

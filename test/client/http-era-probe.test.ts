@@ -15,11 +15,28 @@ interface Msg {
 type Answer = { status: number; body?: unknown } | undefined;
 
 const META = { 'io.modelcontextprotocol/serverInfo': { name: 'raw', version: '1' } };
-const discovered = (id: unknown) => ({ jsonrpc: '2.0', id, result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private', _meta: META } });
-const error = (id: unknown, code: number, message: string, data?: unknown) => ({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), error: { code, message, ...(data === undefined ? {} : { data }) } });
+const discovered = (id: unknown) => ({
+  jsonrpc: '2.0',
+  id,
+  result: {
+    resultType: 'complete',
+    supportedVersions: ['2026-07-28'],
+    capabilities: { tools: {} },
+    ttlMs: 0,
+    cacheScope: 'private',
+    _meta: META,
+  },
+});
+const error = (id: unknown, code: number, message: string, data?: unknown) => ({
+  jsonrpc: '2.0',
+  ...(id === undefined ? {} : { id }),
+  error: { code, message, ...(data === undefined ? {} : { data }) },
+});
 
 /** A raw server: `probe(n, msg)` answers the n-th server/discover (from 0); initialize is answered as 2025-11-25. */
-async function rawServer(probe: (n: number, msg: Msg) => Answer): Promise<{ url: string; methods: string[]; close: () => Promise<void> }> {
+async function rawServer(
+  probe: (n: number, msg: Msg) => Answer,
+): Promise<{ url: string; methods: string[]; close: () => Promise<void> }> {
   const methods: string[] = [];
   let probes = 0;
   const http: HttpServer = createServer((req, res) => {
@@ -29,14 +46,24 @@ async function rawServer(probe: (n: number, msg: Msg) => Answer): Promise<{ url:
     req.on('end', () => {
       const msg = JSON.parse(body) as Msg;
       methods.push(msg.method);
-      const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify(v));
-      if (msg.method === 'initialize') return json(200, { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'raw', version: '1' } } });
+      const json = (status: number, v: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify(v));
+      if (msg.method === 'initialize')
+        return json(200, {
+          jsonrpc: '2.0',
+          id: msg.id,
+          result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: 'raw', version: '1' } },
+        });
       if (msg.id === undefined) return void res.writeHead(202).end();
       if (msg.method === 'server/discover') {
         const a = probe(probes++, msg) ?? { status: 200, body: discovered(msg.id) };
         return json(a.status, a.body);
       }
-      json(200, { jsonrpc: '2.0', id: msg.id, result: { resultType: 'complete', tools: [], ttlMs: 0, cacheScope: 'private', _meta: META } });
+      json(200, {
+        jsonrpc: '2.0',
+        id: msg.id,
+        result: { resultType: 'complete', tools: [], ttlMs: 0, cacheScope: 'private', _meta: META },
+      });
     });
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -50,11 +77,19 @@ async function rawServer(probe: (n: number, msg: Msg) => Answer): Promise<{ url:
   };
 }
 
-async function probeAgainst(probe: (n: number, msg: Msg) => Answer): Promise<{ client: Client; methods: string[]; connected: Promise<void>; done: () => Promise<void>; recorder: WireRecorder }> {
+async function probeAgainst(probe: (n: number, msg: Msg) => Answer): Promise<{
+  client: Client;
+  methods: string[];
+  connected: Promise<void>;
+  done: () => Promise<void>;
+  recorder: WireRecorder;
+}> {
   const server = await rawServer(probe);
   const recorder = new WireRecorder();
   const client = new Client({ name: 'c', version: '1' });
-  const connected = client.connect(recordTransport(new StreamableHttpClientTransport(server.url, { getStream: false }), recorder, 'client'));
+  const connected = client.connect(
+    recordTransport(new StreamableHttpClientTransport(server.url, { getStream: false }), recorder, 'client'),
+  );
   return {
     client,
     methods: server.methods,
@@ -70,11 +105,38 @@ async function probeAgainst(probe: (n: number, msg: Msg) => Answer): Promise<{ c
 describe('HTTP era probe: modern errors mean modern', () => {
   const firstOnly = (a: (msg: Msg) => Answer) => (n: number, msg: Msg) => (n === 0 ? a(msg) : undefined);
   const cases: [string, (n: number, msg: Msg) => Answer][] = [
-    ['-32020 (header mismatch)', firstOnly((m) => ({ status: 400, body: error(m.id, -32020, 'Header mismatch: Mcp-Method') }))],
-    ['-32020 without an id (an intermediary)', firstOnly(() => ({ status: 400, body: error(undefined, -32020, 'Header mismatch') }))],
-    ['-32021 (missing client capability)', firstOnly((m) => ({ status: 400, body: error(m.id, -32021, 'Missing required client capability', { requiredCapabilities: {} }) }))],
-    ['-32602 about the missing _meta', firstOnly((m) => ({ status: 400, body: error(m.id, -32602, 'Missing _meta["io.modelcontextprotocol/clientCapabilities"]') }))],
-    ['-32022 listing our version', firstOnly((m) => ({ status: 400, body: error(m.id, -32022, 'Unsupported protocol version', { supported: ['2026-07-28'], requested: '2026-07-28' }) }))],
+    [
+      '-32020 (header mismatch)',
+      firstOnly((m) => ({ status: 400, body: error(m.id, -32020, 'Header mismatch: Mcp-Method') })),
+    ],
+    [
+      '-32020 without an id (an intermediary)',
+      firstOnly(() => ({ status: 400, body: error(undefined, -32020, 'Header mismatch') })),
+    ],
+    [
+      '-32021 (missing client capability)',
+      firstOnly((m) => ({
+        status: 400,
+        body: error(m.id, -32021, 'Missing required client capability', { requiredCapabilities: {} }),
+      })),
+    ],
+    [
+      '-32602 about the missing _meta',
+      firstOnly((m) => ({
+        status: 400,
+        body: error(m.id, -32602, 'Missing _meta["io.modelcontextprotocol/clientCapabilities"]'),
+      })),
+    ],
+    [
+      '-32022 listing our version',
+      firstOnly((m) => ({
+        status: 400,
+        body: error(m.id, -32022, 'Unsupported protocol version', {
+          supported: ['2026-07-28'],
+          requested: '2026-07-28',
+        }),
+      })),
+    ],
   ];
   for (const [name, probe] of cases) {
     it(`${name}: probes again and ends up modern, without initialize`, async () => {
@@ -90,7 +152,10 @@ describe('HTTP era probe: modern errors mean modern', () => {
   }
 
   it('a modern error on every probe fails the connection with it, still without initialize', async () => {
-    const t = await probeAgainst((_n, m) => ({ status: 400, body: error(m.id, -32021, 'Missing required client capability', { requiredCapabilities: { sampling: {} } }) }));
+    const t = await probeAgainst((_n, m) => ({
+      status: 400,
+      body: error(m.id, -32021, 'Missing required client capability', { requiredCapabilities: { sampling: {} } }),
+    }));
     await assert.rejects(t.connected, (e: unknown) => e instanceof McpError && e.code === -32021);
     assert.ok(!t.methods.includes('initialize'), t.methods.join());
     assert.equal(t.methods.length, 2, 'one probe and one retry');
@@ -98,7 +163,10 @@ describe('HTTP era probe: modern errors mean modern', () => {
   });
 
   it('-32022 listing only legacy versions: initialize with the one offered', async () => {
-    const t = await probeAgainst((_n, m) => ({ status: 400, body: error(m.id, -32022, 'Unsupported protocol version', { supported: ['2025-11-25'], requested: '2026-07-28' }) }));
+    const t = await probeAgainst((_n, m) => ({
+      status: 400,
+      body: error(m.id, -32022, 'Unsupported protocol version', { supported: ['2025-11-25'], requested: '2026-07-28' }),
+    }));
     await t.connected;
     assert.equal(t.client.protocolVersion, '2025-11-25');
     assert.deepEqual(t.methods.slice(0, 2), ['server/discover', 'initialize']);
@@ -116,7 +184,10 @@ describe('HTTP era probe: modern errors mean modern', () => {
   });
 
   it('a -32602 about something else is a legacy answer', async () => {
-    const t = await probeAgainst((_n, m) => ({ status: 400, body: error(m.id, -32602, 'Invalid params: server not initialized') }));
+    const t = await probeAgainst((_n, m) => ({
+      status: 400,
+      body: error(m.id, -32602, 'Invalid params: server not initialized'),
+    }));
     await t.connected;
     assert.equal(t.client.era, 'legacy');
     await t.done();

@@ -2,7 +2,13 @@
 // value is not plain ASCII), drops tools with invalid annotations, and recovers from a -32020 on a tool
 // it had not listed yet by refreshing that tool's definition and retrying once.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client, McpError } from '../../src/client/index.js';
 import { McpServer } from '../../src/server/index.js';
@@ -24,7 +30,11 @@ function build(): McpServer {
     {
       inputSchema: {
         type: 'object',
-        properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, count: { type: 'integer', 'x-mcp-header': 'Count' }, dry: { type: 'boolean', 'x-mcp-header': 'Dry' } },
+        properties: {
+          region: { type: 'string', 'x-mcp-header': 'Region' },
+          count: { type: 'integer', 'x-mcp-header': 'Count' },
+          dry: { type: 'boolean', 'x-mcp-header': 'Dry' },
+        },
       },
     },
     (args) => ({ content: [{ type: 'text', text: `region=${String(args.region)}` }] }),
@@ -68,11 +78,18 @@ describe('HTTP client: Mcp-Param-* headers', () => {
     assert.equal(calls[1]!.headers['mcp-param-region'], 'eu');
     assert.equal(calls[1]!.headers['mcp-param-count'], '7');
     assert.equal(calls[1]!.headers['mcp-param-dry'], 'true');
-    assert.equal(seen.filter((s) => s.method === 'tools/list').length, 4, 'paged (one tool per page) until the tool was found');
+    assert.equal(
+      seen.filter((s) => s.method === 'tools/list').length,
+      4,
+      'paged (one tool per page) until the tool was found',
+    );
     // Known now: the next call needs no refresh.
     seen.length = 0;
     await client.callTool('zz_region', { region: 'us' });
-    assert.deepEqual(seen.map((s) => s.method), ['tools/call']);
+    assert.deepEqual(
+      seen.map((s) => s.method),
+      ['tools/call'],
+    );
     recorder.assertClean();
     await client.close();
   });
@@ -84,12 +101,18 @@ describe('HTTP client: Mcp-Param-* headers', () => {
     const region = 'Zürich ';
     const r = await client.callTool('zz_region', { region });
     assert.deepEqual(r.content, [{ type: 'text', text: `region=${region}` }]);
-    assert.deepEqual(seen.map((s) => s.method), ['tools/call']);
+    assert.deepEqual(
+      seen.map((s) => s.method),
+      ['tools/call'],
+    );
     assert.equal(seen[0]!.headers['mcp-param-region'], `=?base64?${Buffer.from(region, 'utf8').toString('base64')}?=`);
     // A value that merely looks like the sentinel is encoded too, so the server cannot misread it.
     seen.length = 0;
     await client.callTool('zz_region', { region: '=?base64?eA==?=' });
-    assert.equal(seen[0]!.headers['mcp-param-region'], `=?base64?${Buffer.from('=?base64?eA==?=').toString('base64')}?=`);
+    assert.equal(
+      seen[0]!.headers['mcp-param-region'],
+      `=?base64?${Buffer.from('=?base64?eA==?=').toString('base64')}?=`,
+    );
     recorder.assertClean();
     await client.close();
   });
@@ -103,13 +126,33 @@ describe('HTTP client: Mcp-Param-* headers', () => {
       req.on('data', (c: Buffer) => (body += c));
       req.on('end', () => {
         const msg = JSON.parse(body) as { id: number; method: string };
-        const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+        const json = (status: number, v: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
         const meta = { 'io.modelcontextprotocol/serverInfo': { name: 'raw', version: '1' } };
-        if (msg.method === 'server/discover') return json(200, { jsonrpc: '2.0', id: msg.id, result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private', _meta: meta } });
+        if (msg.method === 'server/discover')
+          return json(200, {
+            jsonrpc: '2.0',
+            id: msg.id,
+            result: {
+              resultType: 'complete',
+              supportedVersions: ['2026-07-28'],
+              capabilities: { tools: {} },
+              ttlMs: 0,
+              cacheScope: 'private',
+              _meta: meta,
+            },
+          });
         if (msg.method === 'tools/list') {
           lists++;
-          const tool = { name: 't', inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'K' } } } };
-          return json(200, { jsonrpc: '2.0', id: msg.id, result: { resultType: 'complete', tools: [tool], ttlMs: 0, cacheScope: 'private', _meta: meta } });
+          const tool = {
+            name: 't',
+            inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'K' } } },
+          };
+          return json(200, {
+            jsonrpc: '2.0',
+            id: msg.id,
+            result: { resultType: 'complete', tools: [tool], ttlMs: 0, cacheScope: 'private', _meta: meta },
+          });
         }
         calls++;
         json(400, { jsonrpc: '2.0', id: msg.id, error: { code: -32020, message: 'Header mismatch: Mcp-Param-K' } });
@@ -118,7 +161,13 @@ describe('HTTP client: Mcp-Param-* headers', () => {
     await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
     const recorder = new WireRecorder();
     const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28' });
-    await client.connect(recordTransport(new StreamableHttpClientTransport(`http://127.0.0.1:${(raw.address() as { port: number }).port}/mcp`), recorder, 'client'));
+    await client.connect(
+      recordTransport(
+        new StreamableHttpClientTransport(`http://127.0.0.1:${(raw.address() as { port: number }).port}/mcp`),
+        recorder,
+        'client',
+      ),
+    );
     await assert.rejects(client.callTool('t', { k: 'v' }), (e: unknown) => e instanceof McpError && e.code === -32020);
     assert.equal(calls, 2);
     assert.equal(lists, 1);
@@ -137,32 +186,81 @@ describe('HTTP client: Mcp-Param-* headers', () => {
         const meta = { 'io.modelcontextprotocol/serverInfo': { name: 'raw', version: '1' } };
         const result =
           msg.method === 'server/discover'
-            ? { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private', _meta: meta }
+            ? {
+                resultType: 'complete',
+                supportedVersions: ['2026-07-28'],
+                capabilities: { tools: {} },
+                ttlMs: 0,
+                cacheScope: 'private',
+                _meta: meta,
+              }
             : {
                 resultType: 'complete',
                 ttlMs: 0,
                 cacheScope: 'private',
                 _meta: meta,
                 tools: [
-                  { name: 'good', inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'K' } } } },
-                  { name: 'space', inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'Bad Name' } } } },
-                  { name: 'twice', inputSchema: { type: 'object', properties: { a: { type: 'string', 'x-mcp-header': 'X' }, b: { type: 'string', 'x-mcp-header': 'x' } } } },
-                  { name: 'object', inputSchema: { type: 'object', properties: { o: { type: 'object', 'x-mcp-header': 'O' } } } },
-                  { name: 'nested', inputSchema: { type: 'object', properties: { o: { type: 'object', properties: { n: { type: 'string', 'x-mcp-header': 'N' } } } } } },
+                  {
+                    name: 'good',
+                    inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'K' } } },
+                  },
+                  {
+                    name: 'space',
+                    inputSchema: { type: 'object', properties: { k: { type: 'string', 'x-mcp-header': 'Bad Name' } } },
+                  },
+                  {
+                    name: 'twice',
+                    inputSchema: {
+                      type: 'object',
+                      properties: {
+                        a: { type: 'string', 'x-mcp-header': 'X' },
+                        b: { type: 'string', 'x-mcp-header': 'x' },
+                      },
+                    },
+                  },
+                  {
+                    name: 'object',
+                    inputSchema: { type: 'object', properties: { o: { type: 'object', 'x-mcp-header': 'O' } } },
+                  },
+                  {
+                    name: 'nested',
+                    inputSchema: {
+                      type: 'object',
+                      properties: { o: { type: 'object', properties: { n: { type: 'string', 'x-mcp-header': 'N' } } } },
+                    },
+                  },
                 ],
               };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
       });
     });
     await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
     const problems: string[] = [];
     const recorder = new WireRecorder();
-    const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', onprotocolerror: (e) => problems.push(e.message) });
-    await client.connect(recordTransport(new StreamableHttpClientTransport(`http://127.0.0.1:${(raw.address() as { port: number }).port}/mcp`), recorder, 'client'));
+    const client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2026-07-28', onprotocolerror: (e) => problems.push(e.message) },
+    );
+    await client.connect(
+      recordTransport(
+        new StreamableHttpClientTransport(`http://127.0.0.1:${(raw.address() as { port: number }).port}/mcp`),
+        recorder,
+        'client',
+      ),
+    );
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), ['good']);
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      ['good'],
+    );
     assert.equal(problems.length, 4);
-    for (const name of ['space', 'twice', 'object', 'nested']) assert.ok(problems.some((p) => p.includes(`Dropped tool ${name}`)), name);
+    for (const name of ['space', 'twice', 'object', 'nested'])
+      assert.ok(
+        problems.some((p) => p.includes(`Dropped tool ${name}`)),
+        name,
+      );
     recorder.assertClean();
     await client.close();
     raw.closeAllConnections();

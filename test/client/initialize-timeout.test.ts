@@ -25,7 +25,10 @@ describe('initialize timeout', () => {
     it(`${version}: fails with TSMCP_TIMEOUT and never cancels initialize`, async () => {
       const { client: t, arrived, recorder } = await silentPair();
       const client = new Client({ name: 'c', version: '1' }, { version, requestTimeoutMs: 50, probeTimeoutMs: 50 });
-      const error = await client.connect(t).then(() => undefined, (e: unknown) => e);
+      const error = await client.connect(t).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await flush();
       const init = arrived.find((m) => m.method === 'initialize');
       assert.ok(init, 'initialize was sent');

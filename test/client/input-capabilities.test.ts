@@ -8,7 +8,14 @@ import { Client, type ClientOptions } from '../../src/client/index.js';
 import { TsmcpError, type ClientCapabilities } from '../../src/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 
-type Msg = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: number; message: string } };
+type Msg = {
+  jsonrpc: '2.0';
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string };
+};
 
 /** Bounded wait for something that happens asynchronously. */
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -27,7 +34,12 @@ async function legacyServer(version: string, capabilities: ClientCapabilities, e
   st.onmessage = (v) => {
     const m = v as Msg;
     seen.push(m);
-    if (m.method === 'initialize') void st.send({ jsonrpc: '2.0', id: m.id!, result: { protocolVersion: version, capabilities: {}, serverInfo: { name: 'raw', version: '1' } } } as never);
+    if (m.method === 'initialize')
+      void st.send({
+        jsonrpc: '2.0',
+        id: m.id!,
+        result: { protocolVersion: version, capabilities: {}, serverInfo: { name: 'raw', version: '1' } },
+      } as never);
   };
   await st.start();
   const ran: string[] = [];
@@ -55,11 +67,17 @@ async function legacyServer(version: string, capabilities: ClientCapabilities, e
     await until(() => seen.some((m) => m.id === id), `the client answers ${method}`);
     return seen.find((m) => m.id === id)!;
   };
-  const notify = (method: string, params: Record<string, unknown>) => void st.send({ jsonrpc: '2.0', method, params } as never);
+  const notify = (method: string, params: Record<string, unknown>) =>
+    void st.send({ jsonrpc: '2.0', method, params } as never);
   return { client, ask, notify, ran, completed };
 }
 
-const url = (id?: string) => ({ mode: 'url', message: 'Connect', url: 'https://auth.example.com/x', ...(id ? { elicitationId: id } : {}) });
+const url = (id?: string) => ({
+  mode: 'url',
+  message: 'Connect',
+  url: 'https://auth.example.com/x',
+  ...(id ? { elicitationId: id } : {}),
+});
 
 describe('legacy sessions: the client checks what it declared', () => {
   it('2025-11-25: sampling with includeContext thisServer/allServers needs sampling.context', async () => {
@@ -111,7 +129,10 @@ describe('legacy sessions: the client checks what it declared', () => {
     await formOnly.client.close();
 
     const urlOnly = await legacyServer('2025-11-25', { elicitation: { url: {} } });
-    const form = await urlOnly.ask('elicitation/create', { message: 'name?', requestedSchema: { type: 'object', properties: {} } });
+    const form = await urlOnly.ask('elicitation/create', {
+      message: 'name?',
+      requestedSchema: { type: 'object', properties: {} },
+    });
     assert.equal(form.error?.code, -32602, JSON.stringify(form));
     assert.match(form.error!.message, /elicitation\.form/);
     assert.equal((await urlOnly.ask('elicitation/create', url('e-2'))).result?.action, 'accept');
@@ -138,7 +159,11 @@ describe('legacy sessions: the client checks what it declared', () => {
 
   it('hears notifications/elicitation/complete only for URL elicitations it accepted, and once', async () => {
     const notified: string[] = [];
-    const s = await legacyServer('2025-11-25', { elicitation: { url: {} } }, { onnotification: (m) => void notified.push(m) });
+    const s = await legacyServer(
+      '2025-11-25',
+      { elicitation: { url: {} } },
+      { onnotification: (m) => void notified.push(m) },
+    );
     assert.equal((await s.ask('elicitation/create', url('known'))).result?.action, 'accept');
     s.notify('notifications/elicitation/complete', { elicitationId: 'never-asked' });
     s.notify('notifications/elicitation/complete', { elicitationId: 'known' });
@@ -153,10 +178,19 @@ describe('legacy sessions: the client checks what it declared', () => {
 
   it('remembers at most maxPendingUrlElicitations awaiting completion, forgetting the oldest and saying so', async () => {
     const problems: Error[] = [];
-    const s = await legacyServer('2025-11-25', { elicitation: { url: {} } }, { maxPendingUrlElicitations: 2, onprotocolerror: (e) => void problems.push(e) });
-    for (const id of ['a', 'b', 'c']) assert.equal((await s.ask('elicitation/create', url(id))).result?.action, 'accept');
+    const s = await legacyServer(
+      '2025-11-25',
+      { elicitation: { url: {} } },
+      { maxPendingUrlElicitations: 2, onprotocolerror: (e) => void problems.push(e) },
+    );
+    for (const id of ['a', 'b', 'c'])
+      assert.equal((await s.ask('elicitation/create', url(id))).result?.action, 'accept');
     assert.equal(problems.length, 1);
-    assert.ok(problems[0] instanceof TsmcpError && problems[0].code === 'TSMCP_INPUT_REQUESTS_EXCEEDED' && /maxPendingUrlElicitations/.test(problems[0].message));
+    assert.ok(
+      problems[0] instanceof TsmcpError &&
+        problems[0].code === 'TSMCP_INPUT_REQUESTS_EXCEEDED' &&
+        /maxPendingUrlElicitations/.test(problems[0].message),
+    );
     for (const id of ['a', 'b', 'c']) s.notify('notifications/elicitation/complete', { elicitationId: id });
     await until(() => s.completed.length === 2, 'the two remembered completions arrive');
     await settle();
@@ -172,7 +206,11 @@ async function modernServer(capabilities: ClientCapabilities, inputRequests: Rec
   st.onmessage = (v) => {
     const m = v as Msg;
     if (m.method === 'server/discover') {
-      void st.send({ jsonrpc: '2.0', id: m.id!, result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} } } } as never);
+      void st.send({
+        jsonrpc: '2.0',
+        id: m.id!,
+        result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} } },
+      } as never);
     } else if (m.method === 'tools/call') {
       calls.push(m);
       const result = m.params?.inputResponses
@@ -200,14 +238,38 @@ async function modernServer(capabilities: ClientCapabilities, inputRequests: Rec
 
 describe('2026-07-28: the client refuses input it did not declare, locally', () => {
   const cases: [string, ClientCapabilities, ClientCapabilities, unknown, RegExp][] = [
-    ['URL-mode elicitation', { elicitation: { form: {} } }, { elicitation: { url: {} } }, { method: 'elicitation/create', params: { mode: 'url', message: 'Connect', url: 'https://auth.example.com/x' } }, /elicitation\.url/],
-    ['sampling with includeContext', { sampling: {} }, { sampling: { context: {} } }, { method: 'sampling/createMessage', params: { messages, maxTokens: 5, includeContext: 'allServers' } }, /sampling\.context/],
-    ['sampling with tools', { sampling: {} }, { sampling: { tools: {} } }, { method: 'sampling/createMessage', params: { messages, maxTokens: 5, tools: [{ name: 't', inputSchema: { type: 'object' } }] } }, /sampling\.tools/],
+    [
+      'URL-mode elicitation',
+      { elicitation: { form: {} } },
+      { elicitation: { url: {} } },
+      { method: 'elicitation/create', params: { mode: 'url', message: 'Connect', url: 'https://auth.example.com/x' } },
+      /elicitation\.url/,
+    ],
+    [
+      'sampling with includeContext',
+      { sampling: {} },
+      { sampling: { context: {} } },
+      { method: 'sampling/createMessage', params: { messages, maxTokens: 5, includeContext: 'allServers' } },
+      /sampling\.context/,
+    ],
+    [
+      'sampling with tools',
+      { sampling: {} },
+      { sampling: { tools: {} } },
+      {
+        method: 'sampling/createMessage',
+        params: { messages, maxTokens: 5, tools: [{ name: 't', inputSchema: { type: 'object' } }] },
+      },
+      /sampling\.tools/,
+    ],
   ];
   for (const [what, without, withCap, request, why] of cases) {
     it(`${what}: refused without the capability, answered with it`, async () => {
       const bad = await modernServer(without, { k: request });
-      await assert.rejects(bad.client.callTool('x'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && why.test(e.message));
+      await assert.rejects(
+        bad.client.callTool('x'),
+        (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && why.test(e.message),
+      );
       assert.deepEqual(bad.ran, []);
       assert.equal(bad.calls.length, 1, 'no retry carrying an answer');
       await bad.client.close();

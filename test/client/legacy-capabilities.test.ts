@@ -10,10 +10,20 @@ import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { sendersOf, specDir } from '../helpers/wire-schema.js';
 
 type Def = { properties?: Record<string, Def>; additionalProperties?: boolean | Def; $ref?: string };
-type Msg = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code: number; message: string } };
+type Msg = {
+  jsonrpc: '2.0';
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  error?: { code: number; message: string };
+};
 
 function clientCapabilitiesDef(revision: string): { def: Def; defs: Record<string, Def> } {
-  const schema = JSON.parse(readFileSync(join(specDir(), revision, 'schema.json'), 'utf8')) as { definitions?: Record<string, Def>; $defs?: Record<string, Def> };
+  const schema = JSON.parse(readFileSync(join(specDir(), revision, 'schema.json'), 'utf8')) as {
+    definitions?: Record<string, Def>;
+    $defs?: Record<string, Def>;
+  };
   const defs = (schema.definitions ?? schema.$defs)!;
   return { def: defs.ClientCapabilities!, defs };
 }
@@ -24,7 +34,8 @@ function outside(value: unknown, def: Def, defs: Record<string, Def>, path: stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   const out: string[] = [];
   for (const [k, v] of Object.entries(value)) {
-    const sub = def.properties?.[k] ?? (typeof def.additionalProperties === 'object' ? def.additionalProperties : undefined);
+    const sub =
+      def.properties?.[k] ?? (typeof def.additionalProperties === 'object' ? def.additionalProperties : undefined);
     if (sub) out.push(...outside(v, sub, defs, `${path}.${k}`));
     else if (def.additionalProperties !== true) out.push(`${path}.${k}`);
   }
@@ -38,7 +49,12 @@ async function legacyPeer(version: string) {
   server.onmessage = (v) => {
     const m = v as Msg;
     seen.push(m);
-    if (m.method === 'initialize') void server.send({ jsonrpc: '2.0', id: m.id!, result: { protocolVersion: version, capabilities: {}, serverInfo: { name: 'raw', version: '1' } } });
+    if (m.method === 'initialize')
+      void server.send({
+        jsonrpc: '2.0',
+        id: m.id!,
+        result: { protocolVersion: version, capabilities: {}, serverInfo: { name: 'raw', version: '1' } },
+      });
   };
   await server.start();
   return { client, seen, send: (m: object) => void server.send(m as never) };
@@ -46,7 +62,13 @@ async function legacyPeer(version: string) {
 
 const LEGACY: LegacyVersion[] = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25'];
 const everything: ClientOptions = {
-  capabilities: { elicitation: { form: {}, url: {} }, sampling: { tools: {}, context: {} }, roots: { listChanged: true }, experimental: { 'x.example/y': {} }, extensions: { 'x.example/z': {} } },
+  capabilities: {
+    elicitation: { form: {}, url: {} },
+    sampling: { tools: {}, context: {} },
+    roots: { listChanged: true },
+    experimental: { 'x.example/y': {} },
+    extensions: { 'x.example/z': {} },
+  },
   tasks: true,
 };
 
@@ -66,14 +88,20 @@ describe('legacy initialize capabilities follow the negotiated revision', () => 
       assert.deepEqual(c.roots, { listChanged: true });
       assert.deepEqual(c.experimental, { 'x.example/y': {} });
       assert.deepEqual(c.sampling, version === '2025-11-25' ? { tools: {}, context: {} } : {});
-      assert.deepEqual(c.elicitation, version === '2025-11-25' ? { form: {}, url: {} } : version === '2025-06-18' ? {} : undefined);
+      assert.deepEqual(
+        c.elicitation,
+        version === '2025-11-25' ? { form: {}, url: {} } : version === '2025-06-18' ? {} : undefined,
+      );
       await client.close();
     });
   }
 
   it('an elicitation capability with only url mode is not announced before 2025-11-25', async () => {
     const raw = await legacyPeer('2025-06-18');
-    const client = new Client({ name: 'c', version: '1' }, { version: '2025-06-18', capabilities: { elicitation: { url: {} } } });
+    const client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2025-06-18', capabilities: { elicitation: { url: {} } } },
+    );
     await client.connect(raw.client);
     assert.deepEqual(raw.seen.find((m) => m.method === 'initialize')!.params!.capabilities, {});
     await client.close();
@@ -83,18 +111,38 @@ describe('legacy initialize capabilities follow the negotiated revision', () => 
 describe('requests the negotiated revision lacks are refused', () => {
   for (const version of ['2024-11-05', '2025-03-26'] as const) {
     it(`${version}: elicitation/create gets -32601 and the handler never runs`, async () => {
-      assert.deepEqual(sendersOf(version, 'elicitation/create'), [], 'the schema of this revision has no elicitation/create');
+      assert.deepEqual(
+        sendersOf(version, 'elicitation/create'),
+        [],
+        'the schema of this revision has no elicitation/create',
+      );
       const raw = await legacyPeer(version);
       let calls = 0;
-      const client = new Client({ name: 'c', version: '1' }, { version, handlers: { elicitation: () => (calls++, { action: 'accept', content: {} }), roots: () => ({ roots: [] }) } });
+      const client = new Client(
+        { name: 'c', version: '1' },
+        {
+          version,
+          handlers: { elicitation: () => (calls++, { action: 'accept', content: {} }), roots: () => ({ roots: [] }) },
+        },
+      );
       await client.connect(raw.client);
-      raw.send({ jsonrpc: '2.0', id: 'e', method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: {} } } });
+      raw.send({
+        jsonrpc: '2.0',
+        id: 'e',
+        method: 'elicitation/create',
+        params: { message: 'name?', requestedSchema: { type: 'object', properties: {} } },
+      });
       raw.send({ jsonrpc: '2.0', id: 'r', method: 'roots/list' });
-      for (let i = 0; i < 500 && raw.seen.filter((m) => m.id === 'e' || m.id === 'r').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && raw.seen.filter((m) => m.id === 'e' || m.id === 'r').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 10));
       const e = raw.seen.find((m) => m.id === 'e' && !m.method)!;
       assert.equal(e.error?.code, -32601);
       assert.equal(calls, 0);
-      assert.deepEqual(raw.seen.find((m) => m.id === 'r' && !m.method)?.result, { roots: [] }, 'methods of the revision still work');
+      assert.deepEqual(
+        raw.seen.find((m) => m.id === 'r' && !m.method)?.result,
+        { roots: [] },
+        'methods of the revision still work',
+      );
       await client.close();
     });
   }

@@ -33,15 +33,22 @@ async function memoryServer() {
 
 async function stdioServer() {
   const recorder = new WireRecorder();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/fragile-server.js')] });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [distPath('test/fixtures/fragile-server.js')],
+  });
   const client = new Client({ name: 'c', version: '1' });
   await client.connect(recordTransport(transport, recorder, 'client'));
   const addTool = async () => void (await client.callTool('test_add_tool'));
-  const endListens = async () => Number(((await client.callTool('test_end_listens')).content[0] as { text: string }).text);
+  const endListens = async () =>
+    Number(((await client.callTool('test_end_listens')).content[0] as { text: string }).text);
   return { client, recorder, addTool, endListens };
 }
 
-for (const [name, open] of [['memory pair', memoryServer], ['stdio', stdioServer]] as const) {
+for (const [name, open] of [
+  ['memory pair', memoryServer],
+  ['stdio', stdioServer],
+] as const) {
   describe(`server-cancelled listen (${name})`, () => {
     it('tells the caller and listens again; later changes arrive', async (t) => {
       const { client, recorder, addTool, endListens } = await open();
@@ -77,7 +84,10 @@ for (const [name, open] of [['memory pair', memoryServer], ['stdio', stdioServer
       const { client, recorder, endListens } = await open();
       t.after(() => client.close());
       const closes: unknown[] = [];
-      const sub = await client.subscribe({ toolsListChanged: true }, () => {}, { reconnect: false, onclose: (e) => closes.push(e) });
+      const sub = await client.subscribe({ toolsListChanged: true }, () => {}, {
+        reconnect: false,
+        onclose: (e) => closes.push(e),
+      });
       await endListens();
       await until(() => closes.length === 1, 'onclose');
       assert.ok(closes[0] instanceof TsmcpError && closes[0].code === 'TSMCP_CANCELLED');

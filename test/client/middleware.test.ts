@@ -19,12 +19,20 @@ const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).t
 function demo(): McpServer {
   const s = new McpServer({ name: 'mw', version: '1' });
   // Echoes the trace key of the call's _meta, to show a middleware can propagate context.
-  s.registerTool('trace', {}, (_a, ctx) => ({ content: [{ type: 'text', text: String(ctx.meta['com.example/trace']) }] }));
-  s.registerTool('echo', { inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }, (a) => ({ content: [{ type: 'text', text: String(a.x) }] }));
+  s.registerTool('trace', {}, (_a, ctx) => ({
+    content: [{ type: 'text', text: String(ctx.meta['com.example/trace']) }],
+  }));
+  s.registerTool('echo', { inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }, (a) => ({
+    content: [{ type: 'text', text: String(a.x) }],
+  }));
   return s;
 }
 
-async function memoryClient(server: McpServer, version: '2025-11-25' | undefined, mws: ClientMiddleware[]): Promise<Client> {
+async function memoryClient(
+  server: McpServer,
+  version: '2025-11-25' | undefined,
+  mws: ClientMiddleware[],
+): Promise<Client> {
   const [ct, st] = createLinkedPair();
   await server.connect(st);
   const client = new Client({ name: 'c', version: '1' }, version ? { version } : {});
@@ -41,12 +49,14 @@ for (const [era, version] of [
   describe(`client middleware, ${era} era`, () => {
     it('runs an onion of three in order around each request', async () => {
       const trace: string[] = [];
-      const layer = (name: string): ClientMiddleware => async (req, next) => {
-        trace.push(`${name}> ${req.method}`);
-        const r = await next();
-        trace.push(`<${name}`);
-        return r;
-      };
+      const layer =
+        (name: string): ClientMiddleware =>
+        async (req, next) => {
+          trace.push(`${name}> ${req.method}`);
+          const r = await next();
+          trace.push(`<${name}`);
+          return r;
+        };
       const client = await memoryClient(demo(), version, [layer('a'), layer('b'), layer('c')]);
       assert.equal(text(await client.callTool('echo', { x: 'hi' })), 'hi');
       assert.deepEqual(trace, ['a> tools/call', 'b> tools/call', 'c> tools/call', '<c', '<b', '<a']);
@@ -59,7 +69,8 @@ for (const [era, version] of [
           return next();
         },
         (req, next) => {
-          if (req.method === 'tools/call' && req.params.name === 'echo') req.params = { ...req.params, arguments: { x: 'rewritten' } };
+          if (req.method === 'tools/call' && req.params.name === 'echo')
+            req.params = { ...req.params, arguments: { x: 'rewritten' } };
           return next();
         },
       ]);
@@ -90,8 +101,14 @@ for (const [era, version] of [
           }
         },
       ]);
-      await assert.rejects(client.request('nope/nothing', {}), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
-      await assert.rejects(client.request('tools/list', { _meta: { 'io.modelcontextprotocol/x': 1 } }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_META');
+      await assert.rejects(
+        client.request('nope/nothing', {}),
+        (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound,
+      );
+      await assert.rejects(
+        client.request('tools/list', { _meta: { 'io.modelcontextprotocol/x': 1 } }),
+        (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_META',
+      );
       assert.equal(seen.length, 2);
     });
 
@@ -102,7 +119,10 @@ for (const [era, version] of [
           return next();
         },
       ]);
-      await assert.rejects(client.callTool('echo', { x: '1' }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_MIDDLEWARE');
+      await assert.rejects(
+        client.callTool('echo', { x: '1' }),
+        (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_MIDDLEWARE',
+      );
     });
   });
 }
@@ -111,7 +131,9 @@ describe('fetch middleware on the HTTP client transport', () => {
   for (const version of [undefined, '2025-11-25'] as const) {
     it(`wraps every exchange in order and can add headers (${version ?? 'modern'})`, async () => {
       const s = demo();
-      s.registerTool('who', {}, (_a, ctx) => ({ content: [{ type: 'text', text: String(ctx.identity.header?.('x-tenant')) }] }));
+      s.registerTool('who', {}, (_a, ctx) => ({
+        content: [{ type: 'text', text: String(ctx.identity.header?.('x-tenant')) }],
+      }));
       const port = await listenNode(createNodeHandler(s));
       const order: string[] = [];
       const log: FetchMiddleware = async (input, init, next) => {
@@ -125,7 +147,12 @@ describe('fetch middleware on the HTTP client transport', () => {
         return next(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'x-tenant': 'acme' } });
       };
       const client = new Client({ name: 'c', version: '1' }, version ? { version } : {});
-      await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${port}/mcp`, { fetchMiddleware: [log, tenant], getStream: false }));
+      await client.connect(
+        new StreamableHttpClientTransport(`http://127.0.0.1:${port}/mcp`, {
+          fetchMiddleware: [log, tenant],
+          getStream: false,
+        }),
+      );
       clients.push(client);
       order.length = 0;
       assert.equal(text(await client.callTool('who')), 'acme');

@@ -18,7 +18,16 @@ async function rawServer(result: (m: Msg) => object) {
     const m = v as Msg;
     seen.push(m);
     if (m.id === undefined) return;
-    const body = m.method === 'server/discover' ? { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private' } : result(m);
+    const body =
+      m.method === 'server/discover'
+        ? {
+            resultType: 'complete',
+            supportedVersions: ['2026-07-28'],
+            capabilities: { tools: {} },
+            ttlMs: 0,
+            cacheScope: 'private',
+          }
+        : result(m);
     void st.send({ jsonrpc: '2.0', id: m.id, result: body } as never);
   };
   await st.start();
@@ -29,7 +38,8 @@ async function rawServer(result: (m: Msg) => object) {
   return { client, seen, recorder, calls: (method: string) => seen.filter((m) => m.method === method).length };
 }
 
-const invalid = (type: string) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && e.message.includes(type);
+const invalid = (type: string) => (e: unknown) =>
+  e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && e.message.includes(type);
 
 describe('2026-07-28: a resultType the client does not accept', () => {
   for (const [label, value, shown] of [

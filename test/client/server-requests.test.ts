@@ -9,10 +9,19 @@ import { StreamableHttpClientTransport } from '../../src/transports/http/index.j
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import type { Transport } from '../../src/protocol/transport.js';
 
-type Msg = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { code: number; message: string } };
+type Msg = {
+  jsonrpc: '2.0';
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  error?: { code: number; message: string };
+};
 
 /** The server end of an in-memory pair driven by hand: it sees every message the client sends. */
-export async function rawPeer(answer: (m: Msg, peer: { send(m: object): void }) => void): Promise<{ client: Transport; seen: Msg[]; send(m: object): void }> {
+export async function rawPeer(
+  answer: (m: Msg, peer: { send(m: object): void }) => void,
+): Promise<{ client: Transport; seen: Msg[]; send(m: object): void }> {
   const [client, server] = createLinkedPair();
   const seen: Msg[] = [];
   const peer = { send: (m: object) => void server.send(m as never) };
@@ -24,8 +33,22 @@ export async function rawPeer(answer: (m: Msg, peer: { send(m: object): void }) 
   return { client, seen, send: peer.send };
 }
 
-const discover = (m: Msg) => ({ jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private' } });
-const initialized = (m: Msg, version: string) => ({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: version, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } } });
+const discover = (m: Msg) => ({
+  jsonrpc: '2.0',
+  id: m.id,
+  result: {
+    resultType: 'complete',
+    supportedVersions: ['2026-07-28'],
+    capabilities: { tools: {} },
+    ttlMs: 0,
+    cacheScope: 'private',
+  },
+});
+const initialized = (m: Msg, version: string) => ({
+  jsonrpc: '2.0',
+  id: m.id,
+  result: { protocolVersion: version, capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } },
+});
 const isResponse = (m: Msg) => m.method === undefined && ('result' in m || 'error' in m);
 /** Lets messages in flight arrive (for checks that something did NOT happen). */
 const settle = () => new Promise((r) => setTimeout(r, 50));
@@ -34,7 +57,12 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(cond(), what);
 }
-const elicit = (id: string | number) => ({ jsonrpc: '2.0', id, method: 'elicitation/create', params: { message: 'name?', requestedSchema: { type: 'object', properties: { n: { type: 'string' } } } } });
+const elicit = (id: string | number) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'elicitation/create',
+  params: { message: 'name?', requestedSchema: { type: 'object', properties: { n: { type: 'string' } } } },
+});
 
 describe('server→client requests on a 2026-07-28 connection', () => {
   it('are dropped (never run, never answered) when they arrive on an HTTP response stream', async () => {
@@ -53,7 +81,13 @@ describe('server→client requests on a 2026-07-28 connection', () => {
           // A modern server MUST NOT send requests: this one slips one into the response stream.
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write(`data: ${JSON.stringify(elicit('srv-1'))}\n\n`);
-          return void setTimeout(() => res.end(`data: ${JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'done' }] } })}\n\n`), 50);
+          return void setTimeout(
+            () =>
+              res.end(
+                `data: ${JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', content: [{ type: 'text', text: 'done' }] } })}\n\n`,
+              ),
+            50,
+          );
         }
         res.writeHead(202).end();
       });
@@ -61,14 +95,26 @@ describe('server→client requests on a 2026-07-28 connection', () => {
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     let calls = 0;
     const problems: Error[] = [];
-    const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', handlers: { elicitation: () => (calls++, { action: 'decline' }) }, onprotocolerror: (e) => problems.push(e) });
-    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`));
+    const client = new Client(
+      { name: 'c', version: '1' },
+      {
+        version: '2026-07-28',
+        handlers: { elicitation: () => (calls++, { action: 'decline' }) },
+        onprotocolerror: (e) => problems.push(e),
+      },
+    );
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`),
+    );
     const r = await client.callTool('t');
     assert.equal((r.content[0] as { text: string }).text, 'done');
     await settle();
     assert.equal(calls, 0, 'the elicitation handler never ran');
     assert.equal(posts.filter(isResponse).length, 0, 'the client wrote no JSON-RPC response');
-    assert.ok(problems.some((e) => /elicitation\/create/.test(e.message)), 'reported as a protocol problem');
+    assert.ok(
+      problems.some((e) => /elicitation\/create/.test(e.message)),
+      'reported as a protocol problem',
+    );
     await client.close();
     http.closeAllConnections();
     await new Promise((r) => http.close(r));
@@ -77,14 +123,24 @@ describe('server→client requests on a 2026-07-28 connection', () => {
   it('are dropped on a message transport (stdio-like) too', async () => {
     const raw = await rawPeer((m, p) => m.method === 'server/discover' && p.send(discover(m)));
     let calls = 0;
-    const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', handlers: { elicitation: () => (calls++, { action: 'decline' }), roots: () => (calls++, { roots: [] }) } });
+    const client = new Client(
+      { name: 'c', version: '1' },
+      {
+        version: '2026-07-28',
+        handlers: { elicitation: () => (calls++, { action: 'decline' }), roots: () => (calls++, { roots: [] }) },
+      },
+    );
     await client.connect(raw.client);
     raw.send(elicit(1));
     raw.send({ jsonrpc: '2.0', id: 2, method: 'roots/list' });
     raw.send({ jsonrpc: '2.0', id: 3, method: 'ping' });
     await settle();
     assert.equal(calls, 0);
-    assert.equal(raw.seen.filter(isResponse).length, 0, 'not even ping is answered: 2026-07-28 clients write no responses');
+    assert.equal(
+      raw.seen.filter(isResponse).length,
+      0,
+      'not even ping is answered: 2026-07-28 clients write no responses',
+    );
     await client.close();
   });
 });
@@ -94,10 +150,13 @@ describe('bounds on what a server can ask', () => {
     const raw = await rawPeer((m, p) => m.method === 'initialize' && p.send(initialized(m, '2025-11-25')));
     const release: (() => void)[] = [];
     let calls = 0;
-    const client = new Client({ name: 'c', version: '1' }, {
-      version: 'legacy',
-      handlers: { elicitation: () => (calls++, new Promise((r) => release.push(() => r({ action: 'decline' })))) },
-    });
+    const client = new Client(
+      { name: 'c', version: '1' },
+      {
+        version: 'legacy',
+        handlers: { elicitation: () => (calls++, new Promise((r) => release.push(() => r({ action: 'decline' })))) },
+      },
+    );
     await client.connect(raw.client);
     for (let i = 0; i < 20; i++) raw.send(elicit(`e${i}`));
     await until(() => raw.seen.filter(isResponse).length === 4, 'four refusals');
@@ -123,7 +182,14 @@ describe('bounds on what a server can ask', () => {
   it('the option changes the cap', async () => {
     const raw = await rawPeer((m, p) => m.method === 'initialize' && p.send(initialized(m, '2025-11-25')));
     let calls = 0;
-    const client = new Client({ name: 'c', version: '1' }, { version: 'legacy', maxConcurrentServerRequests: 2, handlers: { elicitation: () => (calls++, new Promise(() => {})) } });
+    const client = new Client(
+      { name: 'c', version: '1' },
+      {
+        version: 'legacy',
+        maxConcurrentServerRequests: 2,
+        handlers: { elicitation: () => (calls++, new Promise(() => {})) },
+      },
+    );
     await client.connect(raw.client);
     for (let i = 0; i < 5; i++) raw.send(elicit(i));
     await until(() => raw.seen.filter(isResponse).length === 3, 'three refusals');
@@ -135,15 +201,27 @@ describe('bounds on what a server can ask', () => {
 
   it('2026-07-28: an InputRequiredResult asking for more than maxInputRequestsPerRound (default 32) fails the call, no handler runs', async () => {
     const inputRequests: Record<string, object> = {};
-    for (let i = 0; i < 10_000; i++) inputRequests[`k${i}`] = { method: 'elicitation/create', params: elicit(i).params };
+    for (let i = 0; i < 10_000; i++)
+      inputRequests[`k${i}`] = { method: 'elicitation/create', params: elicit(i).params };
     const raw = await rawPeer((m, p) => {
       if (m.method === 'server/discover') p.send(discover(m));
-      if (m.method === 'tools/call') p.send({ jsonrpc: '2.0', id: m.id, result: { resultType: 'input_required', inputRequests } });
+      if (m.method === 'tools/call')
+        p.send({ jsonrpc: '2.0', id: m.id, result: { resultType: 'input_required', inputRequests } });
     });
     let calls = 0;
-    const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', handlers: { elicitation: () => (calls++, { action: 'decline' }) } });
+    const client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2026-07-28', handlers: { elicitation: () => (calls++, { action: 'decline' }) } },
+    );
     await client.connect(raw.client);
-    await assert.rejects(client.callTool('t'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INPUT_REQUESTS_EXCEEDED' && /maxInputRequestsPerRound/.test(e.message) && /10000/.test(e.message));
+    await assert.rejects(
+      client.callTool('t'),
+      (e: unknown) =>
+        e instanceof TsmcpError &&
+        e.code === 'TSMCP_INPUT_REQUESTS_EXCEEDED' &&
+        /maxInputRequestsPerRound/.test(e.message) &&
+        /10000/.test(e.message),
+    );
     assert.equal(calls, 0);
     assert.equal(raw.seen.filter((m) => m.method === 'tools/call').length, 1, 'no retry was sent');
     await client.close();
@@ -156,19 +234,39 @@ describe('bounds on what a server can ask', () => {
       if (m.method === 'server/discover') p.send(discover(m));
       if (m.method === 'tools/call') {
         const done = m.params?.inputResponses !== undefined;
-        p.send({ jsonrpc: '2.0', id: m.id, result: done ? { resultType: 'complete', content: [] } : { resultType: 'input_required', inputRequests } });
+        p.send({
+          jsonrpc: '2.0',
+          id: m.id,
+          result: done ? { resultType: 'complete', content: [] } : { resultType: 'input_required', inputRequests },
+        });
       }
     });
     const decline = () => ({ action: 'decline' as const });
-    const strict = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', maxInputRequestsPerRound: 2, handlers: { elicitation: decline } });
+    const strict = new Client(
+      { name: 'c', version: '1' },
+      { version: '2026-07-28', maxInputRequestsPerRound: 2, handlers: { elicitation: decline } },
+    );
     await strict.connect(raw.client);
-    await assert.rejects(strict.callTool('t'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INPUT_REQUESTS_EXCEEDED');
+    await assert.rejects(
+      strict.callTool('t'),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INPUT_REQUESTS_EXCEEDED',
+    );
     await strict.close();
     const raw2 = await rawPeer((m, p) => {
       if (m.method === 'server/discover') p.send(discover(m));
-      if (m.method === 'tools/call') p.send({ jsonrpc: '2.0', id: m.id, result: m.params?.inputResponses ? { resultType: 'complete', content: [] } : { resultType: 'input_required', inputRequests } });
+      if (m.method === 'tools/call')
+        p.send({
+          jsonrpc: '2.0',
+          id: m.id,
+          result: m.params?.inputResponses
+            ? { resultType: 'complete', content: [] }
+            : { resultType: 'input_required', inputRequests },
+        });
     });
-    const fine = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', maxInputRequestsPerRound: 3, handlers: { elicitation: decline } });
+    const fine = new Client(
+      { name: 'c', version: '1' },
+      { version: '2026-07-28', maxInputRequestsPerRound: 3, handlers: { elicitation: decline } },
+    );
     await fine.connect(raw2.client);
     assert.deepEqual((await fine.callTool('t')).content, []);
     await fine.close();

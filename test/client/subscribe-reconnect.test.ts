@@ -27,7 +27,9 @@ describe('listen subscriptions over HTTP', () => {
     await client.connect(new StreamableHttpClientTransport(url));
     const events: string[] = [];
     let reconnects = 0;
-    const sub = await client.subscribe({ toolsListChanged: true, promptsListChanged: true }, (m) => events.push(m), { onreconnect: () => reconnects++ });
+    const sub = await client.subscribe({ toolsListChanged: true, promptsListChanged: true }, (m) => events.push(m), {
+      onreconnect: () => reconnects++,
+    });
     assert.deepEqual(sub.acknowledged, { toolsListChanged: true }, 'prompts are not offered, so not acknowledged');
     server.registerTool('second', {}, () => ({ content: [] }));
     await until(() => events.length === 1);
@@ -69,7 +71,9 @@ describe('listen subscriptions over HTTP', () => {
     const server = new McpServer({ name: 's', version: '1' });
     server.registerTool('t0', {}, () => ({ content: [] }));
     // One event kept per stream: changes made while the client is away push out the one it saw last.
-    const http = createServer(createNodeHandler(server, { keepAliveMs: 100, eventStore: new InMemoryEventStore({ maxEventsPerStream: 1 }) }));
+    const http = createServer(
+      createNodeHandler(server, { keepAliveMs: 100, eventStore: new InMemoryEventStore({ maxEventsPerStream: 1 }) }),
+    );
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
     const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25' });

@@ -11,9 +11,19 @@ describe('client: completed task without a result', () => {
     const s = new McpServer({ name: 'broken-tasks', version: '1' }, { tasks: { pollIntervalMs: 5 } });
     s.registerTool('job', { task: 'always' }, async () => ({ content: [] }));
     // The server's tasks/get forgets the result of completed tasks.
-    s.server.setRequestHandler('tasks/get', (p) => ({ resultType: 'complete', taskId: String(p.taskId), status: 'completed', createdAt: '2025-01-01T00:00:00Z', lastUpdatedAt: '2025-01-01T00:00:00Z', ttlMs: 60_000 }));
+    s.server.setRequestHandler('tasks/get', (p) => ({
+      resultType: 'complete',
+      taskId: String(p.taskId),
+      status: 'completed',
+      createdAt: '2025-01-01T00:00:00Z',
+      lastUpdatedAt: '2025-01-01T00:00:00Z',
+      ttlMs: 60_000,
+    }));
     const { client } = await connectPair(s, { tasks: true });
-    const typed = (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_RESPONSE' && /Task \S+ completed without a result/.test(e.message);
+    const typed = (e: unknown) =>
+      e instanceof TsmcpError &&
+      e.code === 'TSMCP_INVALID_RESPONSE' &&
+      /Task \S+ completed without a result/.test(e.message);
     await assert.rejects(client.callTool('job'), typed);
     await assert.rejects(client.resumeTask('abc123'), (e: unknown) => typed(e) && /abc123/.test((e as Error).message));
   });

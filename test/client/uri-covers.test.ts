@@ -25,7 +25,9 @@ for (const version of ['2026-07-28', '2025-11-25'] as const) {
       const a: string[] = [];
       const ab: string[] = [];
       const subA = await client.subscribe({ resourceSubscriptions: ['file:///a'] }, (_m, p) => a.push(String(p.uri)));
-      const subAb = await client.subscribe({ resourceSubscriptions: ['file:///ab'] }, (_m, p) => ab.push(String(p.uri)));
+      const subAb = await client.subscribe({ resourceSubscriptions: ['file:///ab'] }, (_m, p) =>
+        ab.push(String(p.uri)),
+      );
       for (const uri of ['file:///ab', 'file:///a/b', 'file:///a', 'file:///abc']) await s.resourceUpdated(uri);
       await sleep(30);
       assert.deepEqual(a, ['file:///a/b', 'file:///a']);

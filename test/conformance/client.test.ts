@@ -14,7 +14,11 @@ const everythingClient = `${quote(process.execPath)} ${quote(distPath('examples/
 
 /** 13 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
 function clientLeg(command: string, revisions: string[] = []) {
-  return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], { encoding: 'utf8', timeout: 600_000, killSignal: 'SIGTERM' });
+  return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    killSignal: 'SIGTERM',
+  });
 }
 
 function summary(out: string) {

@@ -10,7 +10,9 @@ import { node22Tools, repoPath } from '../helpers/repo.js';
 /** The project's runner (it bounds each run itself; the timer is a backstop); output kept to its last 64 KiB. */
 function runConformance(args: string[]): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [repoPath('scripts', 'conformance.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [repoPath('scripts', 'conformance.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (b: Buffer) => void (output = (output + b.toString()).slice(-65_536));
     c.stdout.on('data', keep);
@@ -21,7 +23,10 @@ function runConformance(args: string[]): Promise<{ status: number | null; output
 }
 
 describe('official conformance suite, server side, through middleware', () => {
-  const child = spawn(process.execPath, [distPath('examples/conformance/server.js'), '--middleware'], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [distPath('examples/conformance/server.js'), '--middleware'], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   before(() => void node22Tools(), { timeout: 1_600_000 });
   after(() => {
     child.kill('SIGTERM');

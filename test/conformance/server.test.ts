@@ -9,11 +9,18 @@ import { node22Tools, repoPath } from '../helpers/repo.js';
 
 /** The project's runner; it bounds each run itself (and reaps the suite's process group), this is a backstop. */
 function conformance(args: string[]) {
-  return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), ...args], { encoding: 'utf8', timeout: 660_000, killSignal: 'SIGTERM' });
+  return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 660_000,
+    killSignal: 'SIGTERM',
+  });
 }
 
 describe('official conformance suite, server side', () => {
-  const child = spawn(process.execPath, [distPath('examples/conformance/server.js')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [distPath('examples/conformance/server.js')], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // The first run installs the tools (bounded by the helper), hence the hook's own generous limit.
   before(() => void node22Tools(), { timeout: 1_600_000 });
   after(() => {

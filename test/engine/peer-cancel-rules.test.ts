@@ -45,8 +45,15 @@ describe('Peer cancellation rules', () => {
     const { client, server, release } = await pair();
     const ids: number[] = [];
     const ordinary = client.request('work', {}, { onid: (id) => ids.push(id as number) });
-    const listen = client.request('subscriptions/listen', {}, { onid: (id) => ids.push(id as number), peerCancellable: true, timeoutMs: Infinity });
-    const listenEnd = listen.then(() => undefined, (e: unknown) => e);
+    const listen = client.request(
+      'subscriptions/listen',
+      {},
+      { onid: (id) => ids.push(id as number), peerCancellable: true, timeoutMs: Infinity },
+    );
+    const listenEnd = listen.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     for (const id of ids) await server.notify('notifications/cancelled', { requestId: id, reason: 'going away' });
     const e = await listenEnd;
     assert.ok(e instanceof TsmcpError && e.code === 'TSMCP_CANCELLED' && /going away/.test(e.message), String(e));

@@ -13,7 +13,10 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.ok(cond(), `never saw: ${what}`);
 }
 const overLimit = (max: number) => (e: unknown) =>
-  e instanceof McpError && e.code === -32603 && e.message.includes('maxConcurrentRequests') && (e.data as { maxConcurrentRequests: number }).maxConcurrentRequests === max;
+  e instanceof McpError &&
+  e.code === -32603 &&
+  e.message.includes('maxConcurrentRequests') &&
+  (e.data as { maxConcurrentRequests: number }).maxConcurrentRequests === max;
 
 /** A server peer whose requests wait until cancelled, counting handler runs. */
 async function slowPair(options: PeerOptions) {
@@ -40,11 +43,15 @@ describe('Peer: incoming requests in flight are bounded', () => {
   it('refuses requests over maxConcurrentRequests without running a handler; ping and cancellation still work', async () => {
     const { client, server, counts } = await slowPair({ maxConcurrentRequests: 3 });
     const controllers = [0, 1, 2].map(() => new AbortController());
-    const slow = controllers.map((c) => client.request('slow', {}, { signal: c.signal, timeoutMs: Infinity }).catch((e: unknown) => e));
+    const slow = controllers.map((c) =>
+      client.request('slow', {}, { signal: c.signal, timeoutMs: Infinity }).catch((e: unknown) => e),
+    );
     await until(() => counts.started === 3, 'three handlers running');
     assert.equal(server.incomingInFlight, 3);
     // timeoutMs only so that an unbounded engine fails this test instead of hanging it.
-    const extra = await Promise.all([0, 1, 2, 3, 4].map(() => client.request('slow', {}, { timeoutMs: 2000 }).catch((e: unknown) => e)));
+    const extra = await Promise.all(
+      [0, 1, 2, 3, 4].map(() => client.request('slow', {}, { timeoutMs: 2000 }).catch((e: unknown) => e)),
+    );
     for (const e of extra) assert.ok(overLimit(3)(e), String(e));
     assert.equal(counts.started, 3, 'no handler ran for a refused request');
     assert.deepEqual(await client.request('ping', undefined, { timeoutMs: 2000 }), {});
@@ -62,7 +69,9 @@ describe('Peer: incoming requests in flight are bounded', () => {
 
   it('defaults to 256', async () => {
     const { client, server, counts } = await slowPair({});
-    const slow = Array.from({ length: 256 }, () => client.request('slow', {}, { timeoutMs: Infinity }).catch((e: unknown) => e));
+    const slow = Array.from({ length: 256 }, () =>
+      client.request('slow', {}, { timeoutMs: Infinity }).catch((e: unknown) => e),
+    );
     await until(() => counts.started === 256, '256 handlers running');
     await assert.rejects(client.request('slow', {}, { timeoutMs: 2000 }), overLimit(256));
     assert.equal(server.incomingInFlight, 256);

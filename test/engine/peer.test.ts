@@ -9,7 +9,10 @@ import { createLinkedPair } from '../../src/transports/memory/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function pair(onrequest: (r: JsonRpcRequest, ctx: IncomingContext) => Promise<JsonObject> | JsonObject, timeoutMs?: number) {
+async function pair(
+  onrequest: (r: JsonRpcRequest, ctx: IncomingContext) => Promise<JsonObject> | JsonObject,
+  timeoutMs?: number,
+) {
   const [a, b] = createLinkedPair();
   const client = new Peer(a, { onrequest: () => ({}) }, { requestTimeoutMs: timeoutMs });
   const server = new Peer(b, { onrequest });
@@ -24,7 +27,10 @@ describe('Peer', () => {
       return { echo: r.params?.n };
     });
     const results = await Promise.all([30, 5, 15].map((wait, n) => client.request('echo', { wait, n })));
-    assert.deepEqual(results.map((r) => r.echo), [0, 1, 2]);
+    assert.deepEqual(
+      results.map((r) => r.echo),
+      [0, 1, 2],
+    );
   });
 
   it('turns thrown McpErrors into JSON-RPC errors and hides other exceptions', async () => {
@@ -32,8 +38,14 @@ describe('Peer', () => {
       if (r.method === 'mcp') throw new McpError(-32602, 'bad thing', { field: 'x' });
       throw new Error('secret internal detail at /srv/app.js:12');
     });
-    await assert.rejects(client.request('mcp', {}), (e: unknown) => e instanceof McpError && e.code === -32602 && (e.data as { field: string }).field === 'x');
-    await assert.rejects(client.request('boom', {}), (e: unknown) => e instanceof McpError && e.code === -32603 && !/secret/.test(e.message));
+    await assert.rejects(
+      client.request('mcp', {}),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && (e.data as { field: string }).field === 'x',
+    );
+    await assert.rejects(
+      client.request('boom', {}),
+      (e: unknown) => e instanceof McpError && e.code === -32603 && !/secret/.test(e.message),
+    );
   });
 
   it('times out with a local TsmcpError, and tells the peer', async () => {
@@ -43,7 +55,10 @@ describe('Peer', () => {
       aborted = ctx.signal.reason;
       return {};
     });
-    await assert.rejects(client.request('slow', {}, { timeoutMs: 50 }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT');
+    await assert.rejects(
+      client.request('slow', {}, { timeoutMs: 50 }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT',
+    );
     await sleep(20);
     assert.ok(aborted instanceof TsmcpError);
   });
@@ -93,7 +108,10 @@ describe('Peer', () => {
     await sleep(5);
     await server.close();
     await assert.rejects(p, (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED');
-    await assert.rejects(client.request('after', {}), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED');
+    await assert.rejects(
+      client.request('after', {}),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED',
+    );
   });
 
   it('answers an already-aborted signal without sending anything', async () => {
@@ -104,7 +122,10 @@ describe('Peer', () => {
     });
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(client.request('x', {}, { signal: ac.signal }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CANCELLED');
+    await assert.rejects(
+      client.request('x', {}, { signal: ac.signal }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CANCELLED',
+    );
     await sleep(10);
     assert.equal(calls, 0);
   });

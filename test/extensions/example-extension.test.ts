@@ -13,9 +13,16 @@ import { listenNode } from '../helpers/listen.js';
 
 async function serve(): Promise<string> {
   const s = new McpServer({ name: 'echo', version: '1' }, { extensions: [echoUi()] });
-  s.registerTool('shout', { extensions: { [ECHO_UI]: { badge: 'loud' } }, inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }, (args) => ({
-    content: [{ type: 'text', text: String(args.text).toUpperCase() }],
-  }));
+  s.registerTool(
+    'shout',
+    {
+      extensions: { [ECHO_UI]: { badge: 'loud' } },
+      inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+    },
+    (args) => ({
+      content: [{ type: 'text', text: String(args.text).toUpperCase() }],
+    }),
+  );
   s.registerTool('plain', {}, () => ({ content: [] }));
   const port = await listenNode(createNodeHandler(s));
   return `http://127.0.0.1:${port}/mcp`;
@@ -34,7 +41,11 @@ describe('example extension com.example/echo-ui', () => {
     try {
       assert.equal(client.protocolVersion, '2026-07-28');
       assert.deepEqual((client.serverCapabilities.extensions as JsonObject)[ECHO_UI], { version: 1 });
-      assert.deepEqual(await client.request('echo/say', { text: 'hi' }), { said: 'hi', resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'echo', version: '1' } } });
+      assert.deepEqual(await client.request('echo/say', { text: 'hi' }), {
+        said: 'hi',
+        resultType: 'complete',
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'echo', version: '1' } },
+      });
       const { tools } = await client.listTools();
       assert.deepEqual(tools.find((t) => t.name === 'shout')!._meta, { [ECHO_UI]: { badge: 'loud' } });
       assert.equal(tools.find((t) => t.name === 'plain')!._meta, undefined);
@@ -49,7 +60,10 @@ describe('example extension com.example/echo-ui', () => {
   it('refuses its method to a client that did not declare the extension (-32021)', async () => {
     const client = await connect(await serve(), false);
     try {
-      await assert.rejects(client.request('echo/say', { text: 'hi' }), (e: unknown) => e instanceof McpError && e.code === -32021);
+      await assert.rejects(
+        client.request('echo/say', { text: 'hi' }),
+        (e: unknown) => e instanceof McpError && e.code === -32021,
+      );
     } finally {
       await client.close();
     }
@@ -57,6 +71,9 @@ describe('example extension com.example/echo-ui', () => {
 
   it('refuses a tool configured for an extension that is not installed', () => {
     const s = new McpServer({ name: 'x', version: '1' });
-    assert.throws(() => s.registerTool('t', { extensions: { [ECHO_UI]: { badge: 'b' } } }, () => ({ content: [] })), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION');
+    assert.throws(
+      () => s.registerTool('t', { extensions: { [ECHO_UI]: { badge: 'b' } } }, () => ({ content: [] })),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION',
+    );
   });
 });

@@ -17,18 +17,32 @@ const as = (user?: string) => (user ? { meta: { [USER]: user } } : {});
 function server(withPrincipal: boolean) {
   const s = new McpServer(
     { name: 'iso', version: '1' },
-    { tasks: { pollIntervalMs: 5 }, ...(withPrincipal ? { principalOf: ({ meta }) => (typeof meta[USER] === 'string' ? meta[USER] : undefined) } : {}) },
+    {
+      tasks: { pollIntervalMs: 5 },
+      ...(withPrincipal
+        ? { principalOf: ({ meta }) => (typeof meta[USER] === 'string' ? meta[USER] : undefined) }
+        : {}),
+    },
   );
-  s.registerTool('secret', { task: 'optional', inputSchema: { type: 'object', properties: { who: { type: 'string' } } } }, (args) => ({ content: [{ type: 'text', text: `secret of ${String((args as { who?: string }).who)}` }] }));
+  s.registerTool(
+    'secret',
+    { task: 'optional', inputSchema: { type: 'object', properties: { who: { type: 'string' } } } },
+    (args) => ({ content: [{ type: 'text', text: `secret of ${String((args as { who?: string }).who)}` }] }),
+  );
   enableExperimentalTasks(s);
   return s;
 }
 
 /** Create a task as `user` and wait until it completed; returns its id. */
 async function makeTask(client: Client, user: string | undefined): Promise<string> {
-  const created = await client.request('tools/call', { name: 'secret', arguments: { who: user ?? 'anon' }, task: {} }, as(user));
+  const created = await client.request(
+    'tools/call',
+    { name: 'secret', arguments: { who: user ?? 'anon' }, task: {} },
+    as(user),
+  );
   const taskId = String((created.task as JsonObject).taskId);
-  for (let i = 0; i < 200 && (await client.request('tasks/get', { taskId }, as(user))).status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && (await client.request('tasks/get', { taskId }, as(user))).status !== 'completed'; i++)
+    await new Promise((r) => setTimeout(r, 5));
   return taskId;
 }
 
@@ -37,10 +51,20 @@ async function assertForeign(client: Client, taskId: string, user: string | unde
   const list = await client.request('tasks/list', {}, as(user));
   assert.ok(!(list.tasks as JsonObject[]).some((t) => t.taskId === taskId), 'tasks/list shows a foreign task');
   for (const method of ['tasks/get', 'tasks/result', 'tasks/cancel']) {
-    const unknown = await client.request(method, { taskId: 'no-such-task' }, as(user)).then(() => undefined, (e: unknown) => e);
-    const foreign = await client.request(method, { taskId }, as(user)).then(() => undefined, (e: unknown) => e);
+    const unknown = await client.request(method, { taskId: 'no-such-task' }, as(user)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const foreign = await client.request(method, { taskId }, as(user)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(unknown instanceof McpError && foreign instanceof McpError, `${method} answered a foreign task`);
-    assert.deepEqual({ code: foreign.code, message: foreign.message.replace(taskId, 'no-such-task'), data: foreign.data }, { code: unknown.code, message: unknown.message, data: unknown.data }, method);
+    assert.deepEqual(
+      { code: foreign.code, message: foreign.message.replace(taskId, 'no-such-task'), data: foreign.data },
+      { code: unknown.code, message: unknown.message, data: unknown.data },
+      method,
+    );
   }
 }
 
@@ -53,7 +77,10 @@ describe('experimental tasks are bound to their owner', () => {
     await assertForeign(b.client, id, 'bob');
     await assertForeign(a.client, id, 'bob'); // bob's claim on alice's own connection: the principal decides
     const again = await connectPair(s, { version: '2025-11-25' });
-    assert.deepEqual(((await again.client.request('tasks/list', {}, as('alice'))).tasks as JsonObject[]).map((t) => t.taskId), [id]);
+    assert.deepEqual(
+      ((await again.client.request('tasks/list', {}, as('alice'))).tasks as JsonObject[]).map((t) => t.taskId),
+      [id],
+    );
     const r = await again.client.request('tasks/result', { taskId: id }, as('alice'));
     assert.equal((r.content as { text: string }[])[0]!.text, 'secret of alice');
   });
@@ -66,7 +93,10 @@ describe('experimental tasks are bound to their owner', () => {
     await assertForeign(b.client, id, undefined);
     assert.equal(((await a.client.request('tasks/list', {})).tasks as JsonObject[]).length, 1);
     const modern = await connectPair(s, { tasks: true });
-    await assert.rejects(modern.client.request('tasks/get', { taskId: id }, { noCache: true }), (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message));
+    await assert.rejects(
+      modern.client.request('tasks/get', { taskId: id }, { noCache: true }),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message),
+    );
   });
 
   let http: HttpServer | undefined;
@@ -77,7 +107,11 @@ describe('experimental tasks are bound to their owner', () => {
 
   it('without a principal: bound to the legacy HTTP session', async () => {
     http = createServer(createNodeHandler(server(false)));
-    const url = await new Promise<URL>((resolve) => http!.listen(0, '127.0.0.1', () => resolve(new URL(`http://127.0.0.1:${(http!.address() as { port: number }).port}/mcp`))));
+    const url = await new Promise<URL>((resolve) =>
+      http!.listen(0, '127.0.0.1', () =>
+        resolve(new URL(`http://127.0.0.1:${(http!.address() as { port: number }).port}/mcp`)),
+      ),
+    );
     const connect = async () => {
       const c = new Client({ name: 'c', version: '1' }, { version: '2025-11-25' });
       await c.connect(new StreamableHttpClientTransport(url));
@@ -96,8 +130,13 @@ describe('experimental tasks are bound to their owner', () => {
   it('without a principal: the session’s running tasks are stopped when the session ends', async () => {
     const s = server(false);
     let aborted = 0;
-    s.registerTool('hang', { task: 'optional', inputSchema: { type: 'object' } }, (_a, ctx) =>
-      new Promise((resolve) => ctx.signal.addEventListener('abort', () => (aborted++, resolve({ content: [] })), { once: true })),
+    s.registerTool(
+      'hang',
+      { task: 'optional', inputSchema: { type: 'object' } },
+      (_a, ctx) =>
+        new Promise((resolve) =>
+          ctx.signal.addEventListener('abort', () => (aborted++, resolve({ content: [] })), { once: true }),
+        ),
     );
     const a = await connectPair(s, { version: '2025-11-25' });
     const keep = await connectPair(s, { version: '2025-11-25' });

@@ -16,7 +16,10 @@ function server() {
     return { content: [{ type: 'text', text: 'slow done' }] };
   });
   s.registerTool('ask', { task: 'optional' }, async (_a, ctx) => {
-    const r = await ctx.elicit({ message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
+    const r = await ctx.elicit({
+      message: 'name?',
+      requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
+    });
     return { content: [{ type: 'text', text: `hi ${String(r.content?.name)}` }] };
   });
   s.registerTool('failing', { task: 'optional' }, () => {
@@ -36,10 +39,19 @@ describe('experimental tasks (2025-11-25, deprecated)', () => {
   after(() => process.off('warning', on));
 
   it('runs a task-augmented call through tasks/get and tasks/result, schema-clean at 2025-11-25', async () => {
-    const { client, recorder } = await connectPair(server(), { version: '2025-11-25', handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) } });
-    assert.deepEqual((client.serverCapabilities as { tasks?: unknown }).tasks, { list: {}, cancel: {}, requests: { tools: { call: {} } } });
+    const { client, recorder } = await connectPair(server(), {
+      version: '2025-11-25',
+      handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) },
+    });
+    assert.deepEqual((client.serverCapabilities as { tasks?: unknown }).tasks, {
+      list: {},
+      cancel: {},
+      requests: { tools: { call: {} } },
+    });
     const tools = await client.listAllTools();
-    assert.deepEqual((tools.find((t) => t.name === 'slow') as { execution?: unknown }).execution, { taskSupport: 'required' });
+    assert.deepEqual((tools.find((t) => t.name === 'slow') as { execution?: unknown }).execution, {
+      taskSupport: 'required',
+    });
     const r = await callToolAsExperimentalTask(client, 'slow', {}, { ttl: 60_000 });
     assert.equal(text(r), 'slow done');
     const related = (r._meta as Record<string, { taskId?: unknown }>)['io.modelcontextprotocol/related-task'];
@@ -47,13 +59,26 @@ describe('experimental tasks (2025-11-25, deprecated)', () => {
     assert.match(String(related?.taskId), /^[0-9a-f]{32}$/);
     assert.equal(text(await callToolAsExperimentalTask(client, 'ask')), 'hi Ada');
     assert.equal((await callToolAsExperimentalTask(client, 'failing')).isError, true);
-    await assert.rejects(callToolAsExperimentalTask(client, 'crashing'), (e: unknown) => e instanceof McpError && e.code === -32602);
+    await assert.rejects(
+      callToolAsExperimentalTask(client, 'crashing'),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
     const list = await client.request('tasks/list', {});
     assert.equal((list.tasks as unknown[]).length, 4);
     const done = (list.tasks as { taskId: string }[])[0]!.taskId;
-    await assert.rejects(client.request('tasks/cancel', { taskId: done }), (e: unknown) => e instanceof McpError && e.code === -32602);
-    await assert.rejects(client.request('tasks/get', { taskId: 'nope' }), (e: unknown) => e instanceof McpError && e.code === -32602);
-    await assert.rejects(client.callTool('slow'), (e: unknown) => e instanceof McpError && e.code === -32601, 'a required-task tool without params.task');
+    await assert.rejects(
+      client.request('tasks/cancel', { taskId: done }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
+    await assert.rejects(
+      client.request('tasks/get', { taskId: 'nope' }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
+    await assert.rejects(
+      client.callTool('slow'),
+      (e: unknown) => e instanceof McpError && e.code === -32601,
+      'a required-task tool without params.task',
+    );
     recorder.assertClean();
   });
 
@@ -67,7 +92,10 @@ describe('experimental tasks (2025-11-25, deprecated)', () => {
 
   it('stays out of the modern era', async () => {
     const { client } = await connectPair(server());
-    await assert.rejects(client.request('tasks/result', { taskId: 'x' }), (e: unknown) => e instanceof McpError && e.code === -32601);
+    await assert.rejects(
+      client.request('tasks/result', { taskId: 'x' }),
+      (e: unknown) => e instanceof McpError && e.code === -32601,
+    );
     await assert.rejects(client.request('tasks/list', {}), (e: unknown) => e instanceof McpError && e.code === -32601);
   });
 

@@ -22,7 +22,14 @@ async function rawModern(s: McpServer) {
   let next = 1;
   return (method: string, params: JsonObject, user?: string): Promise<JsonObject> => {
     const id = next++;
-    const _meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: {}, extensions: { 'io.modelcontextprotocol/tasks': {} } }, ...(user ? { [USER]: user } : {}) };
+    const _meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {
+        elicitation: {},
+        extensions: { 'io.modelcontextprotocol/tasks': {} },
+      },
+      ...(user ? { [USER]: user } : {}),
+    };
     return new Promise((resolve) => {
       waiting.set(id, resolve);
       void ct.send({ jsonrpc: '2.0', id, method, params: { ...params, _meta } });
@@ -31,13 +38,21 @@ async function rawModern(s: McpServer) {
 }
 
 function floodServer(store: InMemoryTaskStore) {
-  const s = new McpServer({ name: 'flood', version: '1' }, { tasks: { store, pollIntervalMs: 5, maxTasksPerPrincipal: 10 }, principalOf: ({ meta }) => (typeof meta[USER] === 'string' ? meta[USER] : undefined) });
+  const s = new McpServer(
+    { name: 'flood', version: '1' },
+    {
+      tasks: { store, pollIntervalMs: 5, maxTasksPerPrincipal: 10 },
+      principalOf: ({ meta }) => (typeof meta[USER] === 'string' ? meta[USER] : undefined),
+    },
+  );
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   let aborted = 0;
   s.registerTool('wait', { task: 'always' }, async (_a, ctx) => {
     // Waits for input nobody gives; only an abort ends it.
-    await ctx.elicit({ message: 'never answered', requestedSchema: { type: 'object', properties: {} } }).catch(() => aborted++);
+    await ctx
+      .elicit({ message: 'never answered', requestedSchema: { type: 'object', properties: {} } })
+      .catch(() => aborted++);
     return { content: [] };
   });
   s.registerTool('work', { task: 'always' }, async () => {
@@ -47,7 +62,7 @@ function floodServer(store: InMemoryTaskStore) {
   return { s, release, aborted: () => aborted };
 }
 
-const limitOf = (r: JsonObject) => ((r.error as { data?: { limit?: string } } | undefined)?.data?.limit);
+const limitOf = (r: JsonObject) => (r.error as { data?: { limit?: string } } | undefined)?.data?.limit;
 
 describe('task bounds', () => {
   it('a flood of unfinished tasks is refused; alice’s live task survives and completes', async () => {
@@ -76,7 +91,8 @@ describe('task bounds', () => {
     assert.equal(((await call('tasks/get', { taskId: aliceTask }, 'alice')).result as JsonObject).status, 'working');
     release();
     let done: JsonObject = {};
-    for (let i = 0; i < 200 && done.status !== 'completed'; i++, await sleep(5)) done = (await call('tasks/get', { taskId: aliceTask }, 'alice')).result as JsonObject;
+    for (let i = 0; i < 200 && done.status !== 'completed'; i++, await sleep(5))
+      done = (await call('tasks/get', { taskId: aliceTask }, 'alice')).result as JsonObject;
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.result, { content: [{ type: 'text', text: 'alice done' }], resultType: 'complete' });
 
@@ -119,7 +135,10 @@ describe('task bounds', () => {
     assert.equal((first.task as JsonObject).ttl, 24 * 60 * 60_000);
     await a.client.request('tools/call', { name: 'wait', arguments: {}, task: {} });
     await a.client.request('tools/call', { name: 'wait', arguments: {}, task: {} });
-    await assert.rejects(a.client.request('tools/call', { name: 'wait', arguments: {}, task: {} }), (e: unknown) => e instanceof McpError && e.code === -32603 && /maxTasksPerPrincipal/.test(e.message));
+    await assert.rejects(
+      a.client.request('tools/call', { name: 'wait', arguments: {}, task: {} }),
+      (e: unknown) => e instanceof McpError && e.code === -32603 && /maxTasksPerPrincipal/.test(e.message),
+    );
     // Another session has its own bucket.
     assert.ok((await b.client.request('tools/call', { name: 'wait', arguments: {}, task: {} })).task);
   });

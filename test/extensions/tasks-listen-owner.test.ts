@@ -32,13 +32,15 @@ describe('task notifications on subscriptions/listen are for the task owner only
       await new Promise<void>((r) => (release = r));
       return { content: [{ type: 'text', text: 'secret result' }] };
     });
-    http = createServer(createNodeHandler(s, {
-      authenticate: (req) => {
-        const subject = TOKENS[(req.header('authorization') ?? '').replace(/^Bearer /, '')];
-        if (!subject) throw new Error('bad token');
-        return { subject, token: 'x' } satisfies AuthInfo;
-      },
-    }));
+    http = createServer(
+      createNodeHandler(s, {
+        authenticate: (req) => {
+          const subject = TOKENS[(req.header('authorization') ?? '').replace(/^Bearer /, '')];
+          if (!subject) throw new Error('bad token');
+          return { subject, token: 'x' } satisfies AuthInfo;
+        },
+      }),
+    );
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
   });
@@ -49,10 +51,18 @@ describe('task notifications on subscriptions/listen are for the task owner only
   });
 
   const connect = async (token: string, statuses?: JsonObject[]) => {
-    const client = new Client({ name: token, version: '1' }, { tasks: statuses ? { onstatus: (t: JsonObject) => void statuses.push(t) } : true } as never);
+    const client = new Client({ name: token, version: '1' }, {
+      tasks: statuses ? { onstatus: (t: JsonObject) => void statuses.push(t) } : true,
+    } as never);
     const recorder = new WireRecorder({ label: token });
     recorders.push(recorder);
-    await client.connect(recordTransport(new StreamableHttpClientTransport(url, { headers: { authorization: `Bearer ${token}` } }), recorder, 'client'));
+    await client.connect(
+      recordTransport(
+        new StreamableHttpClientTransport(url, { headers: { authorization: `Bearer ${token}` } }),
+        recorder,
+        'client',
+      ),
+    );
     return client;
   };
 
@@ -70,7 +80,10 @@ describe('task notifications on subscriptions/listen are for the task owner only
 
     const aliceSeen: JsonObject[] = [];
     const listener = await connect('alice-token');
-    const aliceSub = await listener.subscribe({ taskIds: [taskId, 'no-such-task'] }, (m, p) => void aliceSeen.push({ m, ...p }));
+    const aliceSub = await listener.subscribe(
+      { taskIds: [taskId, 'no-such-task'] },
+      (m, p) => void aliceSeen.push({ m, ...p }),
+    );
     assert.deepEqual(aliceSub.acknowledged.taskIds, [taskId]);
 
     release();
@@ -87,7 +100,10 @@ describe('task notifications on subscriptions/listen are for the task owner only
   it('bounds the task ids one listen may name (maxResourceSubscriptions)', async () => {
     const alice = await connect('alice-token');
     const ids = Array.from({ length: 1001 }, (_, i) => `t${i}`);
-    await assert.rejects(alice.subscribe({ taskIds: ids }, () => {}, { reconnect: false } as never), (e: unknown) => e instanceof McpError && e.code === -32602 && /maxResourceSubscriptions/.test(e.message));
+    await assert.rejects(
+      alice.subscribe({ taskIds: ids }, () => {}, { reconnect: false } as never),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && /maxResourceSubscriptions/.test(e.message),
+    );
     await alice.close();
   });
 });

@@ -17,20 +17,26 @@ function slowStore(inner: TaskStore): TaskStore {
   return new Proxy(inner, {
     get(target, key) {
       const v = Reflect.get(target, key, target) as unknown;
-      return typeof v === 'function' ? async (...args: unknown[]) => (await sleep(1), (v as (...a: unknown[]) => unknown).apply(target, args)) : v;
+      return typeof v === 'function'
+        ? async (...args: unknown[]) => (await sleep(1), (v as (...a: unknown[]) => unknown).apply(target, args))
+        : v;
     },
   });
 }
 
 function raceServer() {
-  const s = new McpServer({ name: 'race', version: '1' }, { tasks: { store: slowStore(new InMemoryTaskStore()), pollIntervalMs: 5 } });
+  const s = new McpServer(
+    { name: 'race', version: '1' },
+    { tasks: { store: slowStore(new InMemoryTaskStore()), pollIntervalMs: 5 } },
+  );
   s.registerTool('quick', { task: 'always' }, async () => (await sleep(1), { content: [] }));
   s.registerTool('quickExp', { task: 'optional' }, async () => (await sleep(1), { content: [] }));
   enableExperimentalTasks(s);
   const published = new Map<string, string[]>();
   s.server.events.subscribe((e) => {
     // Task status changes travel as the tasks extension's events (routed by the listen key taskIds).
-    if (e.type === 'extension' && e.method === 'notifications/tasks' && TERMINAL.has(String(e.params.status))) published.set(e.value, [...(published.get(e.value) ?? []), String(e.params.status)]);
+    if (e.type === 'extension' && e.method === 'notifications/tasks' && TERMINAL.has(String(e.params.status)))
+      published.set(e.value, [...(published.get(e.value) ?? []), String(e.params.status)]);
   });
   return { s, published };
 }
@@ -50,8 +56,16 @@ describe('cancel racing completion', () => {
     ct.onmessage = (m) => waiting.get((m as { id: number }).id)?.((m as { result: JsonObject }).result);
     await ct.start();
     let n = 0;
-    const _meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
-    const call = (method: string, params: JsonObject) => new Promise<JsonObject>((resolve) => (waiting.set(++n, resolve), void ct.send({ jsonrpc: '2.0', id: n, method, params: { ...params, _meta } })));
+    const _meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+    };
+    const call = (method: string, params: JsonObject) =>
+      new Promise<JsonObject>(
+        (resolve) => (
+          waiting.set(++n, resolve), void ct.send({ jsonrpc: '2.0', id: n, method, params: { ...params, _meta } })
+        ),
+      );
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
       const id = String((await call('tools/call', { name: 'quick', arguments: {} })).taskId);
@@ -72,10 +86,18 @@ describe('cancel racing completion', () => {
     const ids: string[] = [];
     const answers = new Map<string, string>();
     for (let i = 0; i < 40; i++) {
-      const id = String(((await client.request('tools/call', { name: 'quickExp', arguments: {}, task: {} })).task as JsonObject).taskId);
+      const id = String(
+        ((await client.request('tools/call', { name: 'quickExp', arguments: {}, task: {} })).task as JsonObject).taskId,
+      );
       ids.push(id);
       // Lost race: -32602 "already completed"; won: the cancelled task.
-      answers.set(id, await client.request('tasks/cancel', { taskId: id }).then((t) => String(t.status), () => 'refused'));
+      answers.set(
+        id,
+        await client.request('tasks/cancel', { taskId: id }).then(
+          (t) => String(t.status),
+          () => 'refused',
+        ),
+      );
     }
     const status = async (id: string) => String((await client.request('tasks/get', { taskId: id })).status);
     await settle(ids, status);
@@ -83,7 +105,11 @@ describe('cancel racing completion', () => {
       const once = published.get(id);
       assert.equal(once?.length, 1, `task ${id} published ${JSON.stringify(once)}`);
       assert.equal(await status(id), once![0]);
-      assert.equal(answers.get(id) === 'cancelled', once![0] === 'cancelled', `cancel answered ${answers.get(id)}, task ended ${once![0]}`);
+      assert.equal(
+        answers.get(id) === 'cancelled',
+        once![0] === 'cancelled',
+        `cancel answered ${answers.get(id)}, task ended ${once![0]}`,
+      );
     }
   });
 });

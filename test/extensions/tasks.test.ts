@@ -14,7 +14,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
 function taskServer(ttlMs?: number) {
-  const s = new McpServer({ name: 'tasks', version: '1' }, { tasks: { pollIntervalMs: 20, ...(ttlMs ? { ttlMs } : {}) } });
+  const s = new McpServer(
+    { name: 'tasks', version: '1' },
+    { tasks: { pollIntervalMs: 20, ...(ttlMs ? { ttlMs } : {}) } },
+  );
   let cancelled = 0;
   s.registerTool('slow', { task: 'always' }, async (_a, ctx) => {
     await sleep(150, ctx.signal);
@@ -29,7 +32,10 @@ function taskServer(ttlMs?: number) {
     throw new McpError(-32602, 'bad job input', { field: 'x' });
   });
   s.registerTool('ask', { task: 'always' }, async (_a, ctx) => {
-    const a = await ctx.elicit({ message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } }, { key: 'who' });
+    const a = await ctx.elicit(
+      { message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } },
+      { key: 'who' },
+    );
     return { content: [{ type: 'text', text: `hi ${String(a.content?.name)}` }] };
   });
   s.registerTool('sync', {}, () => ({ content: [{ type: 'text', text: 'sync' }] }));
@@ -55,14 +61,20 @@ describe('tasks extension', () => {
     const r = await client.callTool('failing');
     assert.equal(r.isError, true);
     assert.equal(text(r), 'the job failed');
-    await assert.rejects(client.callTool('broken'), (e: unknown) => e instanceof McpError && e.code === -32602 && (e.data as { field: string }).field === 'x');
+    await assert.rejects(
+      client.callTool('broken'),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && (e.data as { field: string }).field === 'x',
+    );
     recorder.assertClean();
   });
 
   it('asks for input through the task and resumes with tasks/update', async () => {
     const { s } = taskServer();
     let asked = 0;
-    const { client, recorder } = await connectPair(s, { tasks: true, handlers: { elicitation: () => (asked++, { action: 'accept', content: { name: 'Ada' } }) } });
+    const { client, recorder } = await connectPair(s, {
+      tasks: true,
+      handlers: { elicitation: () => (asked++, { action: 'accept', content: { name: 'Ada' } }) },
+    });
     assert.equal(text(await client.callTool('ask')), 'hi Ada');
     assert.equal(asked, 1);
     recorder.assertClean();
@@ -71,9 +83,16 @@ describe('tasks extension', () => {
   it('without the extension: required tasks are refused with -32021, optional ones run inline', async () => {
     const { s } = taskServer();
     const { client } = await connectPair(s);
-    await assert.rejects(client.callTool('slow'), (e: unknown) => e instanceof McpError && e.code === -32021 && JSON.stringify(e.data).includes('io.modelcontextprotocol/tasks'));
+    await assert.rejects(
+      client.callTool('slow'),
+      (e: unknown) =>
+        e instanceof McpError && e.code === -32021 && JSON.stringify(e.data).includes('io.modelcontextprotocol/tasks'),
+    );
     assert.equal(text(await client.callTool('maybe')), 'maybe done');
-    await assert.rejects(client.request('tasks/get', { taskId: 'x' }), (e: unknown) => e instanceof McpError && e.code === -32021);
+    await assert.rejects(
+      client.request('tasks/get', { taskId: 'x' }),
+      (e: unknown) => e instanceof McpError && e.code === -32021,
+    );
   });
 
   it('cancels: the caller aborts, the work sees its signal, the task ends cancelled', async () => {
@@ -91,8 +110,19 @@ describe('tasks extension', () => {
     assert.equal(t.status, 'cancelled');
     // Cancelling a finished task is acknowledged; unknown ids are -32602; updates nobody waits for are ignored.
     assert.equal((await client.request('tasks/cancel', { taskId: String(t.taskId) })).resultType, 'complete');
-    assert.equal((await client.request('tasks/update', { taskId: String(t.taskId), inputResponses: { nope: { action: 'accept' } } })).resultType, 'complete');
-    await assert.rejects(client.request('tasks/get', { taskId: 'no-such-task' }), (e: unknown) => e instanceof McpError && e.code === -32602);
+    assert.equal(
+      (
+        await client.request('tasks/update', {
+          taskId: String(t.taskId),
+          inputResponses: { nope: { action: 'accept' } },
+        })
+      ).resultType,
+      'complete',
+    );
+    await assert.rejects(
+      client.request('tasks/get', { taskId: 'no-such-task' }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
   });
 
   it('expires tasks after their TTL', async () => {
@@ -102,7 +132,10 @@ describe('tasks extension', () => {
     await client.callTool('maybe');
     const id = String(statuses[0]?.taskId);
     await sleep(100);
-    await assert.rejects(client.request('tasks/get', { taskId: id }), (e: unknown) => e instanceof McpError && e.code === -32602);
+    await assert.rejects(
+      client.request('tasks/get', { taskId: id }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
   });
 
   it('sends notifications/tasks to listeners that asked for the task', async () => {
@@ -112,7 +145,9 @@ describe('tasks extension', () => {
     const pending = client.callTool('slow');
     while (!statuses.length) await sleep(5);
     const seen: string[] = [];
-    const sub = await client.subscribe({ taskIds: [String(statuses[0]!.taskId)] }, (m, p) => seen.push(`${m}:${String(p.status)}`));
+    const sub = await client.subscribe({ taskIds: [String(statuses[0]!.taskId)] }, (m, p) =>
+      seen.push(`${m}:${String(p.status)}`),
+    );
     assert.deepEqual(sub.acknowledged, { taskIds: [String(statuses[0]!.taskId)] });
     await pending;
     await sleep(20);
@@ -136,7 +171,14 @@ describe('tasks extension', () => {
   });
 
   it('answers another principal’s task id like an unknown one', async () => {
-    const s = new McpServer({ name: 't', version: '1' }, { tasks: { pollIntervalMs: 20 }, principalOf: ({ meta }) => (typeof meta['com.example/user'] === 'string' ? meta['com.example/user'] : undefined) });
+    const s = new McpServer(
+      { name: 't', version: '1' },
+      {
+        tasks: { pollIntervalMs: 20 },
+        principalOf: ({ meta }) =>
+          typeof meta['com.example/user'] === 'string' ? meta['com.example/user'] : undefined,
+      },
+    );
     s.registerTool('job', { task: 'always' }, async () => {
       await sleep(50);
       return { content: [{ type: 'text', text: 'done' }] };
@@ -146,9 +188,18 @@ describe('tasks extension', () => {
     const bob = await connectPair(s, { tasks: true });
     assert.equal(text(await alice.client.callTool('job', {}, { meta: { 'com.example/user': 'alice' } })), 'done');
     const id = String(statuses[0]!.taskId);
-    await assert.rejects(bob.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'bob' } }), (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message));
-    await assert.rejects(bob.client.request('tasks/cancel', { taskId: id }, { meta: { 'com.example/user': 'bob' } }), (e: unknown) => e instanceof McpError && e.code === -32602);
-    assert.equal((await alice.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'alice' } })).status, 'completed');
+    await assert.rejects(
+      bob.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'bob' } }),
+      (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message),
+    );
+    await assert.rejects(
+      bob.client.request('tasks/cancel', { taskId: id }, { meta: { 'com.example/user': 'bob' } }),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
+    assert.equal(
+      (await alice.client.request('tasks/get', { taskId: id }, { meta: { 'com.example/user': 'alice' } })).status,
+      'completed',
+    );
   });
 
   it('keeps the in-memory store bounded however many tasks nobody polls', async () => {

@@ -23,7 +23,10 @@ function parseSse(text: string): unknown[] {
  * Each exchange is recorded (request, then everything answered) into the sink `sinkFor` picks from the
  * legacy session id (minted or sent) and the MCP-Protocol-Version header.
  */
-export function tapHandler(handler: (req: IncomingMessage, res: ServerResponse) => void, sinkFor: (sessionId: string | undefined, protocolVersion: string | undefined) => Sink) {
+export function tapHandler(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  sinkFor: (sessionId: string | undefined, protocolVersion: string | undefined) => Sink,
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
     let reqBody = '';
     req.on('data', (c: Buffer) => (reqBody += c.toString()));
@@ -52,7 +55,11 @@ export function tapHandler(handler: (req: IncomingMessage, res: ServerResponse) 
       } catch {
         // not JSON: nothing to track
       }
-      const messages = sse ? parseSse(out) : out.trim().startsWith('{') || out.trim().startsWith('[') ? [JSON.parse(out)] : [];
+      const messages = sse
+        ? parseSse(out)
+        : out.trim().startsWith('{') || out.trim().startsWith('[')
+          ? [JSON.parse(out)]
+          : [];
       for (const m of messages) sink.record('server->client', m);
       return (end as (...a: unknown[]) => ServerResponse)(chunk, ...rest);
     }) as typeof res.end;

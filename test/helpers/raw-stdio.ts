@@ -27,8 +27,16 @@ export function distPath(rel: string): string {
   return fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 }
 
-export function spawnRaw(script: string, args: string[] = [], env: Record<string, string> = {}, sink?: RawSink): RawServer {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function spawnRaw(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+  sink?: RawSink,
+): RawServer {
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const queue: Record<string, unknown>[] = [];
   const all: Record<string, unknown>[] = [];
   const waiters: ((v: Record<string, unknown>) => void)[] = [];

@@ -20,7 +20,8 @@ export function repoRoot(): string {
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the tsmcp repository root (no package.json named "tsmcp" above this file)');
+    if (up === dir)
+      throw new Error('cannot find the tsmcp repository root (no package.json named "tsmcp" above this file)');
     dir = up;
   }
 }
@@ -47,6 +48,7 @@ export function node22Tools(): Node22Tools {
   const r = spawnSync(process.execPath, [repoPath('scripts', 'node22.mjs')], { encoding: 'utf8', timeout: 1_500_000 });
   const node = /^node (.+)$/m.exec(r.stdout ?? '')?.[1];
   const dir = /^tools (.+)$/m.exec(r.stdout ?? '')?.[1];
-  if (r.status !== 0 || !node || !dir) throw new Error(`scripts/node22.mjs failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
+  if (r.status !== 0 || !node || !dir)
+    throw new Error(`scripts/node22.mjs failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr}`);
   return (toolsCache = { node, dir });
 }

@@ -129,7 +129,13 @@ export class WireRecorder implements WireSink {
       // A request: remember it so that its response can be checked against the right result type.
       const key = `${direction}:${JSON.stringify(m.id)}`;
       if (checks && this.#pending.has(key)) {
-        this.#violation(direction, m.method, 'RequestId', `request id ${JSON.stringify(m.id)} is reused while a request with that id is still in flight`, m);
+        this.#violation(
+          direction,
+          m.method,
+          'RequestId',
+          `request id ${JSON.stringify(m.id)} is reused while a request with that id is still in flight`,
+          m,
+        );
       }
       if (m.method === 'initialize' && !this.#pinned && direction === 'client->server') {
         // Legacy handshake: speak the revision asked for until the answer says otherwise.
@@ -144,9 +150,20 @@ export class WireRecorder implements WireSink {
       const request = 'id' in m ? this.#pending.get(key) : undefined;
       if (request) {
         this.#pending.delete(key);
-        Object.assign(context, { method: request.method, mrtr: request.mrtr, tasks: request.tasks, clientCapabilities: request.clientCapabilities });
+        Object.assign(context, {
+          method: request.method,
+          mrtr: request.mrtr,
+          tasks: request.tasks,
+          clientCapabilities: request.clientCapabilities,
+        });
       } else if (checks && 'result' in m) {
-        this.#violation(direction, undefined, 'RequestId', `result for id ${idKey ?? '(none)'}, which answers no request seen on this connection`, m);
+        this.#violation(
+          direction,
+          undefined,
+          'RequestId',
+          `result for id ${idKey ?? '(none)'}, which answers no request seen on this connection`,
+          m,
+        );
       }
       const before = request?.method === 'initialize' ? this.#initializing.get(idKey) : undefined;
       if (before !== undefined) {
@@ -168,7 +185,8 @@ export class WireRecorder implements WireSink {
       const meta = isObject(p._meta) ? p._meta : {};
       const caps = meta['io.modelcontextprotocol/clientCapabilities'];
       const clientCapabilities = isObject(caps) ? caps : undefined;
-      const extensions = clientCapabilities && isObject(clientCapabilities.extensions) ? clientCapabilities.extensions : {};
+      const extensions =
+        clientCapabilities && isObject(clientCapabilities.extensions) ? clientCapabilities.extensions : {};
       return { method, mrtr: MRTR_METHODS.has(method), tasks: TASKS_EXTENSION in extensions, clientCapabilities };
     }
     // Legacy: no MRTR; 2025-11-25 task-augmented requests carry `params.task`.
@@ -187,7 +205,12 @@ export class WireRecorder implements WireSink {
   assertClean(): void {
     const all = this.#violations;
     if (all.length === 0) return;
-    const shown = all.slice(0, 10).map((v, i) => `${i + 1}. [${v.revision} ${v.direction}${v.method ? ` ${v.method}` : ''} as ${v.type}] ${v.errors}\n   ${v.message}`);
+    const shown = all
+      .slice(0, 10)
+      .map(
+        (v, i) =>
+          `${i + 1}. [${v.revision} ${v.direction}${v.method ? ` ${v.method}` : ''} as ${v.type}] ${v.errors}\n   ${v.message}`,
+      );
     const more = all.length > 10 ? `\n… and ${all.length - 10} more` : '';
     const where = this.#label ? ` (${this.#label})` : '';
     throw new AssertionError({
@@ -289,7 +312,8 @@ export function wireLogFromEnv(first: Side | Transport, second?: Side): WireLogS
  * side to the schema. Throws if the file does not exist (the child never logged anything).
  */
 export function checkWireLog(file: string, options: RecorderOptions = {}): WireRecorder {
-  if (!existsSync(file)) throw new Error(`checkWireLog: no wire log at ${file} (was TSMCP_WIRE_LOG passed to the child process?)`);
+  if (!existsSync(file))
+    throw new Error(`checkWireLog: no wire log at ${file} (was TSMCP_WIRE_LOG passed to the child process?)`);
   const recorder = new WireRecorder({ label: `wire log ${file}`, ...options });
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.forEach((line, i) => {
@@ -301,7 +325,8 @@ export function checkWireLog(file: string, options: RecorderOptions = {}): WireR
       if (i === lines.length - 1) return; // a last line cut short by a killed process
       throw new Error(`checkWireLog: line ${i + 1} of ${file} is not JSON`);
     }
-    if (entry.dir !== 'client->server' && entry.dir !== 'server->client') throw new Error(`checkWireLog: line ${i + 1} of ${file} has no valid dir`);
+    if (entry.dir !== 'client->server' && entry.dir !== 'server->client')
+      throw new Error(`checkWireLog: line ${i + 1} of ${file} has no valid dir`);
     recorder.record(entry.dir, entry.msg);
   });
   return recorder;

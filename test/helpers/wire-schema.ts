@@ -76,7 +76,9 @@ export function specDir(): string {
   if (specDirCache) return specDirCache;
   const dir = repoPath('spec');
   if (!existsSync(join(dir, MODERN, 'schema.json'))) {
-    throw new Error(`wire-schema: the vendored MCP schemas are missing (looked in ${dir}); see spec/README.md to refresh them`);
+    throw new Error(
+      `wire-schema: the vendored MCP schemas are missing (looked in ${dir}); see spec/README.md to refresh them`,
+    );
   }
   specDirCache = dir;
   return dir;
@@ -176,7 +178,8 @@ function load(name: SchemaName): SchemaSet {
       if (method) allow(method, direction);
     }
   }
-  if (name === 'ext-tasks') for (const [method, direction] of Object.entries(TASKS_EXT_SENDERS)) allow(method, direction);
+  if (name === 'ext-tasks')
+    for (const [method, direction] of Object.entries(TASKS_EXT_SENDERS)) allow(method, direction);
 
   const errorCodes = new Map<number, { type: string; envelope: boolean }>();
   for (const [type, def] of Object.entries(defs)) {
@@ -187,7 +190,18 @@ function load(name: SchemaName): SchemaSet {
     if (typeof env === 'number') errorCodes.set(env, { type, envelope: true });
   }
 
-  const set: SchemaSet = { name, defs, ajv, key, pointer: modern ? '$defs' : 'definitions', requests, notifications, senders, errorCodes, cache: new Map() };
+  const set: SchemaSet = {
+    name,
+    defs,
+    ajv,
+    key,
+    pointer: modern ? '$defs' : 'definitions',
+    requests,
+    notifications,
+    senders,
+    errorCodes,
+    cache: new Map(),
+  };
   sets.set(name, set);
   return set;
 }
@@ -335,7 +349,11 @@ export function validateMessage(revision: Revision, message: unknown, context: M
   const modern = revision === MODERN;
 
   if (!isObject(message)) {
-    add('JSONRPCMessage', Array.isArray(message) ? 'a batch must be split into messages before validation' : 'not a JSON object', undefined);
+    add(
+      'JSONRPCMessage',
+      Array.isArray(message) ? 'a batch must be split into messages before validation' : 'not a JSON object',
+      undefined,
+    );
     return out;
   }
 
@@ -348,7 +366,8 @@ export function validateMessage(revision: Revision, message: unknown, context: M
       return out;
     }
     const method = message.method;
-    if ('result' in message || 'error' in message) add('JSONRPCMessage', 'a message cannot carry both `method` and `result`/`error`', method);
+    if ('result' in message || 'error' in message)
+      add('JSONRPCMessage', 'a message cannot carry both `method` and `result`/`error`', method);
     let schema: SchemaName = revision;
     let type = typeForMethod(revision, method, kind);
     if (!type && modern && inTasksNamespace(method)) {
@@ -370,7 +389,11 @@ export function validateMessage(revision: Revision, message: unknown, context: M
     const allowed = load(schema).senders.get(method);
     if (!allowed?.has(direction)) {
       const union = `${direction === 'client->server' ? 'Client' : 'Server'}${kind === 'request' ? 'Request' : 'Notification'}`;
-      add(union, `${type} (${method}) is not something the ${direction === 'client->server' ? 'client' : 'server'} may send in ${schema === revision ? revision : `${revision} + ${schema}`}`, method);
+      add(
+        union,
+        `${type} (${method}) is not something the ${direction === 'client->server' ? 'client' : 'server'} may send in ${schema === revision ? revision : `${revision} + ${schema}`}`,
+        method,
+      );
     }
     check(revision, envelope, message, method);
     check(schema, type, message, method);
@@ -423,37 +446,75 @@ export function validateMessage(revision: Revision, message: unknown, context: M
     }
     let resultType = resultForRequestType(schema, requestType);
     // The whole-envelope type, where the schema has one (2026-07-28: `XResultResponse`).
-    const responseType = resultType && schema === revision && hasType(revision, `${resultType}Response`) ? `${resultType}Response` : undefined;
+    const responseType =
+      resultType && schema === revision && hasType(revision, `${resultType}Response`)
+        ? `${resultType}Response`
+        : undefined;
 
     if (modern && isObject(result)) {
       const rt = result.resultType;
       const mrtr = context.mrtr ?? MRTR_METHODS.has(method);
       if (rt === 'input_required') {
         // §A8: only tools/call, prompts/get and resources/read may ask for input.
-        if (!mrtr) add('InputRequiredResult', `an InputRequiredResult may only answer a multi round-trip capable request (tools/call, prompts/get, resources/read), not ${method}`, method);
+        if (!mrtr)
+          add(
+            'InputRequiredResult',
+            `an InputRequiredResult may only answer a multi round-trip capable request (tools/call, prompts/get, resources/read), not ${method}`,
+            method,
+          );
         resultType = 'InputRequiredResult';
         schema = revision;
         // §A8 (not expressible in the schema): at least one of inputRequests / requestState.
-        if (!('inputRequests' in result) && !('requestState' in result)) add('InputRequiredResult', 'must include at least one of inputRequests / requestState (spec rule, not schema-enforced)', method);
+        if (!('inputRequests' in result) && !('requestState' in result))
+          add(
+            'InputRequiredResult',
+            'must include at least one of inputRequests / requestState (spec rule, not schema-enforced)',
+            method,
+          );
         // §A8: no input request the client did not declare the capability for.
         if (context.clientCapabilities && isObject(result.inputRequests)) {
           for (const [key, req] of Object.entries(result.inputRequests)) {
             const missing = missingCapability(req, context.clientCapabilities);
-            if (missing) add('InputRequiredResult', `inputRequests.${key} needs the client capability ${missing}, which the request did not declare (spec rule)`, method);
+            if (missing)
+              add(
+                'InputRequiredResult',
+                `inputRequests.${key} needs the client capability ${missing}, which the request did not declare (spec rule)`,
+                method,
+              );
           }
         }
       } else if (rt === 'task') {
         // Tasks extension (§E1): `resultType: "task"` only for tools/call, only if the client declared it.
-        if (!TASK_METHODS.has(method)) add('ext-tasks:CreateTaskResult', `a task result may only answer ${[...TASK_METHODS].join(', ')}, not ${method}`, method);
-        if (context.tasks === false) add('ext-tasks:CreateTaskResult', `a task result requires the client to declare the ${TASKS_EXTENSION} extension on that request`, method);
+        if (!TASK_METHODS.has(method))
+          add(
+            'ext-tasks:CreateTaskResult',
+            `a task result may only answer ${[...TASK_METHODS].join(', ')}, not ${method}`,
+            method,
+          );
+        if (context.tasks === false)
+          add(
+            'ext-tasks:CreateTaskResult',
+            `a task result requires the client to declare the ${TASKS_EXTENSION} extension on that request`,
+            method,
+          );
         schema = 'ext-tasks';
         resultType = 'CreateTaskResult';
       } else if (rt !== undefined && rt !== 'complete') {
         // §A7: resultType is "complete" or "input_required" (extensions may add values, e.g. "task").
-        add('Result', `unknown resultType ${JSON.stringify(rt)} (expected "complete", "input_required" or an extension's value such as "task")`, method);
+        add(
+          'Result',
+          `unknown resultType ${JSON.stringify(rt)} (expected "complete", "input_required" or an extension's value such as "task")`,
+          method,
+        );
       }
       // rt undefined: the result type itself requires resultType, so the check below reports it.
-    } else if (revision === LAST_LEGACY && context.tasks && isObject(result) && 'task' in result && hasType(revision, 'CreateTaskResult')) {
+    } else if (
+      revision === LAST_LEGACY &&
+      context.tasks &&
+      isObject(result) &&
+      'task' in result &&
+      hasType(revision, 'CreateTaskResult')
+    ) {
       // 2025-11-25 task-augmented request (`params.task`): the answer is a CreateTaskResult {task}, unless
       // the receiver does not support tasks for that request type and answers normally (spec allows it).
       resultType = 'CreateTaskResult';
@@ -471,7 +532,11 @@ export function validateMessage(revision: Revision, message: unknown, context: M
     return out;
   }
 
-  add('JSONRPCMessage', 'neither a request, a notification nor a response (no method, result or error)', context.method);
+  add(
+    'JSONRPCMessage',
+    'neither a request, a notification nor a response (no method, result or error)',
+    context.method,
+  );
   return out;
 }
 
@@ -481,8 +546,16 @@ export function validateMessage(revision: Revision, message: unknown, context: M
  */
 export function validateBatch(revision: Revision, batch: unknown[], direction: Direction): Violation[] {
   const shown = shorten(batch);
-  const add = (type: string, errors: string): Violation => ({ revision, direction, method: undefined, type, errors, message: shown });
-  if (!hasType(revision, 'JSONRPCBatchRequest')) return [add('JSONRPCMessage', `JSON-RPC batches are not allowed in ${revision}`)];
+  const add = (type: string, errors: string): Violation => ({
+    revision,
+    direction,
+    method: undefined,
+    type,
+    errors,
+    message: shown,
+  });
+  if (!hasType(revision, 'JSONRPCBatchRequest'))
+    return [add('JSONRPCMessage', `JSON-RPC batches are not allowed in ${revision}`)];
   if (batch.length === 0) return [add('JSONRPCMessage', 'an empty batch is not allowed')];
   const responses = batch.every((m) => isObject(m) && !('method' in m));
   const type = responses ? 'JSONRPCBatchResponse' : 'JSONRPCBatchRequest';

@@ -10,7 +10,12 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
   'io.modelcontextprotocol/clientInfo': { name: 'bad-input', version: '1' },
 };
-const req = (id: unknown, method: string, params: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method, params: { _meta: META, ...params } });
+const req = (id: unknown, method: string, params: Record<string, unknown> = {}) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  params: { _meta: META, ...params },
+});
 
 describe('bad input over stdio', () => {
   let s: RawServer;
@@ -67,7 +72,17 @@ describe('bad input over stdio', () => {
 
   it('answers an unknown method with -32601 and removed methods too', async () => {
     for (const m of ['no/such/method', 'ping', 'logging/setLevel', 'resources/subscribe']) {
-      s.send(req(`m-${m}`, m, m === 'logging/setLevel' ? { level: 'info' } : m === 'resources/subscribe' ? { uri: 'test://static-text' } : {}));
+      s.send(
+        req(
+          `m-${m}`,
+          m,
+          m === 'logging/setLevel'
+            ? { level: 'info' }
+            : m === 'resources/subscribe'
+              ? { uri: 'test://static-text' }
+              : {},
+        ),
+      );
       const r = await s.next();
       assert.equal(r.id, `m-${m}`);
       assert.equal((r.error as { code: number }).code, -32601, m);
@@ -87,7 +102,12 @@ describe('bad input over stdio', () => {
     s.send({ jsonrpc: '2.0', id: 12, method: 'tools/list', params: {} });
     const a = await s.next();
     assert.equal((a.error as { code: number }).code, -32602);
-    s.send({ jsonrpc: '2.0', id: 13, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } } });
+    s.send({
+      jsonrpc: '2.0',
+      id: 13,
+      method: 'tools/list',
+      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' } },
+    });
     const b = await s.next();
     assert.equal((b.error as { code: number; message: string }).code, -32602);
     assert.match((b.error as { message: string }).message, /clientCapabilities/);
@@ -95,7 +115,12 @@ describe('bad input over stdio', () => {
   });
 
   it('answers an unknown protocol version with -32022 listing what is supported', async () => {
-    s.send({ jsonrpc: '2.0', id: 14, method: 'server/discover', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '1999-01-01' } } });
+    s.send({
+      jsonrpc: '2.0',
+      id: 14,
+      method: 'server/discover',
+      params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '1999-01-01' } },
+    });
     const r = await s.next();
     const e = r.error as { code: number; data: { supported: string[]; requested: string } };
     assert.equal(e.code, -32022);
@@ -144,7 +169,12 @@ describe('bad input over stdio', () => {
   });
 
   it('answers initialize with an unknown version by offering its newest legacy version', async () => {
-    s.send({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2099-01-01', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    s.send({
+      jsonrpc: '2.0',
+      id: 'init',
+      method: 'initialize',
+      params: { protocolVersion: '2099-01-01', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    });
     const r = await s.next();
     assert.equal((r.result as { protocolVersion: string }).protocolVersion, '2025-11-25');
     await stillServing();

@@ -18,9 +18,14 @@ const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).t
 describe('one server, two eras', () => {
   it('serves a modern and a legacy client concurrently from one instance', async () => {
     const s = new McpServer({ name: 'both', version: '1' });
-    s.registerTool('who', {}, (_a, ctx) => ({ content: [{ type: 'text', text: `${ctx.era} ${ctx.protocolVersion}` }] }));
+    s.registerTool('who', {}, (_a, ctx) => ({
+      content: [{ type: 'text', text: `${ctx.era} ${ctx.protocolVersion}` }],
+    }));
     s.registerTool('ask', {}, async (_a, ctx) => {
-      const r = await ctx.elicit({ message: 'name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
+      const r = await ctx.elicit({
+        message: 'name?',
+        requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
+      });
       return { content: [{ type: 'text', text: `${ctx.era}:${String(r.content?.name)}` }] };
     });
     const handlers = { elicitation: () => ({ action: 'accept' as const, content: { name: 'Ada' } }) };
@@ -81,7 +86,12 @@ describe('era cache', () => {
 
   it('probes a stdio server once per process, then reuses the verdict', async () => {
     const log = join(dir, 'wire.jsonl');
-    const make = () => new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/tsmcp-stdio-server.js')], env: { TSMCP_WIRE_LOG: log } });
+    const make = () =>
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [distPath('test/fixtures/tsmcp-stdio-server.js')],
+        env: { TSMCP_WIRE_LOG: log },
+      });
     const first = new Client({ name: 'c', version: '1' });
     await first.connect(make());
     await first.close();
@@ -89,10 +99,14 @@ describe('era cache', () => {
     await second.connect(make());
     assert.equal(second.era, 'modern');
     await second.close();
-    const discovers = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"method":"server/discover"'));
+    const discovers = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"method":"server/discover"'));
     // The first client probes; the second, knowing the era, still fetches capabilities with one discover.
     assert.equal(discovers.length, 2);
-    const probeTimeouts = readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"method":"initialize"'));
+    const probeTimeouts = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"method":"initialize"'));
     assert.equal(probeTimeouts.length, 0);
   });
 });

@@ -18,8 +18,19 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 const SUB = 'io.modelcontextprotocol/subscriptionId';
-const listen = (id: string) => ({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: { _meta: META, notifications: { toolsListChanged: true } } });
-type Msg = { id?: string; method?: string; params?: { _meta?: Record<string, unknown> }; result?: { resultType?: string; _meta?: Record<string, unknown> }; error?: unknown };
+const listen = (id: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'subscriptions/listen',
+  params: { _meta: META, notifications: { toolsListChanged: true } },
+});
+type Msg = {
+  id?: string;
+  method?: string;
+  params?: { _meta?: Record<string, unknown> };
+  result?: { resultType?: string; _meta?: Record<string, unknown> };
+  error?: unknown;
+};
 
 /** The graceful end of listen `id`: its result, complete, naming the subscription. */
 function assertFinal(m: Msg | undefined, id: string) {
@@ -40,7 +51,12 @@ describe('server shutdown ends listen streams with their result', () => {
       const open = async (id: string) => {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' },
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'subscriptions/listen',
+          },
           body: JSON.stringify(listen(id)),
         });
         assert.equal(res.status, 200);
@@ -55,7 +71,12 @@ describe('server shutdown ends listen streams with their result', () => {
             if (end) return true;
             buf += value;
             for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-              const data = buf.slice(0, i).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+              const data = buf
+                .slice(0, i)
+                .split('\n')
+                .filter((l) => l.startsWith('data:'))
+                .map((l) => l.slice(5).trim())
+                .join('');
               buf = buf.slice(i + 2);
               if (data) messages.push(JSON.parse(data) as Msg);
             }
@@ -68,10 +89,16 @@ describe('server shutdown ends listen streams with their result', () => {
       const a = await open('listen-a');
       const b = await open('listen-b');
       handler.core.close();
-      for (const [s, id] of [[a, 'listen-a'], [b, 'listen-b']] as const) {
+      for (const [s, id] of [
+        [a, 'listen-a'],
+        [b, 'listen-b'],
+      ] as const) {
         const ended = await s.readUntil(() => false); // to the end of the stream
         assert.equal(ended, true);
-        assertFinal(s.messages.find((m) => m.id === id), id);
+        assertFinal(
+          s.messages.find((m) => m.id === id),
+          id,
+        );
         assert.equal(s.messages.at(-1)?.id, id, 'the result is the last event');
       }
     } finally {
@@ -100,14 +127,19 @@ describe('server shutdown ends listen streams with their result', () => {
     await client.start();
     const arrived = async (cond: () => boolean) => {
       // Each wait ends at the next message or after 5 s (a bound on a hang, not a timing assertion).
-      for (let i = 0; i < 100 && !cond(); i++) await new Promise<void>((r) => (waiting.push(r), setTimeout(r, 5000).unref()));
+      for (let i = 0; i < 100 && !cond(); i++)
+        await new Promise<void>((r) => (waiting.push(r), setTimeout(r, 5000).unref()));
     };
     await client.send(listen('one') as never);
     await client.send(listen('two') as never);
     await arrived(() => seen.filter((m) => m.method === 'notifications/subscriptions/acknowledged').length === 2);
 
     await conn.close();
-    for (const id of ['one', 'two']) assertFinal(seen.find((m) => m.id === id), id);
+    for (const id of ['one', 'two'])
+      assertFinal(
+        seen.find((m) => m.id === id),
+        id,
+      );
     assert.equal(closed, true);
     recorder.assertClean();
   });

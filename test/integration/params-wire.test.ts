@@ -19,7 +19,12 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
   'io.modelcontextprotocol/clientInfo': { name: 'params-wire', version: '1' },
 };
-const modern = (id: number, method: string, params: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) => ({
+const modern = (
+  id: number,
+  method: string,
+  params: Record<string, unknown> = {},
+  meta: Record<string, unknown> = {},
+) => ({
   jsonrpc: '2.0',
   id,
   method,
@@ -74,7 +79,12 @@ describe('legacy session over stdio: cursor ""', () => {
       const recorder = new WireRecorder();
       const s = spawnRaw(distPath('examples/conformance/server.js'), ['--stdio'], {}, recorder);
       try {
-        s.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'p', version: '1' } } });
+        s.send({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'p', version: '1' } },
+        });
         assert.equal(((await s.next()).result as { protocolVersion: string }).protocolVersion, version);
         s.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
         let id = 0;
@@ -106,21 +116,35 @@ describe('over Streamable HTTP (raw POSTs)', () => {
     recorder.assertClean();
   });
   const post = async (body: ReturnType<typeof modern>, name?: string) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': body.method };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': body.method,
+    };
     if (name) headers['mcp-name'] = name;
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-    return { status: res.status, msg: JSON.parse(await res.text()) as { id: number; error?: Err; result?: { resultType: string } } };
+    return {
+      status: res.status,
+      msg: JSON.parse(await res.text()) as { id: number; error?: Err; result?: { resultType: string } },
+    };
   };
 
   it('an invalid _meta logLevel is -32602 (HTTP 200: _meta is there, just wrong)', async () => {
     let id = 0;
     for (const level of BAD_LEVELS) {
-      const { status, msg } = await post(modern(++id, 'tools/call', { name: 'test_simple_text' }, { 'io.modelcontextprotocol/logLevel': level }), 'test_simple_text');
+      const { status, msg } = await post(
+        modern(++id, 'tools/call', { name: 'test_simple_text' }, { 'io.modelcontextprotocol/logLevel': level }),
+        'test_simple_text',
+      );
       assert.equal(msg.id, id);
       assert.equal(msg.error?.code, -32602, JSON.stringify(level));
       assert.equal(status, 200);
     }
-    const ok = await post(modern(++id, 'tools/call', { name: 'test_simple_text' }, { 'io.modelcontextprotocol/logLevel': 'info' }), 'test_simple_text');
+    const ok = await post(
+      modern(++id, 'tools/call', { name: 'test_simple_text' }, { 'io.modelcontextprotocol/logLevel': 'info' }),
+      'test_simple_text',
+    );
     assert.equal(ok.msg.result?.resultType, 'complete');
   });
 
@@ -147,7 +171,11 @@ describe('client side: nextCursor "" is a cursor, not the end of the list', () =
         cursors.push(m.params?.cursor);
         result = m.params?.cursor === undefined ? { tools: [tool('a')], nextCursor: '' } : { tools: [tool('b')] };
       }
-      void st.send({ jsonrpc: '2.0', id: m.id, result: { resultType: 'complete', ttlMs: 0, cacheScope: 'private', ...result } } as never);
+      void st.send({
+        jsonrpc: '2.0',
+        id: m.id,
+        result: { resultType: 'complete', ttlMs: 0, cacheScope: 'private', ...result },
+      } as never);
     };
     await st.start();
     const recorder = new WireRecorder();

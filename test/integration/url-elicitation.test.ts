@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { Client } from '../../src/client/index.js';
-import { McpError, TsmcpError, type ElicitParams, type ProtocolVersion } from '../../src/index.js';
+import { McpError, type ElicitParams, type ProtocolVersion } from '../../src/index.js';
 import { McpServer } from '../../src/server/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
@@ -17,13 +17,27 @@ const URL_ = 'https://auth.example.com/connect?session=1';
 /** A server whose tools ask for URL-mode elicitation, reporting what the handler got back. */
 function urlServer(): McpServer {
   const s = new McpServer({ name: 'url', version: '1' });
-  s.registerTool('connect', { inputSchema: { type: 'object', properties: { id: { type: 'string' } } } }, async (args, ctx) => {
-    const given = typeof args.id === 'string' ? args.id : undefined;
-    const r = await ctx.elicit({ mode: 'url', message: 'Connect your account', url: URL_, ...(given ? { elicitationId: given } : {}) });
-    // The out-of-band step is done (here at once): tell the client, where the revision can say it.
-    const sent = r.action === 'accept' && r.elicitationId !== undefined ? await ctx.completeElicitation(r.elicitationId) : false;
-    return { content: [{ type: 'text', text: JSON.stringify({ action: r.action, elicitationId: r.elicitationId ?? null, sent }) }] };
-  });
+  s.registerTool(
+    'connect',
+    { inputSchema: { type: 'object', properties: { id: { type: 'string' } } } },
+    async (args, ctx) => {
+      const given = typeof args.id === 'string' ? args.id : undefined;
+      const r = await ctx.elicit({
+        mode: 'url',
+        message: 'Connect your account',
+        url: URL_,
+        ...(given ? { elicitationId: given } : {}),
+      });
+      // The out-of-band step is done (here at once): tell the client, where the revision can say it.
+      const sent =
+        r.action === 'accept' && r.elicitationId !== undefined ? await ctx.completeElicitation(r.elicitationId) : false;
+      return {
+        content: [
+          { type: 'text', text: JSON.stringify({ action: r.action, elicitationId: r.elicitationId ?? null, sent }) },
+        ],
+      };
+    },
+  );
   return s;
 }
 
@@ -38,7 +52,9 @@ after(() => {
 async function httpTransport(s: McpServer): Promise<Transport> {
   const h = createServer(createNodeHandler(s));
   servers.push(h);
-  const port = await new Promise<number>((resolve) => h.listen(0, '127.0.0.1', () => resolve((h.address() as { port: number }).port)));
+  const port = await new Promise<number>((resolve) =>
+    h.listen(0, '127.0.0.1', () => resolve((h.address() as { port: number }).port)),
+  );
   return new StreamableHttpClientTransport(new URL(`http://127.0.0.1:${port}/mcp`));
 }
 
@@ -75,7 +91,12 @@ async function connect(carrier: 'memory' | 'http', version: ProtocolVersion, cap
   return { client, recorder, seen };
 }
 
-const out = (r: { content: unknown[] }) => JSON.parse((r.content[0] as { text: string }).text) as { action: string; elicitationId: string | null; sent: boolean };
+const out = (r: { content: unknown[] }) =>
+  JSON.parse((r.content[0] as { text: string }).text) as {
+    action: string;
+    elicitationId: string | null;
+    sent: boolean;
+  };
 /** Bounded wait for something that happens asynchronously (a notification). */
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -109,10 +130,13 @@ for (const carrier of ['memory', 'http'] as const) {
       const { client, recorder, seen } = await connect(carrier, '2026-07-28');
       const r1 = out(await client.callTool('connect'));
       const r2 = out(await client.callTool('connect', { id: 'caller-chosen-2' }));
-      assert.deepEqual([r1, r2], [
-        { action: 'accept', elicitationId: null, sent: false },
-        { action: 'accept', elicitationId: null, sent: false },
-      ]);
+      assert.deepEqual(
+        [r1, r2],
+        [
+          { action: 'accept', elicitationId: null, sent: false },
+          { action: 'accept', elicitationId: null, sent: false },
+        ],
+      );
       assert.equal(seen.params.length, 2);
       for (const p of seen.params) {
         assert.equal(p.mode, 'url');
@@ -128,7 +152,10 @@ for (const carrier of ['memory', 'http'] as const) {
         const { client, recorder, seen } = await connect(carrier, version, {});
         await assert.rejects(
           client.callTool('connect'),
-          (e: unknown) => e instanceof McpError && e.code === (version === '2026-07-28' ? -32021 : -32600) && JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"url":{}}}}',
+          (e: unknown) =>
+            e instanceof McpError &&
+            e.code === (version === '2026-07-28' ? -32021 : -32600) &&
+            JSON.stringify(e.data) === '{"requiredCapabilities":{"elicitation":{"url":{}}}}',
         );
         assert.equal(seen.params.length, 0);
         recorder.assertClean();
@@ -150,7 +177,14 @@ describe('completeElicitation() after its request ended (the out-of-band step fi
     return { s, later };
   };
   const clientFor = (completed: string[]) =>
-    new Client({ name: 'c', version: '1' }, { version: '2025-11-25', capabilities: { elicitation: { url: {} } }, handlers: { elicitation: () => ({ action: 'accept' }), elicitationComplete: (id: string) => void completed.push(id) } } as never);
+    new Client({ name: 'c', version: '1' }, {
+      version: '2025-11-25',
+      capabilities: { elicitation: { url: {} } },
+      handlers: {
+        elicitation: () => ({ action: 'accept' }),
+        elicitationComplete: (id: string) => void completed.push(id),
+      },
+    } as never);
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
   };

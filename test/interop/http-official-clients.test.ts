@@ -21,18 +21,29 @@ let cancelled = 0;
 
 before(async () => {
   const server = createEverythingServer();
-  server.registerTool('test_slow_cancellable', { description: 'Waits unless cancelled', inputSchema: { type: 'object' } }, async (_a, ctx) => {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 20_000);
-      ctx.signal.addEventListener('abort', () => (clearTimeout(t), cancelled++, resolve()));
-    });
-    return { content: [] };
-  });
+  server.registerTool(
+    'test_slow_cancellable',
+    { description: 'Waits unless cancelled', inputSchema: { type: 'object' } },
+    async (_a, ctx) => {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 20_000);
+        ctx.signal.addEventListener('abort', () => (clearTimeout(t), cancelled++, resolve()));
+      });
+      return { content: [] };
+    },
+  );
   // One recorder per legacy session; modern exchanges are stateless and share one pinned to 2026-07-28.
   const handler = tapHandler(createNodeHandler(server), (session, version) => {
     const key = version === '2026-07-28' || !session ? 'modern' : session;
     let r = recorders.get(key);
-    if (!r) recorders.set(key, (r = new WireRecorder({ only: 'server->client', ...(key === 'modern' ? { revision: '2026-07-28' as const } : {}) })));
+    if (!r)
+      recorders.set(
+        key,
+        (r = new WireRecorder({
+          only: 'server->client',
+          ...(key === 'modern' ? { revision: '2026-07-28' as const } : {}),
+        })),
+      );
     return r;
   });
   http = createServer(handler);
@@ -53,11 +64,16 @@ after(async () => {
 
 function answer(params: { requestedSchema?: { properties?: Record<string, unknown> } }) {
   const content: Record<string, string> = {};
-  for (const k of Object.keys(params.requestedSchema?.properties ?? {})) content[k] = k === 'email' ? 'ada@example.com' : 'Ada';
+  for (const k of Object.keys(params.requestedSchema?.properties ?? {}))
+    content[k] = k === 'email' ? 'ada@example.com' : 'Ada';
   return { action: 'accept' as const, content };
 }
 
-type Call = (name: string, args?: Record<string, unknown>, opts?: { onprogress?: (p: { progress: number }) => void; signal?: AbortSignal }) => Promise<{ content: { type: string; text?: string }[]; isError?: boolean }>;
+type Call = (
+  name: string,
+  args?: Record<string, unknown>,
+  opts?: { onprogress?: (p: { progress: number }) => void; signal?: AbortSignal },
+) => Promise<{ content: { type: string; text?: string }[]; isError?: boolean }>;
 
 interface Driver {
   call: Call;
@@ -71,7 +87,10 @@ interface Driver {
 
 async function v2(mode: 'auto' | 'legacy'): Promise<Driver> {
   const logs: unknown[] = [];
-  const c = new V2Client({ name: 'official-v2', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } });
+  const c = new V2Client(
+    { name: 'official-v2', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } },
+  );
   c.setRequestHandler('elicitation/create', async (req) => answer(req.params as Parameters<typeof answer>[0]));
   c.setNotificationHandler('notifications/message', (n: { params: unknown }) => void logs.push(n.params));
   await c.connect(new V2Http(url));
@@ -120,9 +139,15 @@ for (const [name, make, era] of flavours) {
       assert.equal((await c.call('test_error_handling')).isError, true);
     });
     it('reads resources and templates, gets prompts', async () => {
-      assert.equal((await c.read('test://static-text')).contents[0]?.text, 'This is the content of the static text resource.');
+      assert.equal(
+        (await c.read('test://static-text')).contents[0]?.text,
+        'This is the content of the static text resource.',
+      );
       assert.match(String((await c.read('test://template/9/data')).contents[0]?.text), /9/);
-      assert.match(JSON.stringify((await c.prompt('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' })).messages), /arg1='a'/);
+      assert.match(
+        JSON.stringify((await c.prompt('test_prompt_with_arguments', { arg1: 'a', arg2: 'b' })).messages),
+        /arg1='a'/,
+      );
     });
     it('streams progress before the result', async () => {
       const seen: number[] = [];
@@ -139,7 +164,10 @@ for (const [name, make, era] of flavours) {
       });
     }
     it('asks the user (server request on legacy, input_required on modern)', async () => {
-      const r = await c.call(era === 'modern' ? 'test_input_required_result_elicitation' : 'test_elicitation', era === 'modern' ? {} : { message: 'who?' });
+      const r = await c.call(
+        era === 'modern' ? 'test_input_required_result_elicitation' : 'test_elicitation',
+        era === 'modern' ? {} : { message: 'who?' },
+      );
       assert.match(String(r.content[0]?.text), era === 'modern' ? /Hello, Ada!/ : /action=accept/);
     });
     it('cancels: the handler sees it', async () => {

@@ -19,7 +19,7 @@ import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 const servers: HttpServer[] = [];
 const recorders: WireRecorder[] = [];
 after(() => {
-  for (const s of servers) (s.closeAllConnections(), s.close());
+  for (const s of servers) s.closeAllConnections(), s.close();
   for (const r of recorders) r.assertClean();
 });
 
@@ -38,7 +38,13 @@ function bridge(fetchHandler: (r: Request) => Promise<Response>) {
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
     const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const r = await fetchHandler(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body }));
+    const r = await fetchHandler(
+      new Request(`http://${req.headers.host}${req.url}`, {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      }),
+    );
     res.writeHead(r.status, Object.fromEntries(r.headers));
     if (!r.body) return void res.end();
     const reader = r.body.getReader();
@@ -53,10 +59,18 @@ function bridge(fetchHandler: (r: Request) => Promise<Response>) {
 
 function v2Factory() {
   const server = new V2Server({ name: 'official-v2-http', version: '1.0.0' });
-  server.registerTool('add', { description: 'Adds', inputSchema: z.object({ a: z.number(), b: z.number() }), outputSchema: z.object({ sum: z.number() }) }, async ({ a, b }) => ({
-    content: [{ type: 'text', text: String(a + b) }],
-    structuredContent: { sum: a + b },
-  }));
+  server.registerTool(
+    'add',
+    {
+      description: 'Adds',
+      inputSchema: z.object({ a: z.number(), b: z.number() }),
+      outputSchema: z.object({ sum: z.number() }),
+    },
+    async ({ a, b }) => ({
+      content: [{ type: 'text', text: String(a + b) }],
+      structuredContent: { sum: a + b },
+    }),
+  );
   return server;
 }
 
@@ -73,7 +87,10 @@ describe('tsmcp client → official v2 createMcpHandler (HTTP)', () => {
     const url = await listen(bridge((r) => createMcpHandler(v2Factory).fetch(r)));
     const client = await connect(url);
     assert.equal(client.era, 'modern');
-    assert.deepEqual((await client.listAllTools()).map((t) => t.name), ['add']);
+    assert.deepEqual(
+      (await client.listAllTools()).map((t) => t.name),
+      ['add'],
+    );
     const r = await client.callTool('add', { a: 20, b: 22 });
     assert.deepEqual(r.structuredContent, { sum: 42 });
     await assert.rejects(client.callTool('missing'), (e: unknown) => e instanceof McpError);
@@ -97,8 +114,13 @@ describe('tsmcp client → stateful official v1 server (HTTP)', () => {
       let t = sid ? transports.get(sid) : undefined;
       if (!t) {
         const server = new V1Server({ name: 'official-v1-http', version: '1.0.0' });
-        server.registerTool('echo', { description: 'Echoes', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
-        t = new V1Transport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void transports.set(id, t!) });
+        server.registerTool('echo', { description: 'Echoes', inputSchema: { text: z.string() } }, async ({ text }) => ({
+          content: [{ type: 'text', text }],
+        }));
+        t = new V1Transport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => void transports.set(id, t!),
+        });
         await server.connect(t);
       }
       await t.handleRequest(req, res);
@@ -117,7 +139,10 @@ describe('legacy session recovery', () => {
     const handler = createNodeHandler(createEverythingServer());
     const url = await listen(handler);
     const client = await connect(url, 'legacy');
-    assert.equal(((await client.callTool('test_simple_text')).content[0] as { text: string }).text, 'This is a simple text response for testing.');
+    assert.equal(
+      ((await client.callTool('test_simple_text')).content[0] as { text: string }).text,
+      'This is a simple text response for testing.',
+    );
     handler.core.close(); // the server forgets every session (a restart, an idle timeout)
     assert.equal(handler.core.sessionCount, 0);
     const r = await client.callTool('test_simple_text');

@@ -20,7 +20,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The common surface of both official clients that these tests use. */
 interface Driver {
-  callTool(name: string, args?: Record<string, unknown>, opts?: { onprogress?: (p: { progress: number }) => void; signal?: AbortSignal }): Promise<{ content: { type: string; text?: string }[]; isError?: boolean }>;
+  callTool(
+    name: string,
+    args?: Record<string, unknown>,
+    opts?: { onprogress?: (p: { progress: number }) => void; signal?: AbortSignal },
+  ): Promise<{ content: { type: string; text?: string }[]; isError?: boolean }>;
   listTools(): Promise<{ tools: { name: string; inputSchema: unknown }[] }>;
   listResources(): Promise<{ resources: { uri: string }[] }>;
   listResourceTemplates(): Promise<{ resourceTemplates: { uriTemplate: string }[] }>;
@@ -35,22 +39,37 @@ interface Driver {
 
 function answer(params: { message: string; requestedSchema?: { properties?: Record<string, unknown> } }) {
   const content: Record<string, string> = {};
-  for (const k of Object.keys(params.requestedSchema?.properties ?? {})) content[k] = k === 'email' ? 'ada@example.com' : 'Ada';
+  for (const k of Object.keys(params.requestedSchema?.properties ?? {}))
+    content[k] = k === 'email' ? 'ada@example.com' : 'Ada';
   return { action: 'accept' as const, content };
 }
 
 async function v2(mode: 'auto' | 'legacy', log: string): Promise<Driver & { era: () => string | undefined }> {
   const logs: unknown[] = [];
-  const c = new V2Client({ name: 'official-v2', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } });
-  c.setRequestHandler('elicitation/create', async (req: { params: Parameters<typeof answer>[0] }) => answer(req.params));
+  const c = new V2Client(
+    { name: 'official-v2', version: '1.0.0' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode } },
+  );
+  c.setRequestHandler('elicitation/create', async (req: { params: Parameters<typeof answer>[0] }) =>
+    answer(req.params),
+  );
   c.setNotificationHandler('notifications/message', (n: { params: unknown }) => {
     logs.push(n.params);
   });
-  await c.connect(new V2Stdio({ command: process.execPath, args: [fixture], env: { ...process.env, TSMCP_WIRE_LOG: log } as Record<string, string>, stderr: 'inherit' }));
+  await c.connect(
+    new V2Stdio({
+      command: process.execPath,
+      args: [fixture],
+      env: { ...process.env, TSMCP_WIRE_LOG: log } as Record<string, string>,
+      stderr: 'inherit',
+    }),
+  );
   const anyc = c as unknown as Record<string, (...a: unknown[]) => Promise<never>>;
   return {
     logs,
-    era: () => (c as unknown as { getProtocolEra?: () => string }).getProtocolEra?.() ?? (c as unknown as { getNegotiatedProtocolVersion?: () => string }).getNegotiatedProtocolVersion?.(),
+    era: () =>
+      (c as unknown as { getProtocolEra?: () => string }).getProtocolEra?.() ??
+      (c as unknown as { getNegotiatedProtocolVersion?: () => string }).getNegotiatedProtocolVersion?.(),
     callTool: (name, args = {}, opts = {}) => anyc.callTool!({ name, arguments: args }, opts),
     listTools: () => anyc.listTools!(),
     listResources: () => anyc.listResources!(),
@@ -58,7 +77,8 @@ async function v2(mode: 'auto' | 'legacy', log: string): Promise<Driver & { era:
     readResource: (uri) => anyc.readResource!({ uri }),
     listPrompts: () => anyc.listPrompts!(),
     getPrompt: (name, args) => anyc.getPrompt!({ name, arguments: args }),
-    complete: (prompt, arg, value) => anyc.complete!({ ref: { type: 'ref/prompt', name: prompt }, argument: { name: arg, value } }),
+    complete: (prompt, arg, value) =>
+      anyc.complete!({ ref: { type: 'ref/prompt', name: prompt }, argument: { name: arg, value } }),
     setLoggingLevel: mode === 'legacy' ? (level) => anyc.setLoggingLevel!(level) : undefined,
     close: () => c.close(),
   };
@@ -71,7 +91,14 @@ async function v1(log: string): Promise<Driver> {
   c.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     logs.push(n.params);
   });
-  await c.connect(new V1Stdio({ command: process.execPath, args: [fixture], env: { ...process.env, TSMCP_WIRE_LOG: log } as Record<string, string>, stderr: 'inherit' }));
+  await c.connect(
+    new V1Stdio({
+      command: process.execPath,
+      args: [fixture],
+      env: { ...process.env, TSMCP_WIRE_LOG: log } as Record<string, string>,
+      stderr: 'inherit',
+    }),
+  );
   return {
     logs,
     callTool: (name, args = {}, opts = {}) => c.callTool({ name, arguments: args }, undefined, opts) as never,
@@ -81,7 +108,8 @@ async function v1(log: string): Promise<Driver> {
     readResource: (uri) => c.readResource({ uri }) as never,
     listPrompts: () => c.listPrompts() as never,
     getPrompt: (name, args) => c.getPrompt({ name, arguments: args }) as never,
-    complete: (prompt, arg, value) => c.complete({ ref: { type: 'ref/prompt', name: prompt }, argument: { name: arg, value } }) as never,
+    complete: (prompt, arg, value) =>
+      c.complete({ ref: { type: 'ref/prompt', name: prompt }, argument: { name: arg, value } }) as never,
     setLoggingLevel: (level) => c.setLoggingLevel(level as never),
     close: () => c.close(),
   };
@@ -109,7 +137,10 @@ for (const [name, make, era] of flavours) {
       const r = await c.callTool('test_simple_text');
       assert.equal(r.content[0]?.text, 'This is a simple text response for testing.');
       const mixed = await c.callTool('test_multiple_content_types');
-      assert.deepEqual(mixed.content.map((x) => x.type), ['text', 'image', 'resource']);
+      assert.deepEqual(
+        mixed.content.map((x) => x.type),
+        ['text', 'image', 'resource'],
+      );
       const err = await c.callTool('test_error_handling');
       assert.equal(err.isError, true);
       const secret = await c.callTool('test_throws_secret');
@@ -122,7 +153,10 @@ for (const [name, make, era] of flavours) {
       assert.ok(resources.some((r) => r.uri === 'test://static-text'));
       const { resourceTemplates } = await c.listResourceTemplates();
       assert.ok(resourceTemplates.some((t) => t.uriTemplate === 'test://template/{id}/data'));
-      assert.equal((await c.readResource('test://static-text')).contents[0]?.text, 'This is the content of the static text resource.');
+      assert.equal(
+        (await c.readResource('test://static-text')).contents[0]?.text,
+        'This is the content of the static text resource.',
+      );
       assert.match(String((await c.readResource('test://template/42/data')).contents[0]?.text), /42/);
       await assert.rejects(c.readResource('test://missing'));
     });
@@ -184,11 +218,19 @@ for (const [name, make, era] of flavours) {
       else assert.notEqual(recorder.revision, '2026-07-28');
       recorder.assertClean();
       // Progress always precedes the response it belongs to.
-      const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { dir: string; msg: Record<string, unknown> });
-      const lastProgress = lines.findIndex((l) => (l.msg.params as { progress?: number } | undefined)?.progress === 100);
+      const lines = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { dir: string; msg: Record<string, unknown> });
+      const lastProgress = lines.findIndex(
+        (l) => (l.msg.params as { progress?: number } | undefined)?.progress === 100,
+      );
       const token = (lines[lastProgress]?.msg.params as { progressToken: unknown }).progressToken;
       const response = lines.findIndex((l) => l.dir === 'server->client' && 'result' in l.msg && l.msg.id === token);
-      assert.ok(lastProgress >= 0 && response > lastProgress, 'the final progress notification is written before the response');
+      assert.ok(
+        lastProgress >= 0 && response > lastProgress,
+        'the final progress notification is written before the response',
+      );
     });
   });
 }

@@ -31,7 +31,13 @@ async function connect(args: string[], prompts: string[] = []) {
       },
     },
   );
-  await client.connect(recordTransport(new StdioClientTransport({ command: process.execPath, args, stderr: 'ignore' }), recorder, 'client'));
+  await client.connect(
+    recordTransport(
+      new StdioClientTransport({ command: process.execPath, args, stderr: 'ignore' }),
+      recorder,
+      'client',
+    ),
+  );
   return { client, recorder };
 }
 
@@ -75,7 +81,11 @@ describe('tsmcp client → @modelcontextprotocol/server-everything (stdio)', () 
   it('receives progress from a long operation', async () => {
     const { client } = await connect([everything, 'stdio']);
     const seen: number[] = [];
-    await client.callTool('trigger-long-running-operation', { duration: 1, steps: 3 }, { onprogress: (p) => seen.push(p.progress) });
+    await client.callTool(
+      'trigger-long-running-operation',
+      { duration: 1, steps: 3 },
+      { onprogress: (p) => seen.push(p.progress) },
+    );
     assert.deepEqual(seen, [1, 2, 3]);
     await client.close();
   });
@@ -101,7 +111,10 @@ describe('tsmcp client → a server built with the official v2 SDK (stdio)', () 
     assert.equal(text(await client.callTool('echo', { text: 'hey' })), 'echo: hey');
     const sum = await client.callTool('add', { a: 2, b: 40 });
     assert.deepEqual(sum.structuredContent, { sum: 42 });
-    assert.equal(((await client.readResource('fixture://greeting')).contents[0] as { text: string }).text, 'hello from v2');
+    assert.equal(
+      ((await client.readResource('fixture://greeting')).contents[0] as { text: string }).text,
+      'hello from v2',
+    );
     assert.match(JSON.stringify(await client.readResource('fixture://items/7')), /item 7/);
     const p = await client.getPrompt('greet', { name: 'Ada' });
     assert.match(JSON.stringify(p.messages), /Hello Ada/);
@@ -113,7 +126,13 @@ describe('tsmcp client → a server built with the official v2 SDK (stdio)', () 
     const recorder = new WireRecorder({ only: 'client->server' });
     recorders.push(recorder);
     const client = new Client({ name: 'tsmcp-interop', version: '1.0.0' }, { version: '2026-07-28' });
-    await client.connect(recordTransport(new StdioClientTransport({ command: process.execPath, args: [fixture], stderr: 'ignore' }), recorder, 'client'));
+    await client.connect(
+      recordTransport(
+        new StdioClientTransport({ command: process.execPath, args: [fixture], stderr: 'ignore' }),
+        recorder,
+        'client',
+      ),
+    );
     assert.equal(client.era, 'modern');
     assert.equal(client.serverInfo?.name, 'official-v2-fixture');
     assert.equal(text(await client.callTool('echo', { text: 'modern' })), 'echo: modern');

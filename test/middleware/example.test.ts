@@ -27,10 +27,17 @@ describe('examples/middleware', () => {
     const server = createServer((l) => lines.push(l));
     const headers: (string | undefined)[] = [];
     const handler = createNodeHandler(server);
-    const port = await listenNode((req, res) => (headers.push(req.headers['x-tenant'] as string | undefined), handler(req, res)));
+    const port = await listenNode(
+      (req, res) => (headers.push(req.headers['x-tenant'] as string | undefined), handler(req, res)),
+    );
     const client = createClient(() => {});
-    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${port}/mcp`, { fetchMiddleware: [tenantHeader] }));
-    await assert.rejects(client.callTool('whoami'), (e: unknown) => e instanceof McpError && e.message === 'Sign in first');
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${port}/mcp`, { fetchMiddleware: [tenantHeader] }),
+    );
+    await assert.rejects(
+      client.callTool('whoami'),
+      (e: unknown) => e instanceof McpError && e.message === 'Sign in first',
+    );
     assert.ok(headers.length > 0 && headers.every((h) => h === 'acme'));
     assert.match(lines.at(-1)!, /^tools\/call error -32600 \d+ms$/);
     await client.close();

@@ -24,7 +24,9 @@ function fakeClock(): () => number {
 
 function demo(): McpServer {
   const s = new McpServer({ name: 'log', version: '1' });
-  s.registerTool('secret', { inputSchema: { type: 'object', properties: { password: { type: 'string' } } } }, () => ({ content: [{ type: 'text', text: 'classified-result' }] }));
+  s.registerTool('secret', { inputSchema: { type: 'object', properties: { password: { type: 'string' } } } }, () => ({
+    content: [{ type: 'text', text: 'classified-result' }],
+  }));
   s.registerTool('fail', {}, () => {
     throw new McpError(ErrorCode.InvalidParams, 'no');
   });
@@ -63,7 +65,9 @@ describe('requestLogger', () => {
     const lines: string[] = [];
     const [ct, st] = createLinkedPair();
     await demo().connect(st);
-    const client = new Client({ name: 'c', version: '1' }, { cache: false }).use(requestLogger({ log: (l) => lines.push(l), now: fakeClock() }));
+    const client = new Client({ name: 'c', version: '1' }, { cache: false }).use(
+      requestLogger({ log: (l) => lines.push(l), now: fakeClock() }),
+    );
     await client.connect(ct);
     clients.push(client);
     await client.listTools();

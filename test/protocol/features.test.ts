@@ -72,7 +72,7 @@ const IN_PROSE: { [F in Feature]?: { revisions: ProtocolVersion[]; source: strin
 describe('revision features', () => {
   it('every feature is checked against the schemas or listed with its prose source, not both', () => {
     for (const f of Object.keys(FEATURES) as Feature[]) {
-      assert.ok((f in IN_SCHEMA) !== (f in IN_PROSE), `${f}: add it to exactly one of IN_SCHEMA and IN_PROSE`);
+      assert.ok(f in IN_SCHEMA !== f in IN_PROSE, `${f}: add it to exactly one of IN_SCHEMA and IN_PROSE`);
     }
   });
 
@@ -87,7 +87,10 @@ describe('revision features', () => {
 
   for (const [feature, { revisions }] of Object.entries(IN_PROSE) as [Feature, { revisions: ProtocolVersion[] }][]) {
     it(`${feature} is supported exactly in ${revisions.join(', ')}`, () => {
-      assert.deepEqual(SUPPORTED_PROTOCOL_VERSIONS.filter((v) => supports(v, feature)), revisions);
+      assert.deepEqual(
+        SUPPORTED_PROTOCOL_VERSIONS.filter((v) => supports(v, feature)),
+        revisions,
+      );
     });
   }
 

@@ -59,7 +59,12 @@ describe('classify', () => {
   it('classifies arbitrary message-like objects consistently (property)', () => {
     const id = fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.double(), fc.constant(undefined));
     const msg = fc.record(
-      { jsonrpc: fc.oneof(fc.constant('2.0'), fc.string()), id, method: fc.oneof(fc.string(), fc.integer()), params: fc.oneof(fc.object(), fc.array(fc.integer()), fc.constant(undefined)) },
+      {
+        jsonrpc: fc.oneof(fc.constant('2.0'), fc.string()),
+        id,
+        method: fc.oneof(fc.string(), fc.integer()),
+        params: fc.oneof(fc.object(), fc.array(fc.integer()), fc.constant(undefined)),
+      },
       { requiredKeys: [] },
     );
     fc.assert(

@@ -15,6 +15,7 @@ describe('list-changed table', () => {
     }
   });
   it('knows nothing else', () => {
-    for (const name of ['resources/updated', 'notifications/resources/updated', 'task', 'toString', '__proto__']) assert.equal(listChangedOf(name), undefined);
+    for (const name of ['resources/updated', 'notifications/resources/updated', 'task', 'toString', '__proto__'])
+      assert.equal(listChangedOf(name), undefined);
   });
 });

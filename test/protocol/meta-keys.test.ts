@@ -35,7 +35,11 @@ for (const version of ['2026-07-28', '2025-11-25', '2025-03-26'] as ProtocolVers
       const before = recorder.count;
       for (const meta of BAD_REQUEST_META) {
         await assert.rejects(client.callTool('echo', {}, { meta }), invalidMeta, JSON.stringify(meta));
-        await assert.rejects(client.request('tools/call', { name: 'echo', _meta: meta }), invalidMeta, JSON.stringify(meta));
+        await assert.rejects(
+          client.request('tools/call', { name: 'echo', _meta: meta }),
+          invalidMeta,
+          JSON.stringify(meta),
+        );
         await assert.rejects(client.listTools(undefined, { meta }), invalidMeta, JSON.stringify(meta));
       }
       assert.equal(recorder.count, before, 'nothing went on the wire');
@@ -46,7 +50,12 @@ for (const version of ['2026-07-28', '2025-11-25', '2025-03-26'] as ProtocolVers
     it('passes valid keys through, and its own keys still go out', async () => {
       const seen: { [key: string]: unknown }[] = [];
       const { client, recorder } = await connectPair(server(seen), { version });
-      const meta = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'com.example/user': 'ada', 'com.example.mcp/ok': 1, plain: true };
+      const meta = {
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        'com.example/user': 'ada',
+        'com.example.mcp/ok': 1,
+        plain: true,
+      };
       let progress = 0;
       await client.callTool('echo', {}, { meta, onprogress: () => progress++ });
       assert.deepEqual(Object.fromEntries(Object.entries(seen[0]!).filter(([k]) => k in meta)), meta);
@@ -60,7 +69,11 @@ for (const version of ['2026-07-28', '2025-11-25', '2025-03-26'] as ProtocolVers
 describe('server: _meta in definitions', () => {
   it('refuses reserved and malformed keys at registration', () => {
     const s = new McpServer({ name: 's', version: '1' });
-    const refused = (what: string) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && e.message.includes(what) && /_meta/.test(e.message);
+    const refused = (what: string) => (e: unknown) =>
+      e instanceof TsmcpError &&
+      e.code === 'TSMCP_INVALID_DEFINITION' &&
+      e.message.includes(what) &&
+      /_meta/.test(e.message);
     for (const _meta of [{ 'io.modelcontextprotocol/serverInfo': {} }, { 'bad key': 1 }]) {
       assert.throws(() => s.registerTool('t', { _meta }, () => ({ content: [] })), refused('t'));
       assert.throws(() => s.registerPrompt('p', { _meta }, () => []), refused('p'));
@@ -88,7 +101,10 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       await assert.rejects(client.callTool('malformed'), internal);
       await assert.rejects(client.getPrompt('spoof'), internal);
       await assert.rejects(client.readResource('file:///spoof'), internal);
-      assert.deepEqual(errors.map((e) => (e as TsmcpError).code), ['TSMCP_INVALID_META', 'TSMCP_INVALID_META', 'TSMCP_INVALID_META', 'TSMCP_INVALID_META']);
+      assert.deepEqual(
+        errors.map((e) => (e as TsmcpError).code),
+        ['TSMCP_INVALID_META', 'TSMCP_INVALID_META', 'TSMCP_INVALID_META', 'TSMCP_INVALID_META'],
+      );
       assert.match((errors[0] as Error).message, /spoof.*io\.modelcontextprotocol\/serverInfo/);
       assert.equal((await client.callTool('fine'))._meta?.['com.example/x'], 1);
       recorder.assertClean();

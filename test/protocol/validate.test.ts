@@ -8,7 +8,13 @@ describe('validateRequestParams', () => {
   it('accepts well-formed params', () => {
     assert.equal(validateRequestParams('tools/call', { name: 'x', arguments: { a: 1 } }), undefined);
     assert.equal(validateRequestParams('resources/read', { uri: 'test://a' }), undefined);
-    assert.equal(validateRequestParams('completion/complete', { ref: { type: 'ref/prompt', name: 'p' }, argument: { name: 'a', value: '' } }), undefined);
+    assert.equal(
+      validateRequestParams('completion/complete', {
+        ref: { type: 'ref/prompt', name: 'p' },
+        argument: { name: 'a', value: '' },
+      }),
+      undefined,
+    );
     assert.equal(validateRequestParams('tools/list', {}), undefined);
     assert.equal(validateRequestParams('unknown/method', { anything: 1 }), undefined);
   });
@@ -38,7 +44,15 @@ describe('validateRequestParams', () => {
 
 describe('_meta keys', () => {
   it('follows the prefix/name syntax', () => {
-    for (const k of ['progressToken', 'io.modelcontextprotocol/protocolVersion', 'com.example/x', 'a/', 'traceparent', 'x-y.z_w']) assert.ok(isValidMetaKey(k), k);
+    for (const k of [
+      'progressToken',
+      'io.modelcontextprotocol/protocolVersion',
+      'com.example/x',
+      'a/',
+      'traceparent',
+      'x-y.z_w',
+    ])
+      assert.ok(isValidMetaKey(k), k);
     for (const k of ['-x', 'x-', '1abc/x', 'a..b/x', 'a./x', 'a/b/c', 'a b']) assert.ok(!isValidMetaKey(k), k);
   });
   it('knows the reserved prefixes', () => {

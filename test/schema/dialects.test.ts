@@ -10,21 +10,54 @@ import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 
 const DRAFT_04 = 'http://json-schema.org/draft-04/schema#';
-const invalidDefinition = (re: RegExp) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && re.test(e.message);
+const invalidDefinition = (re: RegExp) => (e: unknown) =>
+  e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && re.test(e.message);
 
 describe('JSON Schema dialects at registration', () => {
   it('refuses a $schema other than draft-07 or 2020-12, naming it and the supported ones', () => {
     const s = new McpServer({ name: 's', version: '1' });
     const ok = () => ({ content: [] });
-    for (const $schema of [DRAFT_04, 'https://json-schema.org/draft/2019-09/schema', 'https://example.com/my-dialect', 42]) {
-      const msg = new RegExp(`${typeof $schema === 'string' ? $schema.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : '42'}[\\s\\S]*2020-12[\\s\\S]*draft-07`);
-      assert.throws(() => s.registerTool('in', { inputSchema: { $schema, type: 'object' } }, ok), invalidDefinition(msg), String($schema));
-      assert.throws(() => s.registerTool('out', { outputSchema: { $schema, type: 'object' } }, ok), invalidDefinition(msg), String($schema));
+    for (const $schema of [
+      DRAFT_04,
+      'https://json-schema.org/draft/2019-09/schema',
+      'https://example.com/my-dialect',
+      42,
+    ]) {
+      const msg = new RegExp(
+        `${typeof $schema === 'string' ? $schema.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : '42'}[\\s\\S]*2020-12[\\s\\S]*draft-07`,
+      );
+      assert.throws(
+        () => s.registerTool('in', { inputSchema: { $schema, type: 'object' } }, ok),
+        invalidDefinition(msg),
+        String($schema),
+      );
+      assert.throws(
+        () => s.registerTool('out', { outputSchema: { $schema, type: 'object' } }, ok),
+        invalidDefinition(msg),
+        String($schema),
+      );
     }
     // A nested resource may not switch to another dialect either (one validator runs the whole schema).
-    assert.throws(() => s.registerTool('nested', { inputSchema: { type: 'object', $defs: { a: { $id: 'https://example.com/a', $schema: DRAFT_04 } } } }, ok), invalidDefinition(/draft-04/));
-    for (const [i, $schema] of ['http://json-schema.org/draft-07/schema#', 'http://json-schema.org/draft-07/schema', 'https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2020-12/schema#'].entries()) {
-      s.registerTool(`ok${i}`, { inputSchema: { $schema, type: 'object' }, outputSchema: { $schema, type: 'object' } }, ok);
+    assert.throws(
+      () =>
+        s.registerTool(
+          'nested',
+          { inputSchema: { type: 'object', $defs: { a: { $id: 'https://example.com/a', $schema: DRAFT_04 } } } },
+          ok,
+        ),
+      invalidDefinition(/draft-04/),
+    );
+    for (const [i, $schema] of [
+      'http://json-schema.org/draft-07/schema#',
+      'http://json-schema.org/draft-07/schema',
+      'https://json-schema.org/draft/2020-12/schema',
+      'https://json-schema.org/draft/2020-12/schema#',
+    ].entries()) {
+      s.registerTool(
+        `ok${i}`,
+        { inputSchema: { $schema, type: 'object' }, outputSchema: { $schema, type: 'object' } },
+        ok,
+      );
     }
   });
 
@@ -32,7 +65,10 @@ describe('JSON Schema dialects at registration', () => {
     const s = new McpServer({ name: 's', version: '1' });
     const ok = () => ({ content: [] });
     const ext = { type: 'object', properties: { a: { $ref: 'https://example.com/a.json' } } };
-    assert.throws(() => s.registerTool('in', { inputSchema: ext }, ok), invalidDefinition(/https:\/\/example\.com\/a\.json.*outside the schema/));
+    assert.throws(
+      () => s.registerTool('in', { inputSchema: ext }, ok),
+      invalidDefinition(/https:\/\/example\.com\/a\.json.*outside the schema/),
+    );
     assert.throws(() => s.registerTool('out', { outputSchema: ext }, ok), invalidDefinition(/outside the schema/));
   });
 });
@@ -43,9 +79,26 @@ async function rawServer(version: ProtocolVersion) {
   const server = new Server({ name: 'raw', version: '1' }, { capabilities: { tools: {} } });
   server.setRequestHandler('tools/list', () => ({
     tools: [
-      { name: 'old', inputSchema: { type: 'object' }, outputSchema: { $schema: DRAFT_04, type: 'object', properties: { n: { type: 'number' } } } },
-      { name: 'remote', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { $ref: 'https://example.com/n.json' } } } },
-      { name: 'fine', inputSchema: { type: 'object' }, outputSchema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } },
+      {
+        name: 'old',
+        inputSchema: { type: 'object' },
+        outputSchema: { $schema: DRAFT_04, type: 'object', properties: { n: { type: 'number' } } },
+      },
+      {
+        name: 'remote',
+        inputSchema: { type: 'object' },
+        outputSchema: { type: 'object', properties: { n: { $ref: 'https://example.com/n.json' } } },
+      },
+      {
+        name: 'fine',
+        inputSchema: { type: 'object' },
+        outputSchema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'object',
+          properties: { n: { type: 'number' } },
+          required: ['n'],
+        },
+      },
     ],
   }));
   server.setRequestHandler('tools/call', (p) => {
@@ -56,7 +109,10 @@ async function rawServer(version: ProtocolVersion) {
   const recorder = new WireRecorder();
   await new ServerConnection(server, recordTransport(b, recorder, 'server')).start();
   const warnings: TsmcpError[] = [];
-  const client = new Client({ name: 'c', version: '1' }, { version, onprotocolerror: (e) => warnings.push(e as TsmcpError) });
+  const client = new Client(
+    { name: 'c', version: '1' },
+    { version, onprotocolerror: (e) => warnings.push(e as TsmcpError) },
+  );
   await client.connect(recordTransport(a, recorder, 'client'));
   return { client, calls, recorder, warnings };
 }
@@ -66,9 +122,19 @@ for (const version of ['2026-07-28', '2025-11-25', '2025-06-18'] as ProtocolVers
     it('reports them at listTools and refuses to call them; the others still validate', async () => {
       const { client, calls, recorder, warnings } = await rawServer(version);
       const tools = await client.listAllTools();
-      assert.deepEqual(tools.map((t) => t.name), ['old', 'remote', 'fine']);
-      assert.deepEqual(warnings.map((w) => [w.code, /^Tool (old|remote) /.test(w.message)]), [['TSMCP_OUTPUT_SCHEMA', true], ['TSMCP_OUTPUT_SCHEMA', true]]);
-      const unusable = (re: RegExp) => (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && re.test(e.message);
+      assert.deepEqual(
+        tools.map((t) => t.name),
+        ['old', 'remote', 'fine'],
+      );
+      assert.deepEqual(
+        warnings.map((w) => [w.code, /^Tool (old|remote) /.test(w.message)]),
+        [
+          ['TSMCP_OUTPUT_SCHEMA', true],
+          ['TSMCP_OUTPUT_SCHEMA', true],
+        ],
+      );
+      const unusable = (re: RegExp) => (e: unknown) =>
+        e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && re.test(e.message);
       await assert.rejects(client.callTool('old'), unusable(/old.*draft-04.*2020-12/));
       await assert.rejects(client.callTool('remote'), unusable(/remote.*https:\/\/example\.com\/n\.json/));
       assert.deepEqual(calls, [], 'nothing was sent for the unusable tools');
@@ -80,11 +146,21 @@ for (const version of ['2026-07-28', '2025-11-25', '2025-06-18'] as ProtocolVers
 
 describe('client: the default dialect follows the revision', () => {
   // Beside `$ref`, draft-07 ignores other keywords and 2020-12 applies them: `{ n: 1 }` passes only under draft-07.
-  const outputSchema = { type: 'object', properties: { n: { $ref: '#/definitions/n', minimum: 5 } }, definitions: { n: { type: 'number' } } };
-  for (const [version, dialect] of [['2025-06-18', 'draft-07'], ['2025-11-25', '2020-12'], ['2026-07-28', '2020-12']] as const) {
+  const outputSchema = {
+    type: 'object',
+    properties: { n: { $ref: '#/definitions/n', minimum: 5 } },
+    definitions: { n: { type: 'number' } },
+  };
+  for (const [version, dialect] of [
+    ['2025-06-18', 'draft-07'],
+    ['2025-11-25', '2020-12'],
+    ['2026-07-28', '2020-12'],
+  ] as const) {
     it(`validates a schema without $schema as ${dialect} on ${version}`, async () => {
       const server = new Server({ name: 'raw', version: '1' }, { capabilities: { tools: {} } });
-      server.setRequestHandler('tools/list', () => ({ tools: [{ name: 'n', inputSchema: { type: 'object' }, outputSchema }] }));
+      server.setRequestHandler('tools/list', () => ({
+        tools: [{ name: 'n', inputSchema: { type: 'object' }, outputSchema }],
+      }));
       server.setRequestHandler('tools/call', () => ({ content: [], structuredContent: { n: 1 } }));
       const [a, b] = createLinkedPair();
       const recorder = new WireRecorder();
@@ -93,7 +169,11 @@ describe('client: the default dialect follows the revision', () => {
       await client.connect(recordTransport(a, recorder, 'client'));
       await client.listAllTools();
       if (dialect === 'draft-07') assert.deepEqual((await client.callTool('n')).structuredContent, { n: 1 });
-      else await assert.rejects(client.callTool('n'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && /minimum|5/.test(e.message));
+      else
+        await assert.rejects(
+          client.callTool('n'),
+          (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_OUTPUT_SCHEMA' && /minimum|5/.test(e.message),
+        );
       recorder.assertClean();
     });
   }

@@ -37,27 +37,53 @@ describe('compileSchema', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(c.jsonSchema)), JSON.parse(JSON.stringify(JSON_SCHEMA_2020_12)));
     assert.equal((await c.validate({ name: 'Ada', email: 'ada@example.com' })).ok, true);
     assert.equal((await c.validate({ name: 'Ada' })).ok, false, 'anyOf inside allOf: phone or email');
-    assert.equal((await c.validate({ name: 'Ada', contactMethod: 'phone', email: 'a@b.c' })).ok, false, 'if/then: phone required');
+    assert.equal(
+      (await c.validate({ name: 'Ada', contactMethod: 'phone', email: 'a@b.c' })).ok,
+      false,
+      'if/then: phone required',
+    );
     assert.equal((await c.validate({ name: 'Ada', contactMethod: 'phone', phone: '123' })).ok, true);
     assert.equal((await c.validate({ name: 'Ada', phone: '123' })).ok, false, 'else: email required');
-    assert.equal((await c.validate({ name: 'Ada', email: 'a@b.c', address: { street: 1 } })).ok, false, '$ref to $defs');
+    assert.equal(
+      (await c.validate({ name: 'Ada', email: 'a@b.c', address: { street: 1 } })).ok,
+      false,
+      '$ref to $defs',
+    );
     assert.equal((await c.validate({ name: 'Ada', email: 'a@b.c', extra: 1 })).ok, false, 'additionalProperties');
   });
 
   it('honours a draft-07 $schema', async () => {
-    const c = compileSchema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { role: 'input' });
+    const c = compileSchema(
+      {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties: { a: { type: 'string' } },
+        required: ['a'],
+      },
+      { role: 'input' },
+    );
     assert.equal((await c.validate({})).ok, false);
     assert.equal((await c.validate({ a: 'x' })).ok, true);
   });
 
   it('accepts any output schema but requires an object root for input', () => {
     assert.ok(compileSchema({ type: 'array' }, { role: 'output' }));
-    assert.throws(() => compileSchema({ type: 'array' }, { role: 'input' }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION');
+    assert.throws(
+      () => compileSchema({ type: 'array' }, { role: 'input' }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION',
+    );
     assert.throws(() => compileSchema(z.string() as never, { role: 'input' }), /type "object"/);
   });
 
   it('refuses external $refs, absurd depth and size', () => {
-    assert.throws(() => compileSchema({ type: 'object', properties: { a: { $ref: 'https://example.com/schema.json' } } }, { role: 'input' }), /never fetched/);
+    assert.throws(
+      () =>
+        compileSchema(
+          { type: 'object', properties: { a: { $ref: 'https://example.com/schema.json' } } },
+          { role: 'input' },
+        ),
+      /never fetched/,
+    );
     let deep: Record<string, unknown> = { type: 'string' };
     for (let i = 0; i < 100; i++) deep = { type: 'object', properties: { a: deep } };
     assert.throws(() => compileSchema(deep, { role: 'input' }), /nested too deeply/);
@@ -68,6 +94,9 @@ describe('compileSchema', () => {
 
   it('explains a schema it cannot publish', () => {
     const opaque = { '~standard': { version: 1, vendor: 'mystery', validate: (x: unknown) => ({ value: x }) } };
-    assert.throws(() => compileSchema(opaque as never, { role: 'input' }), /Cannot derive a JSON Schema from this mystery schema/);
+    assert.throws(
+      () => compileSchema(opaque as never, { role: 'input' }),
+      /Cannot derive a JSON Schema from this mystery schema/,
+    );
   });
 });

@@ -9,11 +9,18 @@ import { McpServer, Server, ServerConnection } from '../../src/server/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 
-const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
 
 /** Each gated method, the capability that opens it, and valid params for it. */
 const GATED: [method: string, caps: ServerCapabilities, params: JsonObject][] = [
-  ['completion/complete', { completions: {} }, { ref: { type: 'ref/prompt', name: 'p' }, argument: { name: 'a', value: '' } }],
+  [
+    'completion/complete',
+    { completions: {} },
+    { ref: { type: 'ref/prompt', name: 'p' }, argument: { name: 'a', value: '' } },
+  ],
   ['logging/setLevel', { logging: {} }, { level: 'info' }],
   ['resources/subscribe', { resources: { subscribe: true } }, { uri: 'file:///a' }],
   ['resources/unsubscribe', { resources: { subscribe: true } }, { uri: 'file:///a' }],
@@ -50,10 +57,15 @@ async function open(s: Server, recorder: WireRecorder, era: 'modern' | 'legacy')
   const peer = new Peer(recordTransport(a, recorder, 'client'), { onrequest: () => ({}) });
   await peer.start();
   if (era === 'legacy') {
-    await peer.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+    await peer.request('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'raw', version: '1' },
+    });
     await peer.notify('notifications/initialized');
   }
-  return (method: string, params: JsonObject) => peer.request(method, era === 'modern' ? { ...params, _meta: META } : params);
+  return (method: string, params: JsonObject) =>
+    peer.request(method, era === 'modern' ? { ...params, _meta: META } : params);
 }
 
 const notFound = (e: unknown) => e instanceof McpError && e.code === -32601;
@@ -78,10 +90,16 @@ describe('capability-gated methods', () => {
       const recorder = new WireRecorder();
       const call = await open(s.server, recorder, era);
       assert.equal(s.server.capabilities.completions, undefined);
-      await assert.rejects(call('completion/complete', { ref: { type: 'ref/prompt', name: 'p' }, argument: { name: 'a', value: '' } }), notFound);
+      await assert.rejects(
+        call('completion/complete', { ref: { type: 'ref/prompt', name: 'p' }, argument: { name: 'a', value: '' } }),
+        notFound,
+      );
       // A completer turns the capability (and the method) on.
       s.registerPrompt('q', { arguments: [{ name: 'a', complete: () => ['x'] }] }, () => []);
-      const r = await call('completion/complete', { ref: { type: 'ref/prompt', name: 'q' }, argument: { name: 'a', value: '' } });
+      const r = await call('completion/complete', {
+        ref: { type: 'ref/prompt', name: 'q' },
+        argument: { name: 'a', value: '' },
+      });
       assert.deepEqual((r.completion as JsonObject).values, ['x']);
       recorder.assertClean();
     });

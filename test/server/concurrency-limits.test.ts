@@ -11,7 +11,12 @@ import { distPath, spawnRaw, type RawServer } from '../helpers/raw-stdio.js';
 import { WireRecorder } from '../helpers/wire-recorder.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const call = (id: string | number, name: string) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {} } });
+const call = (id: string | number, name: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: {} },
+});
 const DEFAULT_MAX = 256;
 
 describe('requests in flight per stdio connection are bounded', () => {
@@ -26,13 +31,21 @@ describe('requests in flight per stdio connection are bounded', () => {
   });
 
   it('refuses calls over the default bound, answers ping, and accepts calls again after cancellations', async () => {
-    s.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } } });
+    s.send({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
+    });
     assert.ok((await s.next()).result);
     s.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     for (let id = 1; id <= DEFAULT_MAX + 4; id++) s.send(call(id, 'test_slow_cancellable'));
     // Only the four calls over the bound are answered (at once); the others wait to be cancelled.
     const refused = [await s.next(), await s.next(), await s.next(), await s.next()];
-    assert.deepEqual(refused.map((r) => r.id), [257, 258, 259, 260]);
+    assert.deepEqual(
+      refused.map((r) => r.id),
+      [257, 258, 259, 260],
+    );
     for (const r of refused) {
       const error = r.error as { code: number; message: string; data: { maxConcurrentRequests: number } };
       assert.equal(error.code, -32603);
@@ -42,7 +55,8 @@ describe('requests in flight per stdio connection are bounded', () => {
     s.send({ jsonrpc: '2.0', id: 'ping', method: 'ping' });
     assert.deepEqual(await s.next(), { jsonrpc: '2.0', id: 'ping', result: {} });
 
-    for (const id of [1, 2]) s.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'test' } });
+    for (const id of [1, 2])
+      s.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: 'test' } });
     // The cancelled handlers end a moment later (after this process wrote the lines): ask until a call gets in.
     let count: Record<string, unknown> | undefined;
     for (let i = 0; i < 50 && !count?.result; i++) {
@@ -78,7 +92,13 @@ describe('maxConcurrentRequests on connect (memory transport, 2026-07-28)', () =
     const waiting = [0, 1].map(() => client.callTool('wait', {}, { signal: stop.signal }).catch((e: unknown) => e));
     for (let i = 0; i < 100 && started < 2; i++) await sleep(10);
     assert.equal(started, 2);
-    await assert.rejects(client.callTool('wait', {}, { timeoutMs: 2000 }), (e: unknown) => e instanceof McpError && e.code === -32603 && (e.data as { maxConcurrentRequests: number }).maxConcurrentRequests === 2);
+    await assert.rejects(
+      client.callTool('wait', {}, { timeoutMs: 2000 }),
+      (e: unknown) =>
+        e instanceof McpError &&
+        e.code === -32603 &&
+        (e.data as { maxConcurrentRequests: number }).maxConcurrentRequests === 2,
+    );
     assert.equal(started, 2);
     stop.abort();
     await Promise.all(waiting);

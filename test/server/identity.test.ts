@@ -18,12 +18,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function whoami(ctx: RequestContext): JsonObject {
   const id = ctx.identity;
-  return { transport: id.transport, subject: id.auth?.subject ?? null, header: id.header?.('x-probe') ?? null, hasAddress: typeof id.remoteAddress === 'string', pid: id.process?.pid ?? null };
+  return {
+    transport: id.transport,
+    subject: id.auth?.subject ?? null,
+    header: id.header?.('x-probe') ?? null,
+    hasAddress: typeof id.remoteAddress === 'string',
+    pid: id.process?.pid ?? null,
+  };
 }
 
 function identityServer(): McpServer {
   const s = new McpServer({ name: 'who', version: '1' }, { tasks: { pollIntervalMs: 10 } });
-  s.registerTool('whoami', { inputSchema: { type: 'object' } }, (_a, ctx) => ({ content: [{ type: 'text', text: JSON.stringify(whoami(ctx)) }] }));
+  s.registerTool('whoami', { inputSchema: { type: 'object' } }, (_a, ctx) => ({
+    content: [{ type: 'text', text: JSON.stringify(whoami(ctx)) }],
+  }));
   s.registerTool('confirm', { inputSchema: { type: 'object' } }, async (_a, ctx) => {
     const r = await ctx.elicit({ message: 'Sure?', requestedSchema: { type: 'object', properties: {} } });
     return { content: [{ type: 'text', text: `${r.action} for ${ctx.identity.auth?.subject}` }] };
@@ -61,8 +69,19 @@ describe('request identity', () => {
   });
 
   const connect = async (token: string | undefined, options: { version?: 'legacy' } = {}) => {
-    const client = new Client({ name: 'c', version: '1' }, { ...(options.version ? { version: options.version } : {}), tasks: true, handlers: { elicitation: () => ({ action: 'accept', content: {} }) } });
-    await client.connect(new StreamableHttpClientTransport(url, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'x-probe': 'p1' } }));
+    const client = new Client(
+      { name: 'c', version: '1' },
+      {
+        ...(options.version ? { version: options.version } : {}),
+        tasks: true,
+        handlers: { elicitation: () => ({ action: 'accept', content: {} }) },
+      },
+    );
+    await client.connect(
+      new StreamableHttpClientTransport(url, {
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'x-probe': 'p1' },
+      }),
+    );
     return client;
   };
 
@@ -76,7 +95,15 @@ describe('request identity', () => {
   });
 
   it('answers 401 when authenticate refuses, and keeps serving', async () => {
-    const r = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer forged', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer forged',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: '{}',
+    });
     assert.equal(r.status, 401);
     assert.equal(((await r.json()) as { error: { code: number } }).error.code, -32600);
     const c = await connect('bob-token');
@@ -88,24 +115,44 @@ describe('request identity', () => {
     const alice = await connect('alice-token');
     const bob = await connect('bob-token');
     const statuses: string[] = [];
-    const a2 = new Client({ name: 'c', version: '1' }, { tasks: { onstatus: (t: JsonObject) => statuses.push(String(t.taskId)) } } as never);
+    const a2 = new Client({ name: 'c', version: '1' }, {
+      tasks: { onstatus: (t: JsonObject) => statuses.push(String(t.taskId)) },
+    } as never);
     await a2.connect(new StreamableHttpClientTransport(url, { headers: { authorization: 'Bearer alice-token' } }));
     assert.equal(text(await a2.callTool('job')), 'done');
     const id = statuses[0]!;
     // Bob writes alice into every _meta field a naive principalOf might read: still not alice.
     const claim = { meta: { 'com.example/user': 'alice', principal: 'alice', sub: 'alice' } };
-    await assert.rejects(bob.request('tasks/get', { taskId: id }, claim), (e: unknown) => e instanceof McpError && /Unknown task/.test(e.message));
+    await assert.rejects(
+      bob.request('tasks/get', { taskId: id }, claim),
+      (e: unknown) => e instanceof McpError && /Unknown task/.test(e.message),
+    );
     assert.equal((await alice.request('tasks/get', { taskId: id })).status, 'completed');
     for (const c of [alice, bob, a2]) await c.close();
   });
 
   it('binds multi round-trip state to the verified principal, not to _meta', async () => {
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } } };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { elicitation: { form: {} } },
+    };
     const post = async (token: string, params: JsonObject) => {
       const r = await fetch(url, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'confirm' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'confirm', arguments: {}, _meta: meta, ...params } }),
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'confirm',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'confirm', arguments: {}, _meta: meta, ...params },
+        }),
       });
       return (await r.json()) as { result?: JsonObject; error?: { code: number; message: string } };
     };
@@ -129,15 +176,33 @@ describe('request identity', () => {
     const init = await fetch(url, {
       method: 'POST',
       headers: headers('alice-token'),
-      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'a', version: '1' } },
+      }),
     });
     const session = init.headers.get('mcp-session-id')!;
     await init.text();
     const list = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     for (const thief of ['bob-token', undefined]) {
-      assert.equal((await fetch(url, { method: 'POST', headers: headers(thief, session), body: list })).status, 404, `POST as ${thief ?? 'anonymous'}`);
-      assert.equal((await fetch(url, { method: 'GET', headers: { ...headers(thief, session), accept: 'text/event-stream' } })).status, 404, `GET as ${thief ?? 'anonymous'}`);
-      assert.equal((await fetch(url, { method: 'DELETE', headers: headers(thief, session) })).status, 404, `DELETE as ${thief ?? 'anonymous'}`);
+      assert.equal(
+        (await fetch(url, { method: 'POST', headers: headers(thief, session), body: list })).status,
+        404,
+        `POST as ${thief ?? 'anonymous'}`,
+      );
+      assert.equal(
+        (await fetch(url, { method: 'GET', headers: { ...headers(thief, session), accept: 'text/event-stream' } }))
+          .status,
+        404,
+        `GET as ${thief ?? 'anonymous'}`,
+      );
+      assert.equal(
+        (await fetch(url, { method: 'DELETE', headers: headers(thief, session) })).status,
+        404,
+        `DELETE as ${thief ?? 'anonymous'}`,
+      );
     }
     const own = await fetch(url, { method: 'POST', headers: headers('alice-token', session), body: list });
     assert.equal(own.status, 200, 'the session survived the attempts');
@@ -156,7 +221,9 @@ describe('request identity', () => {
     await new Promise((r) => srv.once('listening', r));
     try {
       const c = new Client({ name: 'c', version: '1' });
-      await c.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(srv.address() as { port: number }).port}/mcp`));
+      await c.connect(
+        new StreamableHttpClientTransport(`http://127.0.0.1:${(srv.address() as { port: number }).port}/mcp`),
+      );
       assert.equal(JSON.parse(text(await c.callTool('whoami'))).subject, 'carol');
       await c.close();
     } finally {
@@ -170,13 +237,24 @@ describe('request identity', () => {
     await identityServer().connect(serverSide);
     const c = new Client({ name: 'c', version: '1' });
     await c.connect(clientSide);
-    assert.deepEqual(JSON.parse(text(await c.callTool('whoami'))), { transport: 'memory', subject: 'dave', header: null, hasAddress: false, pid: null });
+    assert.deepEqual(JSON.parse(text(await c.callTool('whoami'))), {
+      transport: 'memory',
+      subject: 'dave',
+      header: null,
+      hasAddress: false,
+      pid: null,
+    });
     await c.close();
   });
 
   it('stdio: the caller is the parent process', async () => {
     const c = new Client({ name: 'c', version: '1' });
-    await c.connect(new StdioClientTransport({ command: process.execPath, args: [new URL('../fixtures/tsmcp-stdio-server.js', import.meta.url).pathname] }));
+    await c.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [new URL('../fixtures/tsmcp-stdio-server.js', import.meta.url).pathname],
+      }),
+    );
     const w = JSON.parse(text(await c.callTool('test_whoami')));
     assert.equal(w.transport, 'stdio');
     assert.equal(w.subject, null);

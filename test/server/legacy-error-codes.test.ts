@@ -19,17 +19,25 @@ describe('2026-only error codes on legacy sessions', () => {
   for (const version of ['2025-11-25', '2025-06-18'] as const) {
     it(`a missing client capability is -32600 at ${version}`, async () => {
       const { client, recorder } = await connectPair(server(), { version, capabilities: {} });
-      const e = await client.getPrompt('confirm').then(() => undefined, (x: unknown) => x);
+      const e = await client.getPrompt('confirm').then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       assert.ok(e instanceof McpError, String(e));
       assert.equal(e.code, -32600);
-      assert.deepEqual((e.data as { requiredCapabilities: unknown }).requiredCapabilities, { elicitation: { form: {} } });
+      assert.deepEqual((e.data as { requiredCapabilities: unknown }).requiredCapabilities, {
+        elicitation: { form: {} },
+      });
       recorder.assertClean();
       await client.close();
     });
   }
   it('stays -32021 on the modern wire', async () => {
     const { client } = await connectPair(server(), { capabilities: {} });
-    const e = await client.getPrompt('confirm').then(() => undefined, (x: unknown) => x);
+    const e = await client.getPrompt('confirm').then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof McpError && e.code === -32021, String(e));
     await client.close();
   });

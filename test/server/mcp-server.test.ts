@@ -15,12 +15,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function schemaServer() {
   const s = new McpServer({ name: 's', version: '1' });
-  s.registerTool('zod_add', { inputSchema: z.object({ a: z.number(), b: z.number() }) }, ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
-  s.registerTool('valibot_add', { inputSchema: toStandardJsonSchema(v.object({ a: v.number(), b: v.number() })) }, ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
-  s.registerTool('arktype_add', { inputSchema: type({ a: 'number', b: 'number' }) }, ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }));
+  s.registerTool('zod_add', { inputSchema: z.object({ a: z.number(), b: z.number() }) }, ({ a, b }) => ({
+    content: [{ type: 'text', text: String(a + b) }],
+  }));
+  s.registerTool(
+    'valibot_add',
+    { inputSchema: toStandardJsonSchema(v.object({ a: v.number(), b: v.number() })) },
+    ({ a, b }) => ({ content: [{ type: 'text', text: String(a + b) }] }),
+  );
+  s.registerTool('arktype_add', { inputSchema: type({ a: 'number', b: 'number' }) }, ({ a, b }) => ({
+    content: [{ type: 'text', text: String(a + b) }],
+  }));
   s.registerTool(
     'json_add',
-    { inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'], additionalProperties: false } },
+    {
+      inputSchema: {
+        type: 'object',
+        properties: { a: { type: 'number' }, b: { type: 'number' } },
+        required: ['a', 'b'],
+        additionalProperties: false,
+      },
+    },
     (args) => ({ content: [{ type: 'text', text: String((args.a as number) + (args.b as number)) }] }),
   );
   return s;
@@ -47,13 +62,20 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
 
     it('validates structured output, adds its text copy, and refuses output that breaks the schema', async () => {
       const s = new McpServer({ name: 's', version: '1' });
-      s.registerTool('weather', { inputSchema: z.object({ ok: z.boolean() }), outputSchema: z.object({ temp: z.number() }) }, ({ ok }) => ({ structuredContent: ok ? { temp: 21 } : { temp: 'hot' } }));
+      s.registerTool(
+        'weather',
+        { inputSchema: z.object({ ok: z.boolean() }), outputSchema: z.object({ temp: z.number() }) },
+        ({ ok }) => ({ structuredContent: ok ? { temp: 21 } : { temp: 'hot' } }),
+      );
       const { client, recorder } = await connectPair(s, { version });
       await client.listAllTools();
       const good = await client.callTool('weather', { ok: true });
       assert.deepEqual(good.structuredContent, { temp: 21 });
       assert.deepEqual(JSON.parse(text(good)), { temp: 21 });
-      await assert.rejects(client.callTool('weather', { ok: false }), (e: unknown) => e instanceof McpError && e.code === -32603);
+      await assert.rejects(
+        client.callTool('weather', { ok: false }),
+        (e: unknown) => e instanceof McpError && e.code === -32603,
+      );
       recorder.assertClean();
     });
 
@@ -68,7 +90,11 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       });
       const { client } = await connectPair(s, { version });
       const d = await client.callTool('deliberate');
-      assert.deepEqual(d, { content: [{ type: 'text', text: 'City not found: Atlantis' }], isError: true, ...(version === '2026-07-28' ? { resultType: 'complete', _meta: d._meta } : { resultType: 'complete' }) });
+      assert.deepEqual(d, {
+        content: [{ type: 'text', text: 'City not found: Atlantis' }],
+        isError: true,
+        ...(version === '2026-07-28' ? { resultType: 'complete', _meta: d._meta } : { resultType: 'complete' }),
+      });
       const c = await client.callTool('crash');
       assert.equal(c.isError, true);
       assert.doesNotMatch(JSON.stringify(c), /password|secret\.js|TypeError/);
@@ -79,11 +105,23 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
     it('keeps titles, annotations, icons and _meta, in registration order', async () => {
       const s = new McpServer({ name: 's', version: '1' });
       for (const n of ['zeta', 'alpha', 'mid']) {
-        s.registerTool(n, { title: `T ${n}`, annotations: { readOnlyHint: true }, icons: [{ src: 'https://example.com/i.png', mimeType: 'image/png' }], _meta: { 'com.example/x': n } }, () => ({ content: [] }));
+        s.registerTool(
+          n,
+          {
+            title: `T ${n}`,
+            annotations: { readOnlyHint: true },
+            icons: [{ src: 'https://example.com/i.png', mimeType: 'image/png' }],
+            _meta: { 'com.example/x': n },
+          },
+          () => ({ content: [] }),
+        );
       }
       const { client } = await connectPair(s, { version });
       const tools = await client.listAllTools();
-      assert.deepEqual(tools.map((t) => t.name), ['zeta', 'alpha', 'mid']);
+      assert.deepEqual(
+        tools.map((t) => t.name),
+        ['zeta', 'alpha', 'mid'],
+      );
       assert.equal(tools[0]!.title, 'T zeta');
       assert.deepEqual(tools[0]!.annotations, { readOnlyHint: true });
       assert.equal(tools[0]!.icons?.[0]?.src, 'https://example.com/i.png');
@@ -99,7 +137,10 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       const first = await client.listTools();
       assert.equal(first.tools.length, 3);
       assert.equal(typeof first.nextCursor, 'string');
-      assert.deepEqual((await client.listAllTools()).map((t) => t.name), ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9']);
+      assert.deepEqual(
+        (await client.listAllTools()).map((t) => t.name),
+        ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7', 't8', 't9'],
+      );
       assert.equal((await client.listAllPrompts()).length, 5);
       await assert.rejects(client.listTools('bogus'), (e: unknown) => e instanceof McpError && e.code === -32602);
       recorder.assertClean();
@@ -107,14 +148,33 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
 
     it('reads templates with RFC 6570 variables and completes them', async () => {
       const s = new McpServer({ name: 's', version: '1' });
-      s.registerResourceTemplate('file', 'file:///{+path}', { complete: { path: (v) => ['src/a.ts', 'src/b.ts', 'README.md'].filter((p) => p.startsWith(v)) } }, (uri, vars) => [{ uri, text: `path=${String(vars.path)}` }]);
-      s.registerResourceTemplate('search', 'search://items{?q,lang}', {}, (uri, vars) => [{ uri, text: `q=${String(vars.q)} lang=${String(vars.lang)}` }]);
+      s.registerResourceTemplate(
+        'file',
+        'file:///{+path}',
+        { complete: { path: (v) => ['src/a.ts', 'src/b.ts', 'README.md'].filter((p) => p.startsWith(v)) } },
+        (uri, vars) => [{ uri, text: `path=${String(vars.path)}` }],
+      );
+      s.registerResourceTemplate('search', 'search://items{?q,lang}', {}, (uri, vars) => [
+        { uri, text: `q=${String(vars.q)} lang=${String(vars.lang)}` },
+      ]);
       const { client } = await connectPair(s, { version });
-      assert.equal(((await client.readResource('file:///src/deep/x.ts')).contents[0] as { text: string }).text, 'path=src/deep/x.ts');
-      assert.equal(((await client.readResource('search://items?lang=en&q=tea')).contents[0] as { text: string }).text, 'q=tea lang=en');
-      const c = await client.complete({ ref: { type: 'ref/resource', uri: 'file:///{+path}' }, argument: { name: 'path', value: 'src/' } });
+      assert.equal(
+        ((await client.readResource('file:///src/deep/x.ts')).contents[0] as { text: string }).text,
+        'path=src/deep/x.ts',
+      );
+      assert.equal(
+        ((await client.readResource('search://items?lang=en&q=tea')).contents[0] as { text: string }).text,
+        'q=tea lang=en',
+      );
+      const c = await client.complete({
+        ref: { type: 'ref/resource', uri: 'file:///{+path}' },
+        argument: { name: 'path', value: 'src/' },
+      });
       assert.deepEqual(c.values, ['src/a.ts', 'src/b.ts']);
-      await assert.rejects(client.complete({ ref: { type: 'ref/prompt', name: 'nope' }, argument: { name: 'x', value: '' } }), (e: unknown) => e instanceof McpError && e.code === -32602);
+      await assert.rejects(
+        client.complete({ ref: { type: 'ref/prompt', name: 'nope' }, argument: { name: 'x', value: '' } }),
+        (e: unknown) => e instanceof McpError && e.code === -32602,
+      );
     });
 
     it('tells subscribers when resources change, and only those who asked', async () => {
@@ -122,7 +182,9 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       s.registerResource('cfg', 'app://config', {}, (uri) => [{ uri, text: 'x' }]);
       const { client } = await connectPair(s, { version });
       const got: string[] = [];
-      const sub = await client.subscribe({ resourceSubscriptions: ['app://config'] }, (m, p) => got.push(`${m} ${String(p.uri)}`));
+      const sub = await client.subscribe({ resourceSubscriptions: ['app://config'] }, (m, p) =>
+        got.push(`${m} ${String(p.uri)}`),
+      );
       await s.resourceUpdated('app://config');
       await s.resourceUpdated('app://other');
       await sleep(20);
@@ -141,7 +203,11 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
         return { content: [] };
       });
       const { client } = await connectPair(s, { version });
-      await client.callTool('trace', {}, { meta: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+      await client.callTool(
+        'trace',
+        {},
+        { meta: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+      );
       assert.equal(seen, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
     });
 
@@ -168,11 +234,20 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
 describe('McpServer definitions', () => {
   it('rejects invalid tool names, duplicates and non-object input schemas', () => {
     const s = new McpServer({ name: 's', version: '1' });
-    assert.throws(() => s.registerTool('has space', {}, () => ({ content: [] })), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION');
+    assert.throws(
+      () => s.registerTool('has space', {}, () => ({ content: [] })),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION',
+    );
     assert.throws(() => s.registerTool('x'.repeat(129), {}, () => ({ content: [] })), /Invalid tool name/);
     s.registerTool('ok', {}, () => ({ content: [] }));
     assert.throws(() => s.registerTool('ok', {}, () => ({ content: [] })), /already registered/);
-    assert.throws(() => s.registerTool('str', { inputSchema: z.string() as never }, () => ({ content: [] })), /type "object"/);
-    assert.throws(() => s.registerResourceTemplate('bad', 'x://{unclosed', {}, () => []), (e: unknown) => e instanceof TsmcpError);
+    assert.throws(
+      () => s.registerTool('str', { inputSchema: z.string() as never }, () => ({ content: [] })),
+      /type "object"/,
+    );
+    assert.throws(
+      () => s.registerResourceTemplate('bad', 'x://{unclosed', {}, () => []),
+      (e: unknown) => e instanceof TsmcpError,
+    );
   });
 });

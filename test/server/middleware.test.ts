@@ -18,7 +18,9 @@ const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).t
 
 function demo(): McpServer {
   const s = new McpServer({ name: 'mw', version: '1' });
-  s.registerTool('echo', { inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }, (a) => ({ content: [{ type: 'text', text: String(a.x) }] }));
+  s.registerTool('echo', { inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }, (a) => ({
+    content: [{ type: 'text', text: String(a.x) }],
+  }));
   s.registerTool('progress', {}, async (_a, ctx) => {
     await ctx.progress(1, 2);
     await ctx.progress(2, 2);
@@ -57,13 +59,15 @@ for (const [era, version] of ERAS) {
     it('runs an onion of three in order around the handler (memory pair)', async () => {
       const s = demo();
       const trace: string[] = [];
-      const layer = (name: string): Middleware => async (req, next) => {
-        if (req.method !== 'tools/call') return next();
-        trace.push(`${name}>`);
-        const r = await next();
-        trace.push(`<${name}`);
-        return r;
-      };
+      const layer =
+        (name: string): Middleware =>
+        async (req, next) => {
+          if (req.method !== 'tools/call') return next();
+          trace.push(`${name}>`);
+          const r = await next();
+          trace.push(`<${name}`);
+          return r;
+        };
       s.use(layer('a')).use(layer('b'));
       s.use(layer('c'));
       const client = await memoryClient(s, version);
@@ -89,7 +93,10 @@ for (const [era, version] of ERAS) {
         assert.equal(init.era, 'legacy');
         assert.equal(init.protocolVersion, undefined);
       } else {
-        assert.equal(seen.find((r) => r.method === 'initialize'), undefined);
+        assert.equal(
+          seen.find((r) => r.method === 'initialize'),
+          undefined,
+        );
         assert.ok(seen.some((r) => r.method === 'server/discover'));
       }
     });
@@ -99,11 +106,16 @@ for (const [era, version] of ERAS) {
       let ran = 0;
       s.registerTool('guarded', {}, () => (ran++, { content: [] }));
       s.use(async (req, next) => {
-        if (req.method === 'tools/call' && req.params.name === 'guarded') throw new McpError(ErrorCode.InvalidRequest, `not for ${req.principal}`);
+        if (req.method === 'tools/call' && req.params.name === 'guarded')
+          throw new McpError(ErrorCode.InvalidRequest, `not for ${req.principal}`);
         return next();
       });
       const client = await httpClient(s, version);
-      await assert.rejects(client.callTool('guarded'), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidRequest && e.message === 'not for http-user');
+      await assert.rejects(
+        client.callTool('guarded'),
+        (e: unknown) =>
+          e instanceof McpError && e.code === ErrorCode.InvalidRequest && e.message === 'not for http-user',
+      );
       assert.equal(ran, 0);
       assert.equal(text(await client.callTool('echo', { x: 'ok' })), 'ok');
     });
@@ -128,7 +140,7 @@ for (const [era, version] of ERAS) {
     it("sees the error of next(), translated for the request's era", async () => {
       const s = demo();
       const errors: unknown[] = [];
-      s.use(async (req, next) => {
+      s.use(async (_req, next) => {
         try {
           return await next();
         } catch (e) {
@@ -138,9 +150,18 @@ for (const [era, version] of ERAS) {
       });
       const client = await httpClient(s, version);
       // A tool's McpError is a JSON-RPC error; a -32601 for an unknown method likewise.
-      await assert.rejects(client.callTool('boom'), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidParams);
-      await assert.rejects(client.request('nope/nothing', {}), (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound);
-      assert.deepEqual(errors.map((e) => (e as McpError).code), [ErrorCode.InvalidParams, ErrorCode.MethodNotFound]);
+      await assert.rejects(
+        client.callTool('boom'),
+        (e: unknown) => e instanceof McpError && e.code === ErrorCode.InvalidParams,
+      );
+      await assert.rejects(
+        client.request('nope/nothing', {}),
+        (e: unknown) => e instanceof McpError && e.code === ErrorCode.MethodNotFound,
+      );
+      assert.deepEqual(
+        errors.map((e) => (e as McpError).code),
+        [ErrorCode.InvalidParams, ErrorCode.MethodNotFound],
+      );
     });
 
     it("observes the request's notifications (progress)", async () => {
@@ -171,7 +192,10 @@ for (const [era, version] of ERAS) {
       const progress: number[] = [];
       await client.callTool('progress', {}, { onprogress: (p) => progress.push(p.progress) });
       assert.deepEqual(progress, [1]);
-      assert.deepEqual(errors.map((e) => (e as Error).message), ['listener bug']);
+      assert.deepEqual(
+        errors.map((e) => (e as Error).message),
+        ['listener bug'],
+      );
     });
 
     it('an unexpected throw in a middleware is -32603 to the client and goes to onerror', async () => {
@@ -183,8 +207,14 @@ for (const [era, version] of ERAS) {
         return next();
       });
       const client = await memoryClient(s, version);
-      await assert.rejects(client.callTool('t'), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InternalError);
-      assert.deepEqual(errors.map((e) => (e as Error).message), ['middleware bug']);
+      await assert.rejects(
+        client.callTool('t'),
+        (e: unknown) => e instanceof McpError && e.code === ErrorCode.InternalError,
+      );
+      assert.deepEqual(
+        errors.map((e) => (e as Error).message),
+        ['middleware bug'],
+      );
     });
 
     it('next() called twice rejects with TSMCP_MIDDLEWARE and the handler runs once', async () => {
@@ -198,7 +228,10 @@ for (const [era, version] of ERAS) {
         return next();
       });
       const client = await memoryClient(s, version);
-      await assert.rejects(client.callTool('t'), (e: unknown) => e instanceof McpError && e.code === ErrorCode.InternalError);
+      await assert.rejects(
+        client.callTool('t'),
+        (e: unknown) => e instanceof McpError && e.code === ErrorCode.InternalError,
+      );
       assert.equal(ran, 1);
       assert.ok(errors.some((e) => e instanceof TsmcpError && e.code === 'TSMCP_MIDDLEWARE'));
     });
@@ -233,9 +266,22 @@ describe('server middleware and long-lived requests', () => {
     const s = new Server({ name: 'low', version: '1' }, { capabilities: { tools: {} } });
     s.setRequestHandler('tools/list', () => ({ tools: [] }));
     const seen: string[] = [];
-    assert.equal(s.use(async (req, next) => (seen.push(req.method), next())), s);
+    assert.equal(
+      s.use(async (req, next) => (seen.push(req.method), next())),
+      s,
+    );
     const r = await s.dispatch(
-      { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } },
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      },
       { identity: { transport: 'test' }, legacy: undefined, openLegacy: () => {}, notify: async () => {} },
       new AbortController().signal,
     );

@@ -22,9 +22,18 @@ describe('paginate', () => {
     assert.deepEqual(next.page, ['c', 'd']);
   });
   it('rejects a forged or stale cursor', () => {
-    assert.throws(() => paginate(items, (x) => x, 'not-a-cursor!', 2), (e: unknown) => e instanceof McpError && e.code === -32602);
+    assert.throws(
+      () => paginate(items, (x) => x, 'not-a-cursor!', 2),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
     const first = paginate(items, (x) => x, undefined, 2);
-    assert.throws(() => paginate(['z'], (x) => x, first.nextCursor, 2), (e: unknown) => e instanceof McpError && e.code === -32602);
-    assert.throws(() => paginate(items, (x) => x, 42, 2), (e: unknown) => e instanceof McpError && e.code === -32602);
+    assert.throws(
+      () => paginate(['z'], (x) => x, first.nextCursor, 2),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
+    assert.throws(
+      () => paginate(items, (x) => x, 42, 2),
+      (e: unknown) => e instanceof McpError && e.code === -32602,
+    );
   });
 });

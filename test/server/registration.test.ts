@@ -10,7 +10,10 @@ import { connectPair } from '../helpers/pair.js';
 const ok = () => ({ content: [] });
 const refused = (tool: string, rule: RegExp) => (e: unknown) =>
   e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && e.message.includes(tool) && rule.test(e.message);
-const header = (h: unknown, type: unknown = 'string') => ({ type: 'object', properties: { p: { type, 'x-mcp-header': h } } });
+const header = (h: unknown, type: unknown = 'string') => ({
+  type: 'object',
+  properties: { p: { type, 'x-mcp-header': h } },
+});
 
 describe('registerTool: x-mcp-header annotations', () => {
   it('refuses annotations HTTP clients must drop the tool for', () => {
@@ -22,20 +25,75 @@ describe('registerTool: x-mcp-header annotations', () => {
       ['non_string', header(7), /x-mcp-header.*token/],
       ['number_type', header('N', 'number'), /string, integer or boolean/],
       ['no_type', { type: 'object', properties: { p: { 'x-mcp-header': 'P' } } }, /string, integer or boolean/],
-      ['twice', { type: 'object', properties: { a: { type: 'string', 'x-mcp-header': 'Region' }, b: { type: 'string', 'x-mcp-header': 'region' } } }, /used twice/],
-      ['in_items', { type: 'object', properties: { a: { type: 'array', items: { type: 'string', 'x-mcp-header': 'A' } } } }, /not a root property/],
-      ['in_anyof', { type: 'object', anyOf: [{ properties: { a: { type: 'string', 'x-mcp-header': 'A' } } }] }, /not a root property/],
-      ['in_defs', { type: 'object', properties: { a: { $ref: '#/$defs/a' } }, $defs: { a: { type: 'string', 'x-mcp-header': 'A' } } }, /not a root property/],
+      [
+        'twice',
+        {
+          type: 'object',
+          properties: {
+            a: { type: 'string', 'x-mcp-header': 'Region' },
+            b: { type: 'string', 'x-mcp-header': 'region' },
+          },
+        },
+        /used twice/,
+      ],
+      [
+        'in_items',
+        { type: 'object', properties: { a: { type: 'array', items: { type: 'string', 'x-mcp-header': 'A' } } } },
+        /not a root property/,
+      ],
+      [
+        'in_anyof',
+        { type: 'object', anyOf: [{ properties: { a: { type: 'string', 'x-mcp-header': 'A' } } }] },
+        /not a root property/,
+      ],
+      [
+        'in_defs',
+        {
+          type: 'object',
+          properties: { a: { $ref: '#/$defs/a' } },
+          $defs: { a: { type: 'string', 'x-mcp-header': 'A' } },
+        },
+        /not a root property/,
+      ],
     ];
     for (const [name, inputSchema, rule] of cases) {
       assert.throws(() => s.registerTool(name, { inputSchema }, ok), refused(name, rule), name);
     }
     // A Standard Schema that carries the annotation is held to the same rule.
-    assert.throws(() => s.registerTool('zod_number', { inputSchema: z.object({ n: z.number().meta({ 'x-mcp-header': 'N' }) }) }, ok), refused('zod_number', /string, integer or boolean/));
+    assert.throws(
+      () =>
+        s.registerTool('zod_number', { inputSchema: z.object({ n: z.number().meta({ 'x-mcp-header': 'N' }) }) }, ok),
+      refused('zod_number', /string, integer or boolean/),
+    );
     // A property may be called `x-mcp-header`: that is a name, not the annotation.
-    s.registerTool('named', { inputSchema: { type: 'object', properties: { 'x-mcp-header': { type: 'string' }, o: { type: 'object', properties: { 'x-mcp-header': { type: 'number' } } } } } }, ok);
+    s.registerTool(
+      'named',
+      {
+        inputSchema: {
+          type: 'object',
+          properties: {
+            'x-mcp-header': { type: 'string' },
+            o: { type: 'object', properties: { 'x-mcp-header': { type: 'number' } } },
+          },
+        },
+      },
+      ok,
+    );
     // Every valid kind is accepted.
-    s.registerTool('good', { inputSchema: { type: 'object', properties: { r: { type: 'string', 'x-mcp-header': 'Region' }, n: { type: 'integer', 'x-mcp-header': 'N' }, b: { type: 'boolean', 'x-mcp-header': 'Flag' } } } }, ok);
+    s.registerTool(
+      'good',
+      {
+        inputSchema: {
+          type: 'object',
+          properties: {
+            r: { type: 'string', 'x-mcp-header': 'Region' },
+            n: { type: 'integer', 'x-mcp-header': 'N' },
+            b: { type: 'boolean', 'x-mcp-header': 'Flag' },
+          },
+        },
+      },
+      ok,
+    );
   });
 
   it('only the valid tools reach clients', async () => {
@@ -43,7 +101,10 @@ describe('registerTool: x-mcp-header annotations', () => {
     assert.throws(() => s.registerTool('bad', { inputSchema: header('A B') }, ok));
     s.registerTool('good', { inputSchema: header('Region') }, ok);
     const { client, recorder } = await connectPair(s);
-    assert.deepEqual((await client.listAllTools()).map((t) => t.name), ['good']);
+    assert.deepEqual(
+      (await client.listAllTools()).map((t) => t.name),
+      ['good'],
+    );
     recorder.assertClean();
   });
 });
@@ -52,7 +113,12 @@ describe('registerTool: names', () => {
   it('refuses names outside 1-128 of A-Za-z0-9_.- (SEP-986)', () => {
     const s = new McpServer({ name: 's', version: '1' });
     for (const name of ['', 'a/b', 'a b', 'ä', 'x'.repeat(129), 'a,b']) {
-      assert.throws(() => s.registerTool(name, {}, ok), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && /Invalid tool name/.test(e.message), JSON.stringify(name));
+      assert.throws(
+        () => s.registerTool(name, {}, ok),
+        (e: unknown) =>
+          e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION' && /Invalid tool name/.test(e.message),
+        JSON.stringify(name),
+      );
     }
     for (const name of ['a', 'x'.repeat(128), 'A-z_0.9']) s.registerTool(name, {}, ok);
   });

@@ -7,8 +7,22 @@ import { createEverythingServer } from '../../examples/conformance/everything.js
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import type { JsonRpcMessage } from '../../src/index.js';
 
-const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
-const methods = ['tools/call', 'tools/list', 'resources/read', 'prompts/get', 'completion/complete', 'server/discover', 'subscriptions/listen', 'initialize', 'logging/setLevel', 'nope'];
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+const methods = [
+  'tools/call',
+  'tools/list',
+  'resources/read',
+  'prompts/get',
+  'completion/complete',
+  'server/discover',
+  'subscriptions/listen',
+  'initialize',
+  'logging/setLevel',
+  'nope',
+];
 
 describe('server robustness (property)', () => {
   it('answers arbitrary requests with a result or a JSON-RPC error and keeps serving', async () => {
@@ -21,7 +35,19 @@ describe('server robustness (property)', () => {
     let n = 0;
     const arbParams = fc.oneof(
       fc.dictionary(fc.string(), fc.jsonValue()),
-      fc.record({ _meta: fc.oneof(fc.constant(META), fc.dictionary(fc.string(), fc.jsonValue())), name: fc.oneof(fc.string(), fc.constantFrom('test_simple_text', 'test_sampling', 'test_prompt_with_arguments')), uri: fc.string(), arguments: fc.jsonValue(), cursor: fc.jsonValue() }, { requiredKeys: [] }),
+      fc.record(
+        {
+          _meta: fc.oneof(fc.constant(META), fc.dictionary(fc.string(), fc.jsonValue())),
+          name: fc.oneof(
+            fc.string(),
+            fc.constantFrom('test_simple_text', 'test_sampling', 'test_prompt_with_arguments'),
+          ),
+          uri: fc.string(),
+          arguments: fc.jsonValue(),
+          cursor: fc.jsonValue(),
+        },
+        { requiredKeys: [] },
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...methods), arbParams, async (method, params) => {
@@ -42,7 +68,12 @@ describe('server robustness (property)', () => {
       }),
       { numRuns: 300 },
     );
-    await c.send({ jsonrpc: '2.0', id: 'final', method: 'tools/call', params: { _meta: META, name: 'test_simple_text' } });
+    await c.send({
+      jsonrpc: '2.0',
+      id: 'final',
+      method: 'tools/call',
+      params: { _meta: META, name: 'test_simple_text' },
+    });
     await new Promise((r) => setTimeout(r, 20));
     assert.ok(inbox.some((m) => m.id === 'final' && 'result' in m));
   });

@@ -10,13 +10,21 @@ import { connectPair } from '../helpers/pair.js';
 
 function samplingServer(): McpServer {
   const s = new McpServer({ name: 'sampler', version: '1' });
-  s.registerTool('sample', { inputSchema: { type: 'object', properties: { includeContext: { type: 'string' }, tools: { type: 'boolean' } } } }, async (args, ctx) => {
-    const params: CreateMessageParams = { messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }], maxTokens: 5 };
-    if (typeof args.includeContext === 'string') params.includeContext = args.includeContext as CreateMessageParams['includeContext'];
-    if (args.tools === true) params.tools = [{ name: 'lookup', inputSchema: { type: 'object' } }];
-    const r = await ctx.createMessage(params);
-    return { content: [{ type: 'text', text: r.model }] };
-  });
+  s.registerTool(
+    'sample',
+    { inputSchema: { type: 'object', properties: { includeContext: { type: 'string' }, tools: { type: 'boolean' } } } },
+    async (args, ctx) => {
+      const params: CreateMessageParams = {
+        messages: [{ role: 'user', content: { type: 'text', text: 'hi' } }],
+        maxTokens: 5,
+      };
+      if (typeof args.includeContext === 'string')
+        params.includeContext = args.includeContext as CreateMessageParams['includeContext'];
+      if (args.tools === true) params.tools = [{ name: 'lookup', inputSchema: { type: 'object' } }];
+      const r = await ctx.createMessage(params);
+      return { content: [{ type: 'text', text: r.model }] };
+    },
+  );
   return s;
 }
 
@@ -25,14 +33,18 @@ async function pair(version: ProtocolVersion, sampling: NonNullable<ClientCapabi
   const { client, recorder } = await connectPair(samplingServer(), {
     version,
     capabilities: { sampling },
-    handlers: { sampling: (p) => (seen.push(p), { role: 'assistant', content: { type: 'text', text: 'ok' }, model: 'm' }) },
+    handlers: {
+      sampling: (p) => (seen.push(p), { role: 'assistant', content: { type: 'text', text: 'ok' }, model: 'm' }),
+    },
   });
   return { client, recorder, seen };
 }
 
 /** -32021 on the 2026-07-28 wire; legacy revisions have no such code and get -32600 with the same data. */
 const refusedAt = (version: ProtocolVersion) => (capability: object) => (e: unknown) =>
-  e instanceof McpError && e.code === (version === '2026-07-28' ? -32021 : -32600) && JSON.stringify(e.data) === JSON.stringify({ requiredCapabilities: { sampling: capability } });
+  e instanceof McpError &&
+  e.code === (version === '2026-07-28' ? -32021 : -32600) &&
+  JSON.stringify(e.data) === JSON.stringify({ requiredCapabilities: { sampling: capability } });
 
 for (const version of ['2025-11-25', '2026-07-28'] as const) {
   const refused = refusedAt(version);

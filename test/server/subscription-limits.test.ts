@@ -12,7 +12,8 @@ import { createNodeHandler } from '../../src/transports/http/node.js';
 import { connectPair } from '../helpers/pair.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const limitError = (name: string) => (e: unknown) => e instanceof McpError && e.code === -32602 && e.message.includes(name);
+const limitError = (name: string) => (e: unknown) =>
+  e instanceof McpError && e.code === -32602 && e.message.includes(name);
 
 function fileServer(options: McpServerOptions = {}) {
   const s = new McpServer({ name: 'files', version: '1' }, options);
@@ -27,7 +28,10 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
     const first = await client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, () => {});
     const third = await client.subscribe({ resourceSubscriptions: ['file:///3', 'file:///1'] }, () => {});
     assert.equal(s.server.legacySubscriptionCount, 3, 'a URI subscribed twice is held once');
-    await assert.rejects(client.request('resources/subscribe', { uri: 'file:///4' }), limitError('maxResourceSubscriptions'));
+    await assert.rejects(
+      client.request('resources/subscribe', { uri: 'file:///4' }),
+      limitError('maxResourceSubscriptions'),
+    );
     await client.request('resources/unsubscribe', { uri: 'file:///3' });
     assert.equal(s.server.legacySubscriptionCount, 2);
     await client.request('resources/subscribe', { uri: 'file:///4' });
@@ -42,7 +46,10 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
   it('a client subscribe that hits the cap part-way takes back what it did subscribe', async () => {
     const s = fileServer({ maxResourceSubscriptions: 2 });
     const { client } = await connectPair(s, { version: '2025-11-25' });
-    await assert.rejects(client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2', 'file:///3'] }, () => {}), limitError('maxResourceSubscriptions'));
+    await assert.rejects(
+      client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2', 'file:///3'] }, () => {}),
+      limitError('maxResourceSubscriptions'),
+    );
     assert.equal(s.server.legacySubscriptionCount, 0);
     await client.close();
   });
@@ -55,7 +62,10 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
     await client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, (_m, p) => got.push(String(p.uri)));
     await one.close();
     assert.equal(s.server.legacySubscriptionCount, 2);
-    await assert.rejects(client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///3'] }, () => {}), limitError('maxResourceSubscriptions'));
+    await assert.rejects(
+      client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///3'] }, () => {}),
+      limitError('maxResourceSubscriptions'),
+    );
     assert.equal(s.server.legacySubscriptionCount, 2, 'the failed call gave back nothing it did not take');
     await s.resourceUpdated('file:///1');
     await sleep(20);
@@ -67,10 +77,16 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
     const s = fileServer();
     const { client } = await connectPair(s, { version: '2025-06-18' });
     for (let i = 0; i < 1000; i++) await client.request('resources/subscribe', { uri: `file:///${i}` });
-    await assert.rejects(client.request('resources/subscribe', { uri: 'file:///1000' }), limitError('maxResourceSubscriptions'));
+    await assert.rejects(
+      client.request('resources/subscribe', { uri: 'file:///1000' }),
+      limitError('maxResourceSubscriptions'),
+    );
     await client.request('resources/unsubscribe', { uri: 'file:///0' });
     await client.request('resources/subscribe', { uri: `file:///${'a'.repeat(8192 - 8)}` });
-    await assert.rejects(client.request('resources/subscribe', { uri: `file:///${'a'.repeat(8192 - 7)}` }), limitError('maxUriLength'));
+    await assert.rejects(
+      client.request('resources/subscribe', { uri: `file:///${'a'.repeat(8192 - 7)}` }),
+      limitError('maxUriLength'),
+    );
     await client.close();
   });
 
@@ -78,7 +94,10 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
     for (const version of ['2026-07-28', '2025-11-25'] as const) {
       const s = fileServer({ maxUriLength: 100 });
       const { client } = await connectPair(s, { version });
-      assert.equal(((await client.readResource(`file:///${'a'.repeat(92)}`)).contents[0] as { text: string }).text, 'x');
+      assert.equal(
+        ((await client.readResource(`file:///${'a'.repeat(92)}`)).contents[0] as { text: string }).text,
+        'x',
+      );
       await assert.rejects(client.readResource(`file:///${'a'.repeat(93)}`), limitError('maxUriLength'), version);
       await client.close();
     }
@@ -87,9 +106,19 @@ describe('legacy resource subscriptions are bounded (memory transport)', () => {
   it('bounds a subscriptions/listen filter by the same limits', async () => {
     const s = fileServer({ maxResourceSubscriptions: 2, maxUriLength: 50 });
     const { client } = await connectPair(s, { version: '2026-07-28' });
-    await assert.rejects(client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2', 'file:///3'] }, () => {}, { reconnect: false }), limitError('maxResourceSubscriptions'));
-    await assert.rejects(client.subscribe({ resourceSubscriptions: [`file:///${'a'.repeat(50)}`] }, () => {}, { reconnect: false }), limitError('maxUriLength'));
-    const ok = await client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, () => {}, { reconnect: false });
+    await assert.rejects(
+      client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2', 'file:///3'] }, () => {}, {
+        reconnect: false,
+      }),
+      limitError('maxResourceSubscriptions'),
+    );
+    await assert.rejects(
+      client.subscribe({ resourceSubscriptions: [`file:///${'a'.repeat(50)}`] }, () => {}, { reconnect: false }),
+      limitError('maxUriLength'),
+    );
+    const ok = await client.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, () => {}, {
+      reconnect: false,
+    });
     await ok.close();
     await client.close();
   });
@@ -115,7 +144,10 @@ describe('legacy resource subscriptions are bounded (Streamable HTTP)', () => {
     await a.connect(new StreamableHttpClientTransport(url));
     await b.connect(new StreamableHttpClientTransport(url));
     await a.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, () => {});
-    await assert.rejects(a.request('resources/subscribe', { uri: 'file:///3' }), limitError('maxResourceSubscriptions'));
+    await assert.rejects(
+      a.request('resources/subscribe', { uri: 'file:///3' }),
+      limitError('maxResourceSubscriptions'),
+    );
     await b.subscribe({ resourceSubscriptions: ['file:///1', 'file:///2'] }, () => {});
     assert.equal(s.server.legacySubscriptionCount, 4);
     await a.close();

@@ -11,11 +11,18 @@ describe('InMemoryEventStore', () => {
     const store = new InMemoryEventStore();
     const a1 = store.append('A', '0', 'one')!;
     store.append('A', '0', 'two');
-    assert.deepEqual(store.replay('A', a1)?.events.map((e) => e.data), ['two']);
+    assert.deepEqual(
+      store.replay('A', a1)?.events.map((e) => e.data),
+      ['two'],
+    );
     assert.equal(store.replay('B', a1), undefined, 'same id, other session');
     store.append('B', '0', 'bee');
     store.append('B', '0', 'bee2');
-    assert.deepEqual(store.replay('B', a1)?.events.map((e) => e.data), ['bee2'], 'ids are per session: B sees only its own stream 0');
+    assert.deepEqual(
+      store.replay('B', a1)?.events.map((e) => e.data),
+      ['bee2'],
+      'ids are per session: B sees only its own stream 0',
+    );
     assert.equal(store.replay('A', '0.99'), undefined, 'an id not issued yet');
     assert.equal(store.replay('A', 'garbage'), undefined);
   });

@@ -50,7 +50,15 @@ describe('HTTP client transport: response size limits', () => {
       const msg = JSON.parse(body) as { id: unknown; method: string; params?: { name?: string } };
       if (msg.method === 'server/discover') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end(ok(msg.id, { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private' }));
+        return void res.end(
+          ok(msg.id, {
+            resultType: 'complete',
+            supportedVersions: ['2026-07-28'],
+            capabilities: { tools: {} },
+            ttlMs: 0,
+            cacheScope: 'private',
+          }),
+        );
       }
       const name = msg.params?.name ?? '';
       const s: Hostile = { written: 0, closedEarly: false };
@@ -94,7 +102,10 @@ describe('HTTP client transport: response size limits', () => {
   before(async () => {
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-    client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28', onprotocolerror: (e) => problems.push(e) });
+    client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2026-07-28', onprotocolerror: (e) => problems.push(e) },
+    );
     await client.connect(new StreamableHttpClientTransport(url, { maxMessageBytes: 64 * KiB }));
   });
   after(async () => {
@@ -152,17 +163,34 @@ describe('HTTP client transport: the HTTP+SSE (2024-11-05) fallback stream is bo
         res.writeHead(202).end();
         const msg = JSON.parse(body) as { id?: unknown; method: string };
         if (msg.method === 'initialize') {
-          stream!.write(`data: ${ok(msg.id, { protocolVersion: '2024-11-05', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } })}\n\n`);
+          stream!.write(
+            `data: ${ok(msg.id, { protocolVersion: '2024-11-05', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } })}\n\n`,
+          );
         } else if (msg.method === 'tools/call') {
-          flood(stream!, `data: {"jsonrpc":"2.0","id":${JSON.stringify(msg.id)},"result":{"content":[{"type":"text","text":"`, s);
+          flood(
+            stream!,
+            `data: {"jsonrpc":"2.0","id":${JSON.stringify(msg.id)},"result":{"content":[{"type":"text","text":"`,
+            s,
+          );
         }
       });
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const problems: Error[] = [];
-    const client = new Client({ name: 'c', version: '1' }, { version: '2024-11-05', onprotocolerror: (e) => problems.push(e) });
-    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/sse`, { maxMessageBytes: 64 * KiB }));
-    await assert.rejects(client.callTool('big'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /maxMessageBytes/.test(e.message));
+    const client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2024-11-05', onprotocolerror: (e) => problems.push(e) },
+    );
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/sse`, {
+        maxMessageBytes: 64 * KiB,
+      }),
+    );
+    await assert.rejects(
+      client.callTool('big'),
+      (e: unknown) =>
+        e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /maxMessageBytes/.test(e.message),
+    );
     for (let i = 0; i < 200 && !s.closedEarly; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(s.closedEarly, true, 'the SSE stream was dropped');
     assert.ok(s.written < HOSTILE_TOTAL);
@@ -181,7 +209,11 @@ describe('HTTP client transport: the legacy GET stream is bounded too', () => {
       if (req.method === 'GET') {
         gets++;
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        return flood(res, 'id: 1\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"', s);
+        return flood(
+          res,
+          'id: 1\ndata: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"',
+          s,
+        );
       }
       let body = '';
       req.on('data', (c: Buffer) => (body += c));
@@ -190,7 +222,13 @@ describe('HTTP client transport: the legacy GET stream is bounded too', () => {
         const msg = JSON.parse(body) as { id?: unknown; method?: string };
         if (msg.method === 'initialize') {
           res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' });
-          return void res.end(ok(msg.id, { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } }));
+          return void res.end(
+            ok(msg.id, {
+              protocolVersion: '2025-11-25',
+              capabilities: { tools: {} },
+              serverInfo: { name: 'raw', version: '1' },
+            }),
+          );
         }
         if (msg.method === 'tools/call') {
           res.writeHead(200, { 'content-type': 'application/json' });
@@ -201,9 +239,20 @@ describe('HTTP client transport: the legacy GET stream is bounded too', () => {
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const problems: Error[] = [];
-    const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25', onprotocolerror: (e) => problems.push(e) });
-    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`, { maxMessageBytes: 64 * KiB, reconnect: { initialDelayMs: 10 } }));
-    const reported = () => problems.some((e) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /GET stream/.test(e.message));
+    const client = new Client(
+      { name: 'c', version: '1' },
+      { version: '2025-11-25', onprotocolerror: (e) => problems.push(e) },
+    );
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`, {
+        maxMessageBytes: 64 * KiB,
+        reconnect: { initialDelayMs: 10 },
+      }),
+    );
+    const reported = () =>
+      problems.some(
+        (e) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /GET stream/.test(e.message),
+      );
     for (let i = 0; i < 300 && !(reported() && s.closedEarly); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(reported(), 'reported to onprotocolerror');
     assert.equal(s.closedEarly, true, 'the GET stream was dropped');

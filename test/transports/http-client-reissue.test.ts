@@ -23,10 +23,26 @@ async function rawServer(drop: Drop): Promise<{ url: string; calls: Call[]; clos
     let body = '';
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
-      const msg = JSON.parse(body) as { id: number | string; method: string; params: { _meta?: { progressToken?: unknown } } };
-      const json = (v: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: v }));
-      if (msg.method === 'server/discover') return json({ resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, ttlMs: 0, cacheScope: 'private', _meta: META });
-      if (msg.method === 'tools/list') return json({ resultType: 'complete', tools: [], ttlMs: 0, cacheScope: 'private', _meta: META });
+      const msg = JSON.parse(body) as {
+        id: number | string;
+        method: string;
+        params: { _meta?: { progressToken?: unknown } };
+      };
+      const json = (v: unknown) =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: v }));
+      if (msg.method === 'server/discover')
+        return json({
+          resultType: 'complete',
+          supportedVersions: ['2026-07-28'],
+          capabilities: { tools: {} },
+          ttlMs: 0,
+          cacheScope: 'private',
+          _meta: META,
+        });
+      if (msg.method === 'tools/list')
+        return json({ resultType: 'complete', tools: [], ttlMs: 0, cacheScope: 'private', _meta: META });
       const call = { id: msg.id, progressToken: msg.params._meta?.progressToken };
       calls.push(call);
       if (drop(res, call, calls.length - 1)) return;
@@ -48,7 +64,10 @@ async function rawServer(drop: Drop): Promise<{ url: string; calls: Call[]; clos
 const begin = (res: ServerResponse, call: Call) => {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
   if (call.progressToken === undefined) res.write(': working\n\n');
-  else res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: call.progressToken, progress: 1 } })}\n\n`);
+  else
+    res.write(
+      `data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: call.progressToken, progress: 1 } })}\n\n`,
+    );
 };
 /** An SSE stream that begins, then the connection goes. */
 const dropSse: Drop = (res, call) => {
@@ -94,7 +113,10 @@ describe('HTTP client: a dropped 2026-07-28 response stream', () => {
   it('gives up with a typed error after maxReissues', async () => {
     const server = await rawServer(dropSse);
     const { client, recorder } = await connect(server.url, { reissue: { maxReissues: 2, initialDelayMs: 1 } });
-    await assert.rejects(client.callTool('t'), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_HTTP' && /maxReissues/.test(e.message));
+    await assert.rejects(
+      client.callTool('t'),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_HTTP' && /maxReissues/.test(e.message),
+    );
     assert.equal(server.calls.length, 3, 'the request and two re-issues');
     assert.equal(new Set(server.calls.map((c) => c.id)).size, 3);
     // The connection still serves.
@@ -104,10 +126,15 @@ describe('HTTP client: a dropped 2026-07-28 response stream', () => {
     await server.close();
   });
 
-  it('stops re-issuing when the caller\'s timeout ends the call', async () => {
+  it("stops re-issuing when the caller's timeout ends the call", async () => {
     const server = await rawServer(dropSse);
-    const { client, recorder } = await connect(server.url, { reissue: { maxReissues: 1_000_000, initialDelayMs: 2, maxDelayMs: 2 } });
-    await assert.rejects(client.callTool('t', {}, { timeoutMs: 150 }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT');
+    const { client, recorder } = await connect(server.url, {
+      reissue: { maxReissues: 1_000_000, initialDelayMs: 2, maxDelayMs: 2 },
+    });
+    await assert.rejects(
+      client.callTool('t', {}, { timeoutMs: 150 }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT',
+    );
     const atTimeout = server.calls.length;
     assert.ok(atTimeout >= 2, `re-issued within the timeout (${atTimeout} tries)`);
     await new Promise((r) => setTimeout(r, 50));
@@ -125,7 +152,10 @@ describe('HTTP client: a dropped 2026-07-28 response stream', () => {
     });
     const { client, recorder } = await connect(server.url, { reissue: { initialDelayMs: 1 } });
     const controller = new AbortController();
-    await assert.rejects(client.callTool('t', {}, { signal: controller.signal, onprogress: () => controller.abort() }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CANCELLED');
+    await assert.rejects(
+      client.callTool('t', {}, { signal: controller.signal, onprogress: () => controller.abort() }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CANCELLED',
+    );
     // Let any (wrong) re-issue happen: several backoff periods, then another request over the same client.
     await new Promise((r) => setTimeout(r, 50));
     await client.listTools();

@@ -35,7 +35,17 @@ async function cutShortServer(onResume: OnResume): Promise<string> {
       const headers = { 'mcp-session-id': 's1' };
       if (msg.method === 'initialize') {
         res.writeHead(200, { ...headers, 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { protocolVersion: '2025-11-25', capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } } }));
+        return void res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: msg.id,
+            result: {
+              protocolVersion: '2025-11-25',
+              capabilities: { tools: {} },
+              serverInfo: { name: 'raw', version: '1' },
+            },
+          }),
+        );
       }
       if (msg.id === undefined) return void res.writeHead(202, headers).end();
       callId = msg.id;
@@ -49,7 +59,8 @@ async function cutShortServer(onResume: OnResume): Promise<string> {
 }
 
 const legacyClient = () => new Client({ name: 'c', version: '1' }, { version: '2025-11-25', requestTimeoutMs: 5_000 });
-const transport = (url: string) => new StreamableHttpClientTransport(url, { reconnect: { initialDelayMs: 5, maxRetries: 5 } });
+const transport = (url: string) =>
+  new StreamableHttpClientTransport(url, { reconnect: { initialDelayMs: 5, maxRetries: 5 } });
 
 describe('HTTP client: a legacy stream closed early', () => {
   it('resumes with GET + Last-Event-ID and gets the answer', async () => {
@@ -76,7 +87,12 @@ describe('HTTP client: a legacy stream closed early', () => {
     const url = await cutShortServer((res) => {
       gets++;
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: 'Bad Request: the stream of this Last-Event-ID cannot be resumed' } }));
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32600, message: 'Bad Request: the stream of this Last-Event-ID cannot be resumed' },
+        }),
+      );
     });
     const client = legacyClient();
     await client.connect(transport(url));

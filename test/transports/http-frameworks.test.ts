@@ -24,17 +24,31 @@ after(async () => {
 
 async function exercise(url: string) {
   for (const version of ['2026-07-28', '2025-11-25'] as const) {
-    const client = new Client({ name: 'fw', version: '1' }, { version, handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) } });
+    const client = new Client(
+      { name: 'fw', version: '1' },
+      { version, handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) } },
+    );
     await client.connect(new StreamableHttpClientTransport(url));
     assert.equal(client.protocolVersion, version);
     assert.ok((await client.listAllTools()).length > 10);
-    assert.equal(((await client.callTool('test_simple_text')).content[0] as { text: string }).text, 'This is a simple text response for testing.');
+    assert.equal(
+      ((await client.callTool('test_simple_text')).content[0] as { text: string }).text,
+      'This is a simple text response for testing.',
+    );
     const seen: number[] = [];
     await client.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
     assert.deepEqual(seen, [0, 50, 100]);
     await client.close();
   }
-  const evil = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', origin: 'https://evil.example' }, body: '{}' });
+  const evil = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      origin: 'https://evil.example',
+    },
+    body: '{}',
+  });
   assert.equal(evil.status, 403);
 }
 
@@ -62,7 +76,11 @@ describe('framework adapters', () => {
 
   it('Fastify, with its own JSON body parsing', async () => {
     const app = Fastify();
-    app.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: createFastifyHandler(createEverythingServer()) });
+    app.route({
+      method: ['GET', 'POST', 'DELETE'],
+      url: '/mcp',
+      handler: createFastifyHandler(createEverythingServer()),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     stops.push(() => app.close());
     await exercise(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/mcp`);
@@ -74,7 +92,11 @@ describe('framework adapters', () => {
     assert.equal(mcpFastify, createFastifyHandler);
     const server: ServerLike = createEverythingServer();
     const same: NodeServerLike = server;
-    const handlers: [ExpressHandler, HonoHandler, FastifyHandler] = [mcpExpress(same), mcpHono(server), mcpFastify(server)];
+    const handlers: [ExpressHandler, HonoHandler, FastifyHandler] = [
+      mcpExpress(same),
+      mcpHono(server),
+      mcpFastify(server),
+    ];
     // `.core` is an HttpCore in each return type (this line type-checks only then).
     const cores: HttpCore[] = handlers.map((h) => h.core);
     for (const core of cores) assert.equal(core.sessionCount, 0);

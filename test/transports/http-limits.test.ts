@@ -12,9 +12,6 @@ import { sseNodeHandler } from '../../src/transports/sse/server.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { listenNode, listenWeb, stops } from '../helpers/listen.js';
 
-
-
-
 const LIMIT = 64 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 0x20);
 const MAX_CHUNKS = 4096; // 256 MiB: the loop's own bound
@@ -24,7 +21,11 @@ const THROUGH = 256; // 16 MiB: socket buffers on both sides and the limit itsel
  * POST a body that never ends (a huge Content-Length, or chunked) on a raw socket, writing until the
  * server closes the connection or MAX_CHUNKS is reached. Returns what came back and how far it got.
  */
-async function flood(port: number, chunked: boolean, path = '/mcp'): Promise<{ response: string; chunks: number; closed: boolean }> {
+async function flood(
+  port: number,
+  chunked: boolean,
+  path = '/mcp',
+): Promise<{ response: string; chunks: number; closed: boolean }> {
   const socket: Socket = connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
   let response = '';
@@ -34,10 +35,14 @@ async function flood(port: number, chunked: boolean, path = '/mcp'): Promise<{ r
   socket.on('error', () => {});
   const gone = new Promise<void>((r) => socket.once('close', () => ((closed = true), r())));
   const length = chunked ? 'transfer-encoding: chunked' : `content-length: ${10 * 1024 ** 3}`;
-  socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${length}\r\n\r\n`);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${length}\r\n\r\n`,
+  );
   let chunks = 0;
   while (chunks < MAX_CHUNKS && !closed && socket.writable) {
-    const ok = chunked ? socket.write(`${CHUNK.length.toString(16)}\r\n`) && socket.write(CHUNK) && socket.write('\r\n') : socket.write(CHUNK);
+    const ok = chunked
+      ? socket.write(`${CHUNK.length.toString(16)}\r\n`) && socket.write(CHUNK) && socket.write('\r\n')
+      : socket.write(CHUNK);
     chunks++;
     if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), gone]);
   }
@@ -82,9 +87,15 @@ describe('413: the connection is closed, not drained', () => {
           cancelled = true;
         },
       });
-      const headers: Record<string, string> = { host: 'localhost', 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const headers: Record<string, string> = {
+        host: 'localhost',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      };
       if (declared) headers['content-length'] = String(10 * 1024 ** 3);
-      const res = await handler(new Request('http://localhost/mcp', { method: 'POST', headers, body, duplex: 'half' } as RequestInit));
+      const res = await handler(
+        new Request('http://localhost/mcp', { method: 'POST', headers, body, duplex: 'half' } as RequestInit),
+      );
       assert.equal(res.status, 413);
       assert.ok(cancelled, `body stream cancelled (declared length: ${declared})`);
       assert.ok(pulls <= LIMIT / (16 * 1024) + 2, `read ${pulls} chunks`);
@@ -92,7 +103,12 @@ describe('413: the connection is closed, not drained', () => {
   });
 });
 
-const INIT = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 const POST_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 /** Open a 2025-11-25 session; returns its id. */
@@ -100,7 +116,11 @@ async function openSession(base: string): Promise<string> {
   const r = await fetch(base, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(INIT) });
   const id = r.headers.get('mcp-session-id')!;
   await r.text();
-  const n = await fetch(base, { method: 'POST', headers: { ...POST_HEADERS, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  const n = await fetch(base, {
+    method: 'POST',
+    headers: { ...POST_HEADERS, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
   await n.text();
   return id;
 }
@@ -109,7 +129,9 @@ async function openSession(base: string): Promise<string> {
 async function stalledGet(port: number, session: string): Promise<{ socket: Socket; primingId: string }> {
   const socket = connect(port, '127.0.0.1');
   socket.on('error', () => {});
-  socket.write(`GET /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\nmcp-session-id: ${session}\r\nmcp-protocol-version: 2025-11-25\r\n\r\n`);
+  socket.write(
+    `GET /mcp HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\naccept: text/event-stream\r\nmcp-session-id: ${session}\r\nmcp-protocol-version: 2025-11-25\r\n\r\n`,
+  );
   let seen = '';
   socket.setEncoding('utf8');
   const primingId = await new Promise<string>((resolve) => {
@@ -142,14 +164,22 @@ describe('a GET stream nobody reads is closed at maxStreamBufferBytes', () => {
       let port: number;
       // Room for every event the stalled stream gets before it is closed (the default keeps the last 100
       // per stream, and resuming from before a dropped event is refused), so the replay below can work.
-      const eventStore = new InMemoryEventStore({ maxEventsPerStream: 1_000_000, maxBytesPerStream: 256 * 1024 * 1024, maxBytes: 256 * 1024 * 1024 });
+      const eventStore = new InMemoryEventStore({
+        maxEventsPerStream: 1_000_000,
+        maxBytesPerStream: 256 * 1024 * 1024,
+        maxBytes: 256 * 1024 * 1024,
+      });
       if (front === 'node') {
         const handler = createNodeHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND, eventStore });
         port = await listenNode((req, res) => (capture(req, res), handler(req, res)));
       } else {
         const handler = createWebHandler(mcp, { maxStreamBufferBytes: STREAM_BOUND, eventStore });
         // @hono/node-server hands the node objects to fetch as its second argument.
-        port = await listenWeb(((r: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }) => (capture(env.incoming, env.outgoing), handler(r))) as (r: Request) => Promise<Response>);
+        port = await listenWeb(
+          ((r: Request, env: { incoming: IncomingMessage; outgoing: ServerResponse }) => (
+            capture(env.incoming, env.outgoing), handler(r)
+          )) as (r: Request) => Promise<Response>,
+        );
       }
       const base = `http://127.0.0.1:${port}/mcp`;
       const session = await openSession(base);
@@ -171,7 +201,15 @@ describe('a GET stream nobody reads is closed at maxStreamBufferBytes', () => {
       // The session lives on and keeps storing: a later event is replayed to a client that resumes.
       mcp.server.publish({ type: 'tools/list_changed' });
       const resumed = new AbortController();
-      const r = await fetch(base, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', 'last-event-id': primingId }, signal: resumed.signal });
+      const r = await fetch(base, {
+        headers: {
+          accept: 'text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-11-25',
+          'last-event-id': primingId,
+        },
+        signal: resumed.signal,
+      });
       assert.equal(r.status, 200);
       const reader = r.body!.getReader();
       let text = '';
@@ -227,7 +265,14 @@ describe('HTTP+SSE server (deprecated): the same two bounds', () => {
       handler(req, res);
     });
     const endpoint = await stalledSse(port);
-    const post = async (body: unknown) => (await fetch(`http://127.0.0.1:${port}${endpoint}`, { method: 'POST', headers: POST_HEADERS, body: JSON.stringify(body) })).status;
+    const post = async (body: unknown) =>
+      (
+        await fetch(`http://127.0.0.1:${port}${endpoint}`, {
+          method: 'POST',
+          headers: POST_HEADERS,
+          body: JSON.stringify(body),
+        })
+      ).status;
     assert.equal(await post({ ...INIT, params: { ...INIT.params, protocolVersion: '2024-11-05' } }), 202);
     assert.equal(await post({ jsonrpc: '2.0', method: 'notifications/initialized' }), 202);
     let closed = false;

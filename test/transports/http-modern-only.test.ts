@@ -15,7 +15,12 @@ import { tapHandler } from '../helpers/http-tap.js';
 import { WireRecorder } from '../helpers/wire-recorder.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 
 for (const [label, serverOptions, httpOptions] of [
   ['legacy: false', {}, { legacy: false }],
@@ -27,7 +32,9 @@ for (const [label, serverOptions, httpOptions] of [
     const recorder = new WireRecorder({ only: 'server->client', revision: '2026-07-28' });
     before(async () => {
       const server = new McpServer({ name: 'modern-only', version: '1' }, serverOptions);
-      server.registerTool('echo', { inputSchema: { type: 'object' } }, () => ({ content: [{ type: 'text', text: 'hi' }] }));
+      server.registerTool('echo', { inputSchema: { type: 'object' } }, () => ({
+        content: [{ type: 'text', text: 'hi' }],
+      }));
       http = createServer(tapHandler(createNodeHandler(server, httpOptions as HttpServerOptions), () => recorder));
       await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
@@ -43,7 +50,10 @@ for (const [label, serverOptions, httpOptions] of [
         const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(INITIALIZE) });
         assert.equal(r.status, 400);
         assert.equal(r.headers.get('mcp-session-id'), null);
-        const body = (await r.json()) as { id: number; error: { code: number; data: { supported: string[]; requested: string } } };
+        const body = (await r.json()) as {
+          id: number;
+          error: { code: number; data: { supported: string[]; requested: string } };
+        };
         assert.equal(body.id, 1);
         assert.equal(body.error.code, -32022);
         assert.deepEqual(body.error.data, { supported: ['2026-07-28'], requested: '2025-11-25' });
@@ -57,7 +67,10 @@ for (const [label, serverOptions, httpOptions] of [
       assert.equal((await auto.callTool('echo')).content.length, 1);
       await auto.close();
       const legacy = new Client({ name: 'c', version: '1' }, { version: 'legacy' });
-      await assert.rejects(legacy.connect(new StreamableHttpClientTransport(url)), (e: unknown) => e instanceof McpError && e.code === -32022 && JSON.stringify(e.data).includes('2026-07-28'));
+      await assert.rejects(
+        legacy.connect(new StreamableHttpClientTransport(url)),
+        (e: unknown) => e instanceof McpError && e.code === -32022 && JSON.stringify(e.data).includes('2026-07-28'),
+      );
     });
 
     it('official v2 client: auto connects modern; legacy mode fails with the -32022 answer', async () => {
@@ -66,7 +79,9 @@ for (const [label, serverOptions, httpOptions] of [
       assert.equal((await auto.callTool({ name: 'echo', arguments: {} })).isError, undefined);
       await auto.close();
       const legacy = new V2Client({ name: 'v2', version: '1' }, { versionNegotiation: { mode: 'legacy' } });
-      await assert.rejects(legacy.connect(new V2Http(new URL(url))), (e: unknown) => /-32022|2026-07-28/.test(String((e as Error).message) + JSON.stringify((e as { data?: unknown }).data ?? null)));
+      await assert.rejects(legacy.connect(new V2Http(new URL(url))), (e: unknown) =>
+        /-32022|2026-07-28/.test(String((e as Error).message) + JSON.stringify((e as { data?: unknown }).data ?? null)),
+      );
     });
   });
 }

@@ -20,14 +20,15 @@ import { sseNodeHandler } from '../../src/transports/sse/server.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { listenNode, stops } from '../helpers/listen.js';
 
-
-
 /** Each front mounted at /mcp on 127.0.0.1, with `options`; returns its port. */
 const FRONTS: { [name: string]: (o: SecurityOptions) => Promise<number> } = {
   node: (o) => listenNode(createNodeHandler(createEverythingServer(), o)),
   web: (o) =>
     new Promise((resolve) => {
-      const s = serve({ fetch: createWebHandler(createEverythingServer(), o), port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+      const s = serve(
+        { fetch: createWebHandler(createEverythingServer(), o), port: 0, hostname: '127.0.0.1' },
+        (info) => resolve(info.port),
+      );
       stops.push(() => new Promise((r) => s.close(r)));
     }),
   express: (o) => {
@@ -53,11 +54,21 @@ const FRONTS: { [name: string]: (o: SecurityOptions) => Promise<number> } = {
   },
 };
 
-const INIT = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+});
 
 /** POST an initialize to 127.0.0.1:port with an arbitrary Host (what a rebinding page makes the browser send). */
 function post(port: number, host: string, origin?: string): Promise<{ status: number; body: string }> {
-  const headers: Record<string, string> = { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': String(Buffer.byteLength(INIT)) };
+  const headers: Record<string, string> = {
+    host,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'content-length': String(Buffer.byteLength(INIT)),
+  };
   if (origin) headers.origin = origin;
   return new Promise((resolve, reject) => {
     const r = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers, agent: false }, (res) => {
@@ -72,7 +83,10 @@ function post(port: number, host: string, origin?: string): Promise<{ status: nu
 }
 
 /** The cases, given a way to send one request with (host, origin) and read its status and body. */
-function rebindingCases(open: (o: SecurityOptions) => Promise<number>, send: (port: number, host: string, origin?: string) => Promise<{ status: number; body: string }>) {
+function rebindingCases(
+  open: (o: SecurityOptions) => Promise<number>,
+  send: (port: number, host: string, origin?: string) => Promise<{ status: number; body: string }>,
+) {
   it('refuses a foreign Host with a matching Origin (the rebinding request), naming allowedHosts', async () => {
     const port = await open({});
     const r = await send(port, `evil.example:${port}`, `http://evil.example:${port}`);
@@ -97,12 +111,19 @@ function rebindingCases(open: (o: SecurityOptions) => Promise<number>, send: (po
     assert.equal((await send(port, `127.0.0.1:${port}`)).status, 200);
   });
   it('serves configured hosts and origins, and only those', async () => {
-    const port = await open({ allowedHosts: ['mcp.example.com', '*.corp.example'], allowedOrigins: ['https://app.example.com'] });
+    const port = await open({
+      allowedHosts: ['mcp.example.com', '*.corp.example'],
+      allowedOrigins: ['https://app.example.com'],
+    });
     assert.equal((await send(port, 'mcp.example.com', 'https://app.example.com')).status, 200);
     assert.equal((await send(port, `a.corp.example:${port}`)).status, 200);
     assert.equal((await send(port, 'mcp.example.com', 'https://evil.example')).status, 403);
     assert.equal((await send(port, 'evil.example', 'https://app.example.com')).status, 403);
-    assert.equal((await send(port, `localhost:${port}`, `http://localhost:${port}`)).status, 403, 'a list replaces the loopback default');
+    assert.equal(
+      (await send(port, `localhost:${port}`, `http://localhost:${port}`)).status,
+      403,
+      'a list replaces the loopback default',
+    );
   });
   it('turns both checks off only when told to', async () => {
     const port = await open({ allowedHosts: false, allowedOrigins: false });
@@ -118,13 +139,16 @@ describe('DNS rebinding: HTTP+SSE server (deprecated)', () => {
   // Opening the SSE stream is the request to refuse; 200 means the stream opened (then dropped).
   const get = (port: number, host: string, origin?: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const r = request({ host: '127.0.0.1', port, path: '/mcp', headers: origin ? { host, origin } : { host }, agent: false }, (res) => {
-        if (res.statusCode === 200) return (res.destroy(), resolve({ status: 200, body: '' }));
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const r = request(
+        { host: '127.0.0.1', port, path: '/mcp', headers: origin ? { host, origin } : { host }, agent: false },
+        (res) => {
+          if (res.statusCode === 200) return (res.destroy(), resolve({ status: 200, body: '' }));
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       r.on('error', reject);
       r.end();
     });
@@ -133,10 +157,20 @@ describe('DNS rebinding: HTTP+SSE server (deprecated)', () => {
     const port = await listenNode(sseNodeHandler(createEverythingServer().server, {}));
     const postTo = (host: string, origin?: string) =>
       new Promise<number>((resolve, reject) => {
-        const r = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp?sessionId=none', headers: { host, 'content-type': 'application/json', ...(origin ? { origin } : {}) }, agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        });
+        const r = request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/mcp?sessionId=none',
+            headers: { host, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
         r.on('error', reject);
         r.end('{"jsonrpc":"2.0","id":1,"method":"ping"}');
       });
@@ -158,7 +192,10 @@ describe('DNS rebinding: WebSocket server (deprecated)', () => {
   // 200 = the socket stayed open and answered initialize; 403 = it was closed with the policy code.
   const connect = (port: number, host: string, origin?: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/mcp`, 'mcp', { headers: { host }, ...(origin ? { origin } : {}) });
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/mcp`, 'mcp', {
+        headers: { host },
+        ...(origin ? { origin } : {}),
+      });
       ws.on('open', () => ws.send(INIT));
       ws.on('message', () => (ws.close(), resolve({ status: 200, body: '' })));
       ws.on('close', (code, reason) => resolve({ status: code === 1008 ? 403 : code, body: reason.toString() }));

@@ -10,7 +10,11 @@ import { createNodeHandler, type NodeHandlerOptions } from '../../src/transports
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const legacy = (session: string) => ({ ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
+const legacy = (session: string) => ({
+  ...JSON_HEADERS,
+  'mcp-session-id': session,
+  'mcp-protocol-version': '2025-11-25',
+});
 const dec = new TextDecoder();
 
 interface SseEvent {
@@ -58,9 +62,18 @@ async function listen(options: NodeHandlerOptions) {
   const http: HttpServer = createServer(createNodeHandler(server, options));
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-  const post = (body: unknown, headers: Record<string, string>, signal?: AbortSignal) => fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+  const post = (body: unknown, headers: Record<string, string>, signal?: AbortSignal) =>
+    fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
   const open = async () => {
-    const r = await post({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }, JSON_HEADERS);
+    const r = await post(
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+      JSON_HEADERS,
+    );
     assert.equal(r.status, 200);
     const session = r.headers.get('mcp-session-id')!;
     await r.text();
@@ -68,9 +81,26 @@ async function listen(options: NodeHandlerOptions) {
     return session;
   };
   const echo = (session: string, id: number, args: Record<string, unknown>, signal?: AbortSignal) =>
-    post({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'progress_echo', arguments: args, _meta: { progressToken: `p${id}` } } }, legacy(session), signal);
+    post(
+      {
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'progress_echo', arguments: args, _meta: { progressToken: `p${id}` } },
+      },
+      legacy(session),
+      signal,
+    );
   const resume = (session: string, lastEventId: string, signal?: AbortSignal) =>
-    fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25', 'last-event-id': lastEventId }, signal });
+    fetch(url, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': session,
+        'mcp-protocol-version': '2025-11-25',
+        'last-event-id': lastEventId,
+      },
+      signal,
+    });
   const release = () => waiting.splice(0).forEach((r) => r());
   const waitHeld = async (n: number) => {
     for (let i = 0; i < 200 && waiting.length < n; i++) await sleep(10);
@@ -132,7 +162,10 @@ describe('event store: finished streams and ended sessions', () => {
     const within = await s.resume(session, seen[0]!.id!);
     assert.equal(within.status, 200);
     const replayed = await readUntil(within.body!, () => false);
-    assert.ok(replayed.some((e) => e.data.includes('"late"')), 'the missed result is replayed');
+    assert.ok(
+      replayed.some((e) => e.data.includes('"late"')),
+      'the missed result is replayed',
+    );
     assert.equal(s.store.streamCount, 0, 'and dropped once delivered');
     const seen2 = await s.awayThenFinish(session, 2, 'later');
     assert.equal(s.store.streamCount, 1);
@@ -144,11 +177,20 @@ describe('event store: finished streams and ended sessions', () => {
   it('drops everything of a session on DELETE and on idle expiry', async () => {
     const session = await s.open();
     const ac = new AbortController();
-    const get = await fetch(s.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' }, signal: ac.signal });
+    const get = await fetch(s.url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      signal: ac.signal,
+    });
     await readUntil(get.body!, (ev) => ev.length > 0); // priming event
     ac.abort();
     await sleep(20);
-    for (let i = 0; i < 3; i++) await (await s.post({ jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'test_trigger_tool_change' } }, legacy(session))).text();
+    for (let i = 0; i < 3; i++)
+      await (
+        await s.post(
+          { jsonrpc: '2.0', id: 10 + i, method: 'tools/call', params: { name: 'test_trigger_tool_change' } },
+          legacy(session),
+        )
+      ).text();
     assert.ok(s.store.bytes > 0, 'list changes are kept for the disconnected GET stream');
     assert.equal((await s.del(session)).status, 200);
     assert.equal(s.store.bytes, 0);
@@ -185,7 +227,10 @@ describe('event store: byte bounds on the wire', () => {
   it('drops the oldest events of a stream over its bound; resuming before them gets a clear 400', async () => {
     const session = await s.open();
     const r = await s.echo(session, 1, { text: 'done', steps: 10, pad: 'y'.repeat(16 * 1024), hold: true });
-    const events = await readUntil(r.body!, (ev) => ev.filter((e) => e.data.includes('notifications/progress')).length === 10);
+    const events = await readUntil(
+      r.body!,
+      (ev) => ev.filter((e) => e.data.includes('notifications/progress')).length === 10,
+    );
     await s.waitHeld(1);
     assert.ok(s.store.bytes <= 64 * 1024, `${s.store.bytes} bytes kept`);
     const early = await s.resume(session, events[0]!.id!);

@@ -6,14 +6,21 @@ import { describe, it } from 'node:test';
 import { McpServer } from '../../src/server/index.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
 
-const HEADERS = { host: 'localhost', 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const HEADERS = {
+  host: 'localhost',
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 function setup() {
   const server = new McpServer({ name: 's', version: '1' });
   const outcomes: string[] = [];
   server.registerTool('ask', { inputSchema: { type: 'object' } }, async (_args, ctx) => {
     try {
-      const r = await ctx.elicit({ message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } } } });
+      const r = await ctx.elicit({
+        message: 'Name?',
+        requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
+      });
       outcomes.push(`answered:${r.action}`);
       return { content: [{ type: 'text', text: String((r as { content?: { name?: string } }).content?.name) }] };
     } catch (e) {
@@ -23,9 +30,28 @@ function setup() {
   });
   const handler = createWebHandler(server);
   let session = '';
-  const post = (body: unknown) => handler(new Request('http://localhost/mcp', { method: 'POST', headers: { ...HEADERS, ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}) }, body: JSON.stringify(body) }));
+  const post = (body: unknown) =>
+    handler(
+      new Request('http://localhost/mcp', {
+        method: 'POST',
+        headers: {
+          ...HEADERS,
+          ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}),
+        },
+        body: JSON.stringify(body),
+      }),
+    );
   const open = async () => {
-    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: { elicitation: {} }, clientInfo: { name: 'c', version: '1' } } });
+    const init = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: { elicitation: {} },
+        clientInfo: { name: 'c', version: '1' },
+      },
+    });
     session = init.headers.get('mcp-session-id')!;
     await init.text();
     assert.equal((await post({ jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
@@ -34,7 +60,11 @@ function setup() {
 }
 
 /** Read SSE messages from a response until `until` says stop (bounded by the stream's end). */
-async function readUntil(res: Response, until: (m: Record<string, unknown>) => boolean, reader: ReadableStreamDefaultReader = res.body!.getReader()): Promise<{ seen: Record<string, unknown>[]; reader: ReadableStreamDefaultReader }> {
+async function readUntil(
+  res: Response,
+  until: (m: Record<string, unknown>) => boolean,
+  reader: ReadableStreamDefaultReader = res.body!.getReader(),
+): Promise<{ seen: Record<string, unknown>[]; reader: ReadableStreamDefaultReader }> {
   const seen: Record<string, unknown>[] = [];
   const dec = new TextDecoder();
   let buf = '';
@@ -44,7 +74,12 @@ async function readUntil(res: Response, until: (m: Record<string, unknown>) => b
     buf += dec.decode(value, { stream: true });
     let i: number;
     while ((i = buf.indexOf('\n\n')) >= 0) {
-      const data = buf.slice(0, i).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = buf
+        .slice(0, i)
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       buf = buf.slice(i + 2);
       if (!data.trim()) continue;
       const m = JSON.parse(data) as Record<string, unknown>;
@@ -63,7 +98,10 @@ describe('legacy HTTP server→client requests', () => {
     const call = await t.post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask', arguments: {} } });
     const { seen, reader } = await readUntil(call, isElicit);
     const ask = seen.find(isElicit)!;
-    assert.equal((await t.post({ jsonrpc: '2.0', id: ask.id, result: { action: 'accept', content: { name: 'Ada' } } })).status, 202);
+    assert.equal(
+      (await t.post({ jsonrpc: '2.0', id: ask.id, result: { action: 'accept', content: { name: 'Ada' } } })).status,
+      202,
+    );
     const rest = await readUntil(call, (m) => m.id === 2, reader);
     const answer = rest.seen.find((m) => m.id === 2) as { result: { content: { text: string }[] } };
     assert.equal(answer.result.content[0]!.text, 'Ada');
@@ -80,12 +118,21 @@ describe('legacy HTTP server→client requests', () => {
     const call = await t.post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask', arguments: {} } });
     const { seen, reader } = await readUntil(call, isElicit);
     const ask = seen.find(isElicit)!;
-    assert.equal((await t.post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } })).status, 202);
+    assert.equal(
+      (await t.post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } })).status,
+      202,
+    );
     const rest = await readUntil(call, () => false, reader);
-    const cancel = rest.seen.find((m) => m.method === 'notifications/cancelled') as { params: { requestId: unknown } } | undefined;
+    const cancel = rest.seen.find((m) => m.method === 'notifications/cancelled') as
+      | { params: { requestId: unknown } }
+      | undefined;
     assert.ok(cancel, 'a notifications/cancelled for the elicitation');
     assert.equal(cancel.params.requestId, ask.id);
-    assert.equal(rest.seen.some((m) => m.id === 2), false, 'nothing answers a cancelled request');
+    assert.equal(
+      rest.seen.some((m) => m.id === 2),
+      false,
+      'nothing answers a cancelled request',
+    );
     assert.equal(t.outcomes.length, 1);
     assert.match(t.outcomes[0]!, /^failed:/);
     t.handler.core.close();
@@ -96,7 +143,12 @@ describe('legacy HTTP server→client requests', () => {
     await t.open();
     const call = await t.post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ask', arguments: {} } });
     const { reader } = await readUntil(call, isElicit);
-    const del = await t.handler(new Request('http://localhost/mcp', { method: 'DELETE', headers: { host: 'localhost', 'mcp-session-id': t.session() } }));
+    const del = await t.handler(
+      new Request('http://localhost/mcp', {
+        method: 'DELETE',
+        headers: { host: 'localhost', 'mcp-session-id': t.session() },
+      }),
+    );
     assert.equal(del.status, 200);
     await readUntil(call, () => false, reader); // the stream ends
     await new Promise((r) => setImmediate(r)); // the handler's catch runs after the rejection

@@ -10,8 +10,17 @@ import { createWebHandler } from '../../src/transports/http/web.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-const INIT = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
-const legacy = (session: string) => ({ ...JSON_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
+const INIT = {
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+const legacy = (session: string) => ({
+  ...JSON_HEADERS,
+  'mcp-session-id': session,
+  'mcp-protocol-version': '2025-11-25',
+});
 
 interface Answer {
   status: number;
@@ -23,12 +32,15 @@ interface Answer {
 function post(url: string, body: unknown, headers: Record<string, string>, localAddress?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const r = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers, localAddress, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
-    });
+    const r = httpRequest(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers, localAddress, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      },
+    );
     r.on('error', reject);
     r.end(JSON.stringify(body));
   });
@@ -64,13 +76,20 @@ async function listen(options: NodeHandlerOptions) {
   const list = (session: string) => post(url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, legacy(session));
   const getStream = async (session: string) => {
     const ac = new AbortController();
-    const res = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' }, signal: ac.signal });
+    const res = await fetch(url, {
+      headers: { accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      signal: ac.signal,
+    });
     assert.equal(res.status, 200);
     return { close: () => ac.abort() };
   };
   const holdCall = async (session: string) => {
     const before = waitingCount();
-    const answer = post(url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'hold', arguments: {} } }, legacy(session));
+    const answer = post(
+      url,
+      { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'hold', arguments: {} } },
+      legacy(session),
+    );
     for (let i = 0; i < 100 && waitingCount() === before; i++) await sleep(10);
     assert.equal(waitingCount(), before + 1, 'the hold tool is running');
     return { answer }; // wrapped: an async function would otherwise wait for the answer itself
@@ -177,8 +196,18 @@ describe('sessions per client address', () => {
 
   it('takes the client address from the web front through an option', async () => {
     const { server } = serverWithHold();
-    const h = createWebHandler(server, { maxSessionsPerClient: 1, remoteAddress: (r) => r.headers.get('x-test-client') ?? undefined });
-    const init = (client: string) => h(new Request('http://localhost/mcp', { method: 'POST', headers: { ...JSON_HEADERS, host: 'localhost', 'x-test-client': client }, body: JSON.stringify(INIT) }));
+    const h = createWebHandler(server, {
+      maxSessionsPerClient: 1,
+      remoteAddress: (r) => r.headers.get('x-test-client') ?? undefined,
+    });
+    const init = (client: string) =>
+      h(
+        new Request('http://localhost/mcp', {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, host: 'localhost', 'x-test-client': client },
+          body: JSON.stringify(INIT),
+        }),
+      );
     assert.equal((await init('a')).status, 200);
     const refused = await init('a');
     assert.equal(refused.status, 503);
@@ -188,11 +217,25 @@ describe('sessions per client address', () => {
 
   it('counts an IPv6 /64 as one client (one host holds the whole network)', async () => {
     const { server } = serverWithHold();
-    const h = createWebHandler(server, { maxSessionsPerClient: 2, remoteAddress: (r) => r.headers.get('x-test-client') ?? undefined });
-    const init = (client: string) => h(new Request('http://localhost/mcp', { method: 'POST', headers: { ...JSON_HEADERS, host: 'localhost', 'x-test-client': client }, body: JSON.stringify(INIT) }));
+    const h = createWebHandler(server, {
+      maxSessionsPerClient: 2,
+      remoteAddress: (r) => r.headers.get('x-test-client') ?? undefined,
+    });
+    const init = (client: string) =>
+      h(
+        new Request('http://localhost/mcp', {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, host: 'localhost', 'x-test-client': client },
+          body: JSON.stringify(INIT),
+        }),
+      );
     assert.equal((await init('2001:db8:0:1::5')).status, 200);
     assert.equal((await init('2001:0db8:0000:0001:ffff::9')).status, 200);
-    assert.equal((await init('2001:db8:0:1:abcd:1:2:3')).status, 503, 'a third address of the same /64 is over the cap');
+    assert.equal(
+      (await init('2001:db8:0:1:abcd:1:2:3')).status,
+      503,
+      'a third address of the same /64 is over the cap',
+    );
     assert.equal((await init('2001:db8:0:2::5')).status, 200, 'another /64 is another client');
     assert.equal((await init('::ffff:192.0.2.1')).status, 200);
     assert.equal((await init('192.0.2.1')).status, 200);

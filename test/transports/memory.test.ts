@@ -15,7 +15,10 @@ describe('createLinkedPair', () => {
     await a.send({ jsonrpc: '2.0', method: 'y' });
     assert.equal(got.length, 0, 'nothing arrives before the receiver starts');
     await b.start();
-    assert.deepEqual(got, [{ jsonrpc: '2.0', method: 'x', params: { n: 1 } }, { jsonrpc: '2.0', method: 'y' }]);
+    assert.deepEqual(got, [
+      { jsonrpc: '2.0', method: 'x', params: { n: 1 } },
+      { jsonrpc: '2.0', method: 'y' },
+    ]);
     msg.params.n = 2;
     assert.equal((got[0] as { params: { n: number } }).params.n, 1);
   });
@@ -31,6 +34,9 @@ describe('createLinkedPair', () => {
     await a.close();
     await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual([ca, cb], [1, 1]);
-    await assert.rejects(a.send({ jsonrpc: '2.0', method: 'x' }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED');
+    await assert.rejects(
+      a.send({ jsonrpc: '2.0', method: 'x' }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED',
+    );
   });
 });

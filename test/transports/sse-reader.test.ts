@@ -23,7 +23,11 @@ describe('SseReader', () => {
 
   it('lets onEvent take an event before the JSON path', async () => {
     const taken: string[] = [];
-    const r = new SseReader(1024, { onMessage: () => assert.fail('not JSON'), onParseError: () => assert.fail('taken'), onEvent: (e) => (e.event === 'endpoint' ? (taken.push(e.data), true) : false) });
+    const r = new SseReader(1024, {
+      onMessage: () => assert.fail('not JSON'),
+      onParseError: () => assert.fail('taken'),
+      onEvent: (e) => (e.event === 'endpoint' ? (taken.push(e.data), true) : false),
+    });
     await r.read(body('event: endpoint\ndata: /messages?s=1\n\n'));
     assert.deepEqual(taken, ['/messages?s=1']);
   });
@@ -34,7 +38,9 @@ describe('SseReader', () => {
     // What the parser holds unterminated counts (a whole event inside one chunk is never buffered).
     const chunks = [`data: "${'x'.repeat(40)}`, 'x'.repeat(40), 'x'.repeat(40), '"\n\ndata: 1\n\n'];
     let fed = 0;
-    const stream = new ReadableStream<Uint8Array>({ pull: (c) => (fed < chunks.length ? c.enqueue(new TextEncoder().encode(chunks[fed++])) : c.close()) });
+    const stream = new ReadableStream<Uint8Array>({
+      pull: (c) => (fed < chunks.length ? c.enqueue(new TextEncoder().encode(chunks[fed++])) : c.close()),
+    });
     await r.read(stream);
     assert.equal(r.over, true);
     assert.deepEqual(got, []);

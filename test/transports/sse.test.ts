@@ -56,7 +56,10 @@ describe('HTTP+SSE (2024-11-05, deprecated)', () => {
     const client = new Client({ name: 'fallback', version: '1' }, { version: 'auto' });
     await client.connect(new StreamableHttpClientTransport(`${base}/sse`));
     assert.equal(client.era, 'legacy');
-    assert.equal(((await client.callTool('test_simple_text')).content[0] as { text: string }).text, 'This is a simple text response for testing.');
+    assert.equal(
+      ((await client.callTool('test_simple_text')).content[0] as { text: string }).text,
+      'This is a simple text response for testing.',
+    );
     const seen: number[] = [];
     await client.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
     assert.deepEqual(seen, [0, 50, 100]);
@@ -65,7 +68,11 @@ describe('HTTP+SSE (2024-11-05, deprecated)', () => {
   });
 
   it('answers a POST for an unknown session with 404', async () => {
-    const r = await fetch(`${base}/messages?sessionId=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const r = await fetch(`${base}/messages?sessionId=nope`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(r.status, 404);
   });
 });

@@ -15,8 +15,17 @@ const until = async (cond: () => boolean, what: string) => {
 };
 const text = (r: { content: unknown[] }) => (r.content[0] as { text: string }).text;
 
-async function open(t: { after(fn: () => unknown): void }, options: Partial<StdioClientTransportOptions> = {}, clientOptions: ClientOptions = {}) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/fragile-server.js')], stderr: 'pipe', ...options });
+async function open(
+  t: { after(fn: () => unknown): void },
+  options: Partial<StdioClientTransportOptions> = {},
+  clientOptions: ClientOptions = {},
+) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [distPath('test/fixtures/fragile-server.js')],
+    stderr: 'pipe',
+    ...options,
+  });
   transport.stderr.resume(); // nobody reads it here: keep it flowing
   const recorder = new WireRecorder();
   const wire = recordTransport(transport, recorder, 'client');
@@ -55,7 +64,10 @@ describe('stdio server crash', () => {
 
   it('the stderr tail is bounded: at most 20 lines and 4 KiB by default', async (t) => {
     const { client } = await open(t);
-    const error = await client.callTool('test_crash_noisy').then(() => undefined, (e: unknown) => e);
+    const error = await client.callTool('test_crash_noisy').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assertExit(error, /fatal: last words/);
     const tail = String(((error as Error).cause as { stderrTail: string }).stderrTail);
     assert.ok(tail.split('\n').length <= 20, `${tail.split('\n').length} lines`);
@@ -69,7 +81,10 @@ describe('stdio server crash', () => {
     const events: string[] = [];
     const interrupts: unknown[] = [];
     let reconnects = 0;
-    await client.subscribe({ toolsListChanged: true }, (m) => events.push(m), { oninterrupt: (e) => interrupts.push(e), onreconnect: () => reconnects++ });
+    await client.subscribe({ toolsListChanged: true }, (m) => events.push(m), {
+      oninterrupt: (e) => interrupts.push(e),
+      onreconnect: () => reconnects++,
+    });
     const before = text(await client.callTool('test_pid'));
     await assert.rejects(client.callTool('test_crash'), (e) => assertExit(e));
     const after = text(await client.callTool('test_pid'));
@@ -84,10 +99,16 @@ describe('stdio server crash', () => {
   });
 
   it('legacy, restart on: re-initialized, resources/subscribe and the log level sent again', async (t) => {
-    const { client, recorder, sent } = await open(t, { restart: { maxRestarts: 1, backoff: { initialMs: 10 } } }, { version: '2025-11-25' });
+    const { client, recorder, sent } = await open(
+      t,
+      { restart: { maxRestarts: 1, backoff: { initialMs: 10 } } },
+      { version: '2025-11-25' },
+    );
     const events: string[] = [];
     let reconnects = 0;
-    await client.subscribe({ toolsListChanged: true, resourceSubscriptions: ['note://one'] }, (m) => events.push(m), { onreconnect: () => reconnects++ });
+    await client.subscribe({ toolsListChanged: true, resourceSubscriptions: ['note://one'] }, (m) => events.push(m), {
+      onreconnect: () => reconnects++,
+    });
     await client.setLoggingLevel('error');
     await assert.rejects(client.callTool('test_crash'), (e) => assertExit(e));
     await client.callTool('test_add_tool');

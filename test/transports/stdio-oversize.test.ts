@@ -21,7 +21,14 @@ function framer(max: number) {
   const values: unknown[] = [];
   const errors: FrameError[] = [];
   const responses: [RequestId, FrameError][] = [];
-  const f = new LineFramer({ onmessage: (v) => values.push(v), onframeerror: (e) => errors.push(e), onoversizeresponse: (id, e) => responses.push([id, e]) }, max);
+  const f = new LineFramer(
+    {
+      onmessage: (v) => values.push(v),
+      onframeerror: (e) => errors.push(e),
+      onoversizeresponse: (id, e) => responses.push([id, e]),
+    },
+    max,
+  );
   return { f, values, errors, responses };
 }
 
@@ -34,8 +41,14 @@ describe('LineFramer: the id of an oversize line', () => {
     const line = enc.encode(`${JSON.stringify({ jsonrpc: '2.0', id: 'r-"1"', result: { text: big } })}\n`);
     for (let i = 0; i < line.length; i += 100) f.push(line.subarray(i, i + 100));
     f.push(enc.encode('{"next":1}\n'));
-    assert.deepEqual(errors.map((e) => [e.code, e.id]), [[-32600, 7]]);
-    assert.deepEqual(responses.map(([id, e]) => [id, e.code]), [['r-"1"', -32600]]);
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.id]),
+      [[-32600, 7]],
+    );
+    assert.deepEqual(
+      responses.map(([id, e]) => [id, e.code]),
+      [['r-"1"', -32600]],
+    );
     assert.match(errors[0]!.message, /1024-byte limit \(maxMessageBytes\)/);
     assert.deepEqual(values, [{ next: 1 }]);
     assert.equal(f.buffered, 0);
@@ -86,14 +99,20 @@ describe('readLineHead', () => {
 
 describe('stdio client: an oversize response fails its request at once', () => {
   it('rejects with TSMCP_MESSAGE_TOO_LARGE, and the connection serves on', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/tsmcp-stdio-server.js')], stderr: 'ignore', maxMessageBytes: 64 * 1024 });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [distPath('test/fixtures/tsmcp-stdio-server.js')],
+      stderr: 'ignore',
+      maxMessageBytes: 64 * 1024,
+    });
     // A short timeout only so that the unfixed behaviour (waiting for it) fails on the error code, not on time.
     const client = new Client({ name: 'c', version: '1' }, { requestTimeoutMs: 3000 });
     await client.connect(transport);
     try {
       await assert.rejects(
         client.callTool('greet', { name: 'x'.repeat(100 * 1024) }),
-        (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /65536-byte limit/.test(e.message),
+        (e: unknown) =>
+          e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /65536-byte limit/.test(e.message),
       );
       const ok = await client.callTool('greet', { name: 'small' });
       assert.deepEqual(ok.content, [{ type: 'text', text: 'Hello, small!' }]);
@@ -108,7 +127,9 @@ describe('stdio server: an oversize request is answered with its id', () => {
     const s = spawnRaw(distPath('test/fixtures/tsmcp-stdio-server.js'));
     try {
       const huge = 'y'.repeat(4 * 1024 * 1024 + 10);
-      s.send(`{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"greet","arguments":{"name":"${huge}"}}}`);
+      s.send(
+        `{"jsonrpc":"2.0","id":"big","method":"tools/call","params":{"name":"greet","arguments":{"name":"${huge}"}}}`,
+      );
       const answer = await s.next();
       assert.equal(answer.id, 'big');
       assert.equal((answer.error as { code: number }).code, -32600);
@@ -117,7 +138,12 @@ describe('stdio server: an oversize request is answered with its id', () => {
       const idless = await s.next();
       assert.ok(!('id' in idless));
       assert.equal((idless.error as { code: number }).code, -32600);
-      s.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+      s.send({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      });
       assert.equal((await s.next()).id, 0);
       assert.equal(s.child.exitCode, null);
     } finally {
@@ -130,12 +156,22 @@ describe('stdio server: an oversize response from the client fails the server re
   it('rejects the server->client request with TSMCP_MESSAGE_TOO_LARGE', async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
-    const peer = new Peer(new StdioServerTransport({ stdin, stdout, maxMessageBytes: 1024 }), { onrequest: () => ({}) }, { requestTimeoutMs: 3000 });
+    const peer = new Peer(
+      new StdioServerTransport({ stdin, stdout, maxMessageBytes: 1024 }),
+      { onrequest: () => ({}) },
+      { requestTimeoutMs: 3000 },
+    );
     await peer.start();
     const asked = peer.request('elicitation/create', { message: 'hi' });
     const sent = JSON.parse(String(stdout.read())) as { id: number };
-    stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: sent.id, result: { action: 'accept', content: { text: 'z'.repeat(4096) } } })}\n`);
-    await assert.rejects(asked, (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /stdio server transport/.test(e.message));
+    stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: sent.id, result: { action: 'accept', content: { text: 'z'.repeat(4096) } } })}\n`,
+    );
+    await assert.rejects(
+      asked,
+      (e: unknown) =>
+        e instanceof TsmcpError && e.code === 'TSMCP_MESSAGE_TOO_LARGE' && /stdio server transport/.test(e.message),
+    );
     assert.equal(stdout.read(), null, 'nothing is sent back for a response');
     await peer.close();
   });

@@ -15,7 +15,11 @@ describe('stdio: a server that exits on the era probe', () => {
 
   it('is restarted once (two processes in all) and spoken to in its legacy revision', async () => {
     const log = join(dir, 'pids');
-    const transport = new StdioClientTransport({ command: process.execPath, args: [distPath('test/fixtures/probe-exit-server.js')], env: { PROBE_EXIT_LOG: log } });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [distPath('test/fixtures/probe-exit-server.js')],
+      env: { PROBE_EXIT_LOG: log },
+    });
     const client = new Client({ name: 'c', version: '1' });
     await client.connect(transport);
     try {

@@ -111,7 +111,12 @@ describe('StdioClientTransport', () => {
     const { t, got } = await open();
     await t.send({ jsonrpc: '2.0', id: 1, method: 'hello', params: { x: 'ü' } });
     await until(() => got.length === 1);
-    assert.deepEqual((got[0] as { result: { echo: unknown } }).result.echo, { jsonrpc: '2.0', id: 1, method: 'hello', params: { x: 'ü' } });
+    assert.deepEqual((got[0] as { result: { echo: unknown } }).result.echo, {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'hello',
+      params: { x: 'ü' },
+    });
     await t.close();
   });
 
@@ -124,12 +129,16 @@ describe('StdioClientTransport', () => {
       const env = (got[0] as { result: { env: Record<string, string> } }).result.env;
       assert.equal(env.TSMCP_SECRET_TEST, undefined);
       assert.equal(env.PATH, process.env.PATH);
-      for (const k of Object.keys(getDefaultEnvironment())) assert.ok(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'].includes(k));
+      for (const k of Object.keys(getDefaultEnvironment()))
+        assert.ok(['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'].includes(k));
       await t.close();
       const passed = await open([], { env: { TSMCP_SECRET_TEST: 'given' } });
       await passed.t.send({ jsonrpc: '2.0', id: 2, method: 'env' });
       await until(() => passed.got.length === 1);
-      assert.equal((passed.got[0] as { result: { env: Record<string, string> } }).result.env.TSMCP_SECRET_TEST, 'given');
+      assert.equal(
+        (passed.got[0] as { result: { env: Record<string, string> } }).result.env.TSMCP_SECRET_TEST,
+        'given',
+      );
       await passed.t.close();
     } finally {
       delete process.env.TSMCP_SECRET_TEST;
@@ -152,7 +161,10 @@ describe('StdioClientTransport', () => {
     assert.equal(closed(), 1);
     assert.equal(t.exitCode, 0);
     assert.ok(Date.now() - started < 2000);
-    await assert.rejects(t.send({ jsonrpc: '2.0', method: 'x' }), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED');
+    await assert.rejects(
+      t.send({ jsonrpc: '2.0', method: 'x' }),
+      (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED',
+    );
   });
 
   it('escalates to SIGKILL for a server that ignores EOF and SIGTERM', async () => {

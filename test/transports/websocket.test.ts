@@ -38,7 +38,10 @@ describe('WebSocket transport (deprecated)', () => {
       const client = new Client({ name: 'ws', version: '1' }, { version });
       await client.connect(recordTransport(new mod.WebSocketClientTransport(url), recorder, 'client'));
       assert.equal(client.era, version === 'auto' ? 'modern' : 'legacy');
-      assert.equal(((await client.callTool('test_simple_text')).content[0] as { text: string }).text, 'This is a simple text response for testing.');
+      assert.equal(
+        ((await client.callTool('test_simple_text')).content[0] as { text: string }).text,
+        'This is a simple text response for testing.',
+      );
       const seen: number[] = [];
       await client.callTool('test_tool_with_progress', {}, { onprogress: (p) => seen.push(p.progress) });
       assert.deepEqual(seen, [0, 50, 100]);
@@ -86,7 +89,14 @@ describe('WebSocket transport (deprecated): a client that stops reading', () => 
       const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, 'mcp');
       await new Promise((r) => ws.once('open', r));
       const answered = new Promise((r) => ws.once('message', r));
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+      ws.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
+      );
       await answered;
       ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
       await new Promise((r) => setTimeout(r, 50));

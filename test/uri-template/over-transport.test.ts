@@ -17,11 +17,15 @@ describe('resources/read against an ambiguous template, over HTTP', () => {
   let client: Client;
   before(async () => {
     const s = new McpServer({ name: 'db', version: '1' });
-    s.registerResourceTemplate('column', 'db://{schema}.{table}.{column}', {}, (uri, v) => [{ uri, text: `${String(v.schema)}|${String(v.table)}|${String(v.column)}` }]);
+    s.registerResourceTemplate('column', 'db://{schema}.{table}.{column}', {}, (uri, v) => [
+      { uri, text: `${String(v.schema)}|${String(v.table)}|${String(v.column)}` },
+    ]);
     http = createServer(createNodeHandler(s));
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     client = new Client({ name: 'c', version: '1' });
-    await client.connect(new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`));
+    await client.connect(
+      new StreamableHttpClientTransport(`http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`),
+    );
   });
   after(async () => {
     await client.close();

@@ -76,7 +76,8 @@ describe('UriTemplate.match', () => {
       const values = { x: 'one two', y: 'ü', list: ['p', 'q'], path: 'dir/file', frag: 'top' };
       const m = tpl.match(tpl.expand(values));
       assert.ok(m, t);
-      for (const name of tpl.variableNames) assert.deepEqual(m[name], values[name as keyof typeof values], `${t} ${name}`);
+      for (const name of tpl.variableNames)
+        assert.deepEqual(m[name], values[name as keyof typeof values], `${t} ${name}`);
     }
   });
   it('is linear on adversarial input and refuses huge URIs', () => {
@@ -90,7 +91,11 @@ describe('UriTemplate.match', () => {
   });
   it('rejects malformed templates', () => {
     for (const bad of ['x://{a', 'x://a}', 'x://{}', 'x://{a b}', 'x://{=a}', 'x://{a:0}', 'x://{{a}}']) {
-      assert.throws(() => new UriTemplate(bad), (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION', bad);
+      assert.throws(
+        () => new UriTemplate(bad),
+        (e: unknown) => e instanceof TsmcpError && e.code === 'TSMCP_INVALID_DEFINITION',
+        bad,
+      );
     }
   });
 });

@@ -1,6 +1,10 @@
 // tsmcp/client's Client: the core Client plus the built-in extension's options as sugar (`tasks`,
 // `resumeTask`), kept so code written before the extension API still runs.
-import { Client as CoreClient, type CallOptions, type ClientOptions as CoreClientOptions } from '../../client/client.js';
+import {
+  Client as CoreClient,
+  type CallOptions,
+  type ClientOptions as CoreClientOptions,
+} from '../../client/client.js';
 import type { JsonObject } from '../../protocol/jsonrpc.js';
 import type { CallToolResult, Implementation } from '../../protocol/types.js';
 import { tasksClient, type TasksClientExtension } from './client.js';
@@ -23,7 +27,9 @@ export class Client extends CoreClient {
     const { tasks, ...rest } = options;
     const given = rest.extensions ?? [];
     // Always present (as before the extension API): resumeTask and 2025-11-25 raw task results work without `tasks`.
-    const builtIn = given.some((e) => e.id === TASKS_EXTENSION) ? [] : [tasksClient(tasks ? { ...(tasks === true ? {} : tasks) } : { follow: false })];
+    const builtIn = given.some((e) => e.id === TASKS_EXTENSION)
+      ? []
+      : [tasksClient(tasks ? { ...(tasks === true ? {} : tasks) } : { follow: false })];
     super(info, { ...rest, extensions: [...given, ...builtIn] });
   }
 

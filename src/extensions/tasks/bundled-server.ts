@@ -34,13 +34,24 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
 export class McpServer extends CoreMcpServer {
   constructor(info: Implementation, options: McpServerOptions = {}) {
     const { tasks, ...rest } = options;
-    super(info, tasks ? { ...rest, extensions: [...(rest.extensions ?? []), tasksExtension(tasks === true ? {} : tasks)] } : rest);
+    super(
+      info,
+      tasks ? { ...rest, extensions: [...(rest.extensions ?? []), tasksExtension(tasks === true ? {} : tasks)] } : rest,
+    );
   }
 
-  override registerTool<S extends SchemaInput | undefined = undefined>(name: string, config: ToolConfig<S>, handler: ToolHandler<S>): Registered {
+  override registerTool<S extends SchemaInput | undefined = undefined>(
+    name: string,
+    config: ToolConfig<S>,
+    handler: ToolHandler<S>,
+  ): Registered {
     const { task, ...rest } = config;
     if (!task) return super.registerTool(name, rest, handler);
-    if (!this.tasks) throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Tool ${name} runs as a task; create the McpServer with the tasks option`);
+    if (!this.tasks)
+      throw new TsmcpError(
+        'TSMCP_INVALID_DEFINITION',
+        `Tool ${name} runs as a task; create the McpServer with the tasks option`,
+      );
     return super.registerTool(name, { ...rest, extensions: { ...rest.extensions, [TASKS_EXTENSION]: task } }, handler);
   }
 

@@ -49,7 +49,12 @@ export function tasksClient(options: TasksClientOptions = {}): TasksClientExtens
 }
 
 /** Follow a task to its end: poll, answer input, cancel when the caller aborts. */
-async function followTask(host: ClientExtensionHost, created: JsonObject, options: CallOptions, onstatus: ((task: JsonObject) => void) | undefined): Promise<JsonObject> {
+async function followTask(
+  host: ClientExtensionHost,
+  created: JsonObject,
+  options: CallOptions,
+  onstatus: ((task: JsonObject) => void) | undefined,
+): Promise<JsonObject> {
   const client: Client = host.client;
   const taskId = String(created.taskId);
   const signal = options.signal;
@@ -65,7 +70,8 @@ async function followTask(host: ClientExtensionHost, created: JsonObject, option
       if (signal?.aborted) throw new TsmcpError('TSMCP_CANCELLED', `Task ${taskId} cancelled by the caller`);
       switch (task.status) {
         case 'completed':
-          if (!isObject(task.result)) throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Task ${taskId} completed without a result`);
+          if (!isObject(task.result))
+            throw new TsmcpError('TSMCP_INVALID_RESPONSE', `Task ${taskId} completed without a result`);
           return host.check('tools/call', task.result);
         case 'failed': {
           const e = (task.error ?? {}) as { code?: number; message?: string; data?: unknown };
@@ -77,11 +83,16 @@ async function followTask(host: ClientExtensionHost, created: JsonObject, option
       if (task.status === 'input_required' && isObject(task.inputRequests)) {
         // Keys are unique for a task's whole life: answer each once, however often it is listed.
         const fresh: InputRequests = {};
-        for (const [k, v] of Object.entries(task.inputRequests)) if (!answered.has(k)) fresh[k] = v as InputRequests[string];
+        for (const [k, v] of Object.entries(task.inputRequests))
+          if (!answered.has(k)) fresh[k] = v as InputRequests[string];
         if (Object.keys(fresh).length) {
           const inputResponses = await host.answer(fresh, signal);
           for (const k of Object.keys(fresh)) answered.add(k);
-          await client.request('tasks/update', { taskId, inputResponses: inputResponses as unknown as JsonObject }, same);
+          await client.request(
+            'tasks/update',
+            { taskId, inputResponses: inputResponses as unknown as JsonObject },
+            same,
+          );
         }
       }
       const wait = typeof task.pollIntervalMs === 'number' && task.pollIntervalMs > 0 ? task.pollIntervalMs : 500;

@@ -56,12 +56,22 @@ export function declaresTasks(caps: ClientCapabilities): boolean {
 }
 
 function missingExtension(): McpError {
-  return new McpError(ErrorCode.MissingRequiredClientCapability, 'This needs the io.modelcontextprotocol/tasks extension', { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } });
+  return new McpError(
+    ErrorCode.MissingRequiredClientCapability,
+    'This needs the io.modelcontextprotocol/tasks extension',
+    { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+  );
 }
 
 /** The wire form of a task (Task / DetailedTask): status-specific fields only where they belong. */
 function wire(t: TaskRecord, detailed: boolean): JsonObject {
-  const out: JsonObject = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt, ttlMs: t.ttlMs };
+  const out: JsonObject = {
+    taskId: t.taskId,
+    status: t.status,
+    createdAt: t.createdAt,
+    lastUpdatedAt: t.lastUpdatedAt,
+    ttlMs: t.ttlMs,
+  };
   if (t.pollIntervalMs !== undefined) out.pollIntervalMs = t.pollIntervalMs;
   if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
   if (detailed) {
@@ -74,7 +84,13 @@ function wire(t: TaskRecord, detailed: boolean): JsonObject {
 
 /** The 2025-11-25 (experimental) wire form of a task: `ttl`/`pollInterval`, no inline result. */
 function legacyWire(t: TaskRecord): JsonObject {
-  const out: JsonObject = { taskId: t.taskId, status: t.status, createdAt: t.createdAt, lastUpdatedAt: t.lastUpdatedAt, ttl: t.ttlMs };
+  const out: JsonObject = {
+    taskId: t.taskId,
+    status: t.status,
+    createdAt: t.createdAt,
+    lastUpdatedAt: t.lastUpdatedAt,
+    ttl: t.ttlMs,
+  };
   if (t.pollIntervalMs !== undefined) out.pollInterval = t.pollIntervalMs;
   if (t.statusMessage !== undefined) out.statusMessage = t.statusMessage;
   return out;
@@ -124,19 +140,25 @@ export class TaskManager {
       },
     });
     server.declareResultType('task', ['tools/call']);
-    server.addLegacyCapabilities((version) => (this.#experimental && supports(version, 'experimentalTasks') ? { tasks: EXPERIMENTAL_CAPABILITY } : undefined));
+    server.addLegacyCapabilities((version) =>
+      this.#experimental && supports(version, 'experimentalTasks') ? { tasks: EXPERIMENTAL_CAPABILITY } : undefined,
+    );
     server.setRequestHandler('tasks/get', async (p, ctx) => {
       if (ctx.era === 'legacy') return legacyWire(await this.#legacyTask(p, ctx));
       return { resultType: 'complete', ...wire(await this.#task(p, ctx), true) };
     });
     // 2025-11-25's experimental methods: legacy sessions only, once enabled (removed in 2026-07-28).
     server.setRequestHandler('tasks/result', async (p, ctx) => this.#legacyResult(p, ctx), { era: 'legacy' });
-    server.setRequestHandler('tasks/list', async (_p, ctx) => {
-      if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
-      const owner = ownerOf(this.#server, ctx);
-      const all = (await this.#store.list?.()) ?? [];
-      return { tasks: all.filter((t) => t.experimental && owns(owner, t)).map(legacyWire) };
-    }, { era: 'legacy' });
+    server.setRequestHandler(
+      'tasks/list',
+      async (_p, ctx) => {
+        if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
+        const owner = ownerOf(this.#server, ctx);
+        const all = (await this.#store.list?.()) ?? [];
+        return { tasks: all.filter((t) => t.experimental && owns(owner, t)).map(legacyWire) };
+      },
+      { era: 'legacy' },
+    );
     server.setRequestHandler('tasks/update', async (p, ctx) => {
       const t = await this.#task(p, ctx);
       const live = this.#live.get(t.taskId);
@@ -147,7 +169,11 @@ export class TaskManager {
         for (const key in responses) live.pending.get(key)?.answer(responses[key]);
         // A partial answer: what tasks/get lists next is only what is still outstanding.
         if (live.pending.size && live.pending.size < before) {
-          await this.#set(t.taskId, { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) }, ['input_required']);
+          await this.#set(
+            t.taskId,
+            { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) },
+            ['input_required'],
+          );
         }
       }
       return { resultType: 'complete' };
@@ -172,7 +198,12 @@ export class TaskManager {
 
   /** Whether this (legacy) request asked for an experimental task and may get one. */
   experimentalRequested(ctx: RequestContext, params: JsonObject): boolean {
-    return this.#experimental && ctx.era === 'legacy' && supports(ctx.protocolVersion, 'experimentalTasks') && isObject(params.task);
+    return (
+      this.#experimental &&
+      ctx.era === 'legacy' &&
+      supports(ctx.protocolVersion, 'experimentalTasks') &&
+      isObject(params.task)
+    );
   }
 
   /** Tool execution support as 2025-11-25 tools/list shows it, when experimental tasks are on. */
@@ -181,7 +212,11 @@ export class TaskManager {
   }
 
   /** Start an experimental task: input goes through the session's own server→client requests. */
-  async startExperimental(base: RequestContext, params: JsonObject, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<JsonObject> {
+  async startExperimental(
+    base: RequestContext,
+    params: JsonObject,
+    run: (ctx: RequestContext) => Promise<JsonObject>,
+  ): Promise<JsonObject> {
     const ttl = isObject(params.task) && typeof params.task.ttl === 'number' ? params.task.ttl : undefined;
     const record = await this.#begin(base, run, { ttlMs: ttl, input: (r) => base.input(r), experimental: true });
     return { task: legacyWire(record) };
@@ -191,7 +226,8 @@ export class TaskManager {
   async #legacyTask(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.#experimental) throw methodNotFound('tasks/get');
     const t = await this.#store.get(String(p.taskId));
-    if (!t || !t.experimental || !owns(ownerOf(this.#server, ctx), t)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    if (!t?.experimental || !owns(ownerOf(this.#server, ctx), t))
+      throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
@@ -201,7 +237,11 @@ export class TaskManager {
     let t = await this.#legacyTask(p, ctx);
     while (!TERMINAL.has(t.status) && !ctx.signal.aborted) {
       await new Promise((r) => setTimeout(r, 25));
-      t = (await this.#store.get(t.taskId)) ?? { ...t, status: 'failed', error: { code: ErrorCode.InternalError, message: 'Task expired' } };
+      t = (await this.#store.get(t.taskId)) ?? {
+        ...t,
+        status: 'failed',
+        error: { code: ErrorCode.InternalError, message: 'Task expired' },
+      };
     }
     const related = { 'io.modelcontextprotocol/related-task': { taskId: t.taskId } };
     if (t.status === 'completed' && t.result) {
@@ -226,7 +266,8 @@ export class TaskManager {
     if (!this.declared(ctx)) throw missingExtension();
     const t = await this.#store.get(p.taskId as string);
     // Another owner's task (or an experimental one) is answered exactly like one that does not exist.
-    if (!t || t.experimental || !owns(ownerOf(this.#server, ctx), t)) throw invalidParams(`Unknown task: ${String(p.taskId)}`);
+    if (!t || t.experimental || !owns(ownerOf(this.#server, ctx), t))
+      throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
   }
 
@@ -234,9 +275,24 @@ export class TaskManager {
    * Write `patch` if the task's status is still one of `from` (compare-and-set), and announce the new
    * state only when this write won. A task the store no longer has gets its work aborted.
    */
-  async #set(taskId: string, patch: Partial<TaskRecord>, from: readonly TaskStatus[] = LIVE_STATUSES): Promise<TaskRecord | undefined> {
-    const next = await this.#store.update(taskId, { ...patch, lastUpdatedAt: new Date().toISOString() }, { ifStatus: from });
-    if (next) void this.#server.publish({ type: 'extension', method: 'notifications/tasks', params: wire(next, true), key: 'taskIds', value: taskId });
+  async #set(
+    taskId: string,
+    patch: Partial<TaskRecord>,
+    from: readonly TaskStatus[] = LIVE_STATUSES,
+  ): Promise<TaskRecord | undefined> {
+    const next = await this.#store.update(
+      taskId,
+      { ...patch, lastUpdatedAt: new Date().toISOString() },
+      { ifStatus: from },
+    );
+    if (next)
+      void this.#server.publish({
+        type: 'extension',
+        method: 'notifications/tasks',
+        params: wire(next, true),
+        key: 'taskIds',
+        value: taskId,
+      });
     else if (this.#live.has(taskId) && !(await this.#store.get(taskId))) this.#abort(taskId, 'Task removed');
     return next;
   }
@@ -267,22 +323,42 @@ export class TaskManager {
    * Start `run` as a task and answer with the CreateTaskResult, once the task is visible to tasks/get.
    * Inside `run`, the given context asks for input through the task (status input_required).
    */
-  async start(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>, options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses> } = {}): Promise<JsonObject> {
+  async start(
+    base: RequestContext,
+    run: (ctx: RequestContext) => Promise<JsonObject>,
+    options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses> } = {},
+  ): Promise<JsonObject> {
     return { resultType: 'task', ...wire(await this.#begin(base, run, options), false) };
   }
 
-  async #begin(base: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>, options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses>; experimental?: boolean }): Promise<TaskRecord> {
+  async #begin(
+    base: RequestContext,
+    run: (ctx: RequestContext) => Promise<JsonObject>,
+    options: { ttlMs?: number; input?: (r: InputRequests) => Promise<InputResponses>; experimental?: boolean },
+  ): Promise<TaskRecord> {
     const owner: Owner = ownerOf(this.#server, base);
     const bucket = bucketOf(owner);
     const count = this.#buckets.get(bucket) ?? 0;
     if (count >= this.#maxPerPrincipal) {
-      throw new McpError(ErrorCode.InternalError, `Too many tasks: at most ${this.#maxPerPrincipal} unfinished tasks per principal (maxTasksPerPrincipal)`, { limit: 'maxTasksPerPrincipal', max: this.#maxPerPrincipal });
+      throw new McpError(
+        ErrorCode.InternalError,
+        `Too many tasks: at most ${this.#maxPerPrincipal} unfinished tasks per principal (maxTasksPerPrincipal)`,
+        { limit: 'maxTasksPerPrincipal', max: this.#maxPerPrincipal },
+      );
     }
     // Counted before the store is awaited, so concurrent creations cannot all pass the check.
     this.#buckets.set(bucket, count + 1);
     const taskId = randomId();
     const now = new Date().toISOString();
-    const record: TaskRecord = { taskId, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: this.#ttl(options.ttlMs), pollIntervalMs: this.#poll, ...owner };
+    const record: TaskRecord = {
+      taskId,
+      status: 'working',
+      createdAt: now,
+      lastUpdatedAt: now,
+      ttlMs: this.#ttl(options.ttlMs),
+      pollIntervalMs: this.#poll,
+      ...owner,
+    };
     if (options.experimental) record.experimental = true;
     try {
       await this.#store.create(record);
@@ -304,7 +380,12 @@ export class TaskManager {
       meta: base.meta,
       identity: base.identity,
       // Progress and logs are request-scoped; a task's request has already been answered.
-      backend: { channel: { notify: async () => {} }, logLevel: undefined, loggingEnabled: false, input: options.input ?? ((r) => this.#ask(taskId, live, r)) },
+      backend: {
+        channel: { notify: async () => {} },
+        logLevel: undefined,
+        loggingEnabled: false,
+        input: options.input ?? ((r) => this.#ask(taskId, live, r)),
+      },
     });
     void this.#run(taskId, live, ctx, run);
     return record;
@@ -329,14 +410,23 @@ export class TaskManager {
     else this.#buckets.delete(bucket);
   }
 
-  async #run(taskId: string, live: Live, ctx: RequestContext, run: (ctx: RequestContext) => Promise<JsonObject>): Promise<void> {
+  async #run(
+    taskId: string,
+    live: Live,
+    ctx: RequestContext,
+    run: (ctx: RequestContext) => Promise<JsonObject>,
+  ): Promise<void> {
     let patch: Partial<TaskRecord>;
     try {
       const result = await run(ctx);
       patch = { status: 'completed', result: { ...result, resultType: 'complete' } };
     } catch (e) {
-      if (!(e instanceof McpError)) this.#server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: ctx.method });
-      patch = { status: 'failed', error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' } };
+      if (!(e instanceof McpError))
+        this.#server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: ctx.method });
+      patch = {
+        status: 'failed',
+        error: e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' },
+      };
     } finally {
       this.#live.delete(taskId);
       clearTimeout(live.timer);
@@ -364,12 +454,19 @@ export class TaskManager {
           });
         }),
     );
-    await this.#set(taskId, { status: 'input_required', inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) });
+    await this.#set(taskId, {
+      status: 'input_required',
+      inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])),
+    });
     const signal = live.controller.signal;
     // Cancelled while the status was being written: the abort event has already fired.
     if (signal.aborted) throw signal.reason;
-    await Promise.race([Promise.all(answered), new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
-    if (live.pending.size === 0) await this.#set(taskId, { status: 'working', inputRequests: undefined }, ['input_required']);
+    await Promise.race([
+      Promise.all(answered),
+      new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+    ]);
+    if (live.pending.size === 0)
+      await this.#set(taskId, { status: 'working', inputRequests: undefined }, ['input_required']);
     return out;
   }
 }

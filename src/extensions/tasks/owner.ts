@@ -56,5 +56,9 @@ export function owns(owner: Owner, t: TaskRecord): boolean {
  * session, else one shared anonymous bucket (stateless requests without a principal cannot be told apart).
  */
 export function bucketOf(owner: Owner): string {
-  return owner.principal !== undefined ? `p:${owner.principal}` : owner.session !== undefined ? `s:${owner.session}` : 'anonymous';
+  return owner.principal !== undefined
+    ? `p:${owner.principal}`
+    : owner.session !== undefined
+      ? `s:${owner.session}`
+      : 'anonymous';
 }

@@ -74,7 +74,8 @@ function taskHooks(tasks: TaskManager): ToolHooks {
     wrap({ params, ctx, config }, next) {
       const mode = modeOf(config);
       // 2025-11-25 experimental tasks (deprecated; tsmcp/experimental turns them on).
-      if (ctx.era === 'legacy' && mode && mode !== 'on-demand' && tasks.experimentalRequested(ctx, params)) return tasks.startExperimental(ctx, params, next);
+      if (ctx.era === 'legacy' && mode && mode !== 'on-demand' && tasks.experimentalRequested(ctx, params))
+        return tasks.startExperimental(ctx, params, next);
       if (tasks.declared(ctx) && (mode === 'always' || mode === 'optional')) return tasks.start(ctx, next);
       return next(ctx);
     },

@@ -49,7 +49,11 @@ export interface TaskStore {
    * current status is one of `ifStatus`. Resolves to the task as stored, or undefined when nothing was
    * written (gone, or another writer changed the status first).
    */
-  update(taskId: string, patch: Partial<TaskRecord>, options: { ifStatus: readonly TaskStatus[] }): Promise<TaskRecord | undefined>;
+  update(
+    taskId: string,
+    patch: Partial<TaskRecord>,
+    options: { ifStatus: readonly TaskStatus[] },
+  ): Promise<TaskRecord | undefined>;
   delete(taskId: string): Promise<void>;
   /** Every unexpired task (used by the deprecated experimental `tasks/list` only). */
   list?(): Promise<TaskRecord[]>;
@@ -79,7 +83,11 @@ export class InMemoryTaskStore implements TaskStore {
         break;
       }
       if (this.#tasks.size >= this.#max) {
-        throw new McpError(ErrorCode.InternalError, `Too many tasks: the task store holds ${this.#max} unfinished tasks (InMemoryTaskStore maxTasks)`, { limit: 'maxTasks', max: this.#max });
+        throw new McpError(
+          ErrorCode.InternalError,
+          `Too many tasks: the task store holds ${this.#max} unfinished tasks (InMemoryTaskStore maxTasks)`,
+          { limit: 'maxTasks', max: this.#max },
+        );
       }
     }
     this.#tasks.set(task.taskId, { ...task });
@@ -88,7 +96,11 @@ export class InMemoryTaskStore implements TaskStore {
     const t = this.#live(taskId);
     return t && { ...t };
   }
-  async update(taskId: string, patch: Partial<TaskRecord>, options: { ifStatus: readonly TaskStatus[] }): Promise<TaskRecord | undefined> {
+  async update(
+    taskId: string,
+    patch: Partial<TaskRecord>,
+    options: { ifStatus: readonly TaskStatus[] },
+  ): Promise<TaskRecord | undefined> {
     const t = this.#live(taskId);
     if (!t || !options.ifStatus.includes(t.status)) return undefined;
     const next: TaskRecord = { ...t, ...patch };

@@ -6,7 +6,13 @@ import { readCapped } from './read-capped.js';
 import { SseReader } from './sse-reader.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
-import { classify, isObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
+import {
+  classify,
+  isObject,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type RequestId,
+} from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { HeaderParam } from '../../protocol/x-mcp-header.js';
 import type { FrameError, Transport } from '../../protocol/transport.js';
@@ -51,14 +57,18 @@ const MODERN_ERRORS = new Set([-32020, -32021, -32022]);
 const ACCEPT = 'application/json, text/event-stream';
 
 function tooLarge(max: number, what: string): TsmcpError {
-  return new TsmcpError('TSMCP_MESSAGE_TOO_LARGE', `${what} exceeds the ${max}-byte limit (maxMessageBytes of the HTTP client transport)`);
+  return new TsmcpError(
+    'TSMCP_MESSAGE_TOO_LARGE',
+    `${what} exceeds the ${max}-byte limit (maxMessageBytes of the HTTP client transport)`,
+  );
 }
 
 /** Read a JSON body as text, holding at most `max` bytes; a larger Content-Length fails before any read. */
 async function readCappedResponse(res: Response, max: number): Promise<string> {
   const declared = res.headers.get('content-length');
   const text = await readCapped(res.body, declared, max);
-  if (text === undefined) throw tooLarge(max, Number(declared) > max ? `A response body of ${declared} bytes` : 'The response body');
+  if (text === undefined)
+    throw tooLarge(max, Number(declared) > max ? `A response body of ${declared} bytes` : 'The response body');
   return text;
 }
 
@@ -121,7 +131,13 @@ export class StreamableHttpClientTransport implements Transport {
     this.#ssePending.clear();
     if (this.#session) {
       // Politely end the legacy session (the server may answer 405; either is fine).
-      await this.#fetch(this.#url, { method: 'DELETE', headers: { ...(await this.#extraHeaders()), ...this.#sessionHeaders() } }).then((r) => r.body?.cancel(), () => undefined);
+      await this.#fetch(this.#url, {
+        method: 'DELETE',
+        headers: { ...(await this.#extraHeaders()), ...this.#sessionHeaders() },
+      }).then(
+        (r) => r.body?.cancel(),
+        () => undefined,
+      );
     }
     this.onclose?.();
   }
@@ -130,7 +146,8 @@ export class StreamableHttpClientTransport implements Transport {
     if (this.#closed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed');
     if (Array.isArray(message)) return this.#post(message, this.#sessionHeaders(), undefined);
     const c = classify(message);
-    if (this.#sse && c.kind !== 'notification') return this.#postSse(message, c.kind === 'request' ? c.message.id : undefined);
+    if (this.#sse && c.kind !== 'notification')
+      return this.#postSse(message, c.kind === 'request' ? c.message.id : undefined);
     if (c.kind === 'request') {
       const r = c.message;
       if (r.method === 'initialize') {
@@ -145,18 +162,24 @@ export class StreamableHttpClientTransport implements Transport {
     if (c.kind === 'notification') {
       const n = c.message;
       const target = n.params?.requestId;
-      if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number') && this.#modernIds.has(target)) {
+      if (
+        n.method === 'notifications/cancelled' &&
+        (typeof target === 'string' || typeof target === 'number') &&
+        this.#modernIds.has(target)
+      ) {
         // 2026-07-28: closing the response stream is the cancellation.
         this.#inflight.get(target)?.abort();
         return;
       }
       if (this.#sse) {
-        if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number')) this.#ssePending.delete(target);
+        if (n.method === 'notifications/cancelled' && (typeof target === 'string' || typeof target === 'number'))
+          this.#ssePending.delete(target);
         return this.#postSse(n, undefined);
       }
       if (!this.#session) return; // modern clients send no other notifications over HTTP
       await this.#post(n, this.#sessionHeaders(), undefined);
-      if (n.method === 'notifications/initialized' && this.#options.getStream !== false && !this.#getStreamOpen) void this.#getStream();
+      if (n.method === 'notifications/initialized' && this.#options.getStream !== false && !this.#getStreamOpen)
+        void this.#getStream();
       return;
     }
     // A response to a legacy server→client request.
@@ -171,7 +194,8 @@ export class StreamableHttpClientTransport implements Transport {
   #sessionHeaders(): Record<string, string> {
     const h: Record<string, string> = {};
     if (this.#session) h['mcp-session-id'] = this.#session;
-    if (this.#legacyVersion && supports(this.#legacyVersion, 'protocolVersionHeader')) h['mcp-protocol-version'] = this.#legacyVersion;
+    if (this.#legacyVersion && supports(this.#legacyVersion, 'protocolVersionHeader'))
+      h['mcp-protocol-version'] = this.#legacyVersion;
     return h;
   }
 
@@ -191,7 +215,12 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** POST one message (or batch) and deliver whatever comes back. */
-  async #post(body: JsonRpcMessage | JsonRpcMessage[], headers: Record<string, string>, id: RequestId | undefined, retried = false): Promise<void> {
+  async #post(
+    body: JsonRpcMessage | JsonRpcMessage[],
+    headers: Record<string, string>,
+    id: RequestId | undefined,
+    retried = false,
+  ): Promise<void> {
     const controller = new AbortController();
     if (id !== undefined) this.#inflight.set(id, controller);
     let res: Response;
@@ -205,24 +234,44 @@ export class StreamableHttpClientTransport implements Transport {
     } catch (e) {
       if (id !== undefined) this.#inflight.delete(id);
       if (controller.signal.aborted) return;
-      if (id === undefined) throw new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e });
-      this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }));
+      if (id === undefined)
+        throw new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e });
+      this.onrequestfailed?.(
+        id,
+        new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }),
+      );
       return;
     }
     // Spec fallback: initialize refused with 400/404/405 ⇒ try the 2024-11-05 HTTP+SSE transport.
-    if (!this.#sse && [400, 404, 405].includes(res.status) && isObject(body) && (body as { method?: string }).method === 'initialize') {
+    if (
+      !this.#sse &&
+      [400, 404, 405].includes(res.status) &&
+      isObject(body) &&
+      (body as { method?: string }).method === 'initialize'
+    ) {
       // A modern-only MCP server refuses initialize with -32022 and its versions: final, and the caller's to see.
-      if (res.status === 400 && (await refusesVersion(res.clone(), this.#max))) return void this.#answer(res, id, controller, body);
+      if (res.status === 400 && (await refusesVersion(res.clone(), this.#max)))
+        return void this.#answer(res, id, controller, body);
       await res.body?.cancel();
       if (id !== undefined) this.#inflight.delete(id);
       if (await this.#openSse()) return this.#postSse(body, id);
-      if (id !== undefined) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for initialize, and no HTTP+SSE endpoint either`));
+      if (id !== undefined)
+        this.onrequestfailed?.(
+          id,
+          new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for initialize, and no HTTP+SSE endpoint either`),
+        );
       return;
     }
     const minted = res.headers.get('mcp-session-id');
     if (minted && isObject(body) && (body as JsonRpcRequest).method === 'initialize') this.#session = minted;
     // A legacy session the server forgot: initialize again, then resend, once.
-    if (res.status === 404 && this.#session && !retried && this.#initialize && (body as JsonRpcRequest).method !== 'initialize') {
+    if (
+      res.status === 404 &&
+      this.#session &&
+      !retried &&
+      this.#initialize &&
+      (body as JsonRpcRequest).method !== 'initialize'
+    ) {
       await res.body?.cancel();
       if (id !== undefined) this.#inflight.delete(id);
       await this.#reinitialize();
@@ -243,7 +292,8 @@ export class StreamableHttpClientTransport implements Transport {
     this.#inflight.set(r.id, logical);
     const headers = this.#modernHeaders(r, version);
     // A listen stream is tagged with its request id and listened to again by the client's subscription.
-    const max = r.method === 'subscriptions/listen' ? 0 : (this.#options.reissue?.maxReissues ?? DEFAULT_HTTP_MAX_REISSUES);
+    const max =
+      r.method === 'subscriptions/listen' ? 0 : (this.#options.reissue?.maxReissues ?? DEFAULT_HTTP_MAX_REISSUES);
     const tryOnce = async (wire: JsonRpcRequest): Promise<{ res: Response; attempt: AbortController } | undefined> => {
       const attempt = new AbortController();
       const stop = () => attempt.abort();
@@ -258,7 +308,11 @@ export class StreamableHttpClientTransport implements Transport {
         return { res, attempt };
       } catch (e) {
         logical.signal.removeEventListener('abort', stop);
-        if (!logical.signal.aborted) this.onrequestfailed?.(r.id, new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }));
+        if (!logical.signal.aborted)
+          this.onrequestfailed?.(
+            r.id,
+            new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }),
+          );
         return undefined;
       }
     };
@@ -273,12 +327,18 @@ export class StreamableHttpClientTransport implements Transport {
         const dropped = await this.#answer(sent.res, wire.id, sent.attempt, wire, r.id);
         if (!dropped || logical.signal.aborted || this.#closed) return;
         if (reissues >= max) {
-          const why = max === 0 ? 'The response stream ended before the response arrived' : `The response stream broke before the answer ${max + 1} times (the request and ${max} re-issues, maxReissues)`;
+          const why =
+            max === 0
+              ? 'The response stream ended before the response arrived'
+              : `The response stream broke before the answer ${max + 1} times (the request and ${max} re-issues, maxReissues)`;
           this.onrequestfailed?.(r.id, new TsmcpError('TSMCP_HTTP', why));
           return;
         }
         const first = this.#options.reissue?.initialDelayMs ?? 250;
-        await this.#sleep(Math.min(this.#options.reissue?.maxDelayMs ?? 5_000, first * 2 ** reissues) * (0.8 + Math.random() * 0.4), logical.signal);
+        await this.#sleep(
+          Math.min(this.#options.reissue?.maxDelayMs ?? 5_000, first * 2 ** reissues) * (0.8 + Math.random() * 0.4),
+          logical.signal,
+        );
         if (logical.signal.aborted || this.#closed) return;
         reissues++;
         this.#reissued++;
@@ -295,7 +355,13 @@ export class StreamableHttpClientTransport implements Transport {
    * Deliver one response. `as` (2026-07-28) is the engine's id of a request posted under `id`: then a
    * response that breaks before the answer is not reported but returns true, for the caller to re-issue.
    */
-  async #answer(res: Response, id: RequestId | undefined, controller: AbortController, body: unknown, as?: RequestId): Promise<boolean> {
+  async #answer(
+    res: Response,
+    id: RequestId | undefined,
+    controller: AbortController,
+    body: unknown,
+    as?: RequestId,
+  ): Promise<boolean> {
     const modern = as !== undefined;
     const rid = modern ? as : id;
     try {
@@ -308,7 +374,10 @@ export class StreamableHttpClientTransport implements Transport {
         const done = await this.#readSse(res, id, controller.signal, as);
         if (!done && rid !== undefined && !controller.signal.aborted) {
           if (modern) return true;
-          this.onrequestfailed?.(rid, new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'));
+          this.onrequestfailed?.(
+            rid,
+            new TsmcpError('TSMCP_HTTP', 'The response stream ended before the response arrived'),
+          );
         }
         return false;
       }
@@ -328,7 +397,12 @@ export class StreamableHttpClientTransport implements Transport {
       }
       const answered = this.#deliverAll(parsed, id, as);
       if (answered) {
-        if (isObject(body) && (body as { method?: string }).method === 'initialize' && isObject(parsed) && isObject(parsed.result)) {
+        if (
+          isObject(body) &&
+          (body as { method?: string }).method === 'initialize' &&
+          isObject(parsed) &&
+          isObject(parsed.result)
+        ) {
           this.#legacyVersion = String(parsed.result.protocolVersion);
         }
         return false;
@@ -340,7 +414,10 @@ export class StreamableHttpClientTransport implements Transport {
         this.onerror?.(new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for a notification or response`));
       }
     } catch (e) {
-      const error = e instanceof TsmcpError ? e : new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e });
+      const error =
+        e instanceof TsmcpError
+          ? e
+          : new TsmcpError('TSMCP_HTTP', `Reading the response failed: ${(e as Error).message}`, { cause: e });
       if (!controller.signal.aborted) {
         if (rid !== undefined) this.onrequestfailed?.(rid, error);
         else this.onerror?.(error);
@@ -365,7 +442,8 @@ export class StreamableHttpClientTransport implements Transport {
       if (!isObject(m) || m.jsonrpc !== '2.0') continue;
       const idless = !('id' in m) || m.id === null;
       // A 2026-07-28 error an intermediary sent without an id still answers this request (and tells its era).
-      if (as !== undefined && idless && isObject(m.error) && MODERN_ERRORS.has(m.error.code as number)) m = { ...m, id };
+      if (as !== undefined && idless && isObject(m.error) && MODERN_ERRORS.has(m.error.code as number))
+        m = { ...m, id };
       else if (id !== undefined && idless && 'error' in m) continue; // an id-less error: reported as a failure of `id`
       if (id !== undefined && 'id' in m && m.id !== id && !('method' in m)) continue;
       if ('id' in m && m.id === id && !('method' in m)) answered = true;
@@ -382,7 +460,14 @@ export class StreamableHttpClientTransport implements Transport {
       const list = Array.isArray(msg) ? msg : [msg];
       for (const m of list) {
         if (isObject(m) && 'id' in m && m.id === id && !('method' in m)) answered = true;
-        if (isObject(m) && isObject(m.result) && typeof m.result.protocolVersion === 'string' && this.#initialize && m.id === this.#initialize.id) this.#legacyVersion = m.result.protocolVersion;
+        if (
+          isObject(m) &&
+          isObject(m.result) &&
+          typeof m.result.protocolVersion === 'string' &&
+          this.#initialize &&
+          m.id === this.#initialize.id
+        )
+          this.#legacyVersion = m.result.protocolVersion;
         if (isObject(m)) this.#emit(m, id, as);
         else this.onmessage?.(m);
       }
@@ -390,17 +475,30 @@ export class StreamableHttpClientTransport implements Transport {
     await sse.read(res.body!); // a dropped connection is resumable below for legacy sessions
     // SEP-1699: the server may close a legacy stream early and expects a GET with Last-Event-ID.
     let attempts = 0;
-    while (!answered && !sse.over && !signal.aborted && !this.#closed && this.#session && sse.lastEventId && attempts < (this.#options.reconnect?.maxRetries ?? 5)) {
+    while (
+      !answered &&
+      !sse.over &&
+      !signal.aborted &&
+      !this.#closed &&
+      this.#session &&
+      sse.lastEventId &&
+      attempts < (this.#options.reconnect?.maxRetries ?? 5)
+    ) {
       await this.#sleep(sse.retryMs ?? this.#backoff(attempts));
       attempts++;
       const r = await this.#fetch(this.#url, {
         method: 'GET',
-        headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders(), 'last-event-id': sse.lastEventId },
+        headers: {
+          ...(await this.#extraHeaders()),
+          accept: 'text/event-stream',
+          ...this.#sessionHeaders(),
+          'last-event-id': sse.lastEventId,
+        },
         signal,
       }).catch(() => undefined);
       // 400/404: the server cannot resume this stream (events dropped, session gone): retrying cannot help.
       if (r && (r.status === 400 || r.status === 404)) break;
-      if (!r || !r.ok || !r.body) continue;
+      if (!r?.ok || !r.body) continue;
       attempts = 0;
       await sse.read(r.body, () => answered);
     }
@@ -409,8 +507,15 @@ export class StreamableHttpClientTransport implements Transport {
   }
 
   /** An SSE reader under `maxMessageBytes` that hands JSON messages to `onMessage` and reports bad ones. */
-  #reader(onMessage: (value: unknown) => void, onEvent?: (e: { event?: string | undefined; data: string }) => boolean): SseReader {
-    return new SseReader(this.#max, { onMessage, onEvent, onParseError: () => this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' }) });
+  #reader(
+    onMessage: (value: unknown) => void,
+    onEvent?: (e: { event?: string | undefined; data: string }) => boolean,
+  ): SseReader {
+    return new SseReader(this.#max, {
+      onMessage,
+      onEvent,
+      onParseError: () => this.onframeerror?.({ code: -32700, message: 'Parse error in an SSE event' }),
+    });
   }
 
   /** The legacy session's standalone GET stream, reconnected with Last-Event-ID and backoff. */
@@ -419,9 +524,15 @@ export class StreamableHttpClientTransport implements Transport {
     let failures = 0;
     const sse = this.#reader((m) => this.onmessage?.(m));
     while (!this.#closed && this.#session && failures < (this.#options.reconnect?.maxRetries ?? 5)) {
-      const headers: Record<string, string> = { ...(await this.#extraHeaders()), accept: 'text/event-stream', ...this.#sessionHeaders() };
+      const headers: Record<string, string> = {
+        ...(await this.#extraHeaders()),
+        accept: 'text/event-stream',
+        ...this.#sessionHeaders(),
+      };
       if (sse.lastEventId) headers['last-event-id'] = sse.lastEventId;
-      const r = await this.#fetch(this.#url, { method: 'GET', headers, signal: this.#closer.signal }).catch(() => undefined);
+      const r = await this.#fetch(this.#url, { method: 'GET', headers, signal: this.#closer.signal }).catch(
+        () => undefined,
+      );
       if (r && r.status === 400 && sse.lastEventId) {
         await r.body?.cancel();
         sse.lastEventId = undefined; // the stream cannot be resumed: open a fresh one (what was missed is lost)
@@ -460,11 +571,17 @@ export class StreamableHttpClientTransport implements Transport {
       });
       const session = res.headers.get('mcp-session-id');
       await res.body?.cancel();
-      if (!res.ok || !session) throw new TsmcpError('TSMCP_HTTP', `Re-initializing the session failed with HTTP ${res.status}`);
+      if (!res.ok || !session)
+        throw new TsmcpError('TSMCP_HTTP', `Re-initializing the session failed with HTTP ${res.status}`);
       this.#session = session;
       const note = await this.#fetch(this.#url, {
         method: 'POST',
-        headers: { ...(await this.#extraHeaders()), 'content-type': 'application/json', accept: ACCEPT, ...this.#sessionHeaders() },
+        headers: {
+          ...(await this.#extraHeaders()),
+          'content-type': 'application/json',
+          accept: ACCEPT,
+          ...this.#sessionHeaders(),
+        },
         body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
       });
       await note.body?.cancel();
@@ -479,7 +596,11 @@ export class StreamableHttpClientTransport implements Transport {
   async #openSse(): Promise<boolean> {
     const stream = new AbortController();
     this.#closer.signal.addEventListener('abort', () => stream.abort(), { once: true });
-    const res = await this.#fetch(this.#url, { method: 'GET', headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream' }, signal: stream.signal }).catch(() => undefined);
+    const res = await this.#fetch(this.#url, {
+      method: 'GET',
+      headers: { ...(await this.#extraHeaders()), accept: 'text/event-stream' },
+      signal: stream.signal,
+    }).catch(() => undefined);
     if (!res?.ok || !res.body || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
       await res?.body?.cancel();
       return false;
@@ -488,7 +609,8 @@ export class StreamableHttpClientTransport implements Transport {
     const endpoint = new Promise<URL | undefined>((r) => (found = r));
     const sse = this.#reader(
       (msg) => {
-        if (isObject(msg) && !('method' in msg) && (typeof msg.id === 'string' || typeof msg.id === 'number')) this.#ssePending.delete(msg.id);
+        if (isObject(msg) && !('method' in msg) && (typeof msg.id === 'string' || typeof msg.id === 'number'))
+          this.#ssePending.delete(msg.id);
         this.onmessage?.(msg);
       },
       (e) => {
@@ -534,7 +656,8 @@ export class StreamableHttpClientTransport implements Transport {
       const why = res instanceof Error ? res.message : `HTTP ${res.status}`;
       if (!(res instanceof Error)) await res.body?.cancel();
       if (id !== undefined) this.#ssePending.delete(id);
-      if (id !== undefined) this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST to the HTTP+SSE endpoint failed: ${why}`));
+      if (id !== undefined)
+        this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', `POST to the HTTP+SSE endpoint failed: ${why}`));
       return;
     }
     await res.body?.cancel();

@@ -3,7 +3,15 @@
 import { ErrorCode, McpError, toJsonRpcError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
-import { classify, isObject, type JsonObject, type JsonRpcErrorObject, type JsonRpcMessage, type JsonRpcRequest, type RequestId } from '../../protocol/jsonrpc.js';
+import {
+  classify,
+  isObject,
+  type JsonObject,
+  type JsonRpcErrorObject,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type RequestId,
+} from '../../protocol/jsonrpc.js';
 import { META } from '../../protocol/meta.js';
 import type { Meta } from '../../protocol/types.js';
 import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
@@ -117,7 +125,11 @@ export interface HttpServerOptions extends SecurityOptions {
 const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
 const NO_HEADERS: HeaderMap = {};
 const NO_META = Object.freeze({}) as Meta;
-const SSE_HEADERS: HeaderMap = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' };
+const SSE_HEADERS: HeaderMap = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
@@ -193,14 +205,31 @@ export class HttpCore {
 
   async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
     const refused = this.#refuse(req.header('host'), req.header('origin'));
-    if (refused) return res.send(403, this.#headers(req, JSON_HEADERS), errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }));
+    if (refused)
+      return res.send(
+        403,
+        this.#headers(req, JSON_HEADERS),
+        errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
+      );
     let auth = req.auth;
     if (this.#options.authenticate && req.method !== 'OPTIONS') {
       try {
-        auth = await this.#options.authenticate({ method: req.method, header: (n) => req.header(n.toLowerCase()) ?? undefined, remoteAddress: req.remoteAddress, auth });
+        auth = await this.#options.authenticate({
+          method: req.method,
+          header: (n) => req.header(n.toLowerCase()) ?? undefined,
+          remoteAddress: req.remoteAddress,
+          auth,
+        });
       } catch (e) {
         const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
-        return this.#fail(req, res, status, undefined, ErrorCode.InvalidRequest, status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden');
+        return this.#fail(
+          req,
+          res,
+          status,
+          undefined,
+          ErrorCode.InvalidRequest,
+          status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
+        );
       }
     }
     req.identity = new HttpIdentity(req, auth);
@@ -212,7 +241,15 @@ export class HttpCore {
       case 'DELETE':
         return this.#delete(req, res);
       case 'OPTIONS':
-        if (this.#options.cors) return res.send(204, this.#headers(req, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': `content-type, accept, authorization, ${MCP_HEADERS}, mcp-param-*`, 'access-control-max-age': '600' }));
+        if (this.#options.cors)
+          return res.send(
+            204,
+            this.#headers(req, {
+              'access-control-allow-methods': 'GET, POST, DELETE',
+              'access-control-allow-headers': `content-type, accept, authorization, ${MCP_HEADERS}, mcp-param-*`,
+              'access-control-max-age': '600',
+            }),
+          );
     }
     res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
   }
@@ -222,26 +259,68 @@ export class HttpCore {
     const cors = this.#options.cors;
     const origin = req.header('origin');
     if (!cors || !origin) return base;
-    const allowed = Array.isArray(cors.origin) ? cors.origin.includes(origin) : cors.origin === '*' || cors.origin === origin;
+    const allowed = Array.isArray(cors.origin)
+      ? cors.origin.includes(origin)
+      : cors.origin === '*' || cors.origin === origin;
     if (!allowed) return base;
-    return { ...base, 'access-control-allow-origin': cors.origin === '*' ? '*' : origin, 'access-control-expose-headers': MCP_HEADERS, vary: 'Origin' };
+    return {
+      ...base,
+      'access-control-allow-origin': cors.origin === '*' ? '*' : origin,
+      'access-control-expose-headers': MCP_HEADERS,
+      vary: 'Origin',
+    };
   }
 
-  #fail(req: CoreRequest, res: CoreResponse, status: number, id: RequestId | undefined, code: number, message: string, data?: unknown): void {
-    res.send(status, this.#headers(req, JSON_HEADERS), errorBody(id, data === undefined ? { code, message } : { code, message, data }));
+  #fail(
+    req: CoreRequest,
+    res: CoreResponse,
+    status: number,
+    id: RequestId | undefined,
+    code: number,
+    message: string,
+    data?: unknown,
+  ): void {
+    res.send(
+      status,
+      this.#headers(req, JSON_HEADERS),
+      errorBody(id, data === undefined ? { code, message } : { code, message, data }),
+    );
   }
 
   // ---------------------------------------------------------------- POST
 
   async #post(req: CoreRequest, res: CoreResponse): Promise<void> {
     const type = req.header('content-type') ?? '';
-    if (!/^application\/json\s*(;|$)/i.test(type)) return this.#fail(req, res, 415, undefined, ErrorCode.InvalidRequest, 'Unsupported Media Type: POST a JSON-RPC message as application/json');
+    if (!/^application\/json\s*(;|$)/i.test(type))
+      return this.#fail(
+        req,
+        res,
+        415,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Unsupported Media Type: POST a JSON-RPC message as application/json',
+      );
     const accept = req.header('accept') ?? '';
     if (!/application\/json|\*\/\*/i.test(accept) || !/text\/event-stream|\*\/\*/i.test(accept)) {
-      return this.#fail(req, res, 406, undefined, ErrorCode.InvalidRequest, 'Not Acceptable: Accept must list both application/json and text/event-stream');
+      return this.#fail(
+        req,
+        res,
+        406,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Not Acceptable: Accept must list both application/json and text/event-stream',
+      );
     }
     const text = await req.text(this.#maxBody);
-    if (text === undefined) return this.#fail(req, res, 413, undefined, ErrorCode.InvalidRequest, `Payload Too Large: the body exceeds ${this.#maxBody} bytes`);
+    if (text === undefined)
+      return this.#fail(
+        req,
+        res,
+        413,
+        undefined,
+        ErrorCode.InvalidRequest,
+        `Payload Too Large: the body exceeds ${this.#maxBody} bytes`,
+      );
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -250,8 +329,12 @@ export class HttpCore {
     }
     const header = req.header('mcp-protocol-version')?.trim();
     const isInitialize = isObject(body) && body.method === 'initialize';
-    if (isObject(body) && isInitialize && !this.#legacy && !hasVersionMeta(body)) return this.#refuseInitialize(req, res, body);
-    const legacyWanted = this.#legacy && (isLegacyVersion(header) || (header === undefined && (isInitialize || req.header('mcp-session-id') != null || Array.isArray(body))));
+    if (isObject(body) && isInitialize && !this.#legacy && !hasVersionMeta(body))
+      return this.#refuseInitialize(req, res, body);
+    const legacyWanted =
+      this.#legacy &&
+      (isLegacyVersion(header) ||
+        (header === undefined && (isInitialize || req.header('mcp-session-id') != null || Array.isArray(body))));
     if (legacyWanted) return this.#legacyPost(req, res, body, header);
     return this.#modernPost(req, res, body);
   }
@@ -262,25 +345,62 @@ export class HttpCore {
    */
   #refuseInitialize(req: CoreRequest, res: CoreResponse, body: JsonObject): void {
     const params = isObject(body.params) ? body.params : {};
-    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : JSON.stringify(params.protocolVersion ?? null);
+    const requested =
+      typeof params.protocolVersion === 'string'
+        ? params.protocolVersion
+        : JSON.stringify(params.protocolVersion ?? null);
     const id = typeof body.id === 'string' || typeof body.id === 'number' ? body.id : undefined;
     const supported = this.#server.versions.filter(isModernVersion);
-    this.#fail(req, res, 400, id, ErrorCode.UnsupportedProtocolVersion, `Unsupported protocol version ${requested}: this endpoint speaks only ${supported.join(', ')}, without the initialize handshake`, { supported, requested });
+    this.#fail(
+      req,
+      res,
+      400,
+      id,
+      ErrorCode.UnsupportedProtocolVersion,
+      `Unsupported protocol version ${requested}: this endpoint speaks only ${supported.join(', ')}, without the initialize handshake`,
+      { supported, requested },
+    );
   }
 
   async #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> {
     const c = classify(body);
-    if (c.kind === 'batch') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: JSON-RPC batches are not part of protocol 2026-07-28');
+    if (c.kind === 'batch')
+      return this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Invalid request: JSON-RPC batches are not part of protocol 2026-07-28',
+      );
     if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
     if (c.kind === 'notification') return res.send(202, this.#headers(req, {}));
-    if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: clients do not send responses in protocol 2026-07-28');
+    if (c.kind !== 'request')
+      return this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Invalid request: clients do not send responses in protocol 2026-07-28',
+      );
     const request = c.message;
     const meta = isObject(request.params?._meta) ? request.params!._meta : undefined;
     const version = meta?.[META.protocolVersion];
     // Missing _meta fields are answered by the dispatcher (-32602, 400); headers are checked once the body is complete.
     // Unknown methods get their -32601 (HTTP 404) whatever their headers say.
-    if (typeof version === 'string' && isObject(meta?.[META.clientCapabilities]) && this.#server.handles(request.method)) {
-      const headerError = checkRequestHeaders(req.header.bind(req), request.method, request.params, version, this.#server.toolHeaders?.(String(request.params?.name)));
+    if (
+      typeof version === 'string' &&
+      isObject(meta?.[META.clientCapabilities]) &&
+      this.#server.handles(request.method)
+    ) {
+      const headerError = checkRequestHeaders(
+        req.header.bind(req),
+        request.method,
+        request.params,
+        version,
+        this.#server.toolHeaders?.(String(request.params?.name)),
+      );
       if (headerError) return this.#fail(req, res, 400, request.id, headerError.code, headerError.message);
     }
     await this.#respond(req, res, request, undefined);
@@ -290,7 +410,13 @@ export class HttpCore {
    * Dispatch one request and answer it: a JSON response when nothing streamed, an SSE stream as soon
    * as a notification (progress, log, server→client request) has to go out before the result.
    */
-  async #respond(req: CoreRequest, res: CoreResponse, request: JsonRpcRequest, session: HttpSession | undefined, extraHeaders: HeaderMap = NO_HEADERS): Promise<void> {
+  async #respond(
+    req: CoreRequest,
+    res: CoreResponse,
+    request: JsonRpcRequest,
+    session: HttpSession | undefined,
+    extraHeaders: HeaderMap = NO_HEADERS,
+  ): Promise<void> {
     // Closing the stream cancels a modern request (its signal is the connection's); a legacy one keeps
     // running, its events stored for resumption, and is cancelled only by notifications/cancelled.
     const controller = session ? new AbortController() : undefined;
@@ -354,7 +480,11 @@ export class HttpCore {
       if (session) this.#sessions.finish(session, sse, delivered);
       return;
     }
-    res.send(status, this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }), JSON.stringify(answer));
+    res.send(
+      status,
+      this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }),
+      JSON.stringify(answer),
+    );
   }
 
   // ---------------------------------------------------------------- legacy sessions
@@ -362,7 +492,8 @@ export class HttpCore {
   async #legacyPost(req: CoreRequest, res: CoreResponse, body: unknown, header: string | undefined): Promise<void> {
     if (isObject(body) && body.method === 'initialize' && 'id' in body) {
       const c = classify(body);
-      if (c.kind !== 'request') return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid initialize request');
+      if (c.kind !== 'request')
+        return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid initialize request');
       const session = this.#openSession(req, res, c.message.id);
       if (!session) return;
       session.principal = this.#principalOf(req);
@@ -373,12 +504,28 @@ export class HttpCore {
     const session = this.#session(req, res);
     if (!session) return;
     if (header !== undefined && session.legacy && header !== session.legacy.version) {
-      return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, `MCP-Protocol-Version ${header} does not match the session's ${session.legacy.version}`);
+      return this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        `MCP-Protocol-Version ${header} does not match the session's ${session.legacy.version}`,
+      );
     }
     const batch = Array.isArray(body);
-    if (batch && !(session.legacy && supports(session.legacy.version, 'batching'))) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: batches are only part of protocol 2025-03-26');
+    if (batch && !(session.legacy && supports(session.legacy.version, 'batching')))
+      return this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Invalid request: batches are only part of protocol 2025-03-26',
+      );
     const messages = batch ? body : [body];
-    if (messages.length === 0) return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: empty batch');
+    if (messages.length === 0)
+      return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Invalid request: empty batch');
     const requests: JsonRpcRequest[] = [];
     for (const m of messages) {
       const c = classify(m);
@@ -393,7 +540,12 @@ export class HttpCore {
     const answers = await Promise.all(
       requests.map(async (r) => {
         const controller = new AbortController();
-        const channel: Channel = { identity: req.identity ?? new HttpIdentity(req, req.auth), legacy: session.legacy, openLegacy: () => {}, notify: async () => {} };
+        const channel: Channel = {
+          identity: req.identity ?? new HttpIdentity(req, req.auth),
+          legacy: session.legacy,
+          openLegacy: () => {},
+          notify: async () => {},
+        };
         try {
           return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
         } catch (e) {
@@ -408,7 +560,15 @@ export class HttpCore {
   #openSession(req: CoreRequest, res: CoreResponse, id: RequestId): HttpSession | undefined {
     const opened = this.#sessions.open(req.remoteAddress);
     if (!('reason' in opened)) return opened;
-    res.send(503, this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }), errorBody(id, { code: ErrorCode.InternalError, message: opened.message, data: { reason: opened.reason, retryAfterSeconds: RETRY_AFTER_S } }));
+    res.send(
+      503,
+      this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }),
+      errorBody(id, {
+        code: ErrorCode.InternalError,
+        message: opened.message,
+        data: { reason: opened.reason, retryAfterSeconds: RETRY_AFTER_S },
+      }),
+    );
     return undefined;
   }
 
@@ -421,12 +581,27 @@ export class HttpCore {
   #session(req: CoreRequest, res: CoreResponse): HttpSession | undefined {
     const id = req.header('mcp-session-id');
     if (id == null) {
-      this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (initialize first)');
+      this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Bad Request: Mcp-Session-Id header is required (initialize first)',
+      );
       return undefined;
     }
     // A session id is not a credential: presented by another principal it is answered like an unknown one.
     const s = this.#sessions.find(id, this.#principalOf(req));
-    if (!s) this.#fail(req, res, 404, undefined, ErrorCode.InvalidRequest, 'Session not found: it ended or never existed; initialize a new one');
+    if (!s)
+      this.#fail(
+        req,
+        res,
+        404,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Session not found: it ended or never existed; initialize a new one',
+      );
     return s;
   }
 
@@ -437,7 +612,14 @@ export class HttpCore {
       return res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
     }
     if (!/text\/event-stream|\*\/\*/i.test(req.header('accept') ?? '')) {
-      return this.#fail(req, res, 406, undefined, ErrorCode.InvalidRequest, 'Not Acceptable: a GET stream needs Accept: text/event-stream');
+      return this.#fail(
+        req,
+        res,
+        406,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Not Acceptable: a GET stream needs Accept: text/event-stream',
+      );
     }
     const session = this.#session(req, res);
     if (!session) return;
@@ -446,9 +628,24 @@ export class HttpCore {
       // Only this session's events: another session's id is answered like an unknown one. 400, not 404:
       // the session is fine, only this stream cannot be resumed (404 would tell the client to re-initialize).
       if (await this.#sessions.resume(session, last, () => res.stream(200, this.#headers(req, SSE_HEADERS)))) return;
-      return this.#fail(req, res, 400, undefined, ErrorCode.InvalidRequest, 'Bad Request: the stream of this Last-Event-ID cannot be resumed (unknown, or its events were dropped); open a new GET stream without it');
+      return this.#fail(
+        req,
+        res,
+        400,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Bad Request: the stream of this Last-Event-ID cannot be resumed (unknown, or its events were dropped); open a new GET stream without it',
+      );
     }
-    if (session.getStream?.live) return this.#fail(req, res, 409, undefined, ErrorCode.InvalidRequest, 'Conflict: this session already has a GET stream');
+    if (session.getStream?.live)
+      return this.#fail(
+        req,
+        res,
+        409,
+        undefined,
+        ErrorCode.InvalidRequest,
+        'Conflict: this session already has a GET stream',
+      );
     this.#sessions.openGetStream(session, res.stream(200, this.#headers(req, SSE_HEADERS)), req.signal);
   }
 
@@ -468,4 +665,3 @@ export class HttpCore {
     this.#sessions.closeAll();
   }
 }
-

@@ -19,7 +19,13 @@ export interface EventStore {
    * The events of the session's stream after `lastEventId`. Undefined when the id is unknown, of another
    * session, or older than what is still kept (the stream cannot be resumed from there).
    */
-  replay(sessionId: string, lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined | Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
+  replay(
+    sessionId: string,
+    lastEventId: string,
+  ):
+    | { streamId: string; events: StoredEvent[] }
+    | undefined
+    | Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
   /** Forget one stream (its response was delivered, or its resumption window passed). */
   dropStream(sessionId: string, streamId: string): void;
   /** Forget everything of a session (DELETE, idle expiry, eviction). */
@@ -87,8 +93,15 @@ export class InMemoryEventStore implements EventStore {
     const seq = ++s.seq;
     const size = data.length + EVENT_OVERHEAD;
     // Make room from this stream's own oldest events; another stream's events are never touched.
-    while (s.events.length > 0 && (s.events.length >= this.#maxEvents || s.bytes + size > this.#maxStreamBytes || this.#bytes + size > this.#maxBytes)) this.#shift(s);
-    if (size > this.#maxStreamBytes || this.#bytes + size > this.#maxBytes) s.floor = seq; // not kept: no resuming from before it
+    while (
+      s.events.length > 0 &&
+      (s.events.length >= this.#maxEvents ||
+        s.bytes + size > this.#maxStreamBytes ||
+        this.#bytes + size > this.#maxBytes)
+    )
+      this.#shift(s);
+    if (size > this.#maxStreamBytes || this.#bytes + size > this.#maxBytes)
+      s.floor = seq; // not kept: no resuming from before it
     else {
       s.events.push({ seq, data });
       s.bytes += size;
@@ -104,7 +117,10 @@ export class InMemoryEventStore implements EventStore {
     const seq = Number(lastEventId.slice(dot + 1));
     const s = this.#sessions.get(sessionId)?.get(streamId);
     if (!s || !Number.isInteger(seq) || seq < s.floor || seq > s.seq) return undefined;
-    return { streamId, events: s.events.filter((e) => e.seq > seq).map((e) => ({ id: `${streamId}.${e.seq}`, data: e.data })) };
+    return {
+      streamId,
+      events: s.events.filter((e) => e.seq > seq).map((e) => ({ id: `${streamId}.${e.seq}`, data: e.data })),
+    };
   }
 
   dropStream(sessionId: string, streamId: string): void {

@@ -60,19 +60,28 @@ export function checkRequestHeaders(
 ): McpError | undefined {
   const version = get('mcp-protocol-version');
   if (version == null) return mismatch('the MCP-Protocol-Version header is required');
-  if (version.trim() !== protocolVersion) return mismatch(`MCP-Protocol-Version header ${JSON.stringify(version.trim())} differs from _meta protocolVersion ${JSON.stringify(protocolVersion)}`);
+  if (version.trim() !== protocolVersion)
+    return mismatch(
+      `MCP-Protocol-Version header ${JSON.stringify(version.trim())} differs from _meta protocolVersion ${JSON.stringify(protocolVersion)}`,
+    );
   const m = get('mcp-method');
   if (m == null) return mismatch('the Mcp-Method header is required');
   const decodedMethod = decodeHeaderValue(m);
   if (decodedMethod === undefined) return mismatch('the Mcp-Method header is malformed');
-  if (decodedMethod !== method) return mismatch(`Mcp-Method header ${JSON.stringify(decodedMethod)} differs from the body's method ${JSON.stringify(method)}`);
+  if (decodedMethod !== method)
+    return mismatch(
+      `Mcp-Method header ${JSON.stringify(decodedMethod)} differs from the body's method ${JSON.stringify(method)}`,
+    );
   const expectedName = nameOf(method, params);
   if (expectedName !== undefined) {
     const n = get('mcp-name');
     if (n == null) return mismatch(`the Mcp-Name header is required for ${method}`);
     const decoded = decodeHeaderValue(n);
     if (decoded === undefined) return mismatch('the Mcp-Name header is malformed');
-    if (decoded !== expectedName) return mismatch(`Mcp-Name header ${JSON.stringify(decoded)} differs from the body's ${JSON.stringify(expectedName)}`);
+    if (decoded !== expectedName)
+      return mismatch(
+        `Mcp-Name header ${JSON.stringify(decoded)} differs from the body's ${JSON.stringify(expectedName)}`,
+      );
   }
   if (method === 'tools/call' && toolHeaders?.length) {
     const args = isObject(params?.arguments) ? params!.arguments : {};
@@ -87,7 +96,11 @@ export function checkRequestHeaders(
       const decoded = decodeHeaderValue(raw);
       if (decoded === undefined) return mismatch(`the Mcp-Param-${p.header} header is malformed`);
       const same =
-        p.type === 'integer' ? /^-?\d+$/.test(decoded) && Number(decoded) === value : p.type === 'boolean' ? decoded === String(value) : decoded === value;
+        p.type === 'integer'
+          ? /^-?\d+$/.test(decoded) && Number(decoded) === value
+          : p.type === 'boolean'
+            ? decoded === String(value)
+            : decoded === value;
       if (!same) return mismatch(`Mcp-Param-${p.header} header differs from the argument ${p.property}`);
     }
   }

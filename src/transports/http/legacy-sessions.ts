@@ -118,8 +118,13 @@ export function clientKey(address: string): string {
   const [head = '', tail = ''] = address.split('%')[0]!.toLowerCase().split('::');
   const left = head ? head.split(':') : [];
   const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = address.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** Every legacy session of one endpoint. The core routes HTTP requests here; nothing here writes a status. @internal */
@@ -153,7 +158,10 @@ export class LegacySessions {
     const address = remoteAddress === undefined ? undefined : clientKey(remoteAddress);
     const { maxPerClient, maxSessions } = this.#limits;
     if (address !== undefined && (this.#perClient.get(address) ?? 0) >= maxPerClient) {
-      return { reason: 'TSMCP_SESSIONS_PER_CLIENT', message: `Service Unavailable: this client already holds ${maxPerClient} sessions; end one (DELETE) or retry later` };
+      return {
+        reason: 'TSMCP_SESSIONS_PER_CLIENT',
+        message: `Service Unavailable: this client already holds ${maxPerClient} sessions; end one (DELETE) or retry later`,
+      };
     }
     // Map order is least recently used first: end idle sessions from the front, skipping live ones.
     if (this.#sessions.size >= maxSessions) {
@@ -161,7 +169,8 @@ export class LegacySessions {
         if (!s.live) this.close(s);
         if (this.#sessions.size < maxSessions) break;
       }
-      if (this.#sessions.size >= maxSessions) return { reason: 'TSMCP_SESSIONS_FULL', message: 'Service Unavailable: every session is in use; retry later' };
+      if (this.#sessions.size >= maxSessions)
+        return { reason: 'TSMCP_SESSIONS_FULL', message: 'Service Unavailable: every session is in use; retry later' };
     }
     const bytes = crypto.getRandomValues(new Uint8Array(24));
     let sid = '';
@@ -173,7 +182,12 @@ export class LegacySessions {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
       if (!session.legacy || !session.getStream) return;
       const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
-      if (n) session.getStream.message(n.params === undefined ? { jsonrpc: '2.0', method: n.method } : { jsonrpc: '2.0', method: n.method, params: n.params });
+      if (n)
+        session.getStream.message(
+          n.params === undefined
+            ? { jsonrpc: '2.0', method: n.method }
+            : { jsonrpc: '2.0', method: n.method, params: n.params },
+        );
     });
     return session;
   }
@@ -257,7 +271,13 @@ export class LegacySessions {
   }
 
   /** A server→client request, sent on the stream of the client request that caused it. */
-  serverRequest(session: HttpSession, stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
+  serverRequest(
+    session: HttpSession,
+    stream: SseStream,
+    method: string,
+    params: JsonObject | undefined,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
     session.requests ??= new SessionRequests();
     return session.requests.request(stream, method, params, signal);
   }
@@ -270,7 +290,11 @@ export class LegacySessions {
   /** A notification from the client: `initialized`, or the cancellation of one of its requests. */
   notification(session: HttpSession, method: string, params: JsonObject | undefined): void {
     if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
-    else if (method === 'notifications/cancelled' && params && (typeof params.requestId === 'string' || typeof params.requestId === 'number')) {
+    else if (
+      method === 'notifications/cancelled' &&
+      params &&
+      (typeof params.requestId === 'string' || typeof params.requestId === 'number')
+    ) {
       session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
     }
   }
@@ -283,8 +307,12 @@ export class LegacySessions {
     const missed = await this.#store.replay(session.id, lastEventId);
     if (!missed || !this.isOpen(session)) return false;
     const sink = open();
-    const events = missed.events.map((e) => (e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`));
-    const live = session.streams.get(missed.streamId) ?? (session.getStream?.id === missed.streamId ? session.getStream : undefined);
+    const events = missed.events.map((e) =>
+      e.data ? `id: ${e.id}\nevent: message\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: \n\n`,
+    );
+    const live =
+      session.streams.get(missed.streamId) ??
+      (session.getStream?.id === missed.streamId ? session.getStream : undefined);
     if (live) live.attach(sink, events);
     else {
       for (const e of events) sink.write(e, true);

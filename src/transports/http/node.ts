@@ -17,7 +17,12 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
   // A framework (express.json(), Fastify) may have read and parsed the body already.
   const parsed = (req as IncomingMessage & { body?: unknown }).body;
   if (parsed !== undefined && (req.readableEnded || (req as { complete?: boolean }).complete)) {
-    const text = typeof parsed === 'string' ? parsed : parsed instanceof Uint8Array ? new TextDecoder().decode(parsed) : JSON.stringify(parsed);
+    const text =
+      typeof parsed === 'string'
+        ? parsed
+        : parsed instanceof Uint8Array
+          ? new TextDecoder().decode(parsed)
+          : JSON.stringify(parsed);
     return Promise.resolve(new TextEncoder().encode(text).length > limit ? undefined : text);
   }
   // Over the limit: stop reading (no resume); the answer then closes the connection (see `tooLarge`).
@@ -119,8 +124,19 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
     };
     core.handle(creq, cres).catch((e: { status?: number }) => {
       if (!res.headersSent) {
-        res.writeHead(e?.status === 408 ? 408 : 500, unread ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32600, message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error' } }));
+        res.writeHead(
+          e?.status === 408 ? 408 : 500,
+          unread ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' },
+        );
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: {
+              code: -32600,
+              message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error',
+            },
+          }),
+        );
       } else res.end();
     });
   };

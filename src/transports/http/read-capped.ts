@@ -6,7 +6,11 @@
  * stream is cancelled at once, so nothing more is read or buffered.
  * @internal
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, declaredLength: string | null, limit: number): Promise<string | undefined> {
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  declaredLength: string | null,
+  limit: number,
+): Promise<string | undefined> {
   if (Number(declaredLength ?? Number.NaN) > limit) {
     await body?.cancel().catch(() => undefined);
     return undefined;

@@ -39,7 +39,8 @@ export class SseStream {
   /** SEP-1699 priming event: an id and empty data, so the client can resume from the very start. */
   prime(retryMs?: number): void {
     const eventId = this.store?.append(this.sessionId, this.id, '');
-    if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
+    if (this.live)
+      this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
   }
   retry(ms: number): void {
     if (this.live) this.#sink!.write(`retry: ${ms}\n\n`);

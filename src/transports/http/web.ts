@@ -1,7 +1,14 @@
 // tsmcp/http: the web-standard front, `(request: Request) => Promise<Response>`, for Bun, Deno,
 // Workers, Hono and anything else that speaks Fetch API objects.
 import { readCapped } from './read-capped.js';
-import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions, type StreamSink } from './core.js';
+import {
+  HttpCore,
+  STREAM_BUFFER_BYTES,
+  type CoreRequest,
+  type CoreResponse,
+  type HttpServerOptions,
+  type StreamSink,
+} from './core.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import { serverOf, type ServerLike } from '../shared/server-of.js';
 
@@ -45,7 +52,9 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
       };
       const res: CoreResponse = {
         send(status, headers, body) {
-          resolve(new Response(body ?? null, { status, headers: unread ? { ...headers, connection: 'close' } : headers }));
+          resolve(
+            new Response(body ?? null, { status, headers: unread ? { ...headers, connection: 'close' } : headers }),
+          );
         },
         stream(status, headers): StreamSink {
           let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -76,7 +85,12 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
               if (queued > maxBuffered + allowance) {
                 // A client that does not read: end the response with an error so the runtime drops the connection.
                 closed = true;
-                controller.error(new TsmcpError('TSMCP_CONNECTION_CLOSED', `SSE stream closed: the client left over ${maxBuffered} bytes unread (maxStreamBufferBytes)`));
+                controller.error(
+                  new TsmcpError(
+                    'TSMCP_CONNECTION_CLOSED',
+                    `SSE stream closed: the client left over ${maxBuffered} bytes unread (maxStreamBufferBytes)`,
+                  ),
+                );
                 gone.abort();
               }
             },
@@ -95,4 +109,3 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
     });
   return Object.assign(handler, { core });
 }
-

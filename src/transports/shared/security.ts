@@ -64,9 +64,16 @@ function originOf(value: string): URL | undefined {
 /** Build the check once per server from its options (secure defaults, see SecurityOptions). */
 export function securityCheck(options: SecurityOptions): SecurityCheck {
   const hosts = options.allowedHosts ?? 'loopback';
-  const hostOk = hosts === false ? undefined : hosts === 'loopback' ? (h: string) => isLoopbackName(hostName(h)) : hostMatcher(hosts);
+  const hostOk =
+    hosts === false
+      ? undefined
+      : hosts === 'loopback'
+        ? (h: string) => isLoopbackName(hostName(h))
+        : hostMatcher(hosts);
   const origins = options.allowedOrigins;
-  const listed = Array.isArray(origins) ? new Set(origins.map((o) => originOf(o)?.origin ?? o.toLowerCase())) : undefined;
+  const listed = Array.isArray(origins)
+    ? new Set(origins.map((o) => originOf(o)?.origin ?? o.toLowerCase()))
+    : undefined;
   return (host, origin) => {
     if (hostOk) {
       if (!host) return 'missing Host header';
@@ -77,7 +84,8 @@ export function securityCheck(options: SecurityOptions): SecurityCheck {
     }
     if (origin == null || origins === false) return undefined;
     const o = originOf(origin);
-    if (listed ? o !== undefined && listed.has(o.origin) : o !== undefined && isLoopbackName(o.hostname)) return undefined;
+    if (listed ? o !== undefined && listed.has(o.origin) : o !== undefined && isLoopbackName(o.hostname))
+      return undefined;
     return `Origin ${shown(origin)} is not allowed; set allowedOrigins: ['${shown(o?.origin ?? origin)}'] (or false to accept any Origin)`;
   };
 }

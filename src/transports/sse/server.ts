@@ -65,7 +65,11 @@ export function sseNodeHandler(target: Server, options: SseServerOptions = {}): 
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET') {
       const id = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      });
       res.write(`event: endpoint\ndata: ${options.messagesPath ?? url.pathname}?sessionId=${id}\n\n`);
       const transport = new SseStreamTransport(res, options.maxStreamBufferBytes ?? 4 * 1024 * 1024);
       const timer = setInterval(() => res.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
@@ -108,7 +112,12 @@ export function sseNodeHandler(target: Server, options: SseServerOptions = {}): 
         value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch (e) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.ParseError, message: `Parse error: ${(e as Error).message}` } }));
+        return void res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: ErrorCode.ParseError, message: `Parse error: ${(e as Error).message}` },
+          }),
+        );
       }
       res.writeHead(202).end();
       session.transport.onmessage?.(value);
@@ -127,6 +136,9 @@ export function sseNodeHandler(target: Server, options: SseServerOptions = {}): 
  * Mount this only for clients that cannot speak Streamable HTTP, at a path of its own.
  */
 export function createSseHandler(server: ServerLike, options?: SseServerOptions): SseNodeHandler {
-  deprecate('TSMCP_DEP003', 'The HTTP+SSE transport (2024-11-05) is deprecated; use Streamable HTTP (createNodeHandler from tsmcp/node). See DEPRECATIONS.md.');
+  deprecate(
+    'TSMCP_DEP003',
+    'The HTTP+SSE transport (2024-11-05) is deprecated; use Streamable HTTP (createNodeHandler from tsmcp/node). See DEPRECATIONS.md.',
+  );
   return sseNodeHandler(serverOf(server), options);
 }

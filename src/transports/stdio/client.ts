@@ -60,7 +60,10 @@ export class ServerExitError extends TsmcpError {
   readonly stderrTail: string;
   constructor(command: string, exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-    super('TSMCP_PROCESS', `Server process ${command} ${how}${stderrTail ? `; last stderr lines:\n${stderrTail}` : ''}`);
+    super(
+      'TSMCP_PROCESS',
+      `Server process ${command} ${how}${stderrTail ? `; last stderr lines:\n${stderrTail}` : ''}`,
+    );
     this.exitCode = exitCode;
     this.signal = signal;
     this.stderrTail = stderrTail;
@@ -68,7 +71,19 @@ export class ServerExitError extends TsmcpError {
 }
 
 const POSIX_ENV = ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'];
-const WINDOWS_ENV = ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'LOCALAPPDATA', 'PATH', 'PROCESSOR_ARCHITECTURE', 'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'USERNAME', 'USERPROFILE'];
+const WINDOWS_ENV = [
+  'APPDATA',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'LOCALAPPDATA',
+  'PATH',
+  'PROCESSOR_ARCHITECTURE',
+  'SYSTEMDRIVE',
+  'SYSTEMROOT',
+  'TEMP',
+  'USERNAME',
+  'USERPROFILE',
+];
 
 /** The few variables a server gets by default: enough to run, nothing secret. */
 export function getDefaultEnvironment(): Record<string, string> {
@@ -130,7 +145,8 @@ export class StdioClientTransport implements Transport {
 
   start(): Promise<void> {
     // Running already (the Client connects again right after `restart()`): a second spawn would leak one.
-    if (this.#child && !this.#closed && this.#child.exitCode === null && this.#child.signalCode === null) return Promise.resolve();
+    if (this.#child && !this.#closed && this.#child.exitCode === null && this.#child.signalCode === null)
+      return Promise.resolve();
     this.#closed = false;
     this.#stopping = false;
     this.#crashed = false;
@@ -147,7 +163,11 @@ export class StdioClientTransport implements Transport {
       {
         onmessage: (v) => this.onmessage?.(v),
         onframeerror: (e) => this.onframeerror?.(e),
-        onoversizeresponse: (id) => this.onrequestfailed?.(id, responseTooLarge(id, o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio client transport')),
+        onoversizeresponse: (id) =>
+          this.onrequestfailed?.(
+            id,
+            responseTooLarge(id, o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio client transport'),
+          ),
       },
       o.maxMessageBytes,
     );
@@ -207,7 +227,8 @@ export class StdioClientTransport implements Transport {
 
   async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
     const stdin = this.#child?.stdin;
-    if (this.#closed || !stdin || stdin.destroyed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Server process is not running');
+    if (this.#closed || !stdin || stdin.destroyed)
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Server process is not running');
     if (!stdin.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((r) => stdin.once('drain', r));
   }
 
@@ -222,7 +243,8 @@ export class StdioClientTransport implements Transport {
     this.#stopping = true;
     const { stdinCloseMs = 2000, sigtermMs = 2000 } = this.#options.shutdown ?? {};
     const exited = this.#exited;
-    const within = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    const within = (ms: number) =>
+      Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
     child.stdin?.end();
     if (!(await within(stdinCloseMs))) {
       child.kill('SIGTERM');

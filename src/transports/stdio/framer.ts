@@ -20,7 +20,10 @@ export interface FramerSink {
 
 /** The error that fails request `id` whose response ran over `max` bytes. */
 export function responseTooLarge(id: RequestId, max: number, where: string): TsmcpError {
-  return new TsmcpError('TSMCP_MESSAGE_TOO_LARGE', `The response to request ${JSON.stringify(id)} exceeds the ${max}-byte limit (maxMessageBytes of the ${where})`);
+  return new TsmcpError(
+    'TSMCP_MESSAGE_TOO_LARGE',
+    `The response to request ${JSON.stringify(id)} exceeds the ${max}-byte limit (maxMessageBytes of the ${where})`,
+  );
 }
 
 /** Splits a byte stream into JSON values, one per line. */
@@ -84,7 +87,10 @@ export class LineFramer {
   }
 
   #oversize(headText: string): void {
-    const error: FrameError = { code: -32600, message: `Message exceeds the ${this.#max}-byte limit (maxMessageBytes)` };
+    const error: FrameError = {
+      code: -32600,
+      message: `Message exceeds the ${this.#max}-byte limit (maxMessageBytes)`,
+    };
     const head = readLineHead(headText);
     if (head?.kind === 'response' && this.#sink.onoversizeresponse) this.#sink.onoversizeresponse(head.id, error);
     else this.#sink.onframeerror(head?.kind === 'request' ? { ...error, id: head.id } : error);

@@ -8,6 +8,7 @@ export interface LineHead {
 }
 
 const WS = /[ \t\r\n]*/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a JSON string may not hold raw control characters (RFC 8259)
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const LITERAL = /true|false|null/y;
@@ -32,7 +33,8 @@ export function readLineHead(text: string): LineHead | undefined {
   let id: RequestId | undefined;
   let request = false;
   let response = false;
-  const verdict = (): LineHead | undefined => (id === undefined || request === response ? undefined : { id, kind: request ? 'request' : 'response' });
+  const verdict = (): LineHead | undefined =>
+    id === undefined || request === response ? undefined : { id, kind: request ? 'request' : 'response' };
   skip();
   if (text[at] !== '{') return undefined;
   at++;

@@ -41,7 +41,11 @@ export class StdioServerTransport implements Transport {
       {
         onmessage: (v) => this.onmessage?.(v),
         onframeerror: (e) => this.onframeerror?.(e),
-        onoversizeresponse: (id) => this.onrequestfailed?.(id, responseTooLarge(id, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio server transport')),
+        onoversizeresponse: (id) =>
+          this.onrequestfailed?.(
+            id,
+            responseTooLarge(id, options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, 'stdio server transport'),
+          ),
       },
       options.maxMessageBytes,
     );
@@ -54,7 +58,8 @@ export class StdioServerTransport implements Transport {
     this.#out.on('error', this.#onerror);
   }
 
-  readonly #ondata = (chunk: Buffer | string) => this.#framer.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+  readonly #ondata = (chunk: Buffer | string) =>
+    this.#framer.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
   readonly #onend = () => void this.close();
   readonly #onerror = (e: Error) => {
     this.onerror?.(e);

@@ -9,7 +9,8 @@ import { serverOf, type ServerLike } from '../shared/server-of.js';
 import { WebSocketTransport, type WebSocketLike } from './transport.js';
 
 const SUBPROTOCOL = 'mcp';
-const MIGRATE = 'use Streamable HTTP instead (StreamableHttpClientTransport from tsmcp/http; createNodeHandler from tsmcp/node). See DEPRECATIONS.md.';
+const MIGRATE =
+  'use Streamable HTTP instead (StreamableHttpClientTransport from tsmcp/http; createNodeHandler from tsmcp/node). See DEPRECATIONS.md.';
 
 /**
  * @deprecated WebSocket was never part of MCP. Use `StreamableHttpClientTransport` from `tsmcp/http`.
@@ -25,16 +26,27 @@ export class WebSocketClientTransport extends WebSocketTransport {
 
   override async start(): Promise<void> {
     const { default: WebSocket } = await import('ws').catch((e: unknown) => {
-      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The WebSocket transport needs the optional package "ws" (npm i ws)', { cause: e });
+      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The WebSocket transport needs the optional package "ws" (npm i ws)', {
+        cause: e,
+      });
     });
     const socket = new WebSocket(this.#url, SUBPROTOCOL);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
-      socket.once('error', (e) => reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', `WebSocket connection to ${this.#url} failed: ${e.message}`, { cause: e })));
+      socket.once('error', (e) =>
+        reject(
+          new TsmcpError('TSMCP_CONNECTION_CLOSED', `WebSocket connection to ${this.#url} failed: ${e.message}`, {
+            cause: e,
+          }),
+        ),
+      );
     });
     if (socket.protocol !== SUBPROTOCOL) {
       socket.close(1002, 'subprotocol');
-      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', `The server did not accept the "${SUBPROTOCOL}" WebSocket subprotocol`);
+      throw new TsmcpError(
+        'TSMCP_CONNECTION_CLOSED',
+        `The server did not accept the "${SUBPROTOCOL}" WebSocket subprotocol`,
+      );
     }
     this.attach(socket as unknown as WebSocketLike);
   }
@@ -56,8 +68,14 @@ export interface WebSocketHandlerOptions extends SecurityOptions {
  * only by default); a refused socket is closed with 1008 before any message is read.
  * @example new WebSocketServer({ port, handleProtocols: pickMcpSubprotocol }).on('connection', createWebSocketHandler(server));
  */
-export function createWebSocketHandler(server: ServerLike, options: WebSocketHandlerOptions = {}): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
-  deprecate('TSMCP_DEP001', `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`);
+export function createWebSocketHandler(
+  server: ServerLike,
+  options: WebSocketHandlerOptions = {},
+): (socket: WebSocketLike, request?: IncomingMessage) => Promise<ServerConnection | undefined> {
+  deprecate(
+    'TSMCP_DEP001',
+    `The WebSocket server transport is deprecated: WebSocket was never part of MCP; ${MIGRATE}`,
+  );
   const target = serverOf(server);
   const refuse = securityCheck(options);
   return async (socket, request) => {
@@ -69,7 +87,13 @@ export function createWebSocketHandler(server: ServerLike, options: WebSocketHan
     const refused = request && refuse(request.headers.host, request.headers.origin);
     if (refused) {
       // A close reason is at most 123 bytes.
-      socket.close(1008, Buffer.from(`Forbidden: ${refused}`).subarray(0, 123).toString('utf8').replace(/\uFFFD$/, ''));
+      socket.close(
+        1008,
+        Buffer.from(`Forbidden: ${refused}`)
+          .subarray(0, 123)
+          .toString('utf8')
+          .replace(/\uFFFD$/, ''),
+      );
       return undefined;
     }
     const transport = new WebSocketTransport(socket, options.maxMessageBytes, options.maxBufferedBytes);

@@ -36,7 +36,11 @@ export class WebSocketTransport implements Transport {
    * `maxMessageBytes`: longest accepted message (default 4 MiB). `maxBufferedBytes`: most bytes queued
    * for a peer that does not read (default 4 MiB); beyond, the socket is closed (1008).
    */
-  constructor(socket: WebSocketLike | undefined, maxMessageBytes = 4 * 1024 * 1024, maxBufferedBytes = 4 * 1024 * 1024) {
+  constructor(
+    socket: WebSocketLike | undefined,
+    maxMessageBytes = 4 * 1024 * 1024,
+    maxBufferedBytes = 4 * 1024 * 1024,
+  ) {
     this.#maxBytes = maxMessageBytes;
     this.#maxBuffered = maxBufferedBytes;
     if (socket) this.attach(socket);
@@ -45,8 +49,16 @@ export class WebSocketTransport implements Transport {
   attach(socket: WebSocketLike): void {
     this.#socket = socket;
     socket.on('message', (data) => {
-      const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data as Buffer[]).toString('utf8') : String(data);
-      if (text.length > this.#maxBytes) return this.onframeerror?.({ code: -32600, message: `Message exceeds the ${this.#maxBytes}-byte limit` });
+      const text =
+        typeof data === 'string'
+          ? data
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Array.isArray(data)
+              ? Buffer.concat(data as Buffer[]).toString('utf8')
+              : String(data);
+      if (text.length > this.#maxBytes)
+        return this.onframeerror?.({ code: -32600, message: `Message exceeds the ${this.#maxBytes}-byte limit` });
       let value: unknown;
       try {
         value = JSON.parse(text);
@@ -62,7 +74,8 @@ export class WebSocketTransport implements Transport {
   async start(): Promise<void> {}
 
   async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
-    if (this.#closed || !this.#socket || this.#socket.readyState !== OPEN) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'WebSocket is not open');
+    if (this.#closed || !this.#socket || this.#socket.readyState !== OPEN)
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'WebSocket is not open');
     this.#socket.send(JSON.stringify(message));
     // A peer that stops reading: close rather than queue without end.
     if ((this.#socket.bufferedAmount ?? 0) > this.#maxBuffered) {
@@ -70,7 +83,10 @@ export class WebSocketTransport implements Transport {
       if (this.#socket.terminate) this.#socket.terminate();
       else this.#socket.close(1008, 'peer not reading');
       this.#finish();
-      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', `WebSocket closed: the peer left over ${this.#maxBuffered} bytes unread (maxBufferedBytes)`);
+      throw new TsmcpError(
+        'TSMCP_CONNECTION_CLOSED',
+        `WebSocket closed: the peer left over ${this.#maxBuffered} bytes unread (maxBufferedBytes)`,
+      );
     }
   }
 

@@ -8,7 +8,9 @@ import type { ServerLike } from '../../shared/server-of.js';
 export type { NodeHandlerOptions, ServerLike };
 
 /** Express middleware serving MCP; `core` is the endpoint's `HttpCore` (session count, `close()`). */
-export type ExpressHandler = ((req: IncomingMessage, res: ServerResponse, next?: unknown) => void) & { readonly core: HttpCore };
+export type ExpressHandler = ((req: IncomingMessage, res: ServerResponse, next?: unknown) => void) & {
+  readonly core: HttpCore;
+};
 
 /**
  * Express middleware serving MCP (both eras) at the path it is mounted on.

@@ -18,7 +18,9 @@ export interface FastifyReplyLike {
 }
 
 /** A Fastify route handler serving MCP; `core` is the endpoint's `HttpCore` (session count, `close()`). */
-export type FastifyHandler = ((request: FastifyRequestLike, reply: FastifyReplyLike) => void) & { readonly core: HttpCore };
+export type FastifyHandler = ((request: FastifyRequestLike, reply: FastifyReplyLike) => void) & {
+  readonly core: HttpCore;
+};
 
 /**
  * A Fastify route handler serving MCP (both eras). Register it for GET, POST and DELETE.
