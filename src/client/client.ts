@@ -26,7 +26,9 @@ import type {
   ElicitResult,
   GetPromptResult,
   Implementation,
+  InputRequest,
   InputRequests,
+  InputResponse,
   InputResponses,
   ListRootsResult,
   LoggingLevel,
@@ -56,6 +58,7 @@ import { compileSchema, formatIssues, type CompiledSchema } from '../schema/inde
 import type { Transport } from '../protocol/transport.js';
 import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
+import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
 import { ResponseCache } from './cache.js';
 import type { ClientExtension, ResultFollower } from './extension.js';
 
@@ -445,7 +448,7 @@ export class Client {
       { _meta: this.#meta(version) },
       { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) },
     );
-    const result = raw as unknown as DiscoverResult;
+    const result = raw as DiscoverResult; // its two required fields are checked just below
     if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
       this.#version = undefined;
       throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'server/discover returned a malformed result');
@@ -628,35 +631,30 @@ export class Client {
     }
     await Promise.all(
       entries.map(async ([key, req]) => {
-        out[key] = (await this.#answer(
-          req.method,
-          (req.params ?? {}) as JsonObject,
-          s,
-        )) as unknown as InputResponses[string];
+        out[key] = await this.#answer(req.method, (req.params ?? {}) as JsonObject, s);
       }),
     );
     return out;
   }
 
-  async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
+  async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<InputResponse> {
+    if (method === 'ping') return {} as InputResponse; // an empty result, as ping's is
     const h = this.#options.handlers ?? {};
-    switch (method) {
+    const req = fromWire(method, params);
+    switch (req.method) {
       case 'elicitation/create':
         if (h.elicitation) {
-          const r = (await h.elicitation(params as unknown as ElicitParams, { signal })) as unknown as JsonObject;
+          const r = await h.elicitation(req.params, { signal });
           if (r?.action === 'accept') this.#awaitCompletion(params);
           return r;
         }
         break;
       case 'sampling/createMessage':
-        if (h.sampling)
-          return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
+        if (h.sampling) return h.sampling(req.params, { signal });
         break;
       case 'roots/list':
-        if (h.roots) return (await h.roots({ signal })) as unknown as JsonObject;
+        if (h.roots) return h.roots({ signal });
         break;
-      case 'ping':
-        return {};
     }
     throw new TsmcpError(
       'TSMCP_NO_INPUT_HANDLER',
@@ -740,7 +738,7 @@ export class Client {
     }
     this.#serverRequestsInFlight++;
     try {
-      return await this.#answer(req.method, req.params ?? {}, signal);
+      return toWire(await this.#answer(req.method, req.params ?? {}, signal));
     } catch (e) {
       if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER')
         throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
@@ -764,9 +762,16 @@ export class Client {
 
   // ---------------------------------------------------------------- typed API
 
+  /** `request()` with the params and result types of the request map. */
+  async #call<M extends RequestMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
+    // The one narrowing of a result: `#send` checked it against `method`'s required fields (validateResult),
+    // or an extension's follower produced it for this method.
+    return (await this.request(method, params, options)) as ResultOf<M>;
+  }
+
   /** `server/discover` (2026-07-28 servers). */
-  async discover(options?: CallOptions): Promise<DiscoverResult> {
-    return (await this.request('server/discover', {}, options)) as unknown as DiscoverResult;
+  discover(options?: CallOptions): Promise<DiscoverResult> {
+    return this.#call('server/discover', {}, options);
   }
 
   /** `ping` (legacy servers; on 2026-07-28 it maps to a cheap server/discover). */
@@ -776,8 +781,8 @@ export class Client {
   }
 
   async listTools(cursor?: string, options?: CallOptions): Promise<{ tools: Tool[]; nextCursor?: string }> {
-    const r = await this.request('tools/list', cursor === undefined ? {} : { cursor }, options);
-    let tools = r.tools as Tool[];
+    const r = await this.#call('tools/list', cursor === undefined ? {} : { cursor }, options);
+    let tools = r.tools;
     const setHeaders = this.#transport?.setToolHeaders;
     if (setHeaders) {
       // Over HTTP, a tool whose x-mcp-header annotations are invalid must be dropped (SEP-2243).
@@ -790,7 +795,7 @@ export class Client {
       });
     }
     for (const t of tools) this.#rememberOutputSchema(t);
-    return { ...r, tools } as { tools: Tool[]; nextCursor?: string };
+    return { ...r, tools };
   }
   /** Every tool, across all pages. */
   listAllTools(options?: CallOptions): Promise<Tool[]> {
@@ -807,7 +812,7 @@ export class Client {
     const schema = this.#outputSchemas.get(name);
     if (schema instanceof TsmcpError)
       throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
-    const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
+    const r = await this.#call('tools/call', { name, arguments: args }, options);
     if (schema && !r.isError) {
       if (r.structuredContent === undefined)
         throw new TsmcpError(
@@ -825,27 +830,17 @@ export class Client {
   }
 
   async listPrompts(cursor?: string, options?: CallOptions): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
-    return (await this.request('prompts/list', cursor === undefined ? {} : { cursor }, options)) as {
-      prompts: Prompt[];
-      nextCursor?: string;
-    };
+    return this.#call('prompts/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
     return this.#all((c) => this.listPrompts(c, options), 'prompts');
   }
-  async getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
-    return (await this.request(
-      'prompts/get',
-      args === undefined ? { name } : { name, arguments: args },
-      options,
-    )) as unknown as GetPromptResult;
+  getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
+    return this.#call('prompts/get', args === undefined ? { name } : { name, arguments: args }, options);
   }
 
   async listResources(cursor?: string, options?: CallOptions): Promise<{ resources: Resource[]; nextCursor?: string }> {
-    return (await this.request('resources/list', cursor === undefined ? {} : { cursor }, options)) as {
-      resources: Resource[];
-      nextCursor?: string;
-    };
+    return this.#call('resources/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllResources(options?: CallOptions): Promise<Resource[]> {
     return this.#all((c) => this.listResources(c, options), 'resources');
@@ -854,23 +849,18 @@ export class Client {
     cursor?: string,
     options?: CallOptions,
   ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
-    return (await this.request('resources/templates/list', cursor === undefined ? {} : { cursor }, options)) as {
-      resourceTemplates: ResourceTemplate[];
-      nextCursor?: string;
-    };
+    return this.#call('resources/templates/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
     return this.#all((c) => this.listResourceTemplates(c, options), 'resourceTemplates');
   }
   /** Read a resource; legacy -32002 "not found" arrives as McpError like the modern -32602. */
-  async readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
-    return (await this.request('resources/read', { uri }, options)) as unknown as ReadResourceResult;
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return this.#call('resources/read', { uri }, options);
   }
 
   async complete(params: CompleteParams, options?: CallOptions): Promise<CompleteResult['completion']> {
-    return (
-      (await this.request('completion/complete', params as unknown as JsonObject, options)) as unknown as CompleteResult
-    ).completion;
+    return (await this.#call('completion/complete', params, options)).completion;
   }
 
   /** @deprecated Logging is deprecated since 2026-07-28. Legacy servers only; on 2026-07-28 pass `logLevel` per call. */
@@ -1142,6 +1132,20 @@ function checked(method: string, result: JsonObject): JsonObject {
   const problem = validateResult(method, result);
   if (problem) throw new TsmcpError('TSMCP_INVALID_RESPONSE', problem);
   return result;
+}
+
+/**
+ * An input request as it arrived, typed by its method. This is the JSON boundary: legacy params were checked
+ * by validateServerRequestParams, 2026-07-28 inputRequests arrive as the server wrote them, and handlers
+ * receive them as the types the spec gives (hence the one widening through `unknown`).
+ */
+function fromWire(method: string, params: JsonObject): InputRequest {
+  return { method, params } as unknown as InputRequest;
+}
+
+/** A handler's answer, sent back as JSON: input responses are plain JSON objects (interfaces lack index signatures). */
+function toWire(response: InputResponse): JsonObject {
+  return response as unknown as JsonObject;
 }
 
 function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {
