@@ -60,184 +60,72 @@ import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
 import { ResponseCache } from './cache.js';
-import type { ClientExtension, ResultFollower } from './extension.js';
+import type { ClientExtension } from './extension.js';
+import { checked, type ClientState } from './state.js';
+import type {
+  CallOptions,
+  ClientMiddleware,
+  ClientOptions,
+  ClientRequest,
+  InputHandlers,
+  SubscribeOptions,
+  Subscription,
+} from './options.js';
 
-/** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
+export type {
+  CallOptions,
+  ClientMiddleware,
+  ClientOptions,
+  ClientRequest,
+  InputHandlers,
+  SubscribeOptions,
+  Subscription,
+} from './options.js';
 
 /** A listen stream up this long counts as healthy: its end resets the reconnect attempts. */
 const HEALTHY_LISTEN_MS = 10_000;
-export interface InputHandlers {
-  elicitation?: (params: ElicitParams, ctx: { signal: AbortSignal }) => ElicitResult | Promise<ElicitResult>;
-  /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
-  sampling?: (
-    params: CreateMessageParams,
-    ctx: { signal: AbortSignal },
-  ) => CreateMessageResult | Promise<CreateMessageResult>;
-  /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
-  roots?: (ctx: { signal: AbortSignal }) => ListRootsResult | Promise<ListRootsResult>;
-  /**
-   * 2025-11-25: the server says the out-of-band step of a URL-mode elicitation this client accepted is
-   * done (`notifications/elicitation/complete`). Called once per id; ids never asked for, or already
-   * completed, are ignored. 2026-07-28 has no such notification: the client's retry carries on instead.
-   */
-  elicitationComplete?: (elicitationId: string) => void;
-}
-
-export interface ClientOptions {
-  /** Capabilities to declare. Default: derived from `handlers` (elicitation form, sampling, roots). */
-  capabilities?: ClientCapabilities;
-  /** `auto` (default) probes with server/discover and falls back to initialize; `legacy` skips the probe; a version pins it. */
-  version?: 'auto' | 'legacy' | ProtocolVersion;
-  /** A verdict remembered from an earlier connection to the same server (see `era`), to skip the probe. */
-  prior?: Era;
-  handlers?: InputHandlers;
-  /** Most input rounds one request may take before giving up. Default 10. */
-  maxInputRounds?: number;
-  /**
-   * Most input requests one round may carry (an `InputRequiredResult`, or one an extension relays).
-   * Over it the call fails with `TSMCP_INPUT_REQUESTS_EXCEEDED` and no handler runs. Default 32.
-   */
-  maxInputRequestsPerRound?: number;
-  /**
-   * Legacy sessions: most server→client requests (elicitation, sampling, roots) whose handlers run at
-   * once; more are answered with a JSON-RPC error (-32603) without running a handler. `ping` is always
-   * answered. Default 16.
-   */
-  maxConcurrentServerRequests?: number;
-  /**
-   * 2025-11-25: most accepted URL-mode elicitations remembered while awaiting their (optional)
-   * completion notification. Past it the oldest is forgotten (its completion, if it ever comes, is then
-   * ignored) and `onprotocolerror` is told. Default 64.
-   */
-  maxPendingUrlElicitations?: number;
-  /** Default timeout per request in ms (progress resets it). Default 60 000. */
-  requestTimeoutMs?: number;
-  /**
-   * Over HTTP, a tool called before it was listed is refused with -32020 (its Mcp-Param-* headers are
-   * unknown): the client pages tools/list to learn them and retries once. At most this many pages;
-   * past it the call fails with `TSMCP_INVALID_RESPONSE`. Default 100.
-   */
-  maxToolRefreshPages?: number;
-  /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
-  probeTimeoutMs?: number;
-  /** Cache results by their `ttlMs`/`cacheScope` hints. Default true. */
-  cache?: boolean;
-  /** Log messages the server sends (deprecated logging feature). */
-  onlog?: (params: LogMessageParams) => void;
-  /** Server notifications (list changed, resource updated, …) as they arrive. */
-  onnotification?: (method: string, params: JsonObject | undefined) => void;
-  /** Protocol problems the connection recovered from. */
-  onprotocolerror?: (error: Error) => void;
-  /** Extensions to install, in order (see docs/extensions.md). */
-  extensions?: readonly ClientExtension[];
-}
-
-/** Options of one call. */
-export interface CallOptions
-  extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
-  /**
-   * Extra `_meta` (e.g. `traceparent`, `com.example/user`). Keys must follow the spec's key syntax and
-   * stay out of prefixes reserved for MCP (`io.modelcontextprotocol/`, `*.mcp/`…, set by the client
-   * itself), and `progressToken` comes from `onprogress`: otherwise the call fails with
-   * `TSMCP_INVALID_META` before anything is sent. The same holds for `params._meta` of `request()`.
-   */
-  meta?: Meta;
-  /** 2026-07-28: ask for log messages at or above this level for this request. */
-  logLevel?: LoggingLevel;
-  /** Bypass the response cache for this call. */
-  noCache?: boolean;
-}
-
-export interface SubscribeOptions {
-  /** Listen again when the stream drops or the server ends it (2026-07-28). Default true. */
-  reconnect?: boolean;
-  /**
-   * Consecutive failed attempts before giving up. Default 5 (backoff from 250 ms, doubling, 10 s cap). A
-   * listen that ends within 10 s of its acknowledgement counts as failed too.
-   */
-  maxReconnects?: number;
-  /** Called each time a dropped subscription is listening again. */
-  onreconnect?: () => void;
-  /**
-   * Called each time the subscription stops delivering other than by `close()`: the server cancelled or
-   * ended the listen (`TSMCP_CANCELLED`), or the connection was lost (`TSMCP_CONNECTION_CLOSED`, with a
-   * stdio server's exit in `cause`). Events may have been missed; the reconnect policy then applies.
-   */
-  oninterrupt?: (reason: Error) => void;
-  /** Called once when the subscription ends for good other than by `close()` (reconnect off or exhausted, connection gone). */
-  onclose?: (reason: Error) => void;
-}
-
-export interface Subscription {
-  /** What the server agreed to send (modern), or what was asked (legacy). */
-  readonly acknowledged: SubscriptionFilter;
-  close(): Promise<void>;
-}
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 /** Era verdicts per server (transport `eraCacheKey`) for this process. */
 const ERA_CACHE = new Map<string, Era>();
 
-/** What a client middleware sees of one outgoing request; it may replace `params` or `options` before `next()`. */
-export interface ClientRequest {
-  readonly method: string;
-  /** The request's params (without the `_meta` the client adds on 2026-07-28). */
-  params: JsonObject;
-  /** The call's options: signal, timeouts, `meta` (e.g. a `traceparent` to propagate), `noCache`. */
-  options: CallOptions;
-}
-
-/**
- * A client middleware: run code before and after `next()`, or answer without calling it. `next()`
- * resolves with the final result (input rounds answered, legacy results translated, cache consulted) or
- * rejects with the call's error (`McpError` from the server, `TsmcpError` for local failures).
- * Calling `next()` twice rejects with `TSMCP_MIDDLEWARE`.
- * @example
- * client.use(async (req, next) => {
- *   req.options = { ...req.options, meta: { ...req.options.meta, traceparent: currentTraceparent() } };
- *   return next();
- * });
- */
-export type ClientMiddleware = (req: ClientRequest, next: () => Promise<JsonObject>) => Promise<JsonObject>;
-
 /** An MCP client for one server connection. */
 export class Client {
   readonly info: Implementation;
-  readonly #options: ClientOptions;
-  #capabilities: ClientCapabilities;
+  /** What the client's parts share (state.ts). */
+  readonly #s: ClientState;
   readonly #extensions = new Map<string, ClientExtension>();
-  /** Followers of extension result types, by resultType. */
-  readonly #followers = new Map<string, { methods: readonly string[]; follow: ResultFollower }>();
-  readonly #legacyPassThrough: ((method: string, params: JsonObject) => boolean)[] = [];
-  readonly #cache: ResponseCache | undefined;
   /** Output schemas of listed tools; a TsmcpError marks a tool whose schema cannot be used (never skipped silently). */
   readonly #outputSchemas = new Map<string, CompiledSchema | TsmcpError>();
-  readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
-  /** Legacy resources/subscribe is per session, not per Subscription: how many of ours hold each URI. */
-  readonly #legacyHolds = new Map<string, number>();
-  #peer: Peer | undefined;
-  #transport: Transport | undefined;
-  #version: ProtocolVersion | undefined;
-  #serverCapabilities: ServerCapabilities = {};
-  #serverInfo: Implementation | undefined;
-  #instructions: string | undefined;
   /** close() was called: a connection loss is then expected, not recovered from. */
   #closing = false;
-  /** A stdio server restart in progress (see #lost): requests and re-listens wait for it. */
-  #recovering: Promise<void> | undefined;
   /** The legacy session's log level, set again after a server restart. */
   #logLevel: LoggingLevel | undefined;
-  /** Legacy subscriptions, told about connection loss and restarts. */
-  readonly #legacySubs = new Set<{ interrupted(e: Error): void; reconnected(): void; closed(e: Error): void }>();
   readonly #middleware: ClientMiddleware[] = [];
   /** The middleware composed once per `use()`; undefined while there is none, so request() skips it. */
   #chain: ((req: ClientRequest, inner: () => Promise<JsonObject>) => Promise<JsonObject>) | undefined;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     this.info = info;
-    this.#options = options;
-    this.#capabilities = options.capabilities ?? capabilitiesFrom(options.handlers);
-    this.#cache = options.cache === false ? undefined : new ResponseCache();
+    this.#s = {
+      info,
+      options,
+      capabilities: options.capabilities ?? capabilitiesFrom(options.handlers),
+      cache: options.cache === false ? undefined : new ResponseCache(),
+      peer: undefined,
+      transport: undefined,
+      version: undefined,
+      serverCapabilities: {},
+      serverInfo: undefined,
+      instructions: undefined,
+      recovering: undefined,
+      baseMeta: undefined,
+      followers: new Map(),
+      legacyPassThrough: [],
+      listeners: new Map(),
+      legacyHolds: new Map(),
+      legacySubs: new Set(),
+    };
     for (const extension of options.extensions ?? []) this.#installExtension(extension);
   }
 
@@ -254,13 +142,13 @@ export class Client {
     extension.install({
       client: this,
       declareCapability: (settings = {}) => {
-        this.#capabilities = {
-          ...this.#capabilities,
-          extensions: { ...this.#capabilities.extensions, [id]: settings },
+        this.#s.capabilities = {
+          ...this.#s.capabilities,
+          extensions: { ...this.#s.capabilities.extensions, [id]: settings },
         };
       },
-      followResultType: (resultType, methods, follow) => void this.#followers.set(resultType, { methods, follow }),
-      passLegacyResult: (when) => void this.#legacyPassThrough.push(when),
+      followResultType: (resultType, methods, follow) => void this.#s.followers.set(resultType, { methods, follow }),
+      passLegacyResult: (when) => void this.#s.legacyPassThrough.push(when),
       answer: (requests, signal) => this.#answerAll(requests, signal),
       check: (method, result) => checked(method, result),
     });
@@ -268,20 +156,20 @@ export class Client {
 
   /** The revision in use once connected. */
   get protocolVersion(): ProtocolVersion | undefined {
-    return this.#version;
+    return this.#s.version;
   }
   /** `modern` or `legacy`; remember it per server and pass it back as `prior` to skip the probe next time. */
   get era(): Era | undefined {
-    return this.#version === undefined ? undefined : isModernVersion(this.#version) ? 'modern' : 'legacy';
+    return this.#s.version === undefined ? undefined : isModernVersion(this.#s.version) ? 'modern' : 'legacy';
   }
   get serverCapabilities(): ServerCapabilities {
-    return this.#serverCapabilities;
+    return this.#s.serverCapabilities;
   }
   get serverInfo(): Implementation | undefined {
-    return this.#serverInfo;
+    return this.#s.serverInfo;
   }
   get instructions(): string | undefined {
-    return this.#instructions;
+    return this.#s.instructions;
   }
 
   /** Connect over a message transport and settle the protocol revision. */
@@ -289,9 +177,9 @@ export class Client {
     this.#closing = false;
     // The era is a property of the server: remember the verdict per server for this process.
     const key = transport.eraCacheKey;
-    const want = this.#options.version ?? 'auto';
+    const want = this.#s.options.version ?? 'auto';
     const cached =
-      want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
+      want === 'auto' && this.#s.options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
     if (cached) {
       try {
         await this.#connect(transport, cached === 'legacy' ? 'legacy' : LATEST_PROTOCOL_VERSION);
@@ -324,7 +212,7 @@ export class Client {
 
   async #connect(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
     this.#probing = false;
-    this.#transport = transport;
+    this.#s.transport = transport;
     const peer = new Peer(
       transport,
       {
@@ -334,17 +222,17 @@ export class Client {
         onnotification: (n) => this.#notification(n.method, n.params),
       },
       {
-        requestTimeoutMs: this.#options.requestTimeoutMs,
-        onprotocolerror: this.#options.onprotocolerror,
-        firstId: this.#peer?.nextId,
+        requestTimeoutMs: this.#s.options.requestTimeoutMs,
+        onprotocolerror: this.#s.options.onprotocolerror,
+        firstId: this.#s.peer?.nextId,
       },
     );
-    this.#peer = peer;
+    this.#s.peer = peer;
     await peer.start();
     try {
-      if (want === 'legacy' || isLegacyVersion(want) || this.#options.prior === 'legacy') {
+      if (want === 'legacy' || isLegacyVersion(want) || this.#s.options.prior === 'legacy') {
         await this.#initialize(isLegacyVersion(want) ? want : LATEST_LEGACY_VERSION, isLegacyVersion(want));
-      } else if (isModernVersion(want) || this.#options.prior === 'modern') {
+      } else if (isModernVersion(want) || this.#s.options.prior === 'modern') {
         await this.#discover(isModernVersion(want) ? want : LATEST_PROTOCOL_VERSION, true);
       } else {
         this.#probing = true;
@@ -360,7 +248,7 @@ export class Client {
 
   async close(): Promise<void> {
     this.#closing = true;
-    await this.#peer?.close();
+    await this.#s.peer?.close();
   }
 
   /**
@@ -369,29 +257,29 @@ export class Client {
    * subscriptions and log level set again; listen subscriptions listen again themselves.
    */
   #lost(peer: Peer, reason: Error | undefined): void {
-    if (this.#closing || peer !== this.#peer || this.#recovering || !this.#version) return;
+    if (this.#closing || peer !== this.#s.peer || this.#s.recovering || !this.#s.version) return;
     const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, {
       cause: reason,
     });
-    const subs = [...this.#legacySubs];
+    const subs = [...this.#s.legacySubs];
     for (const s of subs) s.interrupted(why);
-    const transport = this.#transport;
+    const transport = this.#s.transport;
     if (!transport?.allowRestart) {
       for (const s of subs) s.closed(why);
       return;
     }
-    this.#recovering = this.#recover(transport, this.#version, why).then(
+    this.#s.recovering = this.#recover(transport, this.#s.version, why).then(
       () => {
-        this.#recovering = undefined;
-        for (const s of this.#legacySubs) s.reconnected();
+        this.#s.recovering = undefined;
+        for (const s of this.#s.legacySubs) s.reconnected();
       },
       (e: Error) => {
-        this.#recovering = undefined;
-        for (const s of [...this.#legacySubs]) s.closed(e);
+        this.#s.recovering = undefined;
+        for (const s of [...this.#s.legacySubs]) s.closed(e);
         throw e;
       },
     );
-    this.#recovering.catch(() => undefined); // waiters see the failure; nobody else has to
+    this.#s.recovering.catch(() => undefined); // waiters see the failure; nobody else has to
   }
 
   async #recover(transport: Transport, version: ProtocolVersion, why: Error): Promise<void> {
@@ -408,8 +296,8 @@ export class Client {
     }
     if (!isLegacyVersion(version)) return;
     // Straight on the peer: this.request() waits for the recovery this is part of.
-    for (const uri of this.#legacyHolds.keys()) await this.#peer!.request('resources/subscribe', { uri });
-    if (this.#logLevel) await this.#peer!.request('logging/setLevel', { level: this.#logLevel });
+    for (const uri of this.#s.legacyHolds.keys()) await this.#s.peer!.request('resources/subscribe', { uri });
+    if (this.#logLevel) await this.#s.peer!.request('logging/setLevel', { level: this.#logLevel });
   }
 
   // ---------------------------------------------------------------- era detection
@@ -442,44 +330,44 @@ export class Client {
   }
 
   async #discover(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#version = version;
-    const raw = await this.#peer!.request(
+    this.#s.version = version;
+    const raw = await this.#s.peer!.request(
       'server/discover',
       { _meta: this.#meta(version) },
-      { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) },
+      { timeoutMs: pinned ? undefined : (this.#s.options.probeTimeoutMs ?? 5_000) },
     );
     const result = raw as DiscoverResult; // its two required fields are checked just below
     if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
-      this.#version = undefined;
+      this.#s.version = undefined;
       throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'server/discover returned a malformed result');
     }
     if (!result.supportedVersions.includes(version)) {
       const other = MODERN_VERSIONS.find((v) => result.supportedVersions.includes(v));
       if (!other) {
-        this.#version = undefined;
+        this.#s.version = undefined;
         throw new TsmcpError(
           'TSMCP_VERSION_NEGOTIATION',
           `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
         );
       }
-      this.#version = other;
+      this.#s.version = other;
     }
-    this.#serverCapabilities = result.capabilities;
+    this.#s.serverCapabilities = result.capabilities;
     const info = (isObject(result._meta) && result._meta[META.serverInfo]) || (raw as JsonObject).serverInfo;
-    this.#serverInfo = isObject(info) ? (info as unknown as Implementation) : undefined;
-    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    this.#cache?.put('server/discover', {}, raw);
+    this.#s.serverInfo = isObject(info) ? (info as unknown as Implementation) : undefined;
+    this.#s.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    this.#s.cache?.put('server/discover', {}, raw);
   }
 
   async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#version = undefined; // a failed probe may have left the modern revision here
+    this.#s.version = undefined; // a failed probe may have left the modern revision here
     const result = checked(
       'initialize',
-      await this.#peer!.request(
+      await this.#s.peer!.request(
         'initialize',
         {
           protocolVersion: version,
-          capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
+          capabilities: encodeLegacyClientCapabilities(this.#s.capabilities, version),
           clientInfo: this.info,
         },
         { cancellable: false },
@@ -492,28 +380,26 @@ export class Client {
         `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`,
       );
     }
-    this.#version = agreed;
-    this.#serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
-    this.#serverInfo = isObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined;
-    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    await this.#peer!.notify('notifications/initialized');
+    this.#s.version = agreed;
+    this.#s.serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
+    this.#s.serverInfo = isObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined;
+    this.#s.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
+    await this.#s.peer!.notify('notifications/initialized');
   }
-
-  #baseMeta: { version: ProtocolVersion; meta: Meta } | undefined;
 
   /** The required `_meta` of every modern request (built once per version), plus per-call extras. */
   #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
-    if (this.#baseMeta?.version !== version) {
-      this.#baseMeta = {
+    if (this.#s.baseMeta?.version !== version) {
+      this.#s.baseMeta = {
         version,
         meta: {
           [META.protocolVersion]: version,
-          [META.clientCapabilities]: this.#capabilities,
+          [META.clientCapabilities]: this.#s.capabilities,
           [META.clientInfo]: this.info,
         },
       };
     }
-    const base = this.#baseMeta.meta;
+    const base = this.#s.baseMeta.meta;
     if (!extra && logLevel === undefined) return base;
     const meta: Meta = { ...extra, ...base };
     if (logLevel !== undefined) meta[META.logLevel] = logLevel;
@@ -544,15 +430,15 @@ export class Client {
   }
 
   async #send(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
-    if (this.#recovering) await this.#recovering.catch(() => undefined); // a restarting stdio server
-    const peer = this.#peer;
-    const version = this.#version;
+    if (this.#s.recovering) await this.#s.recovering.catch(() => undefined); // a restarting stdio server
+    const peer = this.#s.peer;
+    const version = this.#s.version;
     if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
     const metaProblem = userMetaProblem(options.meta, 'request') ?? userMetaProblem(params._meta, 'request');
     if (metaProblem) throw new TsmcpError('TSMCP_INVALID_META', `${method}: ${metaProblem}`);
-    const cacheable = this.#cache && !options.noCache && ResponseCache.cacheable(method);
+    const cacheable = this.#s.cache && !options.noCache && ResponseCache.cacheable(method);
     if (cacheable) {
-      const hit = this.#cache!.get(method, params);
+      const hit = this.#s.cache!.get(method, params);
       if (hit) return hit;
     }
     const { meta, logLevel, noCache: _n, ...reqOptions } = options;
@@ -560,20 +446,20 @@ export class Client {
       const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
       const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
       // A call an extension augments may answer with another shape (the extension reads it).
-      return this.#legacyPassThrough.some((when) => when(method, params))
+      return this.#s.legacyPassThrough.some((when) => when(method, params))
         ? legacyResult
         : checked(method, legacyResult);
     }
     const extra =
       isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
     const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
-    const maxRounds = this.#options.maxInputRounds ?? 10;
+    const maxRounds = this.#s.options.maxInputRounds ?? 10;
     let next = base;
     // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
     let headerRetry =
       method === 'tools/call' &&
       typeof params.name === 'string' &&
-      typeof this.#transport?.setToolHeaders === 'function';
+      typeof this.#s.transport?.setToolHeaders === 'function';
     for (let round = 0; ; round++) {
       let result: JsonObject;
       try {
@@ -586,17 +472,17 @@ export class Client {
         });
       } catch (e) {
         if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string')
-          this.#cache?.invalidateMethod(method);
+          this.#s.cache?.invalidateMethod(method);
         throw e;
       }
       // Only an absent resultType means complete (A7); a present null is as invalid as any unknown value.
       const type = result.resultType === undefined ? 'complete' : result.resultType;
       if (type === 'complete') {
         checked(method, result);
-        if (cacheable && round === 0) this.#cache!.put(method, params, result);
+        if (cacheable && round === 0) this.#s.cache!.put(method, params, result);
         return result;
       }
-      const follower = typeof type === 'string' ? this.#followers.get(type) : undefined;
+      const follower = typeof type === 'string' ? this.#s.followers.get(type) : undefined;
       if (follower?.methods.includes(method)) return follower.follow(result, { method, params, options });
       if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
         throw new TsmcpError(
@@ -617,7 +503,7 @@ export class Client {
     const out: InputResponses = {};
     const s = signal ?? new AbortController().signal;
     const entries = Object.entries(requests);
-    const max = this.#options.maxInputRequestsPerRound ?? 32;
+    const max = this.#s.options.maxInputRequestsPerRound ?? 32;
     if (entries.length > max) {
       throw new TsmcpError(
         'TSMCP_INPUT_REQUESTS_EXCEEDED',
@@ -639,7 +525,7 @@ export class Client {
 
   async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<InputResponse> {
     if (method === 'ping') return {} as InputResponse; // an empty result, as ping's is
-    const h = this.#options.handlers ?? {};
+    const h = this.#s.options.handlers ?? {};
     const req = fromWire(method, params);
     switch (req.method) {
       case 'elicitation/create':
@@ -664,15 +550,15 @@ export class Client {
 
   /** Why an input request may not be answered here (a capability this client did not declare on the wire, or a shape the revision forbids). */
   #refusal(method: string, params: JsonObject): string | undefined {
-    const version = this.#version;
+    const version = this.#s.version;
     if (version === undefined) return undefined;
     if (method === 'elicitation/create') {
       const bad = invalidUrlElicitation(params, version);
       if (bad) return bad;
     }
     const declared = isLegacyVersion(version)
-      ? (encodeLegacyClientCapabilities(this.#capabilities, version) as ClientCapabilities)
-      : this.#capabilities;
+      ? (encodeLegacyClientCapabilities(this.#s.capabilities, version) as ClientCapabilities)
+      : this.#s.capabilities;
     const missing = missingClientCapability(method, params, declared, version);
     if (!missing) return undefined;
     const top = Object.keys(missing)[0]!;
@@ -685,16 +571,16 @@ export class Client {
 
   #awaitCompletion(params: JsonObject): void {
     const id = params.elicitationId;
-    if (params.mode !== 'url' || typeof id !== 'string' || !this.#version || !hasElicitationComplete(this.#version))
+    if (params.mode !== 'url' || typeof id !== 'string' || !this.#s.version || !hasElicitationComplete(this.#s.version))
       return;
     const pending = this.#pendingUrlElicitations;
     pending.delete(id);
     pending.add(id);
-    const max = this.#options.maxPendingUrlElicitations ?? 64;
+    const max = this.#s.options.maxPendingUrlElicitations ?? 64;
     for (const oldest of pending) {
       if (pending.size <= max) break;
       pending.delete(oldest);
-      this.#options.onprotocolerror?.(
+      this.#s.options.onprotocolerror?.(
         new TsmcpError(
           'TSMCP_INPUT_REQUESTS_EXCEEDED',
           `More than ${max} URL-mode elicitations await completion (maxPendingUrlElicitations): forgot ${oldest}`,
@@ -707,7 +593,7 @@ export class Client {
   #elicitationCompleted(params: JsonObject | undefined): boolean {
     const id = params?.elicitationId;
     if (typeof id !== 'string' || !this.#pendingUrlElicitations.delete(id)) return false;
-    this.#options.handlers?.elicitationComplete?.(id);
+    this.#s.options.handlers?.elicitationComplete?.(id);
     return true;
   }
 
@@ -717,7 +603,7 @@ export class Client {
   /** Legacy servers send real requests; answer them with the same handlers. */
   async #serverRequest(req: JsonRpcRequest, signal: AbortSignal): Promise<JsonObject> {
     // Before the handshake settles a revision only ping is allowed; after it, only that revision's methods.
-    const version = this.#version;
+    const version = this.#s.version;
     if (req.method !== 'ping' && (version === undefined || !legacyServerRequestExists(req.method, version))) {
       throw new McpError(
         ErrorCode.MethodNotFound,
@@ -729,7 +615,7 @@ export class Client {
     if (req.method === 'ping') return {};
     const refused = this.#refusal(req.method, req.params ?? {});
     if (refused) throw new McpError(ErrorCode.InvalidParams, refused);
-    const max = this.#options.maxConcurrentServerRequests ?? 16;
+    const max = this.#s.options.maxConcurrentServerRequests ?? 16;
     if (this.#serverRequestsInFlight >= max) {
       throw new McpError(
         ErrorCode.InternalError,
@@ -751,13 +637,13 @@ export class Client {
   #notification(method: string, params: JsonObject | undefined): void {
     if (method === 'notifications/elicitation/complete' && !this.#elicitationCompleted(params)) return;
     const kind = listChangedOf(method)?.kind;
-    if (kind) this.#cache?.invalidateList(kind);
+    if (kind) this.#s.cache?.invalidateList(kind);
     if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
-      this.#cache?.invalidateResource(params.uri);
-    if (method === 'notifications/message' && params) this.#options.onlog?.(params as unknown as LogMessageParams);
+      this.#s.cache?.invalidateResource(params.uri);
+    if (method === 'notifications/message' && params) this.#s.options.onlog?.(params as unknown as LogMessageParams);
     const sub = isObject(params?._meta) ? params._meta[META.subscriptionId] : undefined;
-    if (typeof sub === 'string' || typeof sub === 'number') this.#listeners.get(sub)?.(method, params!);
-    this.#options.onnotification?.(method, params);
+    if (typeof sub === 'string' || typeof sub === 'number') this.#s.listeners.get(sub)?.(method, params!);
+    this.#s.options.onnotification?.(method, params);
   }
 
   // ---------------------------------------------------------------- typed API
@@ -783,14 +669,14 @@ export class Client {
   async listTools(cursor?: string, options?: CallOptions): Promise<{ tools: Tool[]; nextCursor?: string }> {
     const r = await this.#call('tools/list', cursor === undefined ? {} : { cursor }, options);
     let tools = r.tools;
-    const setHeaders = this.#transport?.setToolHeaders;
+    const setHeaders = this.#s.transport?.setToolHeaders;
     if (setHeaders) {
       // Over HTTP, a tool whose x-mcp-header annotations are invalid must be dropped (SEP-2243).
       tools = tools.filter((t) => {
         const why = invalidHeaderAnnotation(t.inputSchema);
         if (why)
-          this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
-        else setHeaders.call(this.#transport, t.name, headerParamsOf(t.inputSchema));
+          this.#s.options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
+        else setHeaders.call(this.#s.transport, t.name, headerParamsOf(t.inputSchema));
         return !why;
       });
     }
@@ -883,8 +769,8 @@ export class Client {
     onevent: (method: string, params: JsonObject) => void,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    if (this.#recovering) await this.#recovering.catch(() => undefined);
-    if (!this.#peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+    if (this.#s.recovering) await this.#s.recovering.catch(() => undefined);
+    if (!this.#s.peer || !this.#s.version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
     if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent, options);
     const controller = new AbortController();
     const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);
@@ -892,26 +778,26 @@ export class Client {
       try {
         callback?.(e);
       } catch (thrown) {
-        this.#options.onprotocolerror?.(thrown as Error);
+        this.#s.options.onprotocolerror?.(thrown as Error);
       }
     };
     /** One listen stream on the current connection; `ended` resolves with why it ended. */
     const listen = () => {
-      const peer = this.#peer!; // after a stdio server restart this is the new connection
+      const peer = this.#s.peer!; // after a stdio server restart this is the new connection
       let id: string | number | undefined;
       let ackResolve!: (f: SubscriptionFilter) => void;
       const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
       const ended: Promise<Error> = peer
         .request(
           'subscriptions/listen',
-          { notifications: filter, _meta: this.#meta(this.#version!) },
+          { notifications: filter, _meta: this.#meta(this.#s.version!) },
           {
             signal: controller.signal,
             timeoutMs: Infinity,
             peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
             onid: (i) => {
               id = i;
-              this.#listeners.set(i, (method, params) => {
+              this.#s.listeners.set(i, (method, params) => {
                 if (method === 'notifications/subscriptions/acknowledged')
                   ackResolve((params.notifications ?? {}) as SubscriptionFilter);
                 else onevent(method, params);
@@ -923,7 +809,7 @@ export class Client {
           () => new TsmcpError('TSMCP_CANCELLED', 'The server ended the subscription (subscriptions/listen returned)'),
           (e: unknown) => (e instanceof Error ? e : new TsmcpError('TSMCP_CONNECTION_CLOSED', String(e))),
         )
-        .finally(() => id !== undefined && this.#listeners.delete(id));
+        .finally(() => id !== undefined && this.#s.listeners.delete(id));
       const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e))]);
       return { acknowledged, ended };
     };
@@ -945,13 +831,13 @@ export class Client {
           liveSince = undefined;
         }
         // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
-        if (this.#recovering)
-          why = await this.#recovering.then(
+        if (this.#s.recovering)
+          why = await this.#s.recovering.then(
             () => why,
             (e: Error) => e,
           );
         if (controller.signal.aborted) return;
-        if (!this.#peer || this.#peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
+        if (!this.#s.peer || this.#s.peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
         await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
         if (controller.signal.aborted) return;
         attempts++;
@@ -982,15 +868,15 @@ export class Client {
     options: SubscribeOptions,
   ): Promise<Subscription> {
     const uris = filter.resourceSubscriptions ?? [];
-    if (uris.length && !this.#serverCapabilities.resources?.subscribe)
+    if (uris.length && !this.#s.serverCapabilities.resources?.subscribe)
       throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
     // Unsubscribe a URI only when no other Subscription of ours still holds it.
     const release = async (held: string[]) => {
       for (const uri of held) {
-        const n = (this.#legacyHolds.get(uri) ?? 1) - 1;
-        if (n > 0) this.#legacyHolds.set(uri, n);
+        const n = (this.#s.legacyHolds.get(uri) ?? 1) - 1;
+        if (n > 0) this.#s.legacyHolds.set(uri, n);
         else {
-          this.#legacyHolds.delete(uri);
+          this.#s.legacyHolds.delete(uri);
           await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
         }
       }
@@ -998,7 +884,7 @@ export class Client {
     for (let i = 0; i < uris.length; i++) {
       try {
         await this.request('resources/subscribe', { uri: uris[i]! });
-        this.#legacyHolds.set(uris[i]!, (this.#legacyHolds.get(uris[i]!) ?? 0) + 1);
+        this.#s.legacyHolds.set(uris[i]!, (this.#s.legacyHolds.get(uris[i]!) ?? 0) + 1);
       } catch (e) {
         // The server caps subscriptions per session: give back what this call took, then fail.
         await release(uris.slice(0, i));
@@ -1015,33 +901,33 @@ export class Client {
         uris.some((u) => uriCovers(u, params.uri as string))
       );
     };
-    const previous = this.#options.onnotification;
+    const previous = this.#s.options.onnotification;
     const hook = (method: string, params: JsonObject | undefined) => {
       previous?.(method, params);
       if (wanted(method, params)) onevent(method, params ?? {});
     };
-    this.#options.onnotification = hook;
+    this.#s.options.onnotification = hook;
     const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
       try {
         callback?.(e);
       } catch (thrown) {
-        this.#options.onprotocolerror?.(thrown as Error);
+        this.#s.options.onprotocolerror?.(thrown as Error);
       }
     };
     const life = {
       interrupted: (e: Error) => report(options.oninterrupt, e),
       reconnected: () => options.onreconnect?.(),
       closed: (e: Error) => {
-        this.#legacySubs.delete(life);
+        this.#s.legacySubs.delete(life);
         report(options.onclose, e);
       },
     };
-    this.#legacySubs.add(life);
+    this.#s.legacySubs.add(life);
     return {
       acknowledged: filter,
       close: async () => {
-        this.#legacySubs.delete(life);
-        if (this.#options.onnotification === hook) this.#options.onnotification = previous;
+        this.#s.legacySubs.delete(life);
+        if (this.#s.options.onnotification === hook) this.#s.options.onnotification = previous;
         if (closed) return;
         closed = true;
         await release(uris);
@@ -1054,7 +940,7 @@ export class Client {
    * Mcp-Param-* headers. True when found; at most `maxToolRefreshPages` pages.
    */
   async #refreshTool(name: string, options: CallOptions): Promise<boolean> {
-    const max = this.#options.maxToolRefreshPages ?? 100;
+    const max = this.#s.options.maxToolRefreshPages ?? 100;
     const same: CallOptions = {
       noCache: true,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -1082,7 +968,7 @@ export class Client {
     }
     // Revisions before 2025-11-25 name no default dialect; their own schemas are draft-07.
     const defaultDialect =
-      this.#version !== undefined && !supports(this.#version, 'jsonSchema2020Default') ? '7' : '2020-12';
+      this.#s.version !== undefined && !supports(this.#s.version, 'jsonSchema2020Default') ? '7' : '2020-12';
     try {
       this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output', defaultDialect }));
     } catch (e) {
@@ -1093,7 +979,7 @@ export class Client {
         { cause: e },
       );
       this.#outputSchemas.set(tool.name, why);
-      this.#options.onprotocolerror?.(why);
+      this.#s.options.onprotocolerror?.(why);
     }
   }
 
@@ -1125,13 +1011,6 @@ function isModernAnswer(e: unknown): boolean {
     e.code === ErrorCode.InvalidParams &&
     /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`)
   );
-}
-
-/** Throw a local error (never confused with a peer's McpError) when a result lacks what its method promises. */
-function checked(method: string, result: JsonObject): JsonObject {
-  const problem = validateResult(method, result);
-  if (problem) throw new TsmcpError('TSMCP_INVALID_RESPONSE', problem);
-  return result;
 }
 
 /**
