@@ -61,6 +61,7 @@ import { listChangedOf } from '../protocol/list-changed.js';
 import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
 import { ResponseCache } from './cache.js';
 import type { ClientExtension } from './extension.js';
+import { ERA_CACHE, metaOf, settle, type Want } from './era.js';
 import { checked, type ClientState } from './state.js';
 import type {
   CallOptions,
@@ -86,8 +87,6 @@ export type {
 const HEALTHY_LISTEN_MS = 10_000;
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-/** Era verdicts per server (transport `eraCacheKey`) for this process. */
-const ERA_CACHE = new Map<string, Era>();
 
 /** An MCP client for one server connection. */
 export class Client {
@@ -195,7 +194,7 @@ export class Client {
     if (key !== undefined && want === 'auto' && this.era) ERA_CACHE.set(key, this.era);
   }
 
-  async #connectDetecting(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
+  async #connectDetecting(transport: Transport, want: Want): Promise<void> {
     try {
       await this.#connect(transport, want);
     } catch (e) {
@@ -210,7 +209,7 @@ export class Client {
 
   #probing = false;
 
-  async #connect(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
+  async #connect(transport: Transport, want: Want): Promise<void> {
     this.#probing = false;
     this.#s.transport = transport;
     const peer = new Peer(
@@ -230,15 +229,7 @@ export class Client {
     this.#s.peer = peer;
     await peer.start();
     try {
-      if (want === 'legacy' || isLegacyVersion(want) || this.#s.options.prior === 'legacy') {
-        await this.#initialize(isLegacyVersion(want) ? want : LATEST_LEGACY_VERSION, isLegacyVersion(want));
-      } else if (isModernVersion(want) || this.#s.options.prior === 'modern') {
-        await this.#discover(isModernVersion(want) ? want : LATEST_PROTOCOL_VERSION, true);
-      } else {
-        this.#probing = true;
-        await this.#probe();
-        this.#probing = false;
-      }
+      await settle(this.#s, want, (on) => (this.#probing = on));
     } catch (e) {
       await peer.close().catch(() => {});
       throw e;
@@ -300,112 +291,6 @@ export class Client {
     if (this.#logLevel) await this.#s.peer!.request('logging/setLevel', { level: this.#logLevel });
   }
 
-  // ---------------------------------------------------------------- era detection
-
-  /** Spec: send server/discover; a result or a recognised modern error means modern; anything else legacy. */
-  async #probe(): Promise<void> {
-    try {
-      await this.#discover(LATEST_PROTOCOL_VERSION, false);
-    } catch (e) {
-      if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion) {
-        // A modern server: pick from what it offers, never fall back blindly.
-        const supported =
-          isObject(e.data) && Array.isArray(e.data.supported)
-            ? e.data.supported.filter((v): v is string => typeof v === 'string')
-            : [];
-        const modern = MODERN_VERSIONS.find((v) => supported.includes(v));
-        if (modern) return this.#discover(modern, true);
-        const legacy = SUPPORTED_PROTOCOL_VERSIONS.find((v) => isLegacyVersion(v) && supported.includes(v));
-        if (legacy) return this.#initialize(legacy, false);
-        throw new TsmcpError(
-          'TSMCP_VERSION_NEGOTIATION',
-          `No common protocol version: the server supports ${supported.join(', ') || 'none it listed'}`,
-        );
-      }
-      // Other errors only a 2026-07-28 server sends also settle the era: probe once more, and let a second failure stand.
-      if (isModernAnswer(e)) return this.#discover(LATEST_PROTOCOL_VERSION, true);
-      if (e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED') throw e;
-      await this.#initialize(LATEST_LEGACY_VERSION, false);
-    }
-  }
-
-  async #discover(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#s.version = version;
-    const raw = await this.#s.peer!.request(
-      'server/discover',
-      { _meta: this.#meta(version) },
-      { timeoutMs: pinned ? undefined : (this.#s.options.probeTimeoutMs ?? 5_000) },
-    );
-    const result = raw as DiscoverResult; // its two required fields are checked just below
-    if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
-      this.#s.version = undefined;
-      throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'server/discover returned a malformed result');
-    }
-    if (!result.supportedVersions.includes(version)) {
-      const other = MODERN_VERSIONS.find((v) => result.supportedVersions.includes(v));
-      if (!other) {
-        this.#s.version = undefined;
-        throw new TsmcpError(
-          'TSMCP_VERSION_NEGOTIATION',
-          `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
-        );
-      }
-      this.#s.version = other;
-    }
-    this.#s.serverCapabilities = result.capabilities;
-    const info = (isObject(result._meta) && result._meta[META.serverInfo]) || (raw as JsonObject).serverInfo;
-    this.#s.serverInfo = isObject(info) ? (info as unknown as Implementation) : undefined;
-    this.#s.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    this.#s.cache?.put('server/discover', {}, raw);
-  }
-
-  async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#s.version = undefined; // a failed probe may have left the modern revision here
-    const result = checked(
-      'initialize',
-      await this.#s.peer!.request(
-        'initialize',
-        {
-          protocolVersion: version,
-          capabilities: encodeLegacyClientCapabilities(this.#s.capabilities, version),
-          clientInfo: this.info,
-        },
-        { cancellable: false },
-      ), // the spec forbids cancelling initialize, even on timeout
-    );
-    const agreed = result.protocolVersion;
-    if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
-      throw new TsmcpError(
-        'TSMCP_VERSION_NEGOTIATION',
-        `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`,
-      );
-    }
-    this.#s.version = agreed;
-    this.#s.serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
-    this.#s.serverInfo = isObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined;
-    this.#s.instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    await this.#s.peer!.notify('notifications/initialized');
-  }
-
-  /** The required `_meta` of every modern request (built once per version), plus per-call extras. */
-  #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
-    if (this.#s.baseMeta?.version !== version) {
-      this.#s.baseMeta = {
-        version,
-        meta: {
-          [META.protocolVersion]: version,
-          [META.clientCapabilities]: this.#s.capabilities,
-          [META.clientInfo]: this.info,
-        },
-      };
-    }
-    const base = this.#s.baseMeta.meta;
-    if (!extra && logLevel === undefined) return base;
-    const meta: Meta = { ...extra, ...base };
-    if (logLevel !== undefined) meta[META.logLevel] = logLevel;
-    return meta;
-  }
-
   // ---------------------------------------------------------------- requests
 
   /**
@@ -452,7 +337,7 @@ export class Client {
     }
     const extra =
       isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
-    const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
+    const base: JsonObject = { ...params, _meta: metaOf(this.#s, version, extra, logLevel) };
     const maxRounds = this.#s.options.maxInputRounds ?? 10;
     let next = base;
     // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
@@ -790,7 +675,7 @@ export class Client {
       const ended: Promise<Error> = peer
         .request(
           'subscriptions/listen',
-          { notifications: filter, _meta: this.#meta(this.#s.version!) },
+          { notifications: filter, _meta: metaOf(this.#s, this.#s.version!) },
           {
             signal: controller.signal,
             timeoutMs: Infinity,
@@ -1001,16 +886,6 @@ export class Client {
     } while (cursor !== undefined);
     return out;
   }
-}
-
-/** Errors only a 2026-07-28 server sends (a -32602 counts when it names the missing `_meta`). */
-function isModernAnswer(e: unknown): boolean {
-  if (!(e instanceof McpError)) return false;
-  if (e.code === ErrorCode.HeaderMismatch || e.code === ErrorCode.MissingRequiredClientCapability) return true;
-  return (
-    e.code === ErrorCode.InvalidParams &&
-    /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`)
-  );
 }
 
 /**
