@@ -1,7 +1,7 @@
 // The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
 import { compose } from '../engine/compose.js';
-import { Peer, type RequestOptions } from '../engine/peer.js';
+import { Peer } from '../engine/peer.js';
 import {
   decodeLegacyResult,
   encodeLegacyClientCapabilities,
@@ -19,21 +19,15 @@ import type {
   ClientCapabilities,
   CompleteParams,
   CompleteResult,
-  CreateMessageParams,
-  CreateMessageResult,
   DiscoverResult,
-  ElicitParams,
-  ElicitResult,
   GetPromptResult,
   Implementation,
   InputRequest,
   InputRequests,
   InputResponse,
   InputResponses,
-  ListRootsResult,
   LoggingLevel,
   LogMessageParams,
-  Meta,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -42,13 +36,10 @@ import type {
   SubscriptionFilter,
   Tool,
 } from '../protocol/types.js';
-import { validateResult, validateServerRequestParams } from '../protocol/validate.js';
+import { validateServerRequestParams } from '../protocol/validate.js';
 import { headerParamsOf, invalidHeaderAnnotation } from '../protocol/x-mcp-header.js';
 import {
-  LATEST_LEGACY_VERSION,
   LATEST_PROTOCOL_VERSION,
-  MODERN_VERSIONS,
-  SUPPORTED_PROTOCOL_VERSIONS,
   isLegacyVersion,
   isModernVersion,
   type Era,

@@ -2,7 +2,7 @@
 // of modern requests, and the per-process cache of verdicts.
 import { encodeLegacyClientCapabilities } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
-import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
+import { isObject } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/meta.js';
 import type { DiscoverResult, Implementation, InitializeResult, LoggingLevel, Meta } from '../protocol/types.js';
 import {
