@@ -2,11 +2,10 @@
 // and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
 import { compose } from '../engine/compose.js';
 import { Peer } from '../engine/peer.js';
-import { decodeLegacyResult } from '../protocol/codec.js';
-import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { McpError, TsmcpError } from '../protocol/errors.js';
 import { supports } from '../protocol/features.js';
 import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
-import { META, userMetaProblem } from '../protocol/meta.js';
+import { META } from '../protocol/meta.js';
 import type {
   CallToolResult,
   CompleteParams,
@@ -14,7 +13,6 @@ import type {
   DiscoverResult,
   GetPromptResult,
   Implementation,
-  InputRequests,
   LoggingLevel,
   LogMessageParams,
   Prompt,
@@ -42,6 +40,7 @@ import { ResponseCache } from './cache.js';
 import type { ClientExtension } from './extension.js';
 import { ERA_CACHE, metaOf, settle, type Want } from './era.js';
 import { InputAnswerer, capabilitiesFrom } from './input.js';
+import { send, type MrtrHost } from './mrtr.js';
 import { checked, type ClientState } from './state.js';
 import type {
   CallOptions,
@@ -65,14 +64,13 @@ export type {
 /** A listen stream up this long counts as healthy: its end resets the reconnect attempts. */
 const HEALTHY_LISTEN_MS = 10_000;
 
-const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
 /** An MCP client for one server connection. */
 export class Client {
   readonly info: Implementation;
   /** What the client's parts share (state.ts). */
   readonly #s: ClientState;
   readonly #input: InputAnswerer;
+  readonly #host: MrtrHost;
   readonly #extensions = new Map<string, ClientExtension>();
   /** Output schemas of listed tools; a TsmcpError marks a tool whose schema cannot be used (never skipped silently). */
   readonly #outputSchemas = new Map<string, CompiledSchema | TsmcpError>();
@@ -106,6 +104,7 @@ export class Client {
       legacySubs: new Set(),
     };
     this.#input = new InputAnswerer(this.#s);
+    this.#host = { state: this.#s, input: this.#input, listTools: (cursor, o) => this.listTools(cursor, o) };
     for (const extension of options.extensions ?? []) this.#installExtension(extension);
   }
 
@@ -290,79 +289,9 @@ export class Client {
    * through the handlers, translates legacy results into the internal model, and uses the cache.
    */
   request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
-    if (this.#chain === undefined) return this.#send(method, params, options);
+    if (this.#chain === undefined) return send(this.#host, method, params, options);
     const req: ClientRequest = { method, params, options };
-    return this.#chain(req, () => this.#send(req.method, req.params, req.options));
-  }
-
-  async #send(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
-    if (this.#s.recovering) await this.#s.recovering.catch(() => undefined); // a restarting stdio server
-    const peer = this.#s.peer;
-    const version = this.#s.version;
-    if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
-    const metaProblem = userMetaProblem(options.meta, 'request') ?? userMetaProblem(params._meta, 'request');
-    if (metaProblem) throw new TsmcpError('TSMCP_INVALID_META', `${method}: ${metaProblem}`);
-    const cacheable = this.#s.cache && !options.noCache && ResponseCache.cacheable(method);
-    if (cacheable) {
-      const hit = this.#s.cache!.get(method, params);
-      if (hit) return hit;
-    }
-    const { meta, logLevel, noCache: _n, ...reqOptions } = options;
-    if (!isModernVersion(version)) {
-      const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
-      const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
-      // A call an extension augments may answer with another shape (the extension reads it).
-      return this.#s.legacyPassThrough.some((when) => when(method, params))
-        ? legacyResult
-        : checked(method, legacyResult);
-    }
-    const extra =
-      isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
-    const base: JsonObject = { ...params, _meta: metaOf(this.#s, version, extra, logLevel) };
-    const maxRounds = this.#s.options.maxInputRounds ?? 10;
-    let next = base;
-    // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
-    let headerRetry =
-      method === 'tools/call' &&
-      typeof params.name === 'string' &&
-      typeof this.#s.transport?.setToolHeaders === 'function';
-    for (let round = 0; ; round++) {
-      let result: JsonObject;
-      try {
-        const sent = next;
-        result = await peer.request(method, sent, reqOptions).catch(async (e: unknown) => {
-          if (!headerRetry || !(e instanceof McpError && e.code === ErrorCode.HeaderMismatch)) throw e;
-          headerRetry = false; // a second -32020 is final
-          if (!(await this.#refreshTool(params.name as string, options))) throw e;
-          return peer.request(method, sent, reqOptions);
-        });
-      } catch (e) {
-        if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string')
-          this.#s.cache?.invalidateMethod(method);
-        throw e;
-      }
-      // Only an absent resultType means complete (A7); a present null is as invalid as any unknown value.
-      const type = result.resultType === undefined ? 'complete' : result.resultType;
-      if (type === 'complete') {
-        checked(method, result);
-        if (cacheable && round === 0) this.#s.cache!.put(method, params, result);
-        return result;
-      }
-      const follower = typeof type === 'string' ? this.#s.followers.get(type) : undefined;
-      if (follower?.methods.includes(method)) return follower.follow(result, { method, params, options });
-      if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
-        throw new TsmcpError(
-          'TSMCP_INVALID_RESPONSE',
-          `Server returned resultType ${JSON.stringify(type)} for ${method}`,
-        );
-      }
-      if (round >= maxRounds)
-        throw new TsmcpError('TSMCP_INPUT_ROUNDS_EXCEEDED', `${method} still needed input after ${maxRounds} rounds`);
-      const requests = isObject(result.inputRequests) ? (result.inputRequests as InputRequests) : undefined;
-      next = { ...base };
-      if (requests) next.inputResponses = await this.#input.answerAll(requests, options.signal);
-      if (typeof result.requestState === 'string') next.requestState = result.requestState;
-    }
+    return this.#chain(req, () => send(this.#host, req.method, req.params, req.options));
   }
 
   #notification(method: string, params: JsonObject | undefined): void {
@@ -664,32 +593,6 @@ export class Client {
         await release(uris);
       },
     };
-  }
-
-  /**
-   * Fetch a tool's current definition (tools/list, paging until it shows up) so the transport knows its
-   * Mcp-Param-* headers. True when found; at most `maxToolRefreshPages` pages.
-   */
-  async #refreshTool(name: string, options: CallOptions): Promise<boolean> {
-    const max = this.#s.options.maxToolRefreshPages ?? 100;
-    const same: CallOptions = {
-      noCache: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.meta ? { meta: options.meta } : {}),
-    };
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    for (let page = 0; page < max; page++) {
-      const r = await this.listTools(cursor, same);
-      if (r.tools.some((t) => t.name === name)) return true;
-      cursor = r.nextCursor;
-      if (cursor === undefined || seen.has(cursor)) return false;
-      seen.add(cursor);
-    }
-    throw new TsmcpError(
-      'TSMCP_INVALID_RESPONSE',
-      `Tool ${name} was not in the first ${max} pages of tools/list while refreshing its headers (maxToolRefreshPages)`,
-    );
   }
 
   #rememberOutputSchema(tool: Tool): void {
