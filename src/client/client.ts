@@ -33,15 +33,15 @@ import {
 } from '../protocol/versions.js';
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../protocol/transport.js';
-import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
 import { ResponseCache } from './cache.js';
 import type { ClientExtension } from './extension.js';
-import { ERA_CACHE, metaOf, settle, type Want } from './era.js';
+import { ERA_CACHE, settle, type Want } from './era.js';
 import { InputAnswerer, capabilitiesFrom } from './input.js';
 import { send, type MrtrHost } from './mrtr.js';
 import { checked, type ClientState } from './state.js';
+import { subscribe } from './subscriptions.js';
 import type {
   CallOptions,
   ClientMiddleware,
@@ -60,9 +60,6 @@ export type {
   SubscribeOptions,
   Subscription,
 } from './options.js';
-
-/** A listen stream up this long counts as healthy: its end resets the reconnect attempts. */
-const HEALTHY_LISTEN_MS = 10_000;
 
 /** An MCP client for one server connection. */
 export class Client {
@@ -429,170 +426,7 @@ export class Client {
     onevent: (method: string, params: JsonObject) => void,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    if (this.#s.recovering) await this.#s.recovering.catch(() => undefined);
-    if (!this.#s.peer || !this.#s.version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
-    if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent, options);
-    const controller = new AbortController();
-    const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);
-    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
-      try {
-        callback?.(e);
-      } catch (thrown) {
-        this.#s.options.onprotocolerror?.(thrown as Error);
-      }
-    };
-    /** One listen stream on the current connection; `ended` resolves with why it ended. */
-    const listen = () => {
-      const peer = this.#s.peer!; // after a stdio server restart this is the new connection
-      let id: string | number | undefined;
-      let ackResolve!: (f: SubscriptionFilter) => void;
-      const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
-      const ended: Promise<Error> = peer
-        .request(
-          'subscriptions/listen',
-          { notifications: filter, _meta: metaOf(this.#s, this.#s.version!) },
-          {
-            signal: controller.signal,
-            timeoutMs: Infinity,
-            peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
-            onid: (i) => {
-              id = i;
-              this.#s.listeners.set(i, (method, params) => {
-                if (method === 'notifications/subscriptions/acknowledged')
-                  ackResolve((params.notifications ?? {}) as SubscriptionFilter);
-                else onevent(method, params);
-              });
-            },
-          },
-        )
-        .then(
-          () => new TsmcpError('TSMCP_CANCELLED', 'The server ended the subscription (subscriptions/listen returned)'),
-          (e: unknown) => (e instanceof Error ? e : new TsmcpError('TSMCP_CONNECTION_CLOSED', String(e))),
-        )
-        .finally(() => id !== undefined && this.#s.listeners.delete(id));
-      const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e))]);
-      return { acknowledged, ended };
-    };
-    const first = listen();
-    const acknowledged = await first.acknowledged;
-    // A stream that drops (or a server that ends or cancels it) is listened to again, with backoff, until closed.
-    const supervised = (async () => {
-      let current = first.ended;
-      let attempts = 0;
-      // When the current stream was acknowledged; only one that stayed up a while resets the attempts, so
-      // a server that acknowledges and then ends every listen at once is not re-listened forever.
-      let liveSince: number | undefined = Date.now();
-      for (;;) {
-        let why = await current;
-        if (controller.signal.aborted) return;
-        if (liveSince !== undefined) {
-          report(options.oninterrupt, why); // a live stream ended (not a failed re-listen)
-          if (Date.now() - liveSince >= HEALTHY_LISTEN_MS) attempts = 0;
-          liveSince = undefined;
-        }
-        // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
-        if (this.#s.recovering)
-          why = await this.#s.recovering.then(
-            () => why,
-            (e: Error) => e,
-          );
-        if (controller.signal.aborted) return;
-        if (!this.#s.peer || this.#s.peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
-        if (controller.signal.aborted) return;
-        attempts++;
-        const next = listen();
-        const ok = await next.acknowledged.then(
-          () => true,
-          () => false,
-        );
-        if (ok) {
-          liveSince = Date.now();
-          options.onreconnect?.();
-        }
-        current = next.ended;
-      }
-    })();
-    return {
-      acknowledged,
-      close: async () => {
-        controller.abort('unsubscribed');
-        await supervised;
-      },
-    };
-  }
-
-  async #legacySubscribe(
-    filter: SubscriptionFilter,
-    onevent: (method: string, params: JsonObject) => void,
-    options: SubscribeOptions,
-  ): Promise<Subscription> {
-    const uris = filter.resourceSubscriptions ?? [];
-    if (uris.length && !this.#s.serverCapabilities.resources?.subscribe)
-      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
-    // Unsubscribe a URI only when no other Subscription of ours still holds it.
-    const release = async (held: string[]) => {
-      for (const uri of held) {
-        const n = (this.#s.legacyHolds.get(uri) ?? 1) - 1;
-        if (n > 0) this.#s.legacyHolds.set(uri, n);
-        else {
-          this.#s.legacyHolds.delete(uri);
-          await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
-        }
-      }
-    };
-    for (let i = 0; i < uris.length; i++) {
-      try {
-        await this.request('resources/subscribe', { uri: uris[i]! });
-        this.#s.legacyHolds.set(uris[i]!, (this.#s.legacyHolds.get(uris[i]!) ?? 0) + 1);
-      } catch (e) {
-        // The server caps subscriptions per session: give back what this call took, then fail.
-        await release(uris.slice(0, i));
-        throw e;
-      }
-    }
-    let closed = false;
-    const wanted = (method: string, params: JsonObject | undefined) => {
-      const list = listChangedOf(method);
-      if (list) return !!filter[list.filter];
-      return (
-        method === 'notifications/resources/updated' &&
-        typeof params?.uri === 'string' &&
-        uris.some((u) => uriCovers(u, params.uri as string))
-      );
-    };
-    const previous = this.#s.options.onnotification;
-    const hook = (method: string, params: JsonObject | undefined) => {
-      previous?.(method, params);
-      if (wanted(method, params)) onevent(method, params ?? {});
-    };
-    this.#s.options.onnotification = hook;
-    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
-      try {
-        callback?.(e);
-      } catch (thrown) {
-        this.#s.options.onprotocolerror?.(thrown as Error);
-      }
-    };
-    const life = {
-      interrupted: (e: Error) => report(options.oninterrupt, e),
-      reconnected: () => options.onreconnect?.(),
-      closed: (e: Error) => {
-        this.#s.legacySubs.delete(life);
-        report(options.onclose, e);
-      },
-    };
-    this.#s.legacySubs.add(life);
-    return {
-      acknowledged: filter,
-      close: async () => {
-        this.#s.legacySubs.delete(life);
-        if (this.#s.options.onnotification === hook) this.#s.options.onnotification = previous;
-        if (closed) return;
-        closed = true;
-        await release(uris);
-      },
-    };
+    return subscribe(this.#s, (method, params) => this.request(method, params), filter, onevent, options);
   }
 
   #rememberOutputSchema(tool: Tool): void {
