@@ -1,5 +1,5 @@
-// The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
-// and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
+// The client's facade: connection lifecycle (connect, restart recovery, close), middleware, the typed methods
+// and paging; era.ts, mrtr.ts, input.ts and subscriptions.ts do the rest over the shared state (state.ts).
 import { compose } from '../engine/compose.js';
 import { Peer } from '../engine/peer.js';
 import { McpError, TsmcpError } from '../protocol/errors.js';
@@ -297,6 +297,7 @@ export class Client {
     if (kind) this.#s.cache?.invalidateList(kind);
     if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
       this.#s.cache?.invalidateResource(params.uri);
+    // Notification params arrive unchecked; onlog gets them as the server sent them (as it always has).
     if (method === 'notifications/message' && params) this.#s.options.onlog?.(params as unknown as LogMessageParams);
     const sub = isObject(params?._meta) ? params._meta[META.subscriptionId] : undefined;
     if (typeof sub === 'string' || typeof sub === 'number') this.#s.listeners.get(sub)?.(method, params!);

@@ -54,7 +54,8 @@ export class InputAnswerer {
   }
 
   async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<InputResponse> {
-    if (method === 'ping') return {} as InputResponse; // an empty result, as ping's is
+    // ping is no input request, but a legacy server may send one: its result is empty (no InputResponse shape).
+    if (method === 'ping') return {} as InputResponse;
     const h = this.#s.options.handlers ?? {};
     const req = fromWire(method, params);
     switch (req.method) {
