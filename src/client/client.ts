@@ -1,37 +1,20 @@
-// The client: detects the server's era (server/discover probe, falling back to initialize), speaks it,
-// and offers a typed method per request with multi round-trip, paging, progress, cancellation and caching.
+// The client's facade: connection lifecycle (connect, restart recovery, close), middleware, the typed methods
+// and paging; era.ts, mrtr.ts, input.ts and subscriptions.ts do the rest over the shared state (state.ts).
 import { compose } from '../engine/compose.js';
-import { Peer, type RequestOptions } from '../engine/peer.js';
-import {
-  decodeLegacyResult,
-  encodeLegacyClientCapabilities,
-  hasElicitationComplete,
-  invalidUrlElicitation,
-  legacyServerRequestExists,
-  missingClientCapability,
-} from '../protocol/codec.js';
-import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
+import { Peer } from '../engine/peer.js';
+import { McpError, TsmcpError } from '../protocol/errors.js';
 import { supports } from '../protocol/features.js';
-import { isObject, type JsonObject, type JsonRpcRequest } from '../protocol/jsonrpc.js';
-import { META, userMetaProblem } from '../protocol/meta.js';
+import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
+import { META } from '../protocol/meta.js';
 import type {
   CallToolResult,
-  ClientCapabilities,
   CompleteParams,
   CompleteResult,
-  CreateMessageParams,
-  CreateMessageResult,
   DiscoverResult,
-  ElicitParams,
-  ElicitResult,
   GetPromptResult,
   Implementation,
-  InputRequests,
-  InputResponses,
-  ListRootsResult,
   LoggingLevel,
   LogMessageParams,
-  Meta,
   Prompt,
   ReadResourceResult,
   Resource,
@@ -40,13 +23,9 @@ import type {
   SubscriptionFilter,
   Tool,
 } from '../protocol/types.js';
-import { validateResult, validateServerRequestParams } from '../protocol/validate.js';
 import { headerParamsOf, invalidHeaderAnnotation } from '../protocol/x-mcp-header.js';
 import {
-  LATEST_LEGACY_VERSION,
   LATEST_PROTOCOL_VERSION,
-  MODERN_VERSIONS,
-  SUPPORTED_PROTOCOL_VERSIONS,
   isLegacyVersion,
   isModernVersion,
   type Era,
@@ -54,187 +33,75 @@ import {
 } from '../protocol/versions.js';
 import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../protocol/transport.js';
-import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
+import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
 import { ResponseCache } from './cache.js';
-import type { ClientExtension, ResultFollower } from './extension.js';
+import type { ClientExtension } from './extension.js';
+import { ERA_CACHE, settle, type Want } from './era.js';
+import { InputAnswerer, capabilitiesFrom } from './input.js';
+import { send, type MrtrHost } from './mrtr.js';
+import { checked, type ClientState } from './state.js';
+import { subscribe } from './subscriptions.js';
+import type {
+  CallOptions,
+  ClientMiddleware,
+  ClientOptions,
+  ClientRequest,
+  SubscribeOptions,
+  Subscription,
+} from './options.js';
 
-/** Answers the server's questions; the same handlers serve multi round-trip (2026) and server requests (legacy). */
-
-/** A listen stream up this long counts as healthy: its end resets the reconnect attempts. */
-const HEALTHY_LISTEN_MS = 10_000;
-export interface InputHandlers {
-  elicitation?: (params: ElicitParams, ctx: { signal: AbortSignal }) => ElicitResult | Promise<ElicitResult>;
-  /** @deprecated Sampling is deprecated since 2026-07-28 (SEP-2577). */
-  sampling?: (
-    params: CreateMessageParams,
-    ctx: { signal: AbortSignal },
-  ) => CreateMessageResult | Promise<CreateMessageResult>;
-  /** @deprecated Roots are deprecated since 2026-07-28 (SEP-2577). */
-  roots?: (ctx: { signal: AbortSignal }) => ListRootsResult | Promise<ListRootsResult>;
-  /**
-   * 2025-11-25: the server says the out-of-band step of a URL-mode elicitation this client accepted is
-   * done (`notifications/elicitation/complete`). Called once per id; ids never asked for, or already
-   * completed, are ignored. 2026-07-28 has no such notification: the client's retry carries on instead.
-   */
-  elicitationComplete?: (elicitationId: string) => void;
-}
-
-export interface ClientOptions {
-  /** Capabilities to declare. Default: derived from `handlers` (elicitation form, sampling, roots). */
-  capabilities?: ClientCapabilities;
-  /** `auto` (default) probes with server/discover and falls back to initialize; `legacy` skips the probe; a version pins it. */
-  version?: 'auto' | 'legacy' | ProtocolVersion;
-  /** A verdict remembered from an earlier connection to the same server (see `era`), to skip the probe. */
-  prior?: Era;
-  handlers?: InputHandlers;
-  /** Most input rounds one request may take before giving up. Default 10. */
-  maxInputRounds?: number;
-  /**
-   * Most input requests one round may carry (an `InputRequiredResult`, or one an extension relays).
-   * Over it the call fails with `TSMCP_INPUT_REQUESTS_EXCEEDED` and no handler runs. Default 32.
-   */
-  maxInputRequestsPerRound?: number;
-  /**
-   * Legacy sessions: most server→client requests (elicitation, sampling, roots) whose handlers run at
-   * once; more are answered with a JSON-RPC error (-32603) without running a handler. `ping` is always
-   * answered. Default 16.
-   */
-  maxConcurrentServerRequests?: number;
-  /**
-   * 2025-11-25: most accepted URL-mode elicitations remembered while awaiting their (optional)
-   * completion notification. Past it the oldest is forgotten (its completion, if it ever comes, is then
-   * ignored) and `onprotocolerror` is told. Default 64.
-   */
-  maxPendingUrlElicitations?: number;
-  /** Default timeout per request in ms (progress resets it). Default 60 000. */
-  requestTimeoutMs?: number;
-  /**
-   * Over HTTP, a tool called before it was listed is refused with -32020 (its Mcp-Param-* headers are
-   * unknown): the client pages tools/list to learn them and retries once. At most this many pages;
-   * past it the call fails with `TSMCP_INVALID_RESPONSE`. Default 100.
-   */
-  maxToolRefreshPages?: number;
-  /** How long the server/discover probe may take before the server is taken as legacy. Default 5 000. */
-  probeTimeoutMs?: number;
-  /** Cache results by their `ttlMs`/`cacheScope` hints. Default true. */
-  cache?: boolean;
-  /** Log messages the server sends (deprecated logging feature). */
-  onlog?: (params: LogMessageParams) => void;
-  /** Server notifications (list changed, resource updated, …) as they arrive. */
-  onnotification?: (method: string, params: JsonObject | undefined) => void;
-  /** Protocol problems the connection recovered from. */
-  onprotocolerror?: (error: Error) => void;
-  /** Extensions to install, in order (see docs/extensions.md). */
-  extensions?: readonly ClientExtension[];
-}
-
-/** Options of one call. */
-export interface CallOptions
-  extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
-  /**
-   * Extra `_meta` (e.g. `traceparent`, `com.example/user`). Keys must follow the spec's key syntax and
-   * stay out of prefixes reserved for MCP (`io.modelcontextprotocol/`, `*.mcp/`…, set by the client
-   * itself), and `progressToken` comes from `onprogress`: otherwise the call fails with
-   * `TSMCP_INVALID_META` before anything is sent. The same holds for `params._meta` of `request()`.
-   */
-  meta?: Meta;
-  /** 2026-07-28: ask for log messages at or above this level for this request. */
-  logLevel?: LoggingLevel;
-  /** Bypass the response cache for this call. */
-  noCache?: boolean;
-}
-
-export interface SubscribeOptions {
-  /** Listen again when the stream drops or the server ends it (2026-07-28). Default true. */
-  reconnect?: boolean;
-  /**
-   * Consecutive failed attempts before giving up. Default 5 (backoff from 250 ms, doubling, 10 s cap). A
-   * listen that ends within 10 s of its acknowledgement counts as failed too.
-   */
-  maxReconnects?: number;
-  /** Called each time a dropped subscription is listening again. */
-  onreconnect?: () => void;
-  /**
-   * Called each time the subscription stops delivering other than by `close()`: the server cancelled or
-   * ended the listen (`TSMCP_CANCELLED`), or the connection was lost (`TSMCP_CONNECTION_CLOSED`, with a
-   * stdio server's exit in `cause`). Events may have been missed; the reconnect policy then applies.
-   */
-  oninterrupt?: (reason: Error) => void;
-  /** Called once when the subscription ends for good other than by `close()` (reconnect off or exhausted, connection gone). */
-  onclose?: (reason: Error) => void;
-}
-
-export interface Subscription {
-  /** What the server agreed to send (modern), or what was asked (legacy). */
-  readonly acknowledged: SubscriptionFilter;
-  close(): Promise<void>;
-}
-
-const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-/** Era verdicts per server (transport `eraCacheKey`) for this process. */
-const ERA_CACHE = new Map<string, Era>();
-
-/** What a client middleware sees of one outgoing request; it may replace `params` or `options` before `next()`. */
-export interface ClientRequest {
-  readonly method: string;
-  /** The request's params (without the `_meta` the client adds on 2026-07-28). */
-  params: JsonObject;
-  /** The call's options: signal, timeouts, `meta` (e.g. a `traceparent` to propagate), `noCache`. */
-  options: CallOptions;
-}
-
-/**
- * A client middleware: run code before and after `next()`, or answer without calling it. `next()`
- * resolves with the final result (input rounds answered, legacy results translated, cache consulted) or
- * rejects with the call's error (`McpError` from the server, `TsmcpError` for local failures).
- * Calling `next()` twice rejects with `TSMCP_MIDDLEWARE`.
- * @example
- * client.use(async (req, next) => {
- *   req.options = { ...req.options, meta: { ...req.options.meta, traceparent: currentTraceparent() } };
- *   return next();
- * });
- */
-export type ClientMiddleware = (req: ClientRequest, next: () => Promise<JsonObject>) => Promise<JsonObject>;
+export type {
+  CallOptions,
+  ClientMiddleware,
+  ClientOptions,
+  ClientRequest,
+  InputHandlers,
+  SubscribeOptions,
+  Subscription,
+} from './options.js';
 
 /** An MCP client for one server connection. */
 export class Client {
   readonly info: Implementation;
-  readonly #options: ClientOptions;
-  #capabilities: ClientCapabilities;
+  /** What the client's parts share (state.ts). */
+  readonly #s: ClientState;
+  readonly #input: InputAnswerer;
+  readonly #host: MrtrHost;
   readonly #extensions = new Map<string, ClientExtension>();
-  /** Followers of extension result types, by resultType. */
-  readonly #followers = new Map<string, { methods: readonly string[]; follow: ResultFollower }>();
-  readonly #legacyPassThrough: ((method: string, params: JsonObject) => boolean)[] = [];
-  readonly #cache: ResponseCache | undefined;
   /** Output schemas of listed tools; a TsmcpError marks a tool whose schema cannot be used (never skipped silently). */
   readonly #outputSchemas = new Map<string, CompiledSchema | TsmcpError>();
-  readonly #listeners = new Map<string | number, (method: string, params: JsonObject) => void>();
-  /** Legacy resources/subscribe is per session, not per Subscription: how many of ours hold each URI. */
-  readonly #legacyHolds = new Map<string, number>();
-  #peer: Peer | undefined;
-  #transport: Transport | undefined;
-  #version: ProtocolVersion | undefined;
-  #serverCapabilities: ServerCapabilities = {};
-  #serverInfo: Implementation | undefined;
-  #instructions: string | undefined;
   /** close() was called: a connection loss is then expected, not recovered from. */
   #closing = false;
-  /** A stdio server restart in progress (see #lost): requests and re-listens wait for it. */
-  #recovering: Promise<void> | undefined;
   /** The legacy session's log level, set again after a server restart. */
   #logLevel: LoggingLevel | undefined;
-  /** Legacy subscriptions, told about connection loss and restarts. */
-  readonly #legacySubs = new Set<{ interrupted(e: Error): void; reconnected(): void; closed(e: Error): void }>();
   readonly #middleware: ClientMiddleware[] = [];
   /** The middleware composed once per `use()`; undefined while there is none, so request() skips it. */
   #chain: ((req: ClientRequest, inner: () => Promise<JsonObject>) => Promise<JsonObject>) | undefined;
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     this.info = info;
-    this.#options = options;
-    this.#capabilities = options.capabilities ?? capabilitiesFrom(options.handlers);
-    this.#cache = options.cache === false ? undefined : new ResponseCache();
+    this.#s = {
+      info,
+      options,
+      capabilities: options.capabilities ?? capabilitiesFrom(options.handlers),
+      cache: options.cache === false ? undefined : new ResponseCache(),
+      peer: undefined,
+      transport: undefined,
+      version: undefined,
+      serverCapabilities: {},
+      serverInfo: undefined,
+      instructions: undefined,
+      recovering: undefined,
+      baseMeta: undefined,
+      followers: new Map(),
+      legacyPassThrough: [],
+      listeners: new Map(),
+      legacyHolds: new Map(),
+      legacySubs: new Set(),
+    };
+    this.#input = new InputAnswerer(this.#s);
+    this.#host = { state: this.#s, input: this.#input, listTools: (cursor, o) => this.listTools(cursor, o) };
     for (const extension of options.extensions ?? []) this.#installExtension(extension);
   }
 
@@ -251,34 +118,34 @@ export class Client {
     extension.install({
       client: this,
       declareCapability: (settings = {}) => {
-        this.#capabilities = {
-          ...this.#capabilities,
-          extensions: { ...this.#capabilities.extensions, [id]: settings },
+        this.#s.capabilities = {
+          ...this.#s.capabilities,
+          extensions: { ...this.#s.capabilities.extensions, [id]: settings },
         };
       },
-      followResultType: (resultType, methods, follow) => void this.#followers.set(resultType, { methods, follow }),
-      passLegacyResult: (when) => void this.#legacyPassThrough.push(when),
-      answer: (requests, signal) => this.#answerAll(requests, signal),
+      followResultType: (resultType, methods, follow) => void this.#s.followers.set(resultType, { methods, follow }),
+      passLegacyResult: (when) => void this.#s.legacyPassThrough.push(when),
+      answer: (requests, signal) => this.#input.answerAll(requests, signal),
       check: (method, result) => checked(method, result),
     });
   }
 
   /** The revision in use once connected. */
   get protocolVersion(): ProtocolVersion | undefined {
-    return this.#version;
+    return this.#s.version;
   }
   /** `modern` or `legacy`; remember it per server and pass it back as `prior` to skip the probe next time. */
   get era(): Era | undefined {
-    return this.#version === undefined ? undefined : isModernVersion(this.#version) ? 'modern' : 'legacy';
+    return this.#s.version === undefined ? undefined : isModernVersion(this.#s.version) ? 'modern' : 'legacy';
   }
   get serverCapabilities(): ServerCapabilities {
-    return this.#serverCapabilities;
+    return this.#s.serverCapabilities;
   }
   get serverInfo(): Implementation | undefined {
-    return this.#serverInfo;
+    return this.#s.serverInfo;
   }
   get instructions(): string | undefined {
-    return this.#instructions;
+    return this.#s.instructions;
   }
 
   /** Connect over a message transport and settle the protocol revision. */
@@ -286,9 +153,9 @@ export class Client {
     this.#closing = false;
     // The era is a property of the server: remember the verdict per server for this process.
     const key = transport.eraCacheKey;
-    const want = this.#options.version ?? 'auto';
+    const want = this.#s.options.version ?? 'auto';
     const cached =
-      want === 'auto' && this.#options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
+      want === 'auto' && this.#s.options.prior === undefined && key !== undefined ? ERA_CACHE.get(key) : undefined;
     if (cached) {
       try {
         await this.#connect(transport, cached === 'legacy' ? 'legacy' : LATEST_PROTOCOL_VERSION);
@@ -304,7 +171,7 @@ export class Client {
     if (key !== undefined && want === 'auto' && this.era) ERA_CACHE.set(key, this.era);
   }
 
-  async #connectDetecting(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
+  async #connectDetecting(transport: Transport, want: Want): Promise<void> {
     try {
       await this.#connect(transport, want);
     } catch (e) {
@@ -319,35 +186,27 @@ export class Client {
 
   #probing = false;
 
-  async #connect(transport: Transport, want: NonNullable<ClientOptions['version']>): Promise<void> {
+  async #connect(transport: Transport, want: Want): Promise<void> {
     this.#probing = false;
-    this.#transport = transport;
+    this.#s.transport = transport;
     const peer = new Peer(
       transport,
       {
-        onrequest: (req, ctx) => this.#serverRequest(req, ctx.signal),
+        onrequest: (req, ctx) => this.#input.serverRequest(req, ctx.signal),
         // 2026-07-28 servers MUST NOT send requests (input travels in InputRequiredResult).
         admits: () => this.era !== 'modern',
         onnotification: (n) => this.#notification(n.method, n.params),
       },
       {
-        requestTimeoutMs: this.#options.requestTimeoutMs,
-        onprotocolerror: this.#options.onprotocolerror,
-        firstId: this.#peer?.nextId,
+        requestTimeoutMs: this.#s.options.requestTimeoutMs,
+        onprotocolerror: this.#s.options.onprotocolerror,
+        firstId: this.#s.peer?.nextId,
       },
     );
-    this.#peer = peer;
+    this.#s.peer = peer;
     await peer.start();
     try {
-      if (want === 'legacy' || isLegacyVersion(want) || this.#options.prior === 'legacy') {
-        await this.#initialize(isLegacyVersion(want) ? want : LATEST_LEGACY_VERSION, isLegacyVersion(want));
-      } else if (isModernVersion(want) || this.#options.prior === 'modern') {
-        await this.#discover(isModernVersion(want) ? want : LATEST_PROTOCOL_VERSION, true);
-      } else {
-        this.#probing = true;
-        await this.#probe();
-        this.#probing = false;
-      }
+      await settle(this.#s, want, (on) => (this.#probing = on));
     } catch (e) {
       await peer.close().catch(() => {});
       throw e;
@@ -357,7 +216,7 @@ export class Client {
 
   async close(): Promise<void> {
     this.#closing = true;
-    await this.#peer?.close();
+    await this.#s.peer?.close();
   }
 
   /**
@@ -366,29 +225,29 @@ export class Client {
    * subscriptions and log level set again; listen subscriptions listen again themselves.
    */
   #lost(peer: Peer, reason: Error | undefined): void {
-    if (this.#closing || peer !== this.#peer || this.#recovering || !this.#version) return;
+    if (this.#closing || peer !== this.#s.peer || this.#s.recovering || !this.#s.version) return;
     const why = new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection lost${reason ? `: ${reason.message}` : ''}`, {
       cause: reason,
     });
-    const subs = [...this.#legacySubs];
+    const subs = [...this.#s.legacySubs];
     for (const s of subs) s.interrupted(why);
-    const transport = this.#transport;
+    const transport = this.#s.transport;
     if (!transport?.allowRestart) {
       for (const s of subs) s.closed(why);
       return;
     }
-    this.#recovering = this.#recover(transport, this.#version, why).then(
+    this.#s.recovering = this.#recover(transport, this.#s.version, why).then(
       () => {
-        this.#recovering = undefined;
-        for (const s of this.#legacySubs) s.reconnected();
+        this.#s.recovering = undefined;
+        for (const s of this.#s.legacySubs) s.reconnected();
       },
       (e: Error) => {
-        this.#recovering = undefined;
-        for (const s of [...this.#legacySubs]) s.closed(e);
+        this.#s.recovering = undefined;
+        for (const s of [...this.#s.legacySubs]) s.closed(e);
         throw e;
       },
     );
-    this.#recovering.catch(() => undefined); // waiters see the failure; nobody else has to
+    this.#s.recovering.catch(() => undefined); // waiters see the failure; nobody else has to
   }
 
   async #recover(transport: Transport, version: ProtocolVersion, why: Error): Promise<void> {
@@ -405,116 +264,8 @@ export class Client {
     }
     if (!isLegacyVersion(version)) return;
     // Straight on the peer: this.request() waits for the recovery this is part of.
-    for (const uri of this.#legacyHolds.keys()) await this.#peer!.request('resources/subscribe', { uri });
-    if (this.#logLevel) await this.#peer!.request('logging/setLevel', { level: this.#logLevel });
-  }
-
-  // ---------------------------------------------------------------- era detection
-
-  /** Spec: send server/discover; a result or a recognised modern error means modern; anything else legacy. */
-  async #probe(): Promise<void> {
-    try {
-      await this.#discover(LATEST_PROTOCOL_VERSION, false);
-    } catch (e) {
-      if (e instanceof McpError && e.code === ErrorCode.UnsupportedProtocolVersion) {
-        // A modern server: pick from what it offers, never fall back blindly.
-        const supported =
-          isObject(e.data) && Array.isArray(e.data.supported)
-            ? e.data.supported.filter((v): v is string => typeof v === 'string')
-            : [];
-        const modern = MODERN_VERSIONS.find((v) => supported.includes(v));
-        if (modern) return this.#discover(modern, true);
-        const legacy = SUPPORTED_PROTOCOL_VERSIONS.find((v) => isLegacyVersion(v) && supported.includes(v));
-        if (legacy) return this.#initialize(legacy, false);
-        throw new TsmcpError(
-          'TSMCP_VERSION_NEGOTIATION',
-          `No common protocol version: the server supports ${supported.join(', ') || 'none it listed'}`,
-        );
-      }
-      // Other errors only a 2026-07-28 server sends also settle the era: probe once more, and let a second failure stand.
-      if (isModernAnswer(e)) return this.#discover(LATEST_PROTOCOL_VERSION, true);
-      if (e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED') throw e;
-      await this.#initialize(LATEST_LEGACY_VERSION, false);
-    }
-  }
-
-  async #discover(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#version = version;
-    const raw = await this.#peer!.request(
-      'server/discover',
-      { _meta: this.#meta(version) },
-      { timeoutMs: pinned ? undefined : (this.#options.probeTimeoutMs ?? 5_000) },
-    );
-    const result = raw as unknown as DiscoverResult;
-    if (!Array.isArray(result.supportedVersions) || !isObject(result.capabilities)) {
-      this.#version = undefined;
-      throw new TsmcpError('TSMCP_INVALID_RESPONSE', 'server/discover returned a malformed result');
-    }
-    if (!result.supportedVersions.includes(version)) {
-      const other = MODERN_VERSIONS.find((v) => result.supportedVersions.includes(v));
-      if (!other) {
-        this.#version = undefined;
-        throw new TsmcpError(
-          'TSMCP_VERSION_NEGOTIATION',
-          `Server supports ${result.supportedVersions.join(', ')}; this client speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
-        );
-      }
-      this.#version = other;
-    }
-    this.#serverCapabilities = result.capabilities;
-    const info = (isObject(result._meta) && result._meta[META.serverInfo]) || (raw as JsonObject).serverInfo;
-    this.#serverInfo = isObject(info) ? (info as unknown as Implementation) : undefined;
-    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    this.#cache?.put('server/discover', {}, raw);
-  }
-
-  async #initialize(version: ProtocolVersion, pinned: boolean): Promise<void> {
-    this.#version = undefined; // a failed probe may have left the modern revision here
-    const result = checked(
-      'initialize',
-      await this.#peer!.request(
-        'initialize',
-        {
-          protocolVersion: version,
-          capabilities: encodeLegacyClientCapabilities(this.#capabilities, version),
-          clientInfo: this.info,
-        },
-        { cancellable: false },
-      ), // the spec forbids cancelling initialize, even on timeout
-    );
-    const agreed = result.protocolVersion;
-    if (!isLegacyVersion(agreed) || (pinned && agreed !== version)) {
-      throw new TsmcpError(
-        'TSMCP_VERSION_NEGOTIATION',
-        `Server answered initialize with protocol version ${String(agreed)}, which this client ${pinned ? 'was told not to use' : 'does not speak'}`,
-      );
-    }
-    this.#version = agreed;
-    this.#serverCapabilities = isObject(result.capabilities) ? (result.capabilities as ServerCapabilities) : {};
-    this.#serverInfo = isObject(result.serverInfo) ? (result.serverInfo as unknown as Implementation) : undefined;
-    this.#instructions = typeof result.instructions === 'string' ? result.instructions : undefined;
-    await this.#peer!.notify('notifications/initialized');
-  }
-
-  #baseMeta: { version: ProtocolVersion; meta: Meta } | undefined;
-
-  /** The required `_meta` of every modern request (built once per version), plus per-call extras. */
-  #meta(version: ProtocolVersion, extra?: Meta, logLevel?: LoggingLevel): Meta {
-    if (this.#baseMeta?.version !== version) {
-      this.#baseMeta = {
-        version,
-        meta: {
-          [META.protocolVersion]: version,
-          [META.clientCapabilities]: this.#capabilities,
-          [META.clientInfo]: this.info,
-        },
-      };
-    }
-    const base = this.#baseMeta.meta;
-    if (!extra && logLevel === undefined) return base;
-    const meta: Meta = { ...extra, ...base };
-    if (logLevel !== undefined) meta[META.logLevel] = logLevel;
-    return meta;
+    for (const uri of this.#s.legacyHolds.keys()) await this.#s.peer!.request('resources/subscribe', { uri });
+    if (this.#logLevel) await this.#s.peer!.request('logging/setLevel', { level: this.#logLevel });
   }
 
   // ---------------------------------------------------------------- requests
@@ -535,238 +286,36 @@ export class Client {
    * through the handlers, translates legacy results into the internal model, and uses the cache.
    */
   request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
-    if (this.#chain === undefined) return this.#send(method, params, options);
+    if (this.#chain === undefined) return send(this.#host, method, params, options);
     const req: ClientRequest = { method, params, options };
-    return this.#chain(req, () => this.#send(req.method, req.params, req.options));
-  }
-
-  async #send(method: string, params: JsonObject, options: CallOptions): Promise<JsonObject> {
-    if (this.#recovering) await this.#recovering.catch(() => undefined); // a restarting stdio server
-    const peer = this.#peer;
-    const version = this.#version;
-    if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
-    const metaProblem = userMetaProblem(options.meta, 'request') ?? userMetaProblem(params._meta, 'request');
-    if (metaProblem) throw new TsmcpError('TSMCP_INVALID_META', `${method}: ${metaProblem}`);
-    const cacheable = this.#cache && !options.noCache && ResponseCache.cacheable(method);
-    if (cacheable) {
-      const hit = this.#cache!.get(method, params);
-      if (hit) return hit;
-    }
-    const { meta, logLevel, noCache: _n, ...reqOptions } = options;
-    if (!isModernVersion(version)) {
-      const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
-      const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
-      // A call an extension augments may answer with another shape (the extension reads it).
-      return this.#legacyPassThrough.some((when) => when(method, params))
-        ? legacyResult
-        : checked(method, legacyResult);
-    }
-    const extra =
-      isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
-    const base: JsonObject = { ...params, _meta: this.#meta(version, extra, logLevel) };
-    const maxRounds = this.#options.maxInputRounds ?? 10;
-    let next = base;
-    // HTTP: a tool called before it was listed lacks its Mcp-Param-* headers (-32020); learn them once.
-    let headerRetry =
-      method === 'tools/call' &&
-      typeof params.name === 'string' &&
-      typeof this.#transport?.setToolHeaders === 'function';
-    for (let round = 0; ; round++) {
-      let result: JsonObject;
-      try {
-        const sent = next;
-        result = await peer.request(method, sent, reqOptions).catch(async (e: unknown) => {
-          if (!headerRetry || !(e instanceof McpError && e.code === ErrorCode.HeaderMismatch)) throw e;
-          headerRetry = false; // a second -32020 is final
-          if (!(await this.#refreshTool(params.name as string, options))) throw e;
-          return peer.request(method, sent, reqOptions);
-        });
-      } catch (e) {
-        if (e instanceof McpError && e.code === ErrorCode.InvalidParams && typeof params.cursor === 'string')
-          this.#cache?.invalidateMethod(method);
-        throw e;
-      }
-      // Only an absent resultType means complete (A7); a present null is as invalid as any unknown value.
-      const type = result.resultType === undefined ? 'complete' : result.resultType;
-      if (type === 'complete') {
-        checked(method, result);
-        if (cacheable && round === 0) this.#cache!.put(method, params, result);
-        return result;
-      }
-      const follower = typeof type === 'string' ? this.#followers.get(type) : undefined;
-      if (follower?.methods.includes(method)) return follower.follow(result, { method, params, options });
-      if (type !== 'input_required' || !MRTR_METHODS.has(method)) {
-        throw new TsmcpError(
-          'TSMCP_INVALID_RESPONSE',
-          `Server returned resultType ${JSON.stringify(type)} for ${method}`,
-        );
-      }
-      if (round >= maxRounds)
-        throw new TsmcpError('TSMCP_INPUT_ROUNDS_EXCEEDED', `${method} still needed input after ${maxRounds} rounds`);
-      const requests = isObject(result.inputRequests) ? (result.inputRequests as InputRequests) : undefined;
-      next = { ...base };
-      if (requests) next.inputResponses = await this.#answerAll(requests, options.signal);
-      if (typeof result.requestState === 'string') next.requestState = result.requestState;
-    }
-  }
-
-  async #answerAll(requests: InputRequests, signal: AbortSignal | undefined): Promise<InputResponses> {
-    const out: InputResponses = {};
-    const s = signal ?? new AbortController().signal;
-    const entries = Object.entries(requests);
-    const max = this.#options.maxInputRequestsPerRound ?? 32;
-    if (entries.length > max) {
-      throw new TsmcpError(
-        'TSMCP_INPUT_REQUESTS_EXCEEDED',
-        `The server asked for ${entries.length} inputs in one round; the limit is ${max} (maxInputRequestsPerRound)`,
-      );
-    }
-    // A server asking for what this client did not declare broke the protocol: no handler runs.
-    for (const [, req] of entries) {
-      const refused = this.#refusal(req.method, (req.params ?? {}) as JsonObject);
-      if (refused) throw new TsmcpError('TSMCP_INVALID_RESPONSE', refused);
-    }
-    await Promise.all(
-      entries.map(async ([key, req]) => {
-        out[key] = (await this.#answer(
-          req.method,
-          (req.params ?? {}) as JsonObject,
-          s,
-        )) as unknown as InputResponses[string];
-      }),
-    );
-    return out;
-  }
-
-  async #answer(method: string, params: JsonObject, signal: AbortSignal): Promise<JsonObject> {
-    const h = this.#options.handlers ?? {};
-    switch (method) {
-      case 'elicitation/create':
-        if (h.elicitation) {
-          const r = (await h.elicitation(params as unknown as ElicitParams, { signal })) as unknown as JsonObject;
-          if (r?.action === 'accept') this.#awaitCompletion(params);
-          return r;
-        }
-        break;
-      case 'sampling/createMessage':
-        if (h.sampling)
-          return (await h.sampling(params as unknown as CreateMessageParams, { signal })) as unknown as JsonObject;
-        break;
-      case 'roots/list':
-        if (h.roots) return (await h.roots({ signal })) as unknown as JsonObject;
-        break;
-      case 'ping':
-        return {};
-    }
-    throw new TsmcpError(
-      'TSMCP_NO_INPUT_HANDLER',
-      `The server asked for ${method} but no handler is registered for it`,
-    );
-  }
-
-  /** Why an input request may not be answered here (a capability this client did not declare on the wire, or a shape the revision forbids). */
-  #refusal(method: string, params: JsonObject): string | undefined {
-    const version = this.#version;
-    if (version === undefined) return undefined;
-    if (method === 'elicitation/create') {
-      const bad = invalidUrlElicitation(params, version);
-      if (bad) return bad;
-    }
-    const declared = isLegacyVersion(version)
-      ? (encodeLegacyClientCapabilities(this.#capabilities, version) as ClientCapabilities)
-      : this.#capabilities;
-    const missing = missingClientCapability(method, params, declared, version);
-    if (!missing) return undefined;
-    const top = Object.keys(missing)[0]!;
-    const sub = Object.keys((missing as { [k: string]: object })[top]!)[0];
-    return `The server sent ${method} needing the client capability ${sub ? `${top}.${sub}` : top}, which this client did not declare`;
-  }
-
-  /** Accepted 2025-11-25 URL-mode elicitations awaiting their completion notification, oldest first. */
-  readonly #pendingUrlElicitations = new Set<string>();
-
-  #awaitCompletion(params: JsonObject): void {
-    const id = params.elicitationId;
-    if (params.mode !== 'url' || typeof id !== 'string' || !this.#version || !hasElicitationComplete(this.#version))
-      return;
-    const pending = this.#pendingUrlElicitations;
-    pending.delete(id);
-    pending.add(id);
-    const max = this.#options.maxPendingUrlElicitations ?? 64;
-    for (const oldest of pending) {
-      if (pending.size <= max) break;
-      pending.delete(oldest);
-      this.#options.onprotocolerror?.(
-        new TsmcpError(
-          'TSMCP_INPUT_REQUESTS_EXCEEDED',
-          `More than ${max} URL-mode elicitations await completion (maxPendingUrlElicitations): forgot ${oldest}`,
-        ),
-      );
-    }
-  }
-
-  /** Whether a completion notification is for an elicitation awaiting it; if so, tell the handler (once). */
-  #elicitationCompleted(params: JsonObject | undefined): boolean {
-    const id = params?.elicitationId;
-    if (typeof id !== 'string' || !this.#pendingUrlElicitations.delete(id)) return false;
-    this.#options.handlers?.elicitationComplete?.(id);
-    return true;
-  }
-
-  /** Server→client requests whose handlers are running (bounded by `maxConcurrentServerRequests`). */
-  #serverRequestsInFlight = 0;
-
-  /** Legacy servers send real requests; answer them with the same handlers. */
-  async #serverRequest(req: JsonRpcRequest, signal: AbortSignal): Promise<JsonObject> {
-    // Before the handshake settles a revision only ping is allowed; after it, only that revision's methods.
-    const version = this.#version;
-    if (req.method !== 'ping' && (version === undefined || !legacyServerRequestExists(req.method, version))) {
-      throw new McpError(
-        ErrorCode.MethodNotFound,
-        `Method not found: ${req.method}${version ? ` (not in protocol revision ${version})` : ''}`,
-      );
-    }
-    const invalid = validateServerRequestParams(req.method, req.params);
-    if (invalid) throw invalid;
-    if (req.method === 'ping') return {};
-    const refused = this.#refusal(req.method, req.params ?? {});
-    if (refused) throw new McpError(ErrorCode.InvalidParams, refused);
-    const max = this.#options.maxConcurrentServerRequests ?? 16;
-    if (this.#serverRequestsInFlight >= max) {
-      throw new McpError(
-        ErrorCode.InternalError,
-        `Too many server requests in flight: the client runs at most ${max} at once (maxConcurrentServerRequests)`,
-      );
-    }
-    this.#serverRequestsInFlight++;
-    try {
-      return await this.#answer(req.method, req.params ?? {}, signal);
-    } catch (e) {
-      if (e instanceof TsmcpError && e.code === 'TSMCP_NO_INPUT_HANDLER')
-        throw new McpError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
-      throw e;
-    } finally {
-      this.#serverRequestsInFlight--;
-    }
+    return this.#chain(req, () => send(this.#host, req.method, req.params, req.options));
   }
 
   #notification(method: string, params: JsonObject | undefined): void {
-    if (method === 'notifications/elicitation/complete' && !this.#elicitationCompleted(params)) return;
+    if (method === 'notifications/elicitation/complete' && !this.#input.elicitationCompleted(params)) return;
     const kind = listChangedOf(method)?.kind;
-    if (kind) this.#cache?.invalidateList(kind);
+    if (kind) this.#s.cache?.invalidateList(kind);
     if (method === 'notifications/resources/updated' && typeof params?.uri === 'string')
-      this.#cache?.invalidateResource(params.uri);
-    if (method === 'notifications/message' && params) this.#options.onlog?.(params as unknown as LogMessageParams);
+      this.#s.cache?.invalidateResource(params.uri);
+    // Notification params arrive unchecked; onlog gets them as the server sent them (as it always has).
+    if (method === 'notifications/message' && params) this.#s.options.onlog?.(params as unknown as LogMessageParams);
     const sub = isObject(params?._meta) ? params._meta[META.subscriptionId] : undefined;
-    if (typeof sub === 'string' || typeof sub === 'number') this.#listeners.get(sub)?.(method, params!);
-    this.#options.onnotification?.(method, params);
+    if (typeof sub === 'string' || typeof sub === 'number') this.#s.listeners.get(sub)?.(method, params!);
+    this.#s.options.onnotification?.(method, params);
   }
 
   // ---------------------------------------------------------------- typed API
 
+  /** `request()` with the params and result types of the request map. */
+  async #call<M extends RequestMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
+    // The one narrowing of a result: `#send` checked it against `method`'s required fields (validateResult),
+    // or an extension's follower produced it for this method.
+    return (await this.request(method, params, options)) as ResultOf<M>;
+  }
+
   /** `server/discover` (2026-07-28 servers). */
-  async discover(options?: CallOptions): Promise<DiscoverResult> {
-    return (await this.request('server/discover', {}, options)) as unknown as DiscoverResult;
+  discover(options?: CallOptions): Promise<DiscoverResult> {
+    return this.#call('server/discover', {}, options);
   }
 
   /** `ping` (legacy servers; on 2026-07-28 it maps to a cheap server/discover). */
@@ -776,21 +325,21 @@ export class Client {
   }
 
   async listTools(cursor?: string, options?: CallOptions): Promise<{ tools: Tool[]; nextCursor?: string }> {
-    const r = await this.request('tools/list', cursor === undefined ? {} : { cursor }, options);
-    let tools = r.tools as Tool[];
-    const setHeaders = this.#transport?.setToolHeaders;
+    const r = await this.#call('tools/list', cursor === undefined ? {} : { cursor }, options);
+    let tools = r.tools;
+    const setHeaders = this.#s.transport?.setToolHeaders;
     if (setHeaders) {
       // Over HTTP, a tool whose x-mcp-header annotations are invalid must be dropped (SEP-2243).
       tools = tools.filter((t) => {
         const why = invalidHeaderAnnotation(t.inputSchema);
         if (why)
-          this.#options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
-        else setHeaders.call(this.#transport, t.name, headerParamsOf(t.inputSchema));
+          this.#s.options.onprotocolerror?.(new TsmcpError('TSMCP_INVALID_RESPONSE', `Dropped tool ${t.name}: ${why}`));
+        else setHeaders.call(this.#s.transport, t.name, headerParamsOf(t.inputSchema));
         return !why;
       });
     }
     for (const t of tools) this.#rememberOutputSchema(t);
-    return { ...r, tools } as { tools: Tool[]; nextCursor?: string };
+    return { ...r, tools };
   }
   /** Every tool, across all pages. */
   listAllTools(options?: CallOptions): Promise<Tool[]> {
@@ -807,7 +356,7 @@ export class Client {
     const schema = this.#outputSchemas.get(name);
     if (schema instanceof TsmcpError)
       throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
-    const r = (await this.request('tools/call', { name, arguments: args }, options)) as unknown as CallToolResult;
+    const r = await this.#call('tools/call', { name, arguments: args }, options);
     if (schema && !r.isError) {
       if (r.structuredContent === undefined)
         throw new TsmcpError(
@@ -825,27 +374,17 @@ export class Client {
   }
 
   async listPrompts(cursor?: string, options?: CallOptions): Promise<{ prompts: Prompt[]; nextCursor?: string }> {
-    return (await this.request('prompts/list', cursor === undefined ? {} : { cursor }, options)) as {
-      prompts: Prompt[];
-      nextCursor?: string;
-    };
+    return this.#call('prompts/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllPrompts(options?: CallOptions): Promise<Prompt[]> {
     return this.#all((c) => this.listPrompts(c, options), 'prompts');
   }
-  async getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
-    return (await this.request(
-      'prompts/get',
-      args === undefined ? { name } : { name, arguments: args },
-      options,
-    )) as unknown as GetPromptResult;
+  getPrompt(name: string, args?: { [key: string]: string }, options?: CallOptions): Promise<GetPromptResult> {
+    return this.#call('prompts/get', args === undefined ? { name } : { name, arguments: args }, options);
   }
 
   async listResources(cursor?: string, options?: CallOptions): Promise<{ resources: Resource[]; nextCursor?: string }> {
-    return (await this.request('resources/list', cursor === undefined ? {} : { cursor }, options)) as {
-      resources: Resource[];
-      nextCursor?: string;
-    };
+    return this.#call('resources/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllResources(options?: CallOptions): Promise<Resource[]> {
     return this.#all((c) => this.listResources(c, options), 'resources');
@@ -854,23 +393,18 @@ export class Client {
     cursor?: string,
     options?: CallOptions,
   ): Promise<{ resourceTemplates: ResourceTemplate[]; nextCursor?: string }> {
-    return (await this.request('resources/templates/list', cursor === undefined ? {} : { cursor }, options)) as {
-      resourceTemplates: ResourceTemplate[];
-      nextCursor?: string;
-    };
+    return this.#call('resources/templates/list', cursor === undefined ? {} : { cursor }, options);
   }
   listAllResourceTemplates(options?: CallOptions): Promise<ResourceTemplate[]> {
     return this.#all((c) => this.listResourceTemplates(c, options), 'resourceTemplates');
   }
   /** Read a resource; legacy -32002 "not found" arrives as McpError like the modern -32602. */
-  async readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
-    return (await this.request('resources/read', { uri }, options)) as unknown as ReadResourceResult;
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return this.#call('resources/read', { uri }, options);
   }
 
   async complete(params: CompleteParams, options?: CallOptions): Promise<CompleteResult['completion']> {
-    return (
-      (await this.request('completion/complete', params as unknown as JsonObject, options)) as unknown as CompleteResult
-    ).completion;
+    return (await this.#call('completion/complete', params, options)).completion;
   }
 
   /** @deprecated Logging is deprecated since 2026-07-28. Legacy servers only; on 2026-07-28 pass `logLevel` per call. */
@@ -893,196 +427,7 @@ export class Client {
     onevent: (method: string, params: JsonObject) => void,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    if (this.#recovering) await this.#recovering.catch(() => undefined);
-    if (!this.#peer || !this.#version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
-    if (this.era === 'legacy') return this.#legacySubscribe(filter, onevent, options);
-    const controller = new AbortController();
-    const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);
-    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
-      try {
-        callback?.(e);
-      } catch (thrown) {
-        this.#options.onprotocolerror?.(thrown as Error);
-      }
-    };
-    /** One listen stream on the current connection; `ended` resolves with why it ended. */
-    const listen = () => {
-      const peer = this.#peer!; // after a stdio server restart this is the new connection
-      let id: string | number | undefined;
-      let ackResolve!: (f: SubscriptionFilter) => void;
-      const ack = new Promise<SubscriptionFilter>((r) => (ackResolve = r));
-      const ended: Promise<Error> = peer
-        .request(
-          'subscriptions/listen',
-          { notifications: filter, _meta: this.#meta(this.#version!) },
-          {
-            signal: controller.signal,
-            timeoutMs: Infinity,
-            peerCancellable: true, // a server tears a listen down with notifications/cancelled naming it
-            onid: (i) => {
-              id = i;
-              this.#listeners.set(i, (method, params) => {
-                if (method === 'notifications/subscriptions/acknowledged')
-                  ackResolve((params.notifications ?? {}) as SubscriptionFilter);
-                else onevent(method, params);
-              });
-            },
-          },
-        )
-        .then(
-          () => new TsmcpError('TSMCP_CANCELLED', 'The server ended the subscription (subscriptions/listen returned)'),
-          (e: unknown) => (e instanceof Error ? e : new TsmcpError('TSMCP_CONNECTION_CLOSED', String(e))),
-        )
-        .finally(() => id !== undefined && this.#listeners.delete(id));
-      const acknowledged = Promise.race([ack, ended.then((e) => Promise.reject(e))]);
-      return { acknowledged, ended };
-    };
-    const first = listen();
-    const acknowledged = await first.acknowledged;
-    // A stream that drops (or a server that ends or cancels it) is listened to again, with backoff, until closed.
-    const supervised = (async () => {
-      let current = first.ended;
-      let attempts = 0;
-      // When the current stream was acknowledged; only one that stayed up a while resets the attempts, so
-      // a server that acknowledges and then ends every listen at once is not re-listened forever.
-      let liveSince: number | undefined = Date.now();
-      for (;;) {
-        let why = await current;
-        if (controller.signal.aborted) return;
-        if (liveSince !== undefined) {
-          report(options.oninterrupt, why); // a live stream ended (not a failed re-listen)
-          if (Date.now() - liveSince >= HEALTHY_LISTEN_MS) attempts = 0;
-          liveSince = undefined;
-        }
-        // A stdio server being restarted: listen again on the fresh connection, or end with its failure.
-        if (this.#recovering)
-          why = await this.#recovering.then(
-            () => why,
-            (e: Error) => e,
-          );
-        if (controller.signal.aborted) return;
-        if (!this.#peer || this.#peer.closed || attempts >= maxAttempts) return report(options.onclose, why);
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempts)));
-        if (controller.signal.aborted) return;
-        attempts++;
-        const next = listen();
-        const ok = await next.acknowledged.then(
-          () => true,
-          () => false,
-        );
-        if (ok) {
-          liveSince = Date.now();
-          options.onreconnect?.();
-        }
-        current = next.ended;
-      }
-    })();
-    return {
-      acknowledged,
-      close: async () => {
-        controller.abort('unsubscribed');
-        await supervised;
-      },
-    };
-  }
-
-  async #legacySubscribe(
-    filter: SubscriptionFilter,
-    onevent: (method: string, params: JsonObject) => void,
-    options: SubscribeOptions,
-  ): Promise<Subscription> {
-    const uris = filter.resourceSubscriptions ?? [];
-    if (uris.length && !this.#serverCapabilities.resources?.subscribe)
-      throw new TsmcpError('TSMCP_UNSUPPORTED', 'The server does not support resource subscriptions');
-    // Unsubscribe a URI only when no other Subscription of ours still holds it.
-    const release = async (held: string[]) => {
-      for (const uri of held) {
-        const n = (this.#legacyHolds.get(uri) ?? 1) - 1;
-        if (n > 0) this.#legacyHolds.set(uri, n);
-        else {
-          this.#legacyHolds.delete(uri);
-          await this.request('resources/unsubscribe', { uri }).catch(() => undefined);
-        }
-      }
-    };
-    for (let i = 0; i < uris.length; i++) {
-      try {
-        await this.request('resources/subscribe', { uri: uris[i]! });
-        this.#legacyHolds.set(uris[i]!, (this.#legacyHolds.get(uris[i]!) ?? 0) + 1);
-      } catch (e) {
-        // The server caps subscriptions per session: give back what this call took, then fail.
-        await release(uris.slice(0, i));
-        throw e;
-      }
-    }
-    let closed = false;
-    const wanted = (method: string, params: JsonObject | undefined) => {
-      const list = listChangedOf(method);
-      if (list) return !!filter[list.filter];
-      return (
-        method === 'notifications/resources/updated' &&
-        typeof params?.uri === 'string' &&
-        uris.some((u) => uriCovers(u, params.uri as string))
-      );
-    };
-    const previous = this.#options.onnotification;
-    const hook = (method: string, params: JsonObject | undefined) => {
-      previous?.(method, params);
-      if (wanted(method, params)) onevent(method, params ?? {});
-    };
-    this.#options.onnotification = hook;
-    const report = (callback: ((e: Error) => void) | undefined, e: Error) => {
-      try {
-        callback?.(e);
-      } catch (thrown) {
-        this.#options.onprotocolerror?.(thrown as Error);
-      }
-    };
-    const life = {
-      interrupted: (e: Error) => report(options.oninterrupt, e),
-      reconnected: () => options.onreconnect?.(),
-      closed: (e: Error) => {
-        this.#legacySubs.delete(life);
-        report(options.onclose, e);
-      },
-    };
-    this.#legacySubs.add(life);
-    return {
-      acknowledged: filter,
-      close: async () => {
-        this.#legacySubs.delete(life);
-        if (this.#options.onnotification === hook) this.#options.onnotification = previous;
-        if (closed) return;
-        closed = true;
-        await release(uris);
-      },
-    };
-  }
-
-  /**
-   * Fetch a tool's current definition (tools/list, paging until it shows up) so the transport knows its
-   * Mcp-Param-* headers. True when found; at most `maxToolRefreshPages` pages.
-   */
-  async #refreshTool(name: string, options: CallOptions): Promise<boolean> {
-    const max = this.#options.maxToolRefreshPages ?? 100;
-    const same: CallOptions = {
-      noCache: true,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.meta ? { meta: options.meta } : {}),
-    };
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    for (let page = 0; page < max; page++) {
-      const r = await this.listTools(cursor, same);
-      if (r.tools.some((t) => t.name === name)) return true;
-      cursor = r.nextCursor;
-      if (cursor === undefined || seen.has(cursor)) return false;
-      seen.add(cursor);
-    }
-    throw new TsmcpError(
-      'TSMCP_INVALID_RESPONSE',
-      `Tool ${name} was not in the first ${max} pages of tools/list while refreshing its headers (maxToolRefreshPages)`,
-    );
+    return subscribe(this.#s, (method, params) => this.request(method, params), filter, onevent, options);
   }
 
   #rememberOutputSchema(tool: Tool): void {
@@ -1092,7 +437,7 @@ export class Client {
     }
     // Revisions before 2025-11-25 name no default dialect; their own schemas are draft-07.
     const defaultDialect =
-      this.#version !== undefined && !supports(this.#version, 'jsonSchema2020Default') ? '7' : '2020-12';
+      this.#s.version !== undefined && !supports(this.#s.version, 'jsonSchema2020Default') ? '7' : '2020-12';
     try {
       this.#outputSchemas.set(tool.name, compileSchema(tool.outputSchema, { role: 'output', defaultDialect }));
     } catch (e) {
@@ -1103,7 +448,7 @@ export class Client {
         { cause: e },
       );
       this.#outputSchemas.set(tool.name, why);
-      this.#options.onprotocolerror?.(why);
+      this.#s.options.onprotocolerror?.(why);
     }
   }
 
@@ -1125,29 +470,4 @@ export class Client {
     } while (cursor !== undefined);
     return out;
   }
-}
-
-/** Errors only a 2026-07-28 server sends (a -32602 counts when it names the missing `_meta`). */
-function isModernAnswer(e: unknown): boolean {
-  if (!(e instanceof McpError)) return false;
-  if (e.code === ErrorCode.HeaderMismatch || e.code === ErrorCode.MissingRequiredClientCapability) return true;
-  return (
-    e.code === ErrorCode.InvalidParams &&
-    /_meta|io\.modelcontextprotocol\//.test(`${e.message} ${JSON.stringify(e.data ?? '')}`)
-  );
-}
-
-/** Throw a local error (never confused with a peer's McpError) when a result lacks what its method promises. */
-function checked(method: string, result: JsonObject): JsonObject {
-  const problem = validateResult(method, result);
-  if (problem) throw new TsmcpError('TSMCP_INVALID_RESPONSE', problem);
-  return result;
-}
-
-function capabilitiesFrom(h: InputHandlers | undefined): ClientCapabilities {
-  const caps: ClientCapabilities = {};
-  if (h?.elicitation) caps.elicitation = { form: {} };
-  if (h?.sampling) caps.sampling = {};
-  if (h?.roots) caps.roots = {};
-  return caps;
 }
