@@ -1,7 +1,7 @@
 // `npm run bench`: tsmcp beside the official v2 SDK over stdio (cold start, sequential and pipelined
 // round trips), printed side by side. Loops are bounded; everything stays on this machine.
 import { fileURLToPath } from 'node:url';
-import { Client } from '../src/client/index.js';
+import { Client } from '../src/entries/client.js';
 import { StdioClientTransport } from '../src/transports/stdio/index.js';
 import { runHttp } from './http.js';
 

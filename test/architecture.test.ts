@@ -20,9 +20,9 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
   // What several server fronts share (Host/Origin checks, ServerLike); it may build on server/.
   { name: 'front helpers', units: ['transports/shared'], siblings: false },
   { name: 'edges', units: ['transports/*', 'extensions/*', 'middleware'], siblings: false },
-  // The public entry files of tsmcp/server and tsmcp/client bundle the core with the reference tasks
-  // extension as option sugar (McpServer({ tasks }), Client({ tasks })); the core files never import it.
-  { name: 'entry points', units: ['index.ts', 'experimental', 'server/index.ts', 'client/index.ts'], siblings: false },
+  // entries/ holds the public entry files of tsmcp/server and tsmcp/client: the core bundled with the
+  // reference tasks extension as option sugar (McpServer({ tasks }), Client({ tasks })).
+  { name: 'entry points', units: ['index.ts', 'experimental', 'entries'], siblings: false },
 ];
 
 /** Edges the layers alone would allow but the design does not. */
@@ -53,7 +53,6 @@ export function specifiers(source: string): string[] {
 export function unitOf(path: string): string {
   const parts = path.split('/');
   if (parts.length === 1) return parts[0]!;
-  if (path === 'server/index.ts' || path === 'client/index.ts') return path; // entry files (see LAYERS)
   return (parts[0] === 'transports' || parts[0] === 'extensions') && parts.length > 2
     ? `${parts[0]}/${parts[1]}`
     : parts[0]!;

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Session } from 'node:inspector';
 import * as z from 'zod';
 import { McpServer as V2Server, createMcpHandler } from '@modelcontextprotocol/server';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 
 const kind = process.argv[2];

@@ -1,5 +1,5 @@
 // Benchmark server: tsmcp with one `echo` tool over stdio.
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StdioServerTransport } from '../../src/transports/stdio/index.js';
 
 const server = new McpServer({ name: 'bench-tsmcp', version: '1' });

@@ -1,6 +1,6 @@
 // `npm run conformance:client -- <url>`: the everything client the official conformance suite drives,
 // switching on MCP_CONFORMANCE_SCENARIO and speaking MCP_CONFORMANCE_PROTOCOL_VERSION.
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import type { ElicitParams, JsonObject, ProtocolVersion } from '../../src/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 

@@ -1,7 +1,7 @@
 // The "everything server": every tool, resource and prompt the official conformance suite calls
 // (the server scenarios of the official conformance suite, run by scripts/conformance.mjs), on any transport, for both eras.
 import { McpError, ErrorCode } from '../../src/protocol/errors.js';
-import { McpServer, ToolError, runAsTask, type RequestContext } from '../../src/server/index.js';
+import { McpServer, ToolError, runAsTask, type RequestContext } from '../../src/entries/server.js';
 import type { ContentBlock, ElicitFormParams } from '../../src/protocol/types.js';
 
 /** 1×1 transparent PNG. */

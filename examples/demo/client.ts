@@ -1,6 +1,6 @@
 // Demo client: spawns the demo server over stdio and drives every feature, printing a short transcript.
 import { fileURLToPath } from 'node:url';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { StdioClientTransport } from '../../src/transports/stdio/index.js';
 
 const serverPath = fileURLToPath(new URL('./server.js', import.meta.url));

@@ -1,7 +1,7 @@
 // Demo server: a weather service with structured output, a tool that asks the user, resources, a prompt.
 // Runs over stdio; `client.ts` beside it spawns and drives it.
 import * as z from 'zod';
-import { McpServer, ToolError } from '../../src/server/index.js';
+import { McpServer, ToolError } from '../../src/entries/server.js';
 import { StdioServerTransport } from '../../src/transports/stdio/index.js';
 
 const FORECASTS: { [city: string]: { tempC: number; sky: string } } = {

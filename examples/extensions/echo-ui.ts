@@ -2,9 +2,9 @@
 // (`echo/say`, 2026-07-28 only, for clients that declare the extension), advertises its settings, and
 // marks the tools configured for it in tools/list and in their results. Tested by
 // test/extensions/example-extension.test.ts; explained in docs/extensions.md.
-import type { ClientExtension } from '../../src/client/index.js';
+import type { ClientExtension } from '../../src/entries/client.js';
 import { ErrorCode, McpError, type JsonObject } from '../../src/index.js';
-import type { ServerExtension } from '../../src/server/index.js';
+import type { ServerExtension } from '../../src/entries/server.js';
 
 export const ECHO_UI = 'com.example/echo-ui';
 

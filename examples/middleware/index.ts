@@ -1,9 +1,9 @@
 // docs/middleware.md, runnable: a server with the request logger and a sign-in guard, a client that
 // propagates a trace id in `_meta`, and a fetch middleware that adds a header to every HTTP exchange.
-import { Client, type ClientMiddleware, type FetchMiddleware } from '../../src/client/index.js';
+import { Client, type ClientMiddleware, type FetchMiddleware } from '../../src/entries/client.js';
 import { requestLogger } from '../../src/middleware/index.js';
 import { ErrorCode, McpError } from '../../src/index.js';
-import { McpServer, type Middleware } from '../../src/server/index.js';
+import { McpServer, type Middleware } from '../../src/entries/server.js';
 
 /** Refuse tool calls from anonymous callers (the principal comes from the transport, never from `_meta`). */
 export const requireSignIn: Middleware = async (req, next) => {

@@ -1,9 +1,9 @@
 // Before: the same report job as a 2025-11-25 experimental task (deprecated: prints TSMCP_DEP002).
 // The client asks with params.task, polls tasks/get, then collects tasks/result.
 import { createServer } from 'node:http';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { callToolAsExperimentalTask, enableExperimentalTasks } from '../../src/experimental/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 

@@ -1,8 +1,8 @@
 // The tasks extension (io.modelcontextprotocol/tasks): a long job as a task, input asked through the
 // task, the client following it to the result. This replaces 2025-11-25's experimental tasks.
 import { createServer } from 'node:http';
-import { Client } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 

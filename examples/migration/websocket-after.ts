@@ -1,7 +1,7 @@
 // After: the same server and client on Streamable HTTP: same McpServer, same Client, other transport.
 import { createServer } from 'node:http';
-import { Client } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 

@@ -1,7 +1,7 @@
 // Before: a server and client on the deprecated WebSocket transport (prints a TSMCP_DEP001 warning).
 import { WebSocketServer } from 'ws';
-import { Client } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import {
   WebSocketClientTransport,
   createWebSocketHandler,

@@ -3,9 +3,9 @@
 // again, so a re-list starts fresh; other lists' pages stay cached.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport, type Direction, type Side } from '../helpers/wire-recorder.js';
 

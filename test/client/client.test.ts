@@ -2,9 +2,9 @@
 // multi round-trip loop and its bounds, requestState integrity, output-schema checks, and the cache.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError, TsmcpError } from '../../src/index.js';
-import { McpServer, Server } from '../../src/server/index.js';
+import { McpServer, Server } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { connectPair } from '../helpers/pair.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
@@ -127,7 +127,7 @@ describe('requestState integrity over the wire', () => {
       return { content: [{ type: 'text', text: `hi ${String(r.content?.name)}` }] };
     });
     const [a, b] = createLinkedPair();
-    const { ServerConnection } = await import('../../src/server/index.js');
+    const { ServerConnection } = await import('../../src/entries/server.js');
     const conn = new ServerConnection(server, b);
     await conn.start();
     const { Peer } = await import('../../src/engine/peer.js');
@@ -206,7 +206,7 @@ describe('client-side output schema checks', () => {
       structuredContent: p.name === 'lie' ? { n: 'not a number' } : {},
     }));
     const [a, b] = createLinkedPair();
-    const { ServerConnection } = await import('../../src/server/index.js');
+    const { ServerConnection } = await import('../../src/entries/server.js');
     await new ServerConnection(server, b).start();
     const client = new Client({ name: 'c', version: '1' });
     await client.connect(a);
@@ -225,7 +225,7 @@ describe('client-side result checks', () => {
     server.setRequestHandler('tools/call', () => ({ text: 'no content array' }));
     server.setRequestHandler('prompts/list', () => ({ prompts: [{ title: 'no name' }] }));
     const [a, b] = createLinkedPair();
-    const { ServerConnection } = await import('../../src/server/index.js');
+    const { ServerConnection } = await import('../../src/entries/server.js');
     await new ServerConnection(server, b).start();
     for (const version of ['2026-07-28', '2025-11-25'] as const) {
       const [ca, sb] = version === '2026-07-28' ? [a, b] : createLinkedPair();

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { Client, McpError } from '../../src/client/index.js';
+import { Client, McpError } from '../../src/entries/client.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 

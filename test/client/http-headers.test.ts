@@ -10,8 +10,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Client, McpError } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client, McpError } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';

@@ -2,7 +2,7 @@
 // requires ("initialize MUST NOT be cancelled"), sends no notifications/cancelled for it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';

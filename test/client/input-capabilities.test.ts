@@ -4,7 +4,7 @@
 // elicitations it accepted, once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client, type ClientOptions } from '../../src/client/index.js';
+import { Client, type ClientOptions } from '../../src/entries/client.js';
 import { TsmcpError, type ClientCapabilities } from '../../src/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Client, type ClientOptions } from '../../src/client/index.js';
+import { Client, type ClientOptions } from '../../src/entries/client.js';
 import type { LegacyVersion } from '../../src/protocol/versions.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { sendersOf, specDir } from '../helpers/wire-schema.js';

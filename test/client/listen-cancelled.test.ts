@@ -3,9 +3,9 @@
 // memory pair and over stdio with a real child process.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { StdioClientTransport } from '../../src/transports/stdio/index.js';
 import { listenTeardown } from '../helpers/listen-teardown.js';

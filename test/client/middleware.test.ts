@@ -2,9 +2,9 @@
 // errors) on both eras, and fetch middleware around the HTTP client transport's exchanges.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Client, composeFetch, type ClientMiddleware, type FetchMiddleware } from '../../src/client/index.js';
+import { Client, composeFetch, type ClientMiddleware, type FetchMiddleware } from '../../src/entries/client.js';
 import { ErrorCode, McpError, TsmcpError } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';

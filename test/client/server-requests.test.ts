@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import { InMemoryEventStore, StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 

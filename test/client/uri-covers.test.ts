@@ -2,7 +2,7 @@
 // `file:///a/b` but not `file:///ab` — in server routing, the legacy client's filter, and the cache.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { connectPair } from '../helpers/pair.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { McpError, TsmcpError } from '../../src/index.js';
-import { McpServer, ToolError } from '../../src/server/index.js';
+import { McpServer, ToolError } from '../../src/entries/server.js';
 import { callToolAsExperimentalTask, enableExperimentalTasks } from '../../src/experimental/index.js';
 import { connectPair } from '../helpers/pair.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { McpError, type JsonObject } from '../../src/index.js';
 import { InMemoryTaskStore } from '../../src/extensions/tasks/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { enableExperimentalTasks } from '../../src/experimental/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { connectPair } from '../helpers/pair.js';

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError, type AuthInfo, type JsonObject } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { McpError, TsmcpError, type JsonObject } from '../../src/index.js';
-import { McpServer, ToolError } from '../../src/server/index.js';
+import { McpServer, ToolError } from '../../src/entries/server.js';
 import { connectPair } from '../helpers/pair.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>

@@ -1,7 +1,7 @@
 // Test helper: a tsmcp client connected to a tsmcp server over the in-memory pair, with the wire
 // recorder on both directions.
-import { Client, type ClientOptions } from '../../src/client/index.js';
-import type { McpServer } from '../../src/server/index.js';
+import { Client, type ClientOptions } from '../../src/entries/client.js';
+import type { McpServer } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from './wire-recorder.js';
 

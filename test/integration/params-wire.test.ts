@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { tapHandler } from '../helpers/http-tap.js';

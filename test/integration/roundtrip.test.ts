@@ -2,7 +2,7 @@
 // process), with every message checked against the official schema of the revision in use.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError, SUPPORTED_PROTOCOL_VERSIONS, type ElicitParams, type ProtocolVersion } from '../../src/index.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError } from '../../src/index.js';
 import { StdioClientTransport } from '../../src/transports/stdio/index.js';
 import { distPath } from '../helpers/raw-stdio.js';

@@ -2,10 +2,10 @@
 // method, outcome and duration; never params or results.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { ErrorCode, McpError } from '../../src/index.js';
 import { requestLogger, type RequestLogEntry } from '../../src/middleware/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';

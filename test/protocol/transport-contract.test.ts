@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { HeaderParam, Transport } from '../../src/index.js';
-import { Client } from '../../src/client/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 
 interface Log {

@@ -3,9 +3,9 @@
 // meets such a schema (or an unresolvable `$ref`) in a tool listing refuses to call that tool.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError, type ProtocolVersion } from '../../src/index.js';
-import { McpServer, Server, ServerConnection } from '../../src/server/index.js';
+import { McpServer, Server, ServerConnection } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 

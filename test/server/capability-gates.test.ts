@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Peer } from '../../src/engine/peer.js';
 import { McpError, type JsonObject, type ServerCapabilities } from '../../src/index.js';
-import { McpServer, Server, ServerConnection } from '../../src/server/index.js';
+import { McpServer, Server, ServerConnection } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 

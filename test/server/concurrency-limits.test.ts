@@ -3,9 +3,9 @@
 // -32603 naming maxConcurrentRequests, ping and cancellations still go through, and the process serves on.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { McpError } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';
 import { distPath, spawnRaw, type RawServer } from '../helpers/raw-stdio.js';
 import { WireRecorder } from '../helpers/wire-recorder.js';

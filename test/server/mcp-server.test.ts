@@ -6,7 +6,7 @@ import * as z from 'zod';
 import * as v from 'valibot';
 import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
-import { McpServer, ToolError } from '../../src/server/index.js';
+import { McpServer, ToolError } from '../../src/entries/server.js';
 import { McpError, TsmcpError, type ProtocolVersion } from '../../src/index.js';
 import { connectPair } from '../helpers/pair.js';
 

@@ -2,9 +2,9 @@
 // pair and Streamable HTTP: order, short-circuit, errors, notifications, principal, initialize and listen.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { ErrorCode, McpError, TsmcpError } from '../../src/index.js';
-import { McpServer, Server, type Middleware, type MiddlewareRequest } from '../../src/server/index.js';
+import { McpServer, Server, type Middleware, type MiddlewareRequest } from '../../src/entries/server.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createLinkedPair } from '../../src/transports/memory/index.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { McpError, type ClientCapabilities, type CreateMessageParams, type ProtocolVersion } from '../../src/index.js';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { connectPair } from '../helpers/pair.js';
 
 function samplingServer(): McpServer {

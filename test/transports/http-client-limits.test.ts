@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/protocol/errors.js';
 import { DEFAULT_HTTP_MAX_MESSAGE_BYTES, StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 

@@ -7,7 +7,7 @@ import express from 'express';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import Fastify from 'fastify';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createExpressHandler, mcpExpress, type ExpressHandler } from '../../src/transports/http/adapters/express.js';
 import { createHonoHandler, mcpHono, type HonoHandler } from '../../src/transports/http/adapters/hono.js';

@@ -3,7 +3,7 @@
 // is, and failed when the session ends.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { McpServer } from '../../src/server/index.js';
+import { McpServer } from '../../src/entries/server.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
 
 const HEADERS = {

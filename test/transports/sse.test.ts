@@ -5,7 +5,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { createSseHandler } from '../../src/transports/sse/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';

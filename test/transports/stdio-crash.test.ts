@@ -3,7 +3,7 @@
 // subscriptions re-established, until `maxRestarts` is spent.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client, type ClientOptions } from '../../src/client/index.js';
+import { Client, type ClientOptions } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/index.js';
 import { StdioClientTransport, type StdioClientTransportOptions } from '../../src/transports/stdio/index.js';
 import { distPath } from '../helpers/raw-stdio.js';

@@ -3,7 +3,7 @@
 // request's id) instead of waiting for a timeout. The line itself is never buffered whole.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { TsmcpError } from '../../src/index.js';
 import { LineFramer } from '../../src/transports/stdio/framer.js';
 import { PassThrough } from 'node:stream';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { WebSocketClientTransport as V1WebSocket } from '@modelcontextprotocol/sdk/client/websocket.js';
-import { Client } from '../../src/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
 

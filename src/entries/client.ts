@@ -1,5 +1,5 @@
-// tsmcp/client: the public client API. Its Client is the core one with the built-in extension's
-// options as sugar (see ../extensions/tasks/bundled-client.ts), so that module's exports are re-exported whole.
+// tsmcp/client: the public client API. Its Client is the core one (client/) with the reference
+// extension's options as sugar (extensions/tasks/bundled-client.ts), whose exports are re-exported whole.
 export * from '../extensions/tasks/bundled-client.js';
 export type {
   CallOptions,
@@ -8,8 +8,8 @@ export type {
   InputHandlers,
   SubscribeOptions,
   Subscription,
-} from './client.js';
-export type { ClientExtension, ClientExtensionHost, ResultFollower } from './extension.js';
+} from '../client/client.js';
+export type { ClientExtension, ClientExtensionHost, ResultFollower } from '../client/extension.js';
 export { composeFetch } from '../engine/fetch-middleware.js';
 export type { FetchLike, FetchMiddleware } from '../engine/fetch-middleware.js';
 export * from '../protocol/public.js';
