@@ -439,7 +439,6 @@ export class Server {
     if (!handler) throw methodNotFound(method);
 
     const mrtr = MRTR_METHODS.has(method);
-    const principal = this.#principalOf({ identity: channel.identity, meta });
     let answers: { [key: string]: unknown } = {};
     // The request digest binds requestState to this request; computed only when state is in play.
     let requestDigest: string | undefined;
@@ -447,6 +446,7 @@ export class Server {
       const state = params.requestState;
       if (typeof state === 'string') {
         requestDigest = await digest(identityOf(method, params));
+        const principal = this.#principalOf({ identity: channel.identity, meta }); // only when state is in play
         const payload = await this.#state.open(state, requestDigest, principal);
         answers = { ...payload.a };
         const responses = isObject(params.inputResponses) ? params.inputResponses : {};
@@ -484,7 +484,7 @@ export class Server {
           e.requests,
           answers,
           requestDigest ?? (await digest(identityOf(method, params))),
-          principal,
+          this.#principalOf({ identity: channel.identity, meta }),
         );
       }
       throw e;
@@ -631,23 +631,25 @@ export class Server {
 
   /** -32602 when a request names a URI over maxUriLength, or a listen filter too many or too long URIs. */
   #uriLimits(method: string, params: JsonObject): McpError | undefined {
-    const uris = URI_METHODS.has(method)
-      ? [params.uri as string]
-      : method === 'subscriptions/listen'
-        ? ((params.notifications as SubscriptionFilter).resourceSubscriptions ?? [])
-        : [];
+    // Most requests name no URI: answer without building anything (this runs on every request).
+    if (URI_METHODS.has(method)) return this.#uriTooLong(params.uri as string);
+    if (method !== 'subscriptions/listen') return undefined;
+    const uris = (params.notifications as SubscriptionFilter).resourceSubscriptions ?? [];
     if (uris.length > this.#maxSubscriptions) {
       return invalidParams(
         `Too many resource subscriptions: ${uris.length}, the limit is ${this.#maxSubscriptions} (maxResourceSubscriptions)`,
       );
     }
     for (const uri of uris) {
-      if (uri.length > this.#maxUriLength)
-        return invalidParams(
-          `URI too long: ${uri.length} characters, the limit is ${this.#maxUriLength} (maxUriLength)`,
-        );
+      const tooLong = this.#uriTooLong(uri);
+      if (tooLong) return tooLong;
     }
     return undefined;
+  }
+
+  #uriTooLong(uri: string): McpError | undefined {
+    if (uri.length <= this.#maxUriLength) return undefined;
+    return invalidParams(`URI too long: ${uri.length} characters, the limit is ${this.#maxUriLength} (maxUriLength)`);
   }
 
   // ---------------------------------------------------------------- legacy (≤ 2025-11-25)
