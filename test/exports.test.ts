@@ -30,6 +30,9 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/express')).createExpressHandler, 'function');
     assert.equal(typeof (await import('tsmcp/hono')).createHonoHandler, 'function');
     assert.equal(typeof (await import('tsmcp/fastify')).createFastifyHandler, 'function');
+    const auth = await import('tsmcp/auth');
+    for (const name of ['protectedResource', 'metadataNodeHandler', 'metadataWebHandler', 'AuthRefusal'])
+      assert.equal(typeof (auth as Record<string, unknown>)[name], 'function', name);
   });
 
   it('warns about nothing on import, deprecated entry points included', async () => {

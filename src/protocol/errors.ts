@@ -26,12 +26,21 @@ export class McpError extends Error {
   readonly data: unknown;
   /** The HTTP status this error calls for when it answers a request over HTTP (default: by code). */
   readonly httpStatus: number | undefined;
-  constructor(code: number, message: string, data?: unknown, httpStatus?: number) {
+  /** Response headers this error calls for over HTTP (an auth refusal's `WWW-Authenticate`). */
+  readonly httpHeaders: { readonly [name: string]: string } | undefined;
+  constructor(
+    code: number,
+    message: string,
+    data?: unknown,
+    httpStatus?: number,
+    httpHeaders?: { readonly [name: string]: string },
+  ) {
     super(message);
     this.name = 'McpError';
     this.code = code;
     this.data = data;
     this.httpStatus = httpStatus;
+    this.httpHeaders = httpHeaders;
   }
   // Brand check so `instanceof` survives duplicate installs of tsmcp; subclasses use the normal check.
   static override [Symbol.hasInstance](v: unknown): boolean {
@@ -84,7 +93,11 @@ export type TsmcpErrorCode =
   | 'TSMCP_PROCESS'
   /** A middleware misused its chain (called `next()` more than once). */
   | 'TSMCP_MIDDLEWARE'
-  | 'TSMCP_HTTP';
+  | 'TSMCP_HTTP'
+  /** A bearer token failed verification (tsmcp/auth): its `reason`, `field`, `expected`, `received` say why. */
+  | 'TSMCP_INVALID_TOKEN'
+  /** An auth configuration is unusable (a resource with a fragment, an allowed `none` algorithm). */
+  | 'TSMCP_AUTH_CONFIG';
 
 /** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */
 export class TsmcpError extends Error {

@@ -37,6 +37,8 @@ export interface CoreRequest {
   remoteAddress?: string | undefined;
   /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
   auth?: AuthInfo | undefined;
+  /** The request's path (no query), when the front knows it: serves `auth`'s metadata documents. */
+  path?: string | undefined;
   /** Set by the core once the caller is identified; fronts leave it unset. */
   identity?: RequestIdentity;
 }
@@ -66,6 +68,17 @@ class HttpIdentity implements RequestIdentity {
 }
 
 export type HeaderMap = { [name: string]: string };
+
+/**
+ * A resource-server layer (tsmcp/auth's `protectedResource()`): verifies every MCP request like the
+ * `authenticate` option, and serves its metadata documents (RFC 9728) at their well-known paths.
+ */
+export interface HttpAuth {
+  /** As the `authenticate` option; a refusal's McpError `httpHeaders` (e.g. `WWW-Authenticate`) go out with it. */
+  authenticate(request: AuthenticateRequest): AuthInfo | undefined | Promise<AuthInfo | undefined>;
+  /** The JSON document a GET of `path` answers with, or undefined when `path` is not one of its. */
+  metadataAt?(path: string): string | undefined;
+}
 
 export interface CoreResponse {
   send(status: number, headers: HeaderMap, body?: string): void;
@@ -117,9 +130,15 @@ export interface HttpServerOptions extends SecurityOptions {
    * Verify the caller of every request (a bearer token, a client certificate header set by a trusted
    * proxy) before MCP sees it. Return what was verified (handlers see it as `ctx.identity.auth`, and
    * its `subject` is the default principal), or undefined for an anonymous caller. Throw to refuse: an
-   * McpError with `httpStatus` picks the status, anything else answers 401.
+   * McpError with `httpStatus` picks the status (and its `httpHeaders` go out with it), anything else answers 401.
    */
   authenticate?: (request: AuthenticateRequest) => AuthInfo | undefined | Promise<AuthInfo | undefined>;
+  /**
+   * An OAuth resource server (tsmcp/auth `protectedResource()`): its `authenticate` verifies every
+   * request (exclusive with the `authenticate` option), and a GET of one of its metadata paths is
+   * answered with the document, unauthenticated (when the front sees that path: mounted at the root).
+   */
+  auth?: HttpAuth;
 }
 
 const JSON_HEADERS: HeaderMap = { 'content-type': 'application/json' };
@@ -131,6 +150,8 @@ const SSE_HEADERS: HeaderMap = {
   'x-accel-buffering': 'no',
 };
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
+/** Browsers let a script read these: the MCP headers and an auth challenge. */
+const EXPOSED_HEADERS = `${MCP_HEADERS}, www-authenticate`;
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
@@ -155,6 +176,8 @@ function statusOf(e: McpError): number {
  * re-initialize), except a refused `initialize` (-32022), which opened no session: 400.
  */
 function legacyStatusOf(e: McpError, method: string): number {
+  // An auth refusal (401/403 with a challenge) is not about the session: its status tells the client to re-authorize.
+  if (e.httpHeaders && e.httpStatus) return e.httpStatus;
   return method === 'initialize' && e.code === ErrorCode.UnsupportedProtocolVersion ? 400 : 200;
 }
 
@@ -180,6 +203,7 @@ export class HttpCore {
   readonly #refuse: SecurityCheck;
   /** Whether the legacy session wire is served: the `legacy` option, and a Server that accepts a legacy revision. */
   readonly #legacy: boolean;
+  readonly #authenticate: HttpServerOptions['authenticate'];
 
   constructor(server: Server, options: HttpServerOptions = {}) {
     this.#server = server;
@@ -196,6 +220,10 @@ export class HttpCore {
     });
     this.#refuse = securityCheck(options);
     this.#legacy = options.legacy !== false && server.versions.some(isLegacyVersion);
+    if (options.auth && options.authenticate)
+      throw new TypeError('HTTP server options: give either `auth` or `authenticate`, not both');
+    const auth = options.auth;
+    this.#authenticate = auth ? (r) => auth.authenticate(r) : options.authenticate;
   }
 
   /** Number of open legacy sessions. */
@@ -211,10 +239,14 @@ export class HttpCore {
         this.#headers(req, JSON_HEADERS),
         errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
       );
+    if (req.method === 'GET' && req.path !== undefined && this.#options.auth?.metadataAt) {
+      const doc = this.#options.auth.metadataAt(req.path);
+      if (doc !== undefined) return res.send(200, this.#headers(req, JSON_HEADERS), doc);
+    }
     let auth = req.auth;
-    if (this.#options.authenticate && req.method !== 'OPTIONS') {
+    if (this.#authenticate && req.method !== 'OPTIONS') {
       try {
-        auth = await this.#options.authenticate({
+        auth = await this.#authenticate({
           method: req.method,
           header: (n) => req.header(n.toLowerCase()) ?? undefined,
           remoteAddress: req.remoteAddress,
@@ -222,13 +254,14 @@ export class HttpCore {
         });
       } catch (e) {
         const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
-        return this.#fail(
-          req,
-          res,
+        const extra = e instanceof McpError ? e.httpHeaders : undefined;
+        return res.send(
           status,
-          undefined,
-          ErrorCode.InvalidRequest,
-          status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
+          this.#headers(req, extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS),
+          errorBody(undefined, {
+            code: ErrorCode.InvalidRequest,
+            message: status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
+          }),
         );
       }
     }
@@ -266,7 +299,7 @@ export class HttpCore {
     return {
       ...base,
       'access-control-allow-origin': cors.origin === '*' ? '*' : origin,
-      'access-control-expose-headers': MCP_HEADERS,
+      'access-control-expose-headers': EXPOSED_HEADERS,
       vary: 'Origin',
     };
   }
@@ -456,12 +489,14 @@ export class HttpCore {
     };
     let answer: JsonRpcMessage;
     let status = 200;
+    let errorHeaders: HeaderMap | undefined;
     try {
       const result = await this.#server.dispatch(request, channel, signal);
       answer = { jsonrpc: '2.0', id: request.id, result };
     } catch (e) {
       answer = { jsonrpc: '2.0', id: request.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)) };
       status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
+      if (e instanceof McpError && e.httpHeaders && status !== 200) errorHeaders = e.httpHeaders;
     } finally {
       session?.inflight.delete(request.id);
       if (session && this.#sessions.isOpen(session)) this.#sessions.touch(session); // it was in use until now
@@ -480,11 +515,11 @@ export class HttpCore {
       if (session) this.#sessions.finish(session, sse, delivered);
       return;
     }
-    res.send(
-      status,
-      this.#headers(req, extraHeaders === NO_HEADERS ? JSON_HEADERS : { ...JSON_HEADERS, ...extraHeaders }),
-      JSON.stringify(answer),
-    );
+    const headers =
+      extraHeaders === NO_HEADERS && !errorHeaders
+        ? JSON_HEADERS
+        : { ...JSON_HEADERS, ...extraHeaders, ...errorHeaders };
+    res.send(status, this.#headers(req, headers), JSON.stringify(answer));
   }
 
   // ---------------------------------------------------------------- legacy sessions

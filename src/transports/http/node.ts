@@ -93,6 +93,7 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       },
       signal: gone.signal,
       remoteAddress: req.socket.remoteAddress,
+      path: req.url?.split('?', 1)[0],
       // What an authentication middleware in front (Express, Fastify) verified, by the common convention.
       auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
     };

@@ -49,6 +49,7 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         },
         signal: gone.signal,
         remoteAddress: options.remoteAddress?.(request),
+        path: options.auth?.metadataAt && request.method === 'GET' ? new URL(request.url).pathname : undefined,
       };
       const res: CoreResponse = {
         send(status, headers, body) {
