@@ -4,3 +4,7 @@ export type { AuthRequest, ProtectedResource, ProtectedResourceOptions, TokenVer
 export { AuthRefusal, InvalidTokenError } from './errors.js';
 export type { AuthRefusalReason, InvalidTokenReason } from './errors.js';
 export { metadataNodeHandler, metadataWebHandler } from './handlers.js';
+export { jwtVerifier } from './jwt.js';
+export type { JwtVerifierOptions } from './jwt.js';
+export { introspectionVerifier } from './introspection.js';
+export type { IntrospectionVerifierOptions } from './introspection.js';
