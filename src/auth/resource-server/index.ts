@@ -8,3 +8,5 @@ export { jwtVerifier } from './jwt.js';
 export type { JwtVerifierOptions } from './jwt.js';
 export { introspectionVerifier } from './introspection.js';
 export type { IntrospectionVerifierOptions } from './introspection.js';
+export { requireScopes } from './scopes.js';
+export type { ScopeRules } from './scopes.js';

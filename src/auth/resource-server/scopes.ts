@@ -1,0 +1,44 @@
+// requireScopes(): scopes per tool and per method, as server middleware. A caller lacking one gets the
+// resource server's 403 `insufficient_scope` (the HTTP core sends its status and challenge as they are).
+import type { JsonObject } from '../../protocol/jsonrpc.js';
+import type { Middleware } from '../../server/middleware.js';
+import { checkScopes } from './metadata.js';
+import type { ProtectedResource } from './protected-resource.js';
+
+export interface ScopeRules {
+  /** Scopes a `tools/call` of each tool needs (on top of the resource's `requiredScopes`). */
+  tools?: { readonly [name: string]: readonly string[] };
+  /** Scopes each request method needs (`resources/read`, `prompts/get`...); a tool call needs both. */
+  methods?: { readonly [method: string]: readonly string[] };
+  /** Leave out of `tools/list` the tools this token cannot call. Default false (listed; calling them is 403). */
+  hideTools?: boolean;
+}
+
+/**
+ * Middleware that refuses a request whose token lacks the scopes its tool or method needs.
+ * @example server.use(requireScopes(rs, { tools: { deploy: ['deploy'] }, hideTools: true }));
+ */
+export function requireScopes(rs: ProtectedResource, rules: ScopeRules): Middleware {
+  const tools = new Map(Object.entries(rules.tools ?? {}).map(([n, s]) => [n, checkScopes(`tools.${n}`, s)]));
+  const methods = new Map(Object.entries(rules.methods ?? {}).map(([m, s]) => [m, checkScopes(`methods.${m}`, s)]));
+  const none: readonly string[] = [];
+  return async (req, next) => {
+    const auth = req.identity.auth;
+    let needed = methods.get(req.method) ?? none;
+    if (req.method === 'tools/call' && typeof req.params.name === 'string') {
+      const forTool = tools.get(req.params.name);
+      if (forTool) needed = needed.length ? [...needed, ...forTool] : forTool;
+    }
+    if (needed.length) {
+      const refusal = rs.checkScopes(auth, needed);
+      if (refusal) throw refusal;
+    }
+    const result = await next();
+    if (req.method !== 'tools/list' || !rules.hideTools || !Array.isArray(result.tools)) return result;
+    const callable = (result.tools as JsonObject[]).filter((t) => {
+      const s = tools.get(String(t.name));
+      return !s || !rs.checkScopes(auth, s);
+    });
+    return { ...result, tools: callable };
+  };
+}
