@@ -31,7 +31,15 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/hono')).createHonoHandler, 'function');
     assert.equal(typeof (await import('tsmcp/fastify')).createFastifyHandler, 'function');
     const auth = await import('tsmcp/auth');
-    for (const name of ['protectedResource', 'metadataNodeHandler', 'metadataWebHandler', 'AuthRefusal'])
+    for (const name of [
+      'protectedResource',
+      'jwtVerifier',
+      'introspectionVerifier',
+      'requireScopes',
+      'metadataNodeHandler',
+      'metadataWebHandler',
+      'AuthRefusal',
+    ])
       assert.equal(typeof (auth as Record<string, unknown>)[name], 'function', name);
   });
 
