@@ -19,7 +19,7 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
   { name: 'peers', units: ['server', 'client'], siblings: false },
   // What several server fronts share (Host/Origin checks, ServerLike); it may build on server/.
   { name: 'front helpers', units: ['transports/shared'], siblings: false },
-  { name: 'edges', units: ['transports/*', 'extensions/*', 'middleware'], siblings: false },
+  { name: 'edges', units: ['transports/*', 'extensions/*', 'middleware', 'auth'], siblings: false },
   // entries/ holds the public entry files of tsmcp/server and tsmcp/client: the core bundled with the
   // reference tasks extension as option sugar (McpServer({ tasks }), Client({ tasks })).
   { name: 'entry points', units: ['index.ts', 'experimental', 'entries'], siblings: false },

@@ -84,7 +84,9 @@ export type TsmcpErrorCode =
   | 'TSMCP_PROCESS'
   /** A middleware misused its chain (called `next()` more than once). */
   | 'TSMCP_MIDDLEWARE'
-  | 'TSMCP_HTTP';
+  | 'TSMCP_HTTP'
+  /** Authorization failures (OAuth discovery, metadata checks, token requests): tsmcp/auth's AuthError. */
+  | `TSMCP_AUTH_${string}`;
 
 /** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */
 export class TsmcpError extends Error {
