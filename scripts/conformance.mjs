@@ -9,8 +9,8 @@
 // suite (--suite all) and counts every scenario found, except those whose checks were all skipped
 // (reported as skipped). Client leg: COMMAND (run by the suite through /bin/sh, with the mock server's URL
 // appended) is run once per scenario, two at a time (all at once starves a small machine), for every
-// client scenario of the revision's set, the not-scored ones included, except auth/* (the client has no
-// OAuth yet); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
+// client scenario of the revision's set, the not-scored ones included, except the auth extensions
+// (CLIENT_EXCLUDED); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
 // (the suite's own tier-check rule). The last line is
 //   conformance-server: N passed, M failed[, K skipped]      (or conformance-client: ...)
 // and the exit status is 0 only when M is 0 and N > 0.
@@ -134,22 +134,32 @@ function score(leg, rev, found, required) {
     else if (!required && r.verdict === 'empty') s++;
     else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
   }
-  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but auth/*)' : ' (required)';
+  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but the auth extensions)' : ' (required)';
   console.log(`${leg} ${rev}: ${p}/${names.length - s} passed${which}${s ? `, ${s} skipped` : ''}`);
   for (const line of lines) console.log(line);
   return { p, s, f: names.length - p - s };
 }
 
-/** The suite's own OAuth scenarios: not run until the client implements authorization. */
-const CLIENT_EXCLUDED_PREFIXES = ['auth/'];
+/**
+ * Not run: the auth extensions (client_credentials, enterprise-managed, DPoP, workload identity) wait for
+ * their pieces of the auth issue; every other auth/* scenario runs.
+ */
+const CLIENT_EXCLUDED = [
+  'auth/client-credentials-jwt',
+  'auth/client-credentials-basic',
+  'auth/enterprise-managed-authorization',
+  'auth/dpop',
+  'auth/dpop-nonce',
+  'auth/wif-jwt-bearer',
+];
 /** Client scenarios run at once: each is a CLI, a mock server and a client process. */
 const CLIENT_JOBS = 2;
 
-/** The client scenarios of a requirement set, scored and not-scored, minus the excluded prefixes. */
+/** The client scenarios of a requirement set, scored and not-scored, minus the excluded ones. */
 function clientScenarios(doc, file) {
   if (!Array.isArray(doc.client) || doc.client.length === 0) die(`${file}: no client scenarios (format changed?)`);
   const extra = (doc.not_scored ?? []).filter((e) => e.leg === 'client').map((e) => e.scenario);
-  return [...doc.client, ...extra].filter((n) => !CLIENT_EXCLUDED_PREFIXES.some((prefix) => n.startsWith(prefix)));
+  return [...doc.client, ...extra].filter((n) => !CLIENT_EXCLUDED.includes(n));
 }
 
 async function main() {

@@ -2,6 +2,7 @@
 // switching on MCP_CONFORMANCE_SCENARIO and speaking MCP_CONFORMANCE_PROTOCOL_VERSION.
 import { Client } from '../../src/entries/client.js';
 import type { ElicitParams, JsonObject, ProtocolVersion } from '../../src/index.js';
+import { oauthClient } from '../../src/auth/client/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 
 const url = process.argv[2];
@@ -13,7 +14,36 @@ const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
 const version = (process.env.MCP_CONFORMANCE_PROTOCOL_VERSION ?? '2026-07-28') as ProtocolVersion;
 const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
   toolCalls?: { name: string; arguments?: JsonObject }[];
+  client_id?: string;
+  client_secret?: string;
+  issuer?: string;
 };
+
+/** Headless login (the suite's authorization endpoint redirects at once): read the redirect's Location. */
+async function headlessRedirect(authorizationUrl: URL): Promise<URL> {
+  const res = await fetch(authorizationUrl, { redirect: 'manual' });
+  await res.body?.cancel();
+  const location = res.headers.get('location');
+  if (!location) throw new Error(`authorization endpoint answered HTTP ${res.status} without a redirect`);
+  return new URL(location, authorizationUrl);
+}
+
+const auth = scenario.startsWith('auth/')
+  ? oauthClient({
+      serverUrl: url,
+      redirectUri: 'http://localhost:3000/callback',
+      redirect: headlessRedirect,
+      clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
+      clientMetadata: { client_name: 'tsmcp-conformance-client' },
+      ...(context.client_id && {
+        clientInformation: {
+          client_id: context.client_id,
+          ...(context.client_secret && { client_secret: context.client_secret }),
+          ...(context.issuer && { issuer: context.issuer }),
+        },
+      }),
+    })
+  : undefined;
 
 /** Accept a form, filling each field with its default (or a plausible value). */
 function fillForm(p: ElicitParams) {
@@ -52,51 +82,60 @@ const safe = async (what: string, f: () => Promise<unknown>) => {
   }
 };
 
-await client.connect(new StreamableHttpClientTransport(url));
-switch (scenario) {
-  case 'tools_call':
-    await client.listAllTools();
-    await safe('add_numbers', () => client.callTool('add_numbers', { a: 5, b: 3 }));
-    break;
-  case 'elicitation-sep1034-client-defaults':
-    await client.listAllTools();
-    await safe('elicitation', () => client.callTool('test_client_elicitation_defaults', {}));
-    break;
-  case 'sse-retry':
-    await client.listAllTools();
-    await safe('reconnection', () => client.callTool('test_reconnection', {}));
-    break;
-  case 'sep-2322-client-request-state':
-    await client.listAllTools();
-    for (const t of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type'])
-      await safe(t, () => client.callTool(t, {}));
-    break;
-  case 'http-standard-headers': {
-    const tools = await client.listAllTools();
-    for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
-    for (const r of await client.listAllResources().catch(() => []))
-      await safe(r.uri, () => client.readResource(r.uri));
-    for (const p of await client.listAllPrompts().catch(() => []))
-      await safe(p.name, () => client.getPrompt(p.name, {}));
-    break;
-  }
-  case 'http-custom-headers':
-    await client.listAllTools();
-    for (const c of context.toolCalls ?? []) await safe(c.name, () => client.callTool(c.name, c.arguments ?? {}));
-    break;
-  case 'http-invalid-tool-headers': {
-    const tools = await client.listAllTools();
-    for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
-    break;
-  }
-  case 'json-schema-2020-12-preservation': {
-    const tools = await client.listAllTools();
-    const schema = tools.find((t) => t.name === 'json_schema_2020_12_tool')?.inputSchema;
-    if (schema) await safe('echo', () => client.callTool('json_schema_echo', { schema }));
-    break;
-  }
-  default:
-    await client.listAllTools();
+try {
+  await client.connect(new StreamableHttpClientTransport(url, auth ? { auth } : {}));
+} catch (e) {
+  console.error(`connect: ${(e as Error).message}`); // e.g. an auth scenario whose metadata must be refused
+  process.exit(1);
 }
+if (auth) {
+  await safe('tools/list', () => client.listAllTools());
+  await safe('test-tool', () => client.callTool('test-tool', {}));
+} else
+  switch (scenario) {
+    case 'tools_call':
+      await client.listAllTools();
+      await safe('add_numbers', () => client.callTool('add_numbers', { a: 5, b: 3 }));
+      break;
+    case 'elicitation-sep1034-client-defaults':
+      await client.listAllTools();
+      await safe('elicitation', () => client.callTool('test_client_elicitation_defaults', {}));
+      break;
+    case 'sse-retry':
+      await client.listAllTools();
+      await safe('reconnection', () => client.callTool('test_reconnection', {}));
+      break;
+    case 'sep-2322-client-request-state':
+      await client.listAllTools();
+      for (const t of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type'])
+        await safe(t, () => client.callTool(t, {}));
+      break;
+    case 'http-standard-headers': {
+      const tools = await client.listAllTools();
+      for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
+      for (const r of await client.listAllResources().catch(() => []))
+        await safe(r.uri, () => client.readResource(r.uri));
+      for (const p of await client.listAllPrompts().catch(() => []))
+        await safe(p.name, () => client.getPrompt(p.name, {}));
+      break;
+    }
+    case 'http-custom-headers':
+      await client.listAllTools();
+      for (const c of context.toolCalls ?? []) await safe(c.name, () => client.callTool(c.name, c.arguments ?? {}));
+      break;
+    case 'http-invalid-tool-headers': {
+      const tools = await client.listAllTools();
+      for (const t of tools) await safe(t.name, () => client.callTool(t.name, {}));
+      break;
+    }
+    case 'json-schema-2020-12-preservation': {
+      const tools = await client.listAllTools();
+      const schema = tools.find((t) => t.name === 'json_schema_2020_12_tool')?.inputSchema;
+      if (schema) await safe('echo', () => client.callTool('json_schema_echo', { schema }));
+      break;
+    }
+    default:
+      await client.listAllTools();
+  }
 await client.close();
 process.exit(0);

@@ -97,7 +97,9 @@ export type TsmcpErrorCode =
   /** A bearer token failed verification (tsmcp/auth): its `reason`, `field`, `expected`, `received` say why. */
   | 'TSMCP_INVALID_TOKEN'
   /** An auth configuration is unusable (a resource with a fragment, an allowed `none` algorithm). */
-  | 'TSMCP_AUTH_CONFIG';
+  | 'TSMCP_AUTH_CONFIG'
+  /** Authorization failures (OAuth discovery, metadata checks, token requests): tsmcp/auth's AuthError. */
+  | `TSMCP_AUTH_${string}`;
 
 /** A local failure (timeout, closed connection, bad definition); never confused with an error a peer sent. */
 export class TsmcpError extends Error {

@@ -1,6 +1,7 @@
 // Client side of Streamable HTTP, both eras: each message is a POST (fetch, injectable); answers come
 // back as JSON or SSE (parsed with eventsource-parser). Legacy sessions re-initialize after a 404
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
+import type { HttpAuthProvider } from '../../protocol/auth-provider.js';
 import { composeFetch, type FetchMiddleware } from '../../engine/fetch-middleware.js';
 import { readCapped } from './read-capped.js';
 import { SseReader } from './sse-reader.js';
@@ -23,6 +24,12 @@ export interface StreamableHttpClientOptions {
   fetch?: typeof fetch;
   /** Middleware around every HTTP exchange (POST, GET stream, DELETE), the first outermost, over `fetch`. */
   fetchMiddleware?: readonly FetchMiddleware[];
+  /**
+   * Authorization (e.g. tsmcp/auth's `oauthClient()`): its `headers()` go on every exchange; on a 401 (or
+   * 403) the provider (re)authorizes and the exchange is sent once more. The auth layer wraps
+   * `fetchMiddleware`, so a middleware sees each real exchange, the 401 included.
+   */
+  auth?: HttpAuthProvider;
   /** Extra headers on every request (e.g. Authorization), or a function that returns them. */
   headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Reconnection of legacy SSE streams: first delay, cap, and consecutive attempts. Defaults 1 s, 30 s, 5. */
@@ -45,6 +52,31 @@ export interface StreamableHttpClientOptions {
    * nor is `subscriptions/listen` (the client's subscription listens again itself).
    */
   reissue?: { maxReissues?: number; initialDelayMs?: number; maxDelayMs?: number };
+}
+
+/**
+ * Adds the provider's headers to each exchange; after a 401 (then a 403) that the provider resolved, sends
+ * the exchange once more: at most one retry per status, so a server cannot loop the client.
+ */
+function authorizedFetch(inner: typeof fetch, auth: HttpAuthProvider): typeof fetch {
+  return async (input, init) => {
+    const send = async () => {
+      const headers = new Headers(init?.headers);
+      for (const [k, v] of Object.entries(await auth.headers())) headers.set(k, v);
+      return inner(input, { ...init, headers });
+    };
+    const discard = (r: Response) => void r.body?.cancel().catch(() => {}); // the provider may have read it
+    let res = await send();
+    if (res.status === 401 && (await auth.onUnauthorized(res))) {
+      discard(res);
+      res = await send();
+    }
+    if (res.status === 403 && auth.onForbidden && (await auth.onForbidden(res))) {
+      discard(res);
+      res = await send();
+    }
+    return res;
+  };
 }
 
 /** Default of `maxMessageBytes`: 32 MiB. */
@@ -102,7 +134,8 @@ export class StreamableHttpClientTransport implements Transport {
     this.#url = new URL(url);
     this.#options = options;
     const base = options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
-    this.#fetch = options.fetchMiddleware?.length ? composeFetch(base, ...options.fetchMiddleware) : base;
+    const composed = options.fetchMiddleware?.length ? composeFetch(base, ...options.fetchMiddleware) : base;
+    this.#fetch = options.auth ? authorizedFetch(composed, options.auth) : composed;
     this.#max = options.maxMessageBytes ?? DEFAULT_HTTP_MAX_MESSAGE_BYTES;
   }
 

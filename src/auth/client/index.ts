@@ -1,0 +1,22 @@
+// The runtime-neutral OAuth 2.1 client of tsmcp/auth.
+export { parseWwwAuthenticate, type AuthChallenge } from './challenge.js';
+export {
+  asMetadataLocations,
+  DEFAULT_AUTH_MAX_DOCUMENT_BYTES,
+  discoverAuthorizationServer,
+  discoverProtectedResource,
+  prmLocations,
+  resourceCovers,
+  type AuthorizationServerMetadata,
+  type ProtectedResourceMetadata,
+} from './discovery.js';
+export { AuthError, type AuthErrorDetail } from './errors.js';
+export { DEFAULT_AUTH_MAX_ATTEMPTS, OAuthClient, oauthClient, type OAuthClientOptions } from './oauth.js';
+export {
+  DEFAULT_TOKEN_STORE_MAX_ENTRIES,
+  MemoryTokenStore,
+  type ClientInformation,
+  type StoredTokens,
+  type TokenStore,
+} from './store.js';
+export type { HttpAuthProvider } from '../../protocol/auth-provider.js';

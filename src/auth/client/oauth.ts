@@ -1,0 +1,359 @@
+// The OAuth 2.1 client behind the HTTP client transport's `auth` option: on a 401 it discovers (PRM →
+// AS metadata), registers (pre-registered → CIMD → DCR), runs authorization code + PKCE S256 through
+// the injected `redirect`, and stores the tokens; on 403 insufficient_scope it steps up.
+import type { HttpAuthProvider } from '../../protocol/auth-provider.js';
+import { bytesToBase64 } from '../../protocol/base64.js';
+import { type AuthChallenge, parseWwwAuthenticate } from './challenge.js';
+import {
+  type AuthorizationServerMetadata,
+  DEFAULT_AUTH_MAX_DOCUMENT_BYTES,
+  discoverAuthorizationServer,
+  discoverProtectedResource,
+  type Fetcher,
+  legacyAuthorizationServer,
+  readJson,
+} from './discovery.js';
+import { AuthError } from './errors.js';
+import { randomToken, s256 } from './pkce.js';
+import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
+
+/** Default of `maxAuthorizationAttempts`. */
+export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
+
+export interface OAuthClientOptions {
+  /** The MCP server's URL (the one given to the transport): PRM discovery and the resource check use it. */
+  serverUrl: string | URL;
+  /** This client's redirect URI (registered, and sent in the authorization and token requests). */
+  redirectUri: string;
+  /**
+   * Send the user to `authorizationUrl` and resolve with the callback URL the AS redirected to (with
+   * `code`, `state`, maybe `iss`). A browser login, or a headless GET in tests.
+   */
+  redirect: (authorizationUrl: URL) => Promise<string | URL>;
+  /** Pre-registered credentials; with `issuer`, used only at that authorization server. */
+  clientInformation?: ClientInformation & { issuer?: string };
+  /** A Client ID Metadata Document URL, used as `client_id` where the AS advertises support. */
+  clientMetadataUrl?: string;
+  /** Sent with dynamic registration (RFC 7591). Defaults: client_name 'tsmcp', application_type 'native'. */
+  clientMetadata?: { client_name?: string; application_type?: 'native' | 'web'; [k: string]: unknown };
+  /** Registrations and tokens. Default: a new `MemoryTokenStore`. */
+  store?: TokenStore;
+  /** The fetch for discovery, registration and token requests. Default: the global fetch. */
+  fetch?: typeof fetch;
+  /**
+   * Authorizations for the same scope set after 403 `insufficient_scope` before giving up with
+   * `TSMCP_AUTH_STEP_UP_LIMIT` (the first authorization counts). Default 3 (`DEFAULT_AUTH_MAX_ATTEMPTS`).
+   */
+  maxAuthorizationAttempts?: number;
+  /** Largest metadata, registration or token response, in bytes. Default 256 KiB (`DEFAULT_AUTH_MAX_DOCUMENT_BYTES`). */
+  maxDocumentBytes?: number;
+}
+
+interface Session {
+  issuer: string;
+  /** The PRM's `resource`, verbatim; undefined under the 2025-03-26 fallback. */
+  resource: string | undefined;
+  meta: AuthorizationServerMetadata;
+  client: ClientInformation;
+  scope: string | undefined;
+}
+
+const AUTH_RESPONSE = 'authorization response';
+const TOKEN_RESPONSE = 'token response';
+
+/** An OAuth 2.1 client for `StreamableHttpClientTransport`'s `auth` option. */
+export function oauthClient(options: OAuthClientOptions): OAuthClient {
+  return new OAuthClient(options);
+}
+
+export class OAuthClient implements HttpAuthProvider {
+  readonly #o: OAuthClientOptions;
+  readonly #server: URL;
+  readonly #store: TokenStore;
+  readonly #f: Fetcher;
+  readonly #max: number;
+  #session: Session | undefined;
+  #tokens: StoredTokens | undefined;
+  #pending: Promise<boolean> | undefined;
+  #lastScope: string | undefined;
+  #attempts = 0;
+
+  constructor(options: OAuthClientOptions) {
+    this.#o = options;
+    this.#server = new URL(options.serverUrl);
+    this.#store = options.store ?? new MemoryTokenStore();
+    this.#f = {
+      fetch: options.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a)),
+      maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_AUTH_MAX_DOCUMENT_BYTES,
+    };
+    this.#max = options.maxAuthorizationAttempts ?? DEFAULT_AUTH_MAX_ATTEMPTS;
+  }
+
+  headers(): Record<string, string> {
+    return this.#tokens ? { authorization: `Bearer ${this.#tokens.access_token}` } : {};
+  }
+
+  onUnauthorized(response: Response): Promise<boolean> {
+    const challenge = bearer(response);
+    return this.#once(async () => {
+      const s = await this.#discover(challenge?.params.resource_metadata, challenge?.params.scope);
+      if (this.#tokens?.refresh_token && (await this.#refresh(s))) return true;
+      this.#count(s.scope, true);
+      await this.#authorize(s);
+      return true;
+    });
+  }
+
+  onForbidden(response: Response): Promise<boolean> {
+    const challenge = bearer(response);
+    if (challenge?.params.error !== 'insufficient_scope') return Promise.resolve(false);
+    return this.#once(async () => {
+      const held = this.#session?.scope?.split(' ') ?? [];
+      const wanted = challenge.params.scope?.split(' ') ?? [];
+      const scope = [...new Set([...held, ...wanted].filter(Boolean))].join(' ') || undefined;
+      const s = await this.#discover(challenge.params.resource_metadata, scope);
+      s.scope = scope;
+      this.#count(scope, false);
+      await this.#authorize(s);
+      return true;
+    });
+  }
+
+  /** One authorization at a time: concurrent 401s share it. */
+  #once(run: () => Promise<boolean>): Promise<boolean> {
+    this.#pending ??= run().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** Bounds re-authorizations for one scope set; a 401 (expired or revoked token) starts a new count. */
+  #count(scope: string | undefined, fresh: boolean) {
+    const key = scope ?? '';
+    if (fresh || key !== this.#lastScope) {
+      this.#lastScope = key;
+      this.#attempts = 1;
+      return;
+    }
+    if (++this.#attempts > this.#max)
+      throw new AuthError('TSMCP_AUTH_STEP_UP_LIMIT', 'The server keeps refusing the scopes it asked for', {
+        document: 'WWW-Authenticate',
+        field: 'scope',
+        expected: `at most ${this.#max} authorizations for one scope set (maxAuthorizationAttempts)`,
+        received: `${this.#attempts}`,
+      });
+  }
+
+  /** PRM (else the 2025-03-26 fallback) → AS metadata → registration; re-read on every (re)authorization. */
+  async #discover(resourceMetadata: string | undefined, challengeScope: string | undefined): Promise<Session> {
+    const prm = await discoverProtectedResource(this.#f, this.#server, resourceMetadata);
+    let meta: AuthorizationServerMetadata | undefined;
+    if (prm) {
+      const issuer = prm.authorization_servers![0]!;
+      meta = await discoverAuthorizationServer(this.#f, issuer);
+      if (!meta)
+        throw new AuthError('TSMCP_AUTH_NO_METADATA', `No metadata found for ${issuer}`, {
+          document: 'authorization server metadata',
+          expected: 'RFC 8414 or OpenID Connect discovery',
+        });
+    } else meta = await legacyAuthorizationServer(this.#f, this.#server);
+    const scope = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
+    const issuer = meta.issuer;
+    if (this.#session && this.#session.issuer !== issuer) this.#tokens = undefined; // a new AS: nothing carries over
+    const client = await this.#client(issuer, meta);
+    this.#session = { issuer, resource: prm?.resource, meta, client, scope };
+    return this.#session;
+  }
+
+  /** Pre-registered → CIMD → dynamic registration → error. */
+  async #client(issuer: string, meta: AuthorizationServerMetadata): Promise<ClientInformation> {
+    const pre = this.#o.clientInformation;
+    if (pre && (pre.issuer === undefined || pre.issuer === issuer)) {
+      const { issuer: _, ...info } = pre;
+      return info;
+    }
+    const stored = await this.#store.getClient(issuer);
+    if (stored) return stored;
+    if (this.#o.clientMetadataUrl && meta.client_id_metadata_document_supported === true)
+      return { client_id: this.#o.clientMetadataUrl, token_endpoint_auth_method: 'none' };
+    if (!meta.registration_endpoint)
+      throw new AuthError('TSMCP_AUTH_NO_REGISTRATION', 'No way to obtain a client_id at this authorization server', {
+        document: 'authorization server metadata',
+        field: 'registration_endpoint',
+        expected: 'pre-registered credentials, CIMD support or a registration endpoint',
+      });
+    const supported = meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    const method = ['none', 'client_secret_basic', 'client_secret_post'].find((m) => supported.includes(m)) ?? 'none';
+    const res = await this.#post(meta.registration_endpoint, 'registration', {
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        client_name: 'tsmcp',
+        application_type: 'native',
+        ...this.#o.clientMetadata,
+        redirect_uris: [this.#o.redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: method,
+      }),
+    });
+    const doc = await readJson(this.#f, res, 'registration response');
+    if (!res.ok || typeof doc.client_id !== 'string')
+      throw new AuthError('TSMCP_AUTH_REGISTRATION', `Dynamic registration failed (HTTP ${res.status})`, {
+        document: 'registration response',
+        field: 'client_id',
+        expected: 'a string',
+        received: String(doc.error ?? doc.client_id),
+      });
+    const info: ClientInformation = { client_id: doc.client_id };
+    if (typeof doc.client_secret === 'string') info.client_secret = doc.client_secret;
+    if (typeof doc.token_endpoint_auth_method === 'string')
+      info.token_endpoint_auth_method = doc.token_endpoint_auth_method;
+    await this.#store.setClient(issuer, info);
+    return info;
+  }
+
+  async #authorize(s: Session): Promise<void> {
+    const verifier = randomToken();
+    const state = randomToken();
+    const url = new URL(s.meta.authorization_endpoint);
+    const q = url.searchParams;
+    q.set('response_type', 'code');
+    q.set('client_id', s.client.client_id);
+    q.set('redirect_uri', this.#o.redirectUri);
+    q.set('code_challenge', await s256(verifier));
+    q.set('code_challenge_method', 'S256');
+    q.set('state', state);
+    if (s.scope) q.set('scope', s.scope);
+    if (s.resource !== undefined) q.set('resource', s.resource);
+    const callback = new URL(await this.#o.redirect(url));
+    const r = callback.searchParams;
+    if (r.get('state') !== state)
+      throw new AuthError('TSMCP_AUTH_STATE_MISMATCH', "The callback does not carry this request's state", {
+        document: AUTH_RESPONSE,
+        field: 'state',
+        expected: 'the state sent',
+        received: r.get('state') ?? undefined,
+      });
+    const iss = r.get('iss');
+    if (iss !== null && iss !== s.issuer)
+      throw new AuthError(
+        'TSMCP_AUTH_ISS_MISMATCH',
+        'The authorization response comes from another issuer (RFC 9207)',
+        {
+          document: AUTH_RESPONSE,
+          field: 'iss',
+          expected: s.issuer,
+          received: iss,
+        },
+      );
+    if (iss === null && s.meta.authorization_response_iss_parameter_supported === true)
+      throw new AuthError(
+        'TSMCP_AUTH_ISS_MISSING',
+        'The issuer advertises iss but the authorization response lacks it',
+        {
+          document: AUTH_RESPONSE,
+          field: 'iss',
+          expected: s.issuer,
+        },
+      );
+    const error = r.get('error');
+    const code = r.get('code');
+    if (error !== null || !code)
+      throw new AuthError('TSMCP_AUTH_DENIED', 'The authorization server refused the authorization', {
+        document: AUTH_RESPONSE,
+        field: error !== null ? 'error' : 'code',
+        expected: 'a code',
+        received: error ?? undefined,
+      });
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: this.#o.redirectUri,
+      code_verifier: verifier,
+    });
+    this.#tokens = await this.#token(s, body);
+  }
+
+  /** RFC 6749 §6; false when the AS refuses (the caller authorizes again). */
+  async #refresh(s: Session): Promise<boolean> {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.#tokens!.refresh_token! });
+    try {
+      this.#tokens = await this.#token(s, body, this.#tokens!.refresh_token);
+      return true;
+    } catch (e) {
+      if (e instanceof AuthError && e.code === 'TSMCP_AUTH_TOKEN') return false;
+      throw e;
+    }
+  }
+
+  async #token(s: Session, body: URLSearchParams, oldRefresh?: string): Promise<StoredTokens> {
+    if (s.resource !== undefined) body.set('resource', s.resource);
+    if (s.scope && body.get('grant_type') === 'refresh_token') body.set('scope', s.scope);
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
+    const c = s.client;
+    const supported = s.meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    const method =
+      c.token_endpoint_auth_method ??
+      (c.client_secret === undefined
+        ? 'none'
+        : supported.includes('client_secret_basic')
+          ? 'client_secret_basic'
+          : 'client_secret_post');
+    if (method === 'client_secret_basic' && c.client_secret !== undefined)
+      headers.authorization = `Basic ${bytesToBase64(new TextEncoder().encode(`${formEncode(c.client_id)}:${formEncode(c.client_secret)}`))}`;
+    else {
+      body.set('client_id', c.client_id);
+      if (method === 'client_secret_post' && c.client_secret !== undefined) body.set('client_secret', c.client_secret);
+    }
+    const res = await this.#post(s.meta.token_endpoint, TOKEN_RESPONSE, { headers, body: body.toString() });
+    const doc = await readJson(this.#f, res, TOKEN_RESPONSE);
+    if (!res.ok || typeof doc.access_token !== 'string')
+      throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status})`, {
+        document: TOKEN_RESPONSE,
+        field: doc.error !== undefined ? 'error' : 'access_token',
+        expected: 'an access_token',
+        received: doc.error !== undefined ? String(doc.error) : typeof doc.access_token,
+      });
+    const tokenType = typeof doc.token_type === 'string' ? doc.token_type : '';
+    if (tokenType.toLowerCase() !== 'bearer')
+      throw new AuthError('TSMCP_AUTH_TOKEN', 'Unsupported token type', {
+        document: TOKEN_RESPONSE,
+        field: 'token_type',
+        expected: 'Bearer',
+        received: tokenType,
+      });
+    const tokens: StoredTokens = { access_token: doc.access_token, token_type: 'Bearer' };
+    const refresh = typeof doc.refresh_token === 'string' ? doc.refresh_token : oldRefresh;
+    if (refresh) tokens.refresh_token = refresh;
+    if (s.scope) tokens.scope = s.scope;
+    if (typeof doc.expires_in === 'number' && doc.expires_in > 0) tokens.expiresAt = Date.now() + doc.expires_in * 1000;
+    await this.#store.setTokens(s.issuer, s.resource ?? this.#server.href, tokens); // stored before use
+    return tokens;
+  }
+
+  async #post(
+    url: string,
+    document: string,
+    init: { headers: Record<string, string>; body: string },
+  ): Promise<Response> {
+    try {
+      return await this.#f.fetch(url, { method: 'POST', redirect: 'manual', ...init });
+    } catch (e) {
+      throw new AuthError('TSMCP_AUTH_FETCH', `POST ${url} failed`, { document }, e);
+    }
+  }
+}
+
+/** The Bearer challenge of a 401/403, if any. */
+function bearer(response: Response): AuthChallenge | undefined {
+  const h = response.headers.get('www-authenticate');
+  return h ? parseWwwAuthenticate(h).find((c) => c.scheme === 'bearer') : undefined;
+}
+
+/** RFC 6749 §2.3.1: client_id and secret are form-encoded before Basic. */
+function formEncode(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+');
+}

@@ -1,0 +1,72 @@
+// Where the OAuth client keeps registrations (per issuer) and tokens (per issuer + resource). The
+// memory store is the default; a file store for CLIs is a later piece (tsmcp/auth/node).
+import { AuthError } from './errors.js';
+
+/** A client registration at one authorization server (pre-registered, CIMD or RFC 7591). */
+export interface ClientInformation {
+  client_id: string;
+  client_secret?: string;
+  /** 'client_secret_basic' | 'client_secret_post' | 'none'; chosen from the AS's list when absent. */
+  token_endpoint_auth_method?: string;
+}
+
+/** Tokens with an absolute expiry (ms since the epoch), never a relative `expires_in`. */
+export interface StoredTokens {
+  access_token: string;
+  token_type: string;
+  refresh_token?: string;
+  /** The scope requested (or granted) for these tokens, space-separated. */
+  scope?: string;
+  expiresAt?: number;
+}
+
+export interface TokenStore {
+  getClient(issuer: string): Promise<ClientInformation | undefined>;
+  setClient(issuer: string, client: ClientInformation): Promise<void>;
+  getTokens(issuer: string, resource: string): Promise<StoredTokens | undefined>;
+  setTokens(issuer: string, resource: string, tokens: StoredTokens): Promise<void>;
+}
+
+/** Default of `MemoryTokenStore`'s `maxEntries`. */
+export const DEFAULT_TOKEN_STORE_MAX_ENTRIES = 100;
+
+/**
+ * In-memory `TokenStore`. Bounded: at most `maxEntries` issuers and as many issuer+resource pairs
+ * (default 100, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with
+ * `TSMCP_AUTH_STORE_FULL` instead of evicting a live registration or token.
+ */
+export class MemoryTokenStore implements TokenStore {
+  readonly #clients = new Map<string, ClientInformation>();
+  readonly #tokens = new Map<string, StoredTokens>();
+  readonly #max: number;
+  constructor(options: { maxEntries?: number } = {}) {
+    this.#max = options.maxEntries ?? DEFAULT_TOKEN_STORE_MAX_ENTRIES;
+  }
+  /** Entries held: for inspection and tests. */
+  get size(): { clients: number; tokens: number } {
+    return { clients: this.#clients.size, tokens: this.#tokens.size };
+  }
+  async getClient(issuer: string) {
+    return this.#clients.get(issuer);
+  }
+  async setClient(issuer: string, client: ClientInformation) {
+    this.#room(this.#clients, issuer);
+    this.#clients.set(issuer, client);
+  }
+  async getTokens(issuer: string, resource: string) {
+    return this.#tokens.get(JSON.stringify([issuer, resource]));
+  }
+  async setTokens(issuer: string, resource: string, tokens: StoredTokens) {
+    const key = JSON.stringify([issuer, resource]);
+    this.#room(this.#tokens, key);
+    this.#tokens.set(key, tokens);
+  }
+  #room(map: Map<string, unknown>, key: string) {
+    if (!map.has(key) && map.size >= this.#max)
+      throw new AuthError('TSMCP_AUTH_STORE_FULL', 'MemoryTokenStore is full', {
+        document: 'token store',
+        expected: `at most ${this.#max} entries (maxEntries)`,
+        received: `${map.size + 1}`,
+      });
+  }
+}

@@ -1,0 +1,16 @@
+// The seam between the HTTP client transport and an authorization implementation (tsmcp/auth's OAuth
+// client, or a custom one): declared here so transports/http never imports src/auth.
+
+/** Supplies the Authorization header of each HTTP exchange and (re)authorizes on 401 / 403. */
+export interface HttpAuthProvider {
+  /** Headers to add to every exchange (e.g. `{ authorization: 'Bearer …' }`); empty before authorization. */
+  headers(): Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * The server answered 401: authorize (discovery, registration, login, token). Resolves true when the
+   * request should be sent again with fresh `headers()`, false to give the 401 to the caller; a rejection
+   * (a typed error) fails the request with it.
+   */
+  onUnauthorized(response: Response): Promise<boolean>;
+  /** The server answered 403 (e.g. `insufficient_scope`): step up. Same contract as `onUnauthorized`. */
+  onForbidden?(response: Response): Promise<boolean>;
+}
