@@ -39,6 +39,13 @@ describe('package exports', () => {
       'metadataNodeHandler',
       'metadataWebHandler',
       'AuthRefusal',
+      'oauthClient',
+      'OAuthClient',
+      'MemoryTokenStore',
+      'parseWwwAuthenticate',
+      'discoverProtectedResource',
+      'discoverAuthorizationServer',
+      'AuthError',
     ])
       assert.equal(typeof (auth as Record<string, unknown>)[name], 'function', name);
   });
