@@ -9,7 +9,7 @@
 // suite (--suite all) and counts every scenario found, except those whose checks were all skipped
 // (reported as skipped). Client leg: COMMAND (run by the suite through /bin/sh, with the mock server's URL
 // appended) is run once per scenario, two at a time (all at once starves a small machine), for every
-// client scenario of the revision's set, the not-scored ones included, except the auth extensions
+// client scenario of the revision's set, the not-scored ones included, except the DPoP auth extension
 // (CLIENT_EXCLUDED); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
 // (the suite's own tier-check rule). The last line is
 //   conformance-server: N passed, M failed[, K skipped]      (or conformance-client: ...)
@@ -134,24 +134,14 @@ function score(leg, rev, found, required) {
     else if (!required && r.verdict === 'empty') s++;
     else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
   }
-  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but the auth extensions)' : ' (required)';
+  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but DPoP)' : ' (required)';
   console.log(`${leg} ${rev}: ${p}/${names.length - s} passed${which}${s ? `, ${s} skipped` : ''}`);
   for (const line of lines) console.log(line);
   return { p, s, f: names.length - p - s };
 }
 
-/**
- * Not run: the auth extensions (client_credentials, enterprise-managed, DPoP, workload identity) wait for
- * their pieces of the auth issue; every other auth/* scenario runs.
- */
-const CLIENT_EXCLUDED = [
-  'auth/client-credentials-jwt',
-  'auth/client-credentials-basic',
-  'auth/enterprise-managed-authorization',
-  'auth/dpop',
-  'auth/dpop-nonce',
-  'auth/wif-jwt-bearer',
-];
+/** Not run: the DPoP auth extension waits for its piece of the auth issue; every other auth/* scenario runs. */
+const CLIENT_EXCLUDED = ['auth/dpop', 'auth/dpop-nonce'];
 /** Client scenarios run at once: each is a CLI, a mock server and a client process. */
 const CLIENT_JOBS = 2;
 

@@ -2,7 +2,7 @@
 // switching on MCP_CONFORMANCE_SCENARIO and speaking MCP_CONFORMANCE_PROTOCOL_VERSION.
 import { Client } from '../../src/entries/client.js';
 import type { ElicitParams, JsonObject, ProtocolVersion } from '../../src/index.js';
-import { oauthClient } from '../../src/auth/client/index.js';
+import { type AssertionContext, type OAuthGrant, oauthClient } from '../../src/auth/client/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 
 const url = process.argv[2];
@@ -17,6 +17,12 @@ const context = JSON.parse(process.env.MCP_CONFORMANCE_CONTEXT ?? '{}') as {
   client_id?: string;
   client_secret?: string;
   issuer?: string;
+  private_key_pem?: string;
+  signing_algorithm?: string;
+  valid_jwt?: string;
+  idp_client_id?: string;
+  idp_id_token?: string;
+  idp_token_endpoint?: string;
 };
 
 /** Headless login (the suite's authorization endpoint redirects at once): read the redirect's Location. */
@@ -28,22 +34,70 @@ async function headlessRedirect(authorizationUrl: URL): Promise<URL> {
   return new URL(location, authorizationUrl);
 }
 
-const auth = scenario.startsWith('auth/')
-  ? oauthClient({
-      serverUrl: url,
-      redirectUri: 'http://localhost:3000/callback',
-      redirect: headlessRedirect,
-      clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
-      clientMetadata: { client_name: 'tsmcp-conformance-client' },
-      ...(context.client_id && {
-        clientInformation: {
-          client_id: context.client_id,
-          ...(context.client_secret && { client_secret: context.client_secret }),
-          ...(context.issuer && { issuer: context.issuer }),
-        },
-      }),
-    })
-  : undefined;
+/**
+ * SEP-990 step one: exchange the IdP's ID token for an ID-JAG (RFC 8693) naming the AS and the resource;
+ * the JWT-bearer grant then presents it at the AS.
+ */
+async function idJag(ctx: AssertionContext): Promise<string> {
+  const res = await fetch(context.idp_token_endpoint!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: context.idp_id_token!,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
+      audience: ctx.issuer,
+      ...(ctx.resource !== undefined && { resource: ctx.resource }),
+      client_id: context.idp_client_id!,
+    }),
+  });
+  const doc = (await res.json()) as { access_token?: string; error?: string };
+  if (!res.ok || !doc.access_token) throw new Error(`token exchange failed: ${doc.error ?? res.status}`);
+  return doc.access_token;
+}
+
+/** The extension scenarios' non-interactive grants, from the context the suite hands over. */
+function grantFor(name: string): OAuthGrant | undefined {
+  const id = context.client_id ?? '';
+  switch (name) {
+    case 'auth/client-credentials-basic':
+      return { type: 'client_credentials', clientId: id, clientSecret: context.client_secret ?? '' };
+    case 'auth/client-credentials-jwt':
+      return {
+        type: 'client_credentials',
+        clientId: id,
+        privateKey: context.private_key_pem ?? '',
+        ...(context.signing_algorithm && { algorithm: context.signing_algorithm }),
+      };
+    case 'auth/wif-jwt-bearer':
+      return { type: 'jwt_bearer', assertion: () => context.valid_jwt ?? '' };
+    case 'auth/enterprise-managed-authorization':
+      return { type: 'jwt_bearer', assertion: idJag, clientId: id, clientSecret: context.client_secret ?? '' };
+    default:
+      return undefined;
+  }
+}
+
+const grant = grantFor(scenario);
+const auth = grant
+  ? oauthClient({ serverUrl: url, grant })
+  : scenario.startsWith('auth/')
+    ? oauthClient({
+        serverUrl: url,
+        redirectUri: 'http://localhost:3000/callback',
+        redirect: headlessRedirect,
+        clientMetadataUrl: 'https://conformance-test.local/client-metadata.json',
+        clientMetadata: { client_name: 'tsmcp-conformance-client' },
+        ...(context.client_id && {
+          clientInformation: {
+            client_id: context.client_id,
+            ...(context.client_secret && { client_secret: context.client_secret }),
+            ...(context.issuer && { issuer: context.issuer }),
+          },
+        }),
+      })
+    : undefined;
 
 /** Accept a form, filling each field with its default (or a plausible value). */
 function fillForm(p: ElicitParams) {

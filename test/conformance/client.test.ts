@@ -1,7 +1,7 @@
 // The official conformance suite's client leg (scripts/conformance.mjs --client) against the everything
 // client: every client scenario of 2025-11-25 and 2026-07-28 (not-scored ones included) must pass, the
-// OAuth ones (auth/*) included; the runner excludes only the auth extensions (client_credentials,
-// enterprise-managed, DPoP, workload identity: later pieces of the auth issue).
+// OAuth ones (auth/*) included, and the non-interactive auth extensions (client_credentials, workload
+// identity, enterprise-managed); the runner excludes only DPoP (a later piece of the auth issue).
 // Each scenario is one CLI run with the suite's mock server, two at a time; the runner bounds each run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -44,7 +44,15 @@ const AUTH_2026 = [
   'metadata-issuer-mismatch',
 ].map((s) => `auth/${s}`);
 
-/** 52 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
+/** The auth extensions (not on the spec timeline, forced by the runner) that run at both revisions. */
+const AUTH_EXT = [
+  'client-credentials-basic',
+  'client-credentials-jwt',
+  'wif-jwt-bearer',
+  'enterprise-managed-authorization',
+].map((s) => `auth/${s}`);
+
+/** 60 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
 function clientLeg(command: string, revisions: string[] = []) {
   return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], {
     encoding: 'utf8',
@@ -62,17 +70,17 @@ function summary(out: string) {
 describe('official conformance suite, client side', () => {
   before(() => void node22Tools(), { timeout: 1_600_000 });
 
-  it('passes every client scenario but the auth extensions at 2025-11-25 and 2026-07-28', { timeout: 660_000 }, () => {
+  it('passes every client scenario but DPoP at 2025-11-25 and 2026-07-28', { timeout: 660_000 }, () => {
     const run = clientLeg(everythingClient);
     const out = `${run.stdout}${run.stderr}`;
     const { passed, failed } = summary(out);
     assert.equal(failed, 0, `failing scenarios:\n${out.slice(-3000)}`);
     // 5 at 2025-11-25 (initialize, tools_call, elicitation defaults, sse-retry, 2020-12 preservation) + 14
-    // auth, 8 at 2026-07-28 + 25 auth: a smaller number means the suite's list changed or the exclusion
-    // list ate a scenario.
-    for (const name of [...AUTH_BOTH, ...AUTH_2026])
+    // auth + 4 extensions, 8 at 2026-07-28 + 25 auth + 4 extensions: a smaller number means the suite's
+    // list changed or the exclusion list ate a scenario.
+    for (const name of [...AUTH_BOTH, ...AUTH_2026, ...AUTH_EXT])
       assert.doesNotMatch(out, new RegExp(`FAIL ${name} `), out.slice(-3000));
-    assert.equal(passed, 13 + AUTH_BOTH.length * 2 + AUTH_2026.length, out.slice(-3000));
+    assert.equal(passed, 13 + (AUTH_BOTH.length + AUTH_EXT.length) * 2 + AUTH_2026.length, out.slice(-3000));
     assert.equal(run.status, 0);
   });
 
@@ -81,7 +89,7 @@ describe('official conformance suite, client side', () => {
     const out = `${run.stdout}${run.stderr}`;
     const { passed, failed } = summary(out);
     assert.equal(passed, 0, out.slice(-3000));
-    assert.equal(failed, 5 + AUTH_BOTH.length, out.slice(-3000));
+    assert.equal(failed, 5 + AUTH_BOTH.length + AUTH_EXT.length, out.slice(-3000));
     assert.notEqual(run.status, 0);
   });
 });

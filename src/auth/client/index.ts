@@ -11,7 +11,22 @@ export {
   type ProtectedResourceMetadata,
 } from './discovery.js';
 export { AuthError, type AuthErrorDetail } from './errors.js';
-export { DEFAULT_AUTH_MAX_ATTEMPTS, OAuthClient, oauthClient, type OAuthClientOptions } from './oauth.js';
+export {
+  DEFAULT_CLIENT_ASSERTION_LIFETIME_S,
+  type AssertionContext,
+  type ClientSecretGrant,
+  type JwtBearerGrant,
+  type OAuthGrant,
+  type PrivateKeyJwtGrant,
+} from './grants.js';
+export {
+  DEFAULT_AUTH_MAX_ATTEMPTS,
+  OAuthClient,
+  oauthClient,
+  type GrantOAuthOptions,
+  type InteractiveOAuthOptions,
+  type OAuthClientOptions,
+} from './oauth.js';
 export {
   DEFAULT_TOKEN_STORE_MAX_ENTRIES,
   MemoryTokenStore,

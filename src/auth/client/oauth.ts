@@ -1,6 +1,7 @@
 // The OAuth 2.1 client behind the HTTP client transport's `auth` option: on a 401 it discovers (PRM →
 // AS metadata), registers (pre-registered → CIMD → DCR), runs authorization code + PKCE S256 through
-// the injected `redirect`, and stores the tokens; on 403 insufficient_scope it steps up.
+// the injected `redirect` (or a non-interactive `grant`), and stores the tokens; on 403
+// insufficient_scope it steps up.
 import type { HttpAuthProvider } from '../../protocol/auth-provider.js';
 import { bytesToBase64 } from '../../protocol/base64.js';
 import { type AuthChallenge, parseWwwAuthenticate } from './challenge.js';
@@ -14,15 +15,16 @@ import {
   readJson,
 } from './discovery.js';
 import { AuthError } from './errors.js';
+import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGrant } from './grants.js';
 import { randomToken, s256 } from './pkce.js';
 import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
 
 /** Default of `maxAuthorizationAttempts`. */
 export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
 
-export interface OAuthClientOptions {
-  /** The MCP server's URL (the one given to the transport): PRM discovery and the resource check use it. */
-  serverUrl: string | URL;
+/** The authorization code flow (the default): a user logs in through `redirect`. */
+export interface InteractiveOAuthOptions {
+  grant?: undefined;
   /** This client's redirect URI (registered, and sent in the authorization and token requests). */
   redirectUri: string;
   /**
@@ -36,6 +38,22 @@ export interface OAuthClientOptions {
   clientMetadataUrl?: string;
   /** Sent with dynamic registration (RFC 7591). Defaults: client_name 'tsmcp', application_type 'native'. */
   clientMetadata?: { client_name?: string; application_type?: 'native' | 'web'; [k: string]: unknown };
+}
+
+/** A non-interactive grant: no user, no redirect, no registration (the grant names the client, if any). */
+export interface GrantOAuthOptions {
+  /** client_credentials (secret or private_key_jwt) or jwt_bearer; see `OAuthGrant`. */
+  grant: OAuthGrant;
+  redirectUri?: undefined;
+  redirect?: undefined;
+  clientInformation?: undefined;
+  clientMetadataUrl?: undefined;
+  clientMetadata?: undefined;
+}
+
+export type OAuthClientOptions = (InteractiveOAuthOptions | GrantOAuthOptions) & {
+  /** The MCP server's URL (the one given to the transport): PRM discovery and the resource check use it. */
+  serverUrl: string | URL;
   /** Registrations and tokens. Default: a new `MemoryTokenStore`. */
   store?: TokenStore;
   /** The fetch for discovery, registration and token requests. Default: the global fetch. */
@@ -47,14 +65,15 @@ export interface OAuthClientOptions {
   maxAuthorizationAttempts?: number;
   /** Largest metadata, registration or token response, in bytes. Default 256 KiB (`DEFAULT_AUTH_MAX_DOCUMENT_BYTES`). */
   maxDocumentBytes?: number;
-}
+};
 
 interface Session {
   issuer: string;
   /** The PRM's `resource`, verbatim; undefined under the 2025-03-26 fallback. */
   resource: string | undefined;
   meta: AuthorizationServerMetadata;
-  client: ClientInformation;
+  /** Undefined for a grant without client authentication (jwt_bearer without clientId). */
+  client: ClientInformation | undefined;
   scope: string | undefined;
 }
 
@@ -72,6 +91,7 @@ export class OAuthClient implements HttpAuthProvider {
   readonly #store: TokenStore;
   readonly #f: Fetcher;
   readonly #max: number;
+  readonly #signer: ClientAssertionSigner | undefined;
   #session: Session | undefined;
   #tokens: StoredTokens | undefined;
   #pending: Promise<boolean> | undefined;
@@ -87,6 +107,10 @@ export class OAuthClient implements HttpAuthProvider {
       maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_AUTH_MAX_DOCUMENT_BYTES,
     };
     this.#max = options.maxAuthorizationAttempts ?? DEFAULT_AUTH_MAX_ATTEMPTS;
+    const g = options.grant;
+    if (g) checkGrant(g);
+    this.#signer =
+      g?.type === 'client_credentials' && g.privateKey !== undefined ? new ClientAssertionSigner(g) : undefined;
   }
 
   headers(): Record<string, string> {
@@ -99,7 +123,7 @@ export class OAuthClient implements HttpAuthProvider {
       const s = await this.#discover(challenge?.params.resource_metadata, challenge?.params.scope);
       if (this.#tokens?.refresh_token && (await this.#refresh(s))) return true;
       this.#count(s.scope, true);
-      await this.#authorize(s);
+      await this.#obtain(s);
       return true;
     });
   }
@@ -114,7 +138,7 @@ export class OAuthClient implements HttpAuthProvider {
       const s = await this.#discover(challenge.params.resource_metadata, scope);
       s.scope = scope;
       this.#count(scope, false);
-      await this.#authorize(s);
+      await this.#obtain(s);
       return true;
     });
   }
@@ -160,7 +184,7 @@ export class OAuthClient implements HttpAuthProvider {
     const scope = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
     const issuer = meta.issuer;
     if (this.#session && this.#session.issuer !== issuer) this.#tokens = undefined; // a new AS: nothing carries over
-    const client = await this.#client(issuer, meta);
+    const client = this.#o.grant ? grantClient(this.#o.grant) : await this.#client(issuer, meta);
     this.#session = { issuer, resource: prm?.resource, meta, client, scope };
     return this.#session;
   }
@@ -190,7 +214,7 @@ export class OAuthClient implements HttpAuthProvider {
         client_name: 'tsmcp',
         application_type: 'native',
         ...this.#o.clientMetadata,
-        redirect_uris: [this.#o.redirectUri],
+        redirect_uris: [this.#o.redirectUri!],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: method,
@@ -212,20 +236,36 @@ export class OAuthClient implements HttpAuthProvider {
     return info;
   }
 
+  /** The configured grant, else authorization code + PKCE. */
+  async #obtain(s: Session): Promise<void> {
+    const grant = this.#o.grant;
+    if (!grant) return this.#authorize(s);
+    const body = await grantBody(grant, {
+      issuer: s.issuer,
+      tokenEndpoint: s.meta.token_endpoint,
+      resource: s.resource,
+      scope: s.scope,
+    });
+    if (s.scope) body.set('scope', s.scope);
+    this.#tokens = await this.#token(s, body);
+  }
+
   async #authorize(s: Session): Promise<void> {
+    const client = s.client!; // every interactive session has one (#client)
+    const redirectUri = this.#o.redirectUri!;
     const verifier = randomToken();
     const state = randomToken();
     const url = new URL(s.meta.authorization_endpoint);
     const q = url.searchParams;
     q.set('response_type', 'code');
-    q.set('client_id', s.client.client_id);
-    q.set('redirect_uri', this.#o.redirectUri);
+    q.set('client_id', client.client_id);
+    q.set('redirect_uri', redirectUri);
     q.set('code_challenge', await s256(verifier));
     q.set('code_challenge_method', 'S256');
     q.set('state', state);
     if (s.scope) q.set('scope', s.scope);
     if (s.resource !== undefined) q.set('resource', s.resource);
-    const callback = new URL(await this.#o.redirect(url));
+    const callback = new URL(await this.#o.redirect!(url));
     const r = callback.searchParams;
     if (r.get('state') !== state)
       throw new AuthError('TSMCP_AUTH_STATE_MISMATCH', "The callback does not carry this request's state", {
@@ -268,7 +308,7 @@ export class OAuthClient implements HttpAuthProvider {
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: this.#o.redirectUri,
+      redirect_uri: redirectUri,
       code_verifier: verifier,
     });
     this.#tokens = await this.#token(s, body);
@@ -294,20 +334,7 @@ export class OAuthClient implements HttpAuthProvider {
       accept: 'application/json',
     };
     const c = s.client;
-    const supported = s.meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
-    const method =
-      c.token_endpoint_auth_method ??
-      (c.client_secret === undefined
-        ? 'none'
-        : supported.includes('client_secret_basic')
-          ? 'client_secret_basic'
-          : 'client_secret_post');
-    if (method === 'client_secret_basic' && c.client_secret !== undefined)
-      headers.authorization = `Basic ${bytesToBase64(new TextEncoder().encode(`${formEncode(c.client_id)}:${formEncode(c.client_secret)}`))}`;
-    else {
-      body.set('client_id', c.client_id);
-      if (method === 'client_secret_post' && c.client_secret !== undefined) body.set('client_secret', c.client_secret);
-    }
+    if (c) await this.#authenticate(s, c, body, headers);
     const res = await this.#post(s.meta.token_endpoint, TOKEN_RESPONSE, { headers, body: body.toString() });
     const doc = await readJson(this.#f, res, TOKEN_RESPONSE);
     if (!res.ok || typeof doc.access_token !== 'string')
@@ -332,6 +359,25 @@ export class OAuthClient implements HttpAuthProvider {
     if (typeof doc.expires_in === 'number' && doc.expires_in > 0) tokens.expiresAt = Date.now() + doc.expires_in * 1000;
     await this.#store.setTokens(s.issuer, s.resource ?? this.#server.href, tokens); // stored before use
     return tokens;
+  }
+
+  /** Client authentication at the token endpoint: Basic, post, private_key_jwt or just client_id. */
+  async #authenticate(s: Session, c: ClientInformation, body: URLSearchParams, headers: Record<string, string>) {
+    const supported = s.meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+    const method =
+      c.token_endpoint_auth_method ??
+      (c.client_secret === undefined
+        ? 'none'
+        : supported.includes('client_secret_basic')
+          ? 'client_secret_basic'
+          : 'client_secret_post');
+    if (method === 'private_key_jwt' && this.#signer) await this.#signer.apply(body, s.meta);
+    else if (method === 'client_secret_basic' && c.client_secret !== undefined)
+      headers.authorization = `Basic ${bytesToBase64(new TextEncoder().encode(`${formEncode(c.client_id)}:${formEncode(c.client_secret)}`))}`;
+    else {
+      body.set('client_id', c.client_id);
+      if (method === 'client_secret_post' && c.client_secret !== undefined) body.set('client_secret', c.client_secret);
+    }
   }
 
   async #post(
