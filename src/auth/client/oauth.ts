@@ -23,8 +23,12 @@ export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
 export interface OAuthClientOptions {
   /** The MCP server's URL (the one given to the transport): PRM discovery and the resource check use it. */
   serverUrl: string | URL;
-  /** This client's redirect URI (registered, and sent in the authorization and token requests). */
-  redirectUri: string;
+  /**
+   * This client's redirect URI (registered, and sent in the authorization and token requests). A function
+   * is asked once per registration and once per authorization (whose token request reuses the answer):
+   * `loopbackLogin()` of tsmcp/auth/node starts its listener there to learn its port.
+   */
+  redirectUri: string | (() => string | Promise<string>);
   /**
    * Send the user to `authorizationUrl` and resolve with the callback URL the AS redirected to (with
    * `code`, `state`, maybe `iss`). A browser login, or a headless GET in tests.
@@ -190,7 +194,7 @@ export class OAuthClient implements HttpAuthProvider {
         client_name: 'tsmcp',
         application_type: 'native',
         ...this.#o.clientMetadata,
-        redirect_uris: [this.#o.redirectUri],
+        redirect_uris: [await this.#redirectUri()],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: method,
@@ -215,11 +219,12 @@ export class OAuthClient implements HttpAuthProvider {
   async #authorize(s: Session): Promise<void> {
     const verifier = randomToken();
     const state = randomToken();
+    const redirectUri = await this.#redirectUri();
     const url = new URL(s.meta.authorization_endpoint);
     const q = url.searchParams;
     q.set('response_type', 'code');
     q.set('client_id', s.client.client_id);
-    q.set('redirect_uri', this.#o.redirectUri);
+    q.set('redirect_uri', redirectUri);
     q.set('code_challenge', await s256(verifier));
     q.set('code_challenge_method', 'S256');
     q.set('state', state);
@@ -268,10 +273,15 @@ export class OAuthClient implements HttpAuthProvider {
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: this.#o.redirectUri,
+      redirect_uri: redirectUri,
       code_verifier: verifier,
     });
     this.#tokens = await this.#token(s, body);
+  }
+
+  async #redirectUri(): Promise<string> {
+    const r = this.#o.redirectUri;
+    return typeof r === 'string' ? r : await r();
   }
 
   /** RFC 6749 §6; false when the AS refuses (the caller authorizes again). */
