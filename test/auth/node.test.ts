@@ -167,6 +167,17 @@ describe('loopbackLogin', () => {
     assert.equal(await accepts(port), false);
   });
 
+  it("takes a fixed port and host 'localhost'; a busy port fails with TSMCP_AUTH_LOGIN_LISTEN", async () => {
+    const first = loopbackLogin({ open: () => {} });
+    const port = Number(new URL(await first.redirectUri()).port);
+    const busy = loopbackLogin({ port, open: () => {} });
+    await assert.rejects(busy.redirectUri(), (e) => code(e) === 'TSMCP_AUTH_LOGIN_LISTEN');
+    await first.close();
+    const fixed = loopbackLogin({ port, host: 'localhost', path: '/cb', open: () => {} });
+    assert.equal(await fixed.redirectUri(), `http://localhost:${port}/cb`);
+    await fixed.close();
+  });
+
   it('close() ends a login abandoned before redirect', async () => {
     const login = loopbackLogin({ open: () => {} });
     const port = Number(new URL(await login.redirectUri()).port);

@@ -19,9 +19,11 @@ interface Contents {
 const DOCUMENT = 'token store file';
 
 /**
- * A `TokenStore` kept in the JSON file at `path` (created on first write, mode 0600). Every write reads
+ * A `TokenStore` kept in the JSON file at `path` (created on first write, mode 0600; its folder must
+ * exist). Every write reads
  * the file, changes one entry and renames a fresh copy over it, so a crash never leaves half a file. A
  * file that is not this store's JSON fails with `TSMCP_AUTH_STORE_CORRUPT` and is left as it is.
+ * Writes of one process are serialized; two processes writing at once: the last rename wins.
  * Bounded like `MemoryTokenStore`: at most `maxEntries` issuers and as many issuer+resource pairs
  * (default 100, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with `TSMCP_AUTH_STORE_FULL`.
  * @example

@@ -59,6 +59,7 @@ interface Session {
   result: Promise<string>;
   /** The state the callback must carry, known once `redirect` is called. */
   state: string | null | undefined;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -86,7 +87,6 @@ export function loopbackLogin(options: LoopbackLoginOptions = {}): LoopbackLogin
     });
     result.catch(() => {}); // observed by redirect(); a login abandoned before it must not crash the process
     const server = createServer((req, res) => answer(session, req.method, req.url ?? '/', res));
-    const session: Session = { server, uri: '', settle, result, state: undefined };
     const timer = setTimeout(
       () =>
         settle({
@@ -97,6 +97,10 @@ export function loopbackLogin(options: LoopbackLoginOptions = {}): LoopbackLogin
         }),
       timeoutMs,
     );
+    // Until redirect() waits on it, the listener must not keep the process alive (a flow that failed
+    // between registration and redirect would otherwise hang a CLI until the timeout).
+    timer.unref();
+    const session: Session = { server, uri: '', settle, result, state: undefined, timer };
     const onAbort = () => settle({ error: aborted() });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const closed = result
@@ -104,7 +108,7 @@ export function loopbackLogin(options: LoopbackLoginOptions = {}): LoopbackLogin
       .then(() => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        current = undefined;
+        if (current === listening) current = undefined;
         return new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections(); // a browser's keep-alive socket must not hold the port
@@ -112,21 +116,29 @@ export function loopbackLogin(options: LoopbackLoginOptions = {}): LoopbackLogin
       });
     session.result = result.finally(() => closed);
     session.result.catch(() => {});
-    return new Promise<Session>((resolve, reject) => {
+    const listening = new Promise<Session>((resolve, reject) => {
       server.once('error', (e) => {
-        settle({ error: new AuthError('TSMCP_AUTH_LOGIN_LISTEN', `Cannot listen on ${host}`, {}, e) });
-        reject(new AuthError('TSMCP_AUTH_LOGIN_LISTEN', `Cannot listen on ${host}:${options.port ?? 0}`, {}, e));
+        const error = new AuthError('TSMCP_AUTH_LOGIN_LISTEN', `Cannot listen on ${host}:${options.port ?? 0}`, {}, e);
+        settle({ error });
+        reject(error);
       });
       server.listen(options.port ?? 0, host, () => {
         const port = (server.address() as { port: number }).port;
         session.uri = `http://${host}:${port}${path}`;
+        server.unref();
         resolve(session);
       });
     });
+    return listening;
   };
 
   const answer = (s: Session, method: string | undefined, target: string, res: ServerResponse) => {
-    const url = new URL(target, s.uri);
+    let url: URL;
+    try {
+      url = new URL(target, s.uri);
+    } catch {
+      return page(res, 400, 'Bad request.');
+    }
     if (method !== 'GET' || url.pathname !== path) return page(res, 404, 'Not found.');
     // Until redirect() names the state, and for any other state, the request is not this login's answer.
     if (s.state === undefined || url.searchParams.get('state') !== s.state)
@@ -165,6 +177,8 @@ export function loopbackLogin(options: LoopbackLoginOptions = {}): LoopbackLogin
         return s.result;
       }
       s.state = authorizationUrl.searchParams.get('state');
+      s.server.ref();
+      s.timer.ref();
       try {
         await open(authorizationUrl);
       } catch (e) {
