@@ -25,8 +25,12 @@ export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
 /** The authorization code flow (the default): a user logs in through `redirect`. */
 export interface InteractiveOAuthOptions {
   grant?: undefined;
-  /** This client's redirect URI (registered, and sent in the authorization and token requests). */
-  redirectUri: string;
+  /**
+   * This client's redirect URI (registered, and sent in the authorization and token requests). A function
+   * is asked once per registration and once per authorization (whose token request reuses the answer):
+   * `loopbackLogin()` of tsmcp/auth/node starts its listener there to learn its port.
+   */
+  redirectUri: string | (() => string | Promise<string>);
   /**
    * Send the user to `authorizationUrl` and resolve with the callback URL the AS redirected to (with
    * `code`, `state`, maybe `iss`). A browser login, or a headless GET in tests.
@@ -214,7 +218,7 @@ export class OAuthClient implements HttpAuthProvider {
         client_name: 'tsmcp',
         application_type: 'native',
         ...this.#o.clientMetadata,
-        redirect_uris: [this.#o.redirectUri!],
+        redirect_uris: [await this.#redirectUri()],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: method,
@@ -252,9 +256,9 @@ export class OAuthClient implements HttpAuthProvider {
 
   async #authorize(s: Session): Promise<void> {
     const client = s.client!; // every interactive session has one (#client)
-    const redirectUri = this.#o.redirectUri!;
     const verifier = randomToken();
     const state = randomToken();
+    const redirectUri = await this.#redirectUri();
     const url = new URL(s.meta.authorization_endpoint);
     const q = url.searchParams;
     q.set('response_type', 'code');
@@ -312,6 +316,11 @@ export class OAuthClient implements HttpAuthProvider {
       code_verifier: verifier,
     });
     this.#tokens = await this.#token(s, body);
+  }
+
+  async #redirectUri(): Promise<string> {
+    const r = this.#o.redirectUri!; // interactive sessions only
+    return typeof r === 'string' ? r : await r();
   }
 
   /** RFC 6749 §6; false when the AS refuses (the caller authorizes again). */

@@ -1,0 +1,9 @@
+// tsmcp/auth/node: the Node-only half of the OAuth client for CLIs (a loopback login, a token file).
+export {
+  AuthCallbackError,
+  DEFAULT_LOGIN_TIMEOUT_MS,
+  loopbackLogin,
+  type LoopbackLogin,
+  type LoopbackLoginOptions,
+} from './loopback.js';
+export { FileTokenStore } from './file-store.js';
