@@ -3,8 +3,11 @@
 
 /** Supplies the Authorization header of each HTTP exchange and (re)authorizes on 401 / 403. */
 export interface HttpAuthProvider {
-  /** Headers to add to every exchange (e.g. `{ authorization: 'Bearer …' }`); empty before authorization. */
-  headers(): Record<string, string> | Promise<Record<string, string>>;
+  /**
+   * Headers to add to every exchange (e.g. `{ authorization: 'Bearer …' }`); empty before authorization.
+   * `request` is the exchange's method and URL (a DPoP proof signs them); older providers may ignore it.
+   */
+  headers(request?: { method: string; url: string }): Record<string, string> | Promise<Record<string, string>>;
   /**
    * The server answered 401: authorize (discovery, registration, login, token). Resolves true when the
    * request should be sent again with fresh `headers()`, false to give the 401 to the caller; a rejection
@@ -13,4 +16,9 @@ export interface HttpAuthProvider {
   onUnauthorized(response: Response): Promise<boolean>;
   /** The server answered 403 (e.g. `insufficient_scope`): step up. Same contract as `onUnauthorized`. */
   onForbidden?(response: Response): Promise<boolean>;
+  /**
+   * The 401 only asks for a fresh proof with a server nonce (DPoP `use_dpop_nonce`, RFC 9449 §9): true
+   * sends the exchange once more without re-authorizing. Optional; absent means never.
+   */
+  onNonce?(response: Response): boolean;
 }

@@ -10,6 +10,7 @@ export {
   type AuthorizationServerMetadata,
   type ProtectedResourceMetadata,
 } from './discovery.js';
+export { DEFAULT_DPOP_MAX_NONCES, DPOP_ALG, DpopProver, type DpopOptions } from './dpop.js';
 export { AuthError, type AuthErrorDetail } from './errors.js';
 export {
   DEFAULT_CLIENT_ASSERTION_LIFETIME_S,

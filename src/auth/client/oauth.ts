@@ -14,6 +14,7 @@ import {
   legacyAuthorizationServer,
   readJson,
 } from './discovery.js';
+import { DPOP_ALG, type DpopOptions, DpopProver } from './dpop.js';
 import { AuthError } from './errors.js';
 import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGrant } from './grants.js';
 import { randomToken, s256 } from './pkce.js';
@@ -69,6 +70,8 @@ export type OAuthClientOptions = (InteractiveOAuthOptions | GrantOAuthOptions) &
   maxAuthorizationAttempts?: number;
   /** Largest metadata, registration or token response, in bytes. Default 256 KiB (`DEFAULT_AUTH_MAX_DOCUMENT_BYTES`). */
   maxDocumentBytes?: number;
+  /** DPoP-bound tokens (RFC 9449): when to use them and how many server nonces to keep; see `DpopOptions`. */
+  dpop?: DpopOptions;
 };
 
 interface Session {
@@ -79,6 +82,8 @@ interface Session {
   /** Undefined for a grant without client authentication (jwt_bearer without clientId). */
   client: ClientInformation | undefined;
   scope: string | undefined;
+  /** Token requests carry a DPoP proof (the resource asked or `dpop.force`, and the AS signs ES256). */
+  dpop: boolean;
 }
 
 const AUTH_RESPONSE = 'authorization response';
@@ -96,6 +101,7 @@ export class OAuthClient implements HttpAuthProvider {
   readonly #f: Fetcher;
   readonly #max: number;
   readonly #signer: ClientAssertionSigner | undefined;
+  readonly #dpop: DpopProver;
   #session: Session | undefined;
   #tokens: StoredTokens | undefined;
   #pending: Promise<boolean> | undefined;
@@ -111,20 +117,36 @@ export class OAuthClient implements HttpAuthProvider {
       maxDocumentBytes: options.maxDocumentBytes ?? DEFAULT_AUTH_MAX_DOCUMENT_BYTES,
     };
     this.#max = options.maxAuthorizationAttempts ?? DEFAULT_AUTH_MAX_ATTEMPTS;
+    this.#dpop = new DpopProver(options.dpop);
     const g = options.grant;
     if (g) checkGrant(g);
     this.#signer =
       g?.type === 'client_credentials' && g.privateKey !== undefined ? new ClientAssertionSigner(g) : undefined;
   }
 
-  headers(): Record<string, string> {
-    return this.#tokens ? { authorization: `Bearer ${this.#tokens.access_token}` } : {};
+  /** Synchronous for Bearer tokens; a DPoP token needs a proof signed per exchange (asynchronous). */
+  headers(request?: { method: string; url: string }): Record<string, string> | Promise<Record<string, string>> {
+    const t = this.#tokens;
+    if (!t) return {};
+    if (t.token_type !== 'DPoP') return { authorization: `Bearer ${t.access_token}` };
+    // A proof per exchange: a fresh jti, this method and URL, bound to the token by ath.
+    return this.#dpop
+      .proof(request?.method ?? 'POST', request?.url ?? this.#server, t.access_token)
+      .then((proof) => ({ authorization: `DPoP ${t.access_token}`, dpop: proof }));
+  }
+
+  /** A DPoP `use_dpop_nonce` 401 from the resource (RFC 9449 §9): keep the nonce; retry when it is new. */
+  onNonce(response: Response): boolean {
+    if (this.#tokens?.token_type !== 'DPoP') return false;
+    if (challengeOf(response, 'dpop')?.params.error !== 'use_dpop_nonce') return false;
+    return this.#dpop.rememberNonce(response.url || this.#server, response);
   }
 
   onUnauthorized(response: Response): Promise<boolean> {
-    const challenge = bearer(response);
+    const challenge = challengeOf(response);
+    const asksDpop = challengeOf(response, 'dpop') !== undefined;
     return this.#once(async () => {
-      const s = await this.#discover(challenge?.params.resource_metadata, challenge?.params.scope);
+      const s = await this.#discover(challenge?.params.resource_metadata, challenge?.params.scope, asksDpop);
       if (this.#tokens?.refresh_token && (await this.#refresh(s))) return true;
       this.#count(s.scope, true);
       await this.#obtain(s);
@@ -133,13 +155,13 @@ export class OAuthClient implements HttpAuthProvider {
   }
 
   onForbidden(response: Response): Promise<boolean> {
-    const challenge = bearer(response);
+    const challenge = challengeOf(response);
     if (challenge?.params.error !== 'insufficient_scope') return Promise.resolve(false);
     return this.#once(async () => {
       const held = this.#session?.scope?.split(' ') ?? [];
       const wanted = challenge.params.scope?.split(' ') ?? [];
       const scope = [...new Set([...held, ...wanted].filter(Boolean))].join(' ') || undefined;
-      const s = await this.#discover(challenge.params.resource_metadata, scope);
+      const s = await this.#discover(challenge.params.resource_metadata, scope, this.#session?.dpop === true);
       s.scope = scope;
       this.#count(scope, false);
       await this.#obtain(s);
@@ -173,7 +195,11 @@ export class OAuthClient implements HttpAuthProvider {
   }
 
   /** PRM (else the 2025-03-26 fallback) → AS metadata → registration; re-read on every (re)authorization. */
-  async #discover(resourceMetadata: string | undefined, challengeScope: string | undefined): Promise<Session> {
+  async #discover(
+    resourceMetadata: string | undefined,
+    challengeScope: string | undefined,
+    asksDpop = false,
+  ): Promise<Session> {
     const prm = await discoverProtectedResource(this.#f, this.#server, resourceMetadata);
     let meta: AuthorizationServerMetadata | undefined;
     if (prm) {
@@ -189,7 +215,10 @@ export class OAuthClient implements HttpAuthProvider {
     const issuer = meta.issuer;
     if (this.#session && this.#session.issuer !== issuer) this.#tokens = undefined; // a new AS: nothing carries over
     const client = this.#o.grant ? grantClient(this.#o.grant) : await this.#client(issuer, meta);
-    this.#session = { issuer, resource: prm?.resource, meta, client, scope };
+    const wantsDpop = this.#o.dpop?.force === true || asksDpop || prm?.dpop_bound_access_tokens_required === true;
+    const algs = meta.dpop_signing_alg_values_supported;
+    const dpop = wantsDpop && Array.isArray(algs) && algs.includes(DPOP_ALG);
+    this.#session = { issuer, resource: prm?.resource, meta, client, scope, dpop };
     return this.#session;
   }
 
@@ -344,8 +373,17 @@ export class OAuthClient implements HttpAuthProvider {
     };
     const c = s.client;
     if (c) await this.#authenticate(s, c, body, headers);
-    const res = await this.#post(s.meta.token_endpoint, TOKEN_RESPONSE, { headers, body: body.toString() });
-    const doc = await readJson(this.#f, res, TOKEN_RESPONSE);
+    const endpoint = s.meta.token_endpoint;
+    const send = async () => {
+      if (s.dpop) headers.dpop = await this.#dpop.proof('POST', endpoint); // no ath: no token yet
+      const res = await this.#post(endpoint, TOKEN_RESPONSE, { headers, body: body.toString() });
+      return { res, doc: await readJson(this.#f, res, TOKEN_RESPONSE) };
+    };
+    let { res, doc } = await send();
+    // RFC 9449 §8: the AS wants its nonce in the proof; one retry with a new proof when the nonce is new.
+    if (s.dpop && res.status === 400 && doc.error === 'use_dpop_nonce' && this.#dpop.rememberNonce(endpoint, res))
+      ({ res, doc } = await send());
+    else if (s.dpop) this.#dpop.rememberNonce(endpoint, res); // a rotated nonce on success serves the next request
     if (!res.ok || typeof doc.access_token !== 'string')
       throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status})`, {
         document: TOKEN_RESPONSE,
@@ -353,15 +391,18 @@ export class OAuthClient implements HttpAuthProvider {
         expected: 'an access_token',
         received: doc.error !== undefined ? String(doc.error) : typeof doc.access_token,
       });
-    const tokenType = typeof doc.token_type === 'string' ? doc.token_type : '';
-    if (tokenType.toLowerCase() !== 'bearer')
+    const tokenType = typeof doc.token_type === 'string' ? doc.token_type.toLowerCase() : '';
+    if (tokenType !== 'bearer' && !(s.dpop && tokenType === 'dpop'))
       throw new AuthError('TSMCP_AUTH_TOKEN', 'Unsupported token type', {
         document: TOKEN_RESPONSE,
         field: 'token_type',
-        expected: 'Bearer',
+        expected: s.dpop ? 'Bearer or DPoP' : 'Bearer',
         received: tokenType,
       });
-    const tokens: StoredTokens = { access_token: doc.access_token, token_type: 'Bearer' };
+    const tokens: StoredTokens = {
+      access_token: doc.access_token,
+      token_type: tokenType === 'dpop' ? 'DPoP' : 'Bearer',
+    };
     const refresh = typeof doc.refresh_token === 'string' ? doc.refresh_token : oldRefresh;
     if (refresh) tokens.refresh_token = refresh;
     if (s.scope) tokens.scope = s.scope;
@@ -402,10 +443,13 @@ export class OAuthClient implements HttpAuthProvider {
   }
 }
 
-/** The Bearer challenge of a 401/403, if any. */
-function bearer(response: Response): AuthChallenge | undefined {
+/** The challenge of a 401/403 for `scheme`, or else the Bearer one, else the DPoP one (RFC 9449 §7.1). */
+function challengeOf(response: Response, scheme?: 'bearer' | 'dpop'): AuthChallenge | undefined {
   const h = response.headers.get('www-authenticate');
-  return h ? parseWwwAuthenticate(h).find((c) => c.scheme === 'bearer') : undefined;
+  if (!h) return undefined;
+  const all = parseWwwAuthenticate(h);
+  if (scheme) return all.find((c) => c.scheme === scheme);
+  return all.find((c) => c.scheme === 'bearer') ?? all.find((c) => c.scheme === 'dpop');
 }
 
 /** RFC 6749 §2.3.1: client_id and secret are form-encoded before Basic. */

@@ -56,16 +56,28 @@ export interface StreamableHttpClientOptions {
 
 /**
  * Adds the provider's headers to each exchange; after a 401 (then a 403) that the provider resolved, sends
- * the exchange once more: at most one retry per status, so a server cannot loop the client.
+ * the exchange once more: at most one retry per status (plus one per send for a DPoP nonce), so a server
+ * cannot loop the client.
  */
 function authorizedFetch(inner: typeof fetch, auth: HttpAuthProvider): typeof fetch {
   return async (input, init) => {
-    const send = async () => {
-      const headers = new Headers(init?.headers);
-      for (const [k, v] of Object.entries(await auth.headers())) headers.set(k, v);
-      return inner(input, { ...init, headers });
+    const request = {
+      method: (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),
+      url: input instanceof Request ? input.url : String(input),
     };
     const discard = (r: Response) => void r.body?.cancel().catch(() => {}); // the provider may have read it
+    const once = async () => {
+      const headers = new Headers(init?.headers);
+      for (const [k, v] of Object.entries(await auth.headers(request))) headers.set(k, v);
+      return inner(input, { ...init, headers });
+    };
+    // A nonce challenge costs one more send (with a new proof), never a re-authorization.
+    const send = async () => {
+      const r = await once();
+      if (r.status !== 401 || !auth.onNonce?.(r)) return r;
+      discard(r);
+      return once();
+    };
     let res = await send();
     if (res.status === 401 && (await auth.onUnauthorized(res))) {
       discard(res);
