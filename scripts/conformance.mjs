@@ -9,8 +9,8 @@
 // suite (--suite all) and counts every scenario found, except those whose checks were all skipped
 // (reported as skipped). Client leg: COMMAND (run by the suite through /bin/sh, with the mock server's URL
 // appended) is run once per scenario, two at a time (all at once starves a small machine), for every
-// client scenario of the revision's set, the not-scored ones included, except the DPoP auth extension
-// (CLIENT_EXCLUDED); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
+// client scenario of the revision's set, the not-scored ones included, minus CLIENT_EXCLUDED (empty
+// today); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
 // (the suite's own tier-check rule). The last line is
 //   conformance-server: N passed, M failed[, K skipped]      (or conformance-client: ...)
 // and the exit status is 0 only when M is 0 and N > 0.
@@ -134,14 +134,14 @@ function score(leg, rev, found, required) {
     else if (!required && r.verdict === 'empty') s++;
     else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
   }
-  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all but DPoP)' : ' (required)';
+  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all)' : ' (required)';
   console.log(`${leg} ${rev}: ${p}/${names.length - s} passed${which}${s ? `, ${s} skipped` : ''}`);
   for (const line of lines) console.log(line);
   return { p, s, f: names.length - p - s };
 }
 
-/** Not run: the DPoP auth extension waits for its piece of the auth issue; every other auth/* scenario runs. */
-const CLIENT_EXCLUDED = ['auth/dpop', 'auth/dpop-nonce'];
+/** Client scenarios not run (none today: the DPoP extension runs since the client speaks RFC 9449). */
+const CLIENT_EXCLUDED = [];
 /** Client scenarios run at once: each is a CLI, a mock server and a client process. */
 const CLIENT_JOBS = 2;
 

@@ -1,7 +1,7 @@
 // The official conformance suite's client leg (scripts/conformance.mjs --client) against the everything
 // client: every client scenario of 2025-11-25 and 2026-07-28 (not-scored ones included) must pass, the
 // OAuth ones (auth/*) included, and the non-interactive auth extensions (client_credentials, workload
-// identity, enterprise-managed); the runner excludes only DPoP (a later piece of the auth issue).
+// identity, enterprise-managed, DPoP with and without server nonces); the runner excludes nothing.
 // Each scenario is one CLI run with the suite's mock server, two at a time; the runner bounds each run.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -50,9 +50,11 @@ const AUTH_EXT = [
   'client-credentials-jwt',
   'wif-jwt-bearer',
   'enterprise-managed-authorization',
+  'dpop',
+  'dpop-nonce',
 ].map((s) => `auth/${s}`);
 
-/** 60 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
+/** 64 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
 function clientLeg(command: string, revisions: string[] = []) {
   return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], {
     encoding: 'utf8',
@@ -70,13 +72,13 @@ function summary(out: string) {
 describe('official conformance suite, client side', () => {
   before(() => void node22Tools(), { timeout: 1_600_000 });
 
-  it('passes every client scenario but DPoP at 2025-11-25 and 2026-07-28', { timeout: 660_000 }, () => {
+  it('passes every client scenario at 2025-11-25 and 2026-07-28', { timeout: 660_000 }, () => {
     const run = clientLeg(everythingClient);
     const out = `${run.stdout}${run.stderr}`;
     const { passed, failed } = summary(out);
     assert.equal(failed, 0, `failing scenarios:\n${out.slice(-3000)}`);
     // 5 at 2025-11-25 (initialize, tools_call, elicitation defaults, sse-retry, 2020-12 preservation) + 14
-    // auth + 4 extensions, 8 at 2026-07-28 + 25 auth + 4 extensions: a smaller number means the suite's
+    // auth + 6 extensions, 8 at 2026-07-28 + 25 auth + 6 extensions: a smaller number means the suite's
     // list changed or the exclusion list ate a scenario.
     for (const name of [...AUTH_BOTH, ...AUTH_2026, ...AUTH_EXT])
       assert.doesNotMatch(out, new RegExp(`FAIL ${name} `), out.slice(-3000));
