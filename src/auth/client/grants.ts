@@ -1,6 +1,7 @@
 // The OAuth client's non-interactive grants: client_credentials (OAuth 2.1 §4.2, SEP-1046) with a secret or
 // a private_key_jwt client assertion (RFC 7523 §2.2), and the JWT-bearer grant (RFC 7523 §2.1: workload
 // identity, enterprise ID-JAG) whose assertion comes from a callback.
+import { jose } from '../jose.js';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { AuthorizationServerMetadata } from './discovery.js';
 import { AuthError } from './errors.js';
@@ -124,7 +125,7 @@ export class ClientAssertionSigner {
     const g = this.#grant;
     const supported = meta.token_endpoint_auth_signing_alg_values_supported;
     const alg = g.algorithm ?? (Array.isArray(supported) && typeof supported[0] === 'string' ? supported[0] : 'RS256');
-    const j = await jose();
+    const j = await jose('private_key_jwt');
     this.#key ??= typeof g.privateKey === 'string' ? j.importPKCS8(g.privateKey, alg) : Promise.resolve(g.privateKey);
     let key: CryptoKey | Uint8Array;
     try {
@@ -155,21 +156,4 @@ export class ClientAssertionSigner {
     body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
     body.set('client_assertion', jwt);
   }
-}
-
-let loaded: Promise<typeof import('jose')> | undefined;
-
-/** jose, an optional peer dependency: only private_key_jwt loads it. */
-function jose(): Promise<typeof import('jose')> {
-  loaded ??= import('jose').catch((e: unknown) => {
-    loaded = undefined;
-    throw new TsmcpError(
-      'TSMCP_UNSUPPORTED',
-      'private_key_jwt needs the optional peer dependency jose (npm install jose)',
-      {
-        cause: e,
-      },
-    );
-  });
-  return loaded;
 }

@@ -4,7 +4,7 @@ import type { JWTPayload, JWTVerifyGetKey, JSONWebKeySet } from 'jose';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { AuthInfo } from '../../protocol/identity.js';
 import { InvalidTokenError } from './errors.js';
-import { jose } from './jose.js';
+import { jose } from '../jose.js';
 import { checkUrl } from './metadata.js';
 import type { TokenVerifier } from './protected-resource.js';
 
@@ -113,7 +113,7 @@ export function jwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   let keys: JWTVerifyGetKey | undefined;
   return {
     async verify(token) {
-      const j = await jose();
+      const j = await jose('JWT verification');
       keys ??= jwksUrl
         ? j.createRemoteJWKSet(jwksUrl, { cooldownDuration: (options.jwksCooldownSec ?? 30) * 1000 })
         : j.createLocalJWKSet(options.jwks!);
