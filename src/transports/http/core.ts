@@ -52,6 +52,11 @@ export interface AuthenticateRequest {
   readonly auth?: AuthInfo | undefined;
 }
 
+/** The caller of a request `handle()` identified (every route runs after that step). */
+function identityOf(req: CoreRequest): RequestIdentity {
+  return (req.identity ??= new HttpIdentity(req, req.auth));
+}
+
 /** One request's caller as HTTP knows it: its headers, its address and verified credentials. */
 class HttpIdentity implements RequestIdentity {
   readonly transport = 'http';
@@ -464,7 +469,7 @@ export class HttpCore {
       return stream;
     };
     const channel: Channel = {
-      identity: req.identity ?? new HttpIdentity(req, req.auth),
+      identity: identityOf(req),
       legacy: session?.legacy,
       openLegacy: (s) => {
         // Outside any request, the session's GET stream carries it (stored for resumption while the client is away).
@@ -576,7 +581,7 @@ export class HttpCore {
       requests.map(async (r) => {
         const controller = new AbortController();
         const channel: Channel = {
-          identity: req.identity ?? new HttpIdentity(req, req.auth),
+          identity: identityOf(req),
           legacy: session.legacy,
           openLegacy: () => {},
           notify: async () => {},
@@ -609,7 +614,7 @@ export class HttpCore {
 
   /** The principal an HTTP request acts for (headers and verified auth; the body's `_meta` is not consulted). */
   #principalOf(req: CoreRequest): string | undefined {
-    return this.#server.principal({ identity: req.identity ?? new HttpIdentity(req, req.auth), meta: NO_META });
+    return this.#server.principal({ identity: identityOf(req), meta: NO_META });
   }
 
   /** The session a request names; answers 400/404 itself when there is none. */
