@@ -56,6 +56,61 @@ export class McpError extends Error {
 }
 Object.defineProperty(McpError.prototype, MCP_ERROR, { value: true });
 
+const INSUFFICIENT_SCOPE = Symbol.for('tsmcp.InsufficientScopeError');
+
+/**
+ * A request needs scopes its verified credentials (`identity.auth.scopes`) lack: a tool, resource or
+ * prompt registered with `scopes`, or a method's scopes. On the wire: -32600 with `data: { error:
+ * 'insufficient_scope', scopes }` (the same body an HTTP resource server's 403 carries). Over HTTP the
+ * front sends 403, and its `auth` layer turns it into the `WWW-Authenticate: Bearer
+ * error="insufficient_scope"` challenge naming the resource's required scopes too.
+ */
+export class InsufficientScopeError extends McpError {
+  /** The scopes the operation needs (not only the missing ones), as declared where it was registered. */
+  readonly scopes: readonly string[];
+  constructor(scopes: readonly string[], what: string, credentials: boolean) {
+    super(
+      ErrorCode.InvalidRequest,
+      credentials
+        ? `Forbidden: ${what} needs scope ${scopes.join(' ')}, which the request's credentials do not grant`
+        : `Forbidden: ${what} needs scope ${scopes.join(' ')}, and this request carries no verified credentials ` +
+            '(serve it over HTTP with an `auth` (protectedResource) or `authenticate` option that verifies tokens)',
+      { error: 'insufficient_scope', scopes: [...scopes] },
+      403,
+    );
+    this.name = 'InsufficientScopeError';
+    this.scopes = scopes;
+  }
+  // Brand check, as McpError's: the HTTP core recognises one thrown by another install of tsmcp.
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[INSUFFICIENT_SCOPE] === true;
+  }
+}
+Object.defineProperty(InsufficientScopeError.prototype, INSUFFICIENT_SCOPE, { value: true });
+
+/**
+ * Refuse (fail closed) unless `auth` grants every scope of `needed`: throws `InsufficientScopeError`
+ * naming all of `needed`; no credentials at all is a refusal too. `what` names the operation.
+ */
+export function requireGranted(
+  auth: { readonly scopes?: readonly string[] | undefined } | undefined,
+  needed: readonly string[],
+  what: string,
+): void {
+  if (needed.length === 0 || grants(auth, needed)) return;
+  throw new InsufficientScopeError(needed, what, auth !== undefined);
+}
+
+/** Whether `auth` (verified credentials) grants every scope of `needed`. */
+export function grants(
+  auth: { readonly scopes?: readonly string[] | undefined } | undefined,
+  needed: readonly string[],
+): boolean {
+  if (needed.length === 0) return true;
+  const held = auth?.scopes;
+  return held !== undefined && needed.every((s) => held.includes(s));
+}
+
 /** The error object a request answered by a throw gets when the throw was not an McpError. */
 const INTERNAL_ERROR = Object.freeze({ code: ErrorCode.InternalError, message: 'Internal error' });
 

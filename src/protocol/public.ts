@@ -1,5 +1,5 @@
 // The protocol names every entry point re-exports: errors, versions, `_meta` keys and wire types.
-export { ErrorCode, McpError, TsmcpError } from './errors.js';
+export { ErrorCode, InsufficientScopeError, McpError, TsmcpError } from './errors.js';
 export type { TsmcpErrorCode } from './errors.js';
 export {
   LATEST_LEGACY_VERSION,

@@ -1,7 +1,7 @@
 // The high-level server: register tools, resources, templates and prompts; McpServer builds the
 // registries once and answers every list/call/read/get/complete from them, for both eras.
-import { ErrorCode, McpError, TsmcpError, invalidParams } from '../protocol/errors.js';
-import type { JsonObject } from '../protocol/jsonrpc.js';
+import { ErrorCode, McpError, TsmcpError, grants, invalidParams, requireGranted } from '../protocol/errors.js';
+import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
 import type {
   CacheHint,
   CallToolResult,
@@ -54,6 +54,12 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   icons?: Icon[];
   _meta?: Meta;
   /**
+   * OAuth scopes a caller's verified credentials (`ctx.identity.auth.scopes`) must grant to call this tool (task-augmented calls too);
+   * others are refused (fail closed, no credentials included) with `InsufficientScopeError`: HTTP 403
+   * `insufficient_scope`, -32600 elsewhere. Default none.
+   */
+  scopes?: readonly string[];
+  /**
    * Per-extension configuration of this tool, by extension id (each id must be installed with the
    * server's `extensions` option). The extension reads it in its tool hooks.
    */
@@ -80,6 +86,12 @@ export interface ResourceConfig {
   _meta?: Meta;
   /** Cache hint for reads of this resource. Default: the server's `cache.read`. */
   cache?: CacheHint;
+  /**
+   * OAuth scopes a caller's verified credentials (`ctx.identity.auth.scopes`) must grant to read this resource (or complete its arguments);
+   * others are refused (fail closed, no credentials included) with `InsufficientScopeError`: HTTP 403
+   * `insufficient_scope`, -32600 elsewhere. Default none.
+   */
+  scopes?: readonly string[];
 }
 export type ResourceReader = (
   uri: string,
@@ -113,6 +125,12 @@ export interface PromptConfig {
   icons?: Icon[];
   arguments?: PromptArgumentConfig[];
   _meta?: Meta;
+  /**
+   * OAuth scopes a caller's verified credentials (`ctx.identity.auth.scopes`) must grant to get this prompt (or complete its arguments);
+   * others are refused (fail closed, no credentials included) with `InsufficientScopeError`: HTTP 403
+   * `insufficient_scope`, -32600 elsewhere. Default none.
+   */
+  scopes?: readonly string[];
 }
 export type PromptHandler = (
   args: { [key: string]: string },
@@ -124,6 +142,13 @@ export interface McpServerOptions extends ServerOptions {
   pageSize?: number;
   /** Extensions to install, in order (hooks of the first wrap those of the later). See docs/extensions.md. */
   extensions?: readonly ServerExtension[];
+  /**
+   * Leave out of tools/list, prompts/list, resources/list and resources/templates/list what was
+   * registered with `scopes` the caller's verified credentials do not grant. Default false: listed, so
+   * a client learns the scopes from the refusal (HTTP 403 `insufficient_scope`) and can step up; a
+   * hidden item cannot be discovered that way.
+   */
+  hideUnauthorized?: boolean;
 }
 
 /** A registration that can be removed again (clients that listen are told the list changed). */
@@ -133,6 +158,7 @@ export interface Registered {
 
 interface ToolEntry {
   tool: Tool;
+  scopes: readonly string[];
   headers: HeaderParam[];
   extensions: { [id: string]: unknown } | undefined;
   input: CompiledSchema;
@@ -143,17 +169,20 @@ interface ResourceEntry {
   resource: Resource;
   read: ResourceReader;
   cache: CacheHint | undefined;
+  scopes: readonly string[];
 }
 interface TemplateEntry {
   template: ResourceTemplate;
   matcher: UriTemplate;
   config: TemplateConfig;
   read: TemplateReader;
+  scopes: readonly string[];
 }
 interface PromptEntry {
   prompt: Prompt;
   config: PromptConfig;
   handler: PromptHandler;
+  scopes: readonly string[];
 }
 
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -177,6 +206,7 @@ export class McpServer {
   readonly #templates = new Map<string, TemplateEntry>();
   readonly #prompts = new Map<string, PromptEntry>();
   readonly #pageSize: number;
+  readonly #hide: boolean;
   readonly #extensions = new Map<string, ServerExtension>();
   /** Tool hooks with the id of the extension that added them, in installation order. */
   readonly #hooks: { id: string; hooks: ToolHooks }[] = [];
@@ -184,8 +214,10 @@ export class McpServer {
   constructor(info: Implementation, options: McpServerOptions = {}) {
     this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
     this.#pageSize = options.pageSize ?? 100;
-    this.server.setRequestHandler('completion/complete', (p) => this.#complete(p));
+    this.server.setRequestHandler('completion/complete', (p, ctx) => this.#complete(p, ctx));
     this.server.toolHeaders = (name) => this.#tools.get(name)?.headers;
+    this.server.scopesOf = (method, params) => this.#scopesOf(method, params);
+    this.#hide = options.hideUnauthorized ?? false;
     for (const extension of options.extensions ?? []) this.#installExtension(extension);
   }
 
@@ -262,6 +294,7 @@ export class McpServer {
     }
     this.#tools.set(name, {
       tool,
+      scopes: checkScopes(`Tool ${name}`, config.scopes),
       headers: headerParamsOf(tool.inputSchema),
       extensions: config.extensions,
       input,
@@ -277,8 +310,9 @@ export class McpServer {
     checkDefinitionMeta(`Resource ${uri}`, config._meta);
     if (this.#resources.has(uri))
       throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource ${uri} is already registered`);
-    const { cache, ...rest } = config;
-    this.#resources.set(uri, { resource: { uri, name, ...rest }, read, cache });
+    const { cache, scopes, ...rest } = config;
+    const checked = checkScopes(`Resource ${uri}`, scopes);
+    this.#resources.set(uri, { resource: { uri, name, ...rest }, read, cache, scopes: checked });
     this.#enable('resources');
     return { remove: () => this.#resources.delete(uri) && this.#changed('resources') };
   }
@@ -294,8 +328,9 @@ export class McpServer {
     if (this.#templates.has(name))
       throw new TsmcpError('TSMCP_INVALID_DEFINITION', `Resource template ${name} is already registered`);
     const matcher = new UriTemplate(uriTemplate);
-    const { list: _l, complete: _c, cache: _k, ...meta } = config;
-    this.#templates.set(name, { template: { uriTemplate, name, ...meta }, matcher, config, read });
+    const { list: _l, complete: _c, cache: _k, scopes, ...meta } = config;
+    const checked = checkScopes(`Resource template ${name}`, scopes);
+    this.#templates.set(name, { template: { uriTemplate, name, ...meta }, matcher, config, read, scopes: checked });
     this.#enable('resources');
     if (config.complete) this.#enableCompletions();
     return { remove: () => this.#templates.delete(name) && this.#changed('resources') };
@@ -312,7 +347,7 @@ export class McpServer {
     if (config.icons) prompt.icons = config.icons;
     if (config.arguments) prompt.arguments = config.arguments.map(({ complete: _c, ...a }) => a);
     if (config._meta) prompt._meta = config._meta;
-    this.#prompts.set(name, { prompt, config, handler });
+    this.#prompts.set(name, { prompt, config, handler, scopes: checkScopes(`Prompt ${name}`, config.scopes) });
     this.#enable('prompts');
     if (config.arguments?.some((a) => a.complete)) this.#enableCompletions();
     return { remove: () => this.#prompts.delete(name) && this.#changed('prompts') };
@@ -353,7 +388,12 @@ export class McpServer {
     const s = this.server;
     if (kind === 'tools') {
       s.setRequestHandler('tools/list', (p, ctx) => {
-        const { page, nextCursor } = paginate([...this.#tools.values()], (e) => e.tool.name, p.cursor, this.#pageSize);
+        const { page, nextCursor } = paginate(
+          this.#visible(this.#tools, ctx),
+          (e) => e.tool.name,
+          p.cursor,
+          this.#pageSize,
+        );
         const listers = this.#hooks.filter((h) => h.hooks.list);
         const tools = listers.length
           ? page.map((e) => listers.reduce((t, h) => h.hooks.list!(t, e.extensions?.[h.id], ctx), e.tool))
@@ -362,9 +402,9 @@ export class McpServer {
       });
       s.setRequestHandler('tools/call', (p, ctx) => this.#callTool(p, ctx));
     } else if (kind === 'prompts') {
-      s.setRequestHandler('prompts/list', (p) => {
+      s.setRequestHandler('prompts/list', (p, ctx) => {
         const { page, nextCursor } = paginate(
-          [...this.#prompts.values()],
+          this.#visible(this.#prompts, ctx),
           (e) => e.prompt.name,
           p.cursor,
           this.#pageSize,
@@ -374,14 +414,14 @@ export class McpServer {
       s.setRequestHandler('prompts/get', (p, ctx) => this.#getPrompt(p, ctx));
     } else {
       s.setRequestHandler('resources/list', async (p, ctx) => {
-        const all: Resource[] = [...this.#resources.values()].map((e) => e.resource);
-        for (const t of this.#templates.values()) if (t.config.list) all.push(...(await t.config.list(ctx)));
+        const all: Resource[] = this.#visible(this.#resources, ctx).map((e) => e.resource);
+        for (const t of this.#visible(this.#templates, ctx)) if (t.config.list) all.push(...(await t.config.list(ctx)));
         const { page, nextCursor } = paginate(all, (r) => r.uri, p.cursor, this.#pageSize);
         return withCursor({ resources: page }, nextCursor);
       });
-      s.setRequestHandler('resources/templates/list', (p) => {
+      s.setRequestHandler('resources/templates/list', (p, ctx) => {
         const { page, nextCursor } = paginate(
-          [...this.#templates.values()],
+          this.#visible(this.#templates, ctx),
           (e) => e.template.name,
           p.cursor,
           this.#pageSize,
@@ -392,12 +432,42 @@ export class McpServer {
     }
   }
 
+  /** The entries of a registry a list shows this caller: all, or (`hideUnauthorized`) those it may use. */
+  #visible<E extends { scopes: readonly string[] }>(registry: Map<string, E>, ctx: RequestContext): E[] {
+    const all = [...registry.values()];
+    return this.#hide ? all.filter((e) => grants(ctx.identity.auth, e.scopes)) : all;
+  }
+
+  /** The registered scopes a request needs (for middleware: `MiddlewareRequest.scopesOf`). */
+  #scopesOf(method: string, params: JsonObject): readonly string[] | undefined {
+    const name = typeof params.name === 'string' ? params.name : undefined;
+    if (method === 'tools/call') return name === undefined ? undefined : this.#tools.get(name)?.scopes;
+    if (method === 'prompts/get') return name === undefined ? undefined : this.#prompts.get(name)?.scopes;
+    if (method === 'resources/read' && typeof params.uri === 'string') {
+      const fixed = this.#resources.get(params.uri);
+      if (fixed) return fixed.scopes;
+      for (const t of this.#templates.values()) if (t.matcher.match(params.uri)) return t.scopes;
+    }
+    if (method === 'completion/complete' && isObject(params.ref)) {
+      const ref = params.ref;
+      if (ref.type === 'ref/prompt' && typeof ref.name === 'string') return this.#prompts.get(ref.name)?.scopes;
+      if (ref.type === 'ref/resource' && typeof ref.uri === 'string')
+        return (
+          [...this.#templates.values()].find((e) => e.template.uriTemplate === ref.uri)?.scopes ??
+          this.#resources.get(ref.uri)?.scopes
+        );
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------- request handlers
 
   async #callTool(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
     const name = params.name as string;
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
+    // Before any extension hook: a task-augmented call is refused like a direct one.
+    requireGranted(ctx.identity.auth, entry.scopes, `tool ${name}`);
     const call = (id: string, c: RequestContext): ToolCall => ({
       name,
       params,
@@ -501,6 +571,7 @@ export class McpServer {
     const name = params.name as string;
     const entry = this.#prompts.get(name);
     if (!entry) throw invalidParams(`Unknown prompt: ${name}`, { name });
+    requireGranted(ctx.identity.auth, entry.scopes, `prompt ${name}`);
     const args = (params.arguments ?? {}) as { [key: string]: string };
     for (const a of entry.config.arguments ?? []) {
       if (a.required && args[a.name] === undefined)
@@ -517,12 +588,14 @@ export class McpServer {
     let contents: ResourceContents[] | ReadResourceResult | undefined;
     let cache: CacheHint | undefined;
     if (fixed) {
+      requireGranted(ctx.identity.auth, fixed.scopes, `resource ${uri}`);
       contents = await fixed.read(uri, ctx);
       cache = fixed.cache;
     } else {
       for (const t of this.#templates.values()) {
         const vars = t.matcher.match(uri);
         if (vars) {
+          requireGranted(ctx.identity.auth, t.scopes, `resource template ${t.template.name}`);
           contents = await t.read(uri, vars, ctx);
           cache = t.config.cache;
           break;
@@ -537,7 +610,7 @@ export class McpServer {
     return result;
   }
 
-  async #complete(params: JsonObject): Promise<JsonObject> {
+  async #complete(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
     const ref = params.ref as { type: string; name?: string; uri?: string };
     const arg = params.argument as { name: string; value: string };
     const context = {
@@ -547,16 +620,34 @@ export class McpServer {
     if (ref.type === 'ref/prompt') {
       const p = this.#prompts.get(ref.name!);
       if (!p) throw invalidParams(`Unknown prompt: ${ref.name}`);
+      requireGranted(ctx.identity.auth, p.scopes, `prompt ${ref.name}`);
       completer = p.config.arguments?.find((a) => a.name === arg.name)?.complete;
     } else {
       const t = [...this.#templates.values()].find((e) => e.template.uriTemplate === ref.uri);
-      if (!t && !this.#resources.has(ref.uri!)) throw invalidParams(`Unknown resource or template: ${ref.uri}`);
+      const fixed = this.#resources.get(ref.uri!);
+      if (!t && !fixed) throw invalidParams(`Unknown resource or template: ${ref.uri}`);
+      requireGranted(ctx.identity.auth, (t ?? fixed)!.scopes, `resource ${ref.uri}`);
       completer = t?.config.complete?.[arg.name];
     }
     const values = completer ? await completer(arg.value, context) : [];
     const completion: JsonObject = { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 };
     return { completion };
   }
+}
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+/** RFC 6749 §3.3 scope-token. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** A definition's `scopes`: RFC 6749 scope tokens, deduplicated; anything else throws at registration. */
+function checkScopes(what: string, scopes: readonly string[] | undefined): readonly string[] {
+  if (scopes === undefined) return NO_SCOPES;
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s)))
+    throw new TsmcpError(
+      'TSMCP_INVALID_DEFINITION',
+      `${what}: scopes must be an array of OAuth scope tokens (no spaces, quotes or backslashes); got ${JSON.stringify(scopes)}`,
+    );
+  return Object.freeze([...new Set(scopes)]);
 }
 
 /** Definitions' `_meta` follow the key rules; reserved prefixes are tsmcp's. */

@@ -27,6 +27,12 @@ export interface MiddlewareRequest {
    * -32022). Legacy: the session's version; undefined for `initialize` (the answer says what was agreed).
    */
   readonly protocolVersion: string | undefined;
+  /**
+   * The scopes the server declares for a request: the `scopes` its tool, resource or prompt was
+   * registered with (empty when none). The server refuses a request whose verified credentials lack them
+   * after the middleware; a scope guard adds them to its own to name every scope needed in one refusal.
+   */
+  scopesOf(method: string, params: JsonObject): readonly string[];
   /** Fires when the client cancels or goes away (and ends a `subscriptions/listen` stream). */
   readonly signal: AbortSignal;
   /**

@@ -95,6 +95,8 @@ export interface PrincipalContext {
   readonly meta: Meta;
 }
 
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
 const defaultPrincipal = (ctx: PrincipalContext): string | undefined => ctx.identity.auth?.subject;
 
 /** State of one legacy (initialize-based) session: a stdio connection or an HTTP session. */
@@ -261,6 +263,9 @@ export class Server {
   /** The `x-mcp-header` parameters of a tool, for HTTP header checks (set by McpServer). */
   toolHeaders?: (toolName: string) => HeaderParam[] | undefined;
 
+  /** The scopes a request's tool, resource or prompt was registered with (set by McpServer). */
+  scopesOf?: (method: string, params: JsonObject) => readonly string[] | undefined;
+
   /** The revisions this server accepts (the `versions` option). */
   get versions(): readonly ProtocolVersion[] {
     return this.#versions;
@@ -367,6 +372,7 @@ export class Server {
             : channel.legacy?.version,
       signal,
       onnotification: (l) => void listeners.push(l),
+      scopesOf: (m, p) => this.scopesOf?.(m, p) ?? NO_SCOPES,
     };
     return chain(req, () => this.#route(request, observed, signal));
   }
@@ -765,7 +771,10 @@ export class Server {
       return encodeLegacyResult(method, result, session.version);
     } catch (e) {
       if (e instanceof McpError) {
-        const err = encodeLegacyError(e.toJSON(), method === 'resources/read' && isObject(e.data) && 'uri' in e.data);
+        const wire = e.toJSON();
+        const err = encodeLegacyError(wire, method === 'resources/read' && isObject(e.data) && 'uri' in e.data);
+        // Unchanged for the era: the error as thrown (an InsufficientScopeError keeps its class for the HTTP 403).
+        if (err === wire) throw e;
         throw new McpError(err.code, err.message, err.data);
       }
       throw e;

@@ -54,6 +54,11 @@ export interface ProtectedResource {
   metadataAt(path: string): string | undefined;
   /** The refusal (403 `insufficient_scope`) for a caller lacking some of `scopes`, or undefined when it holds them all. */
   checkScopes(auth: AuthInfo | undefined, scopes: readonly string[]): AuthRefusal | undefined;
+  /**
+   * The 403 `insufficient_scope` refusal for an operation that needs `scopes`: its challenge names them
+   * with `requiredScopes` (the HTTP fronts call it for a tool, resource or prompt registered with `scopes`).
+   */
+  insufficientScope(scopes: readonly string[], auth?: AuthInfo): AuthRefusal;
 }
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -90,9 +95,7 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
   const unauthorized = (error: 'invalid_token' | undefined, message: string) =>
     new AuthRefusal(error, 401, challenge(error, required), message);
 
-  const lacking = (auth: AuthInfo | undefined, scopes: readonly string[]): AuthRefusal | undefined => {
-    const held = new Set(auth?.scopes ?? []);
-    if (scopes.every((s) => held.has(s))) return undefined;
+  const insufficient = (scopes: readonly string[]): AuthRefusal => {
     const all = [...new Set([...required, ...scopes])];
     return new AuthRefusal(
       'insufficient_scope',
@@ -102,6 +105,10 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
       all,
     );
   };
+  const lacking = (auth: AuthInfo | undefined, scopes: readonly string[]): AuthRefusal | undefined => {
+    const held = new Set(auth?.scopes ?? []);
+    return scopes.every((s) => held.has(s)) ? undefined : insufficient(scopes);
+  };
 
   return {
     resource,
@@ -110,6 +117,7 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
     document,
     metadataAt: (path) => (where.paths.includes(path) ? json : undefined),
     checkScopes: lacking,
+    insufficientScope: insufficient,
     async authenticate(request) {
       const header = request.header('authorization');
       const m = header === undefined ? null : /^Bearer +(\S*)$/i.exec(header.trim());

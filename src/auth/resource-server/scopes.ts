@@ -1,5 +1,5 @@
-// requireScopes(): scopes per tool and per method, as server middleware. A caller lacking one gets the
-// resource server's 403 `insufficient_scope` (the HTTP core sends its status and challenge as they are).
+// requireScopes(): scopes per tool and per method as a table, in server middleware, on top of those
+// registered with a tool (`scopes`). A caller lacking one gets the resource server's 403 `insufficient_scope`.
 import type { JsonObject } from '../../protocol/jsonrpc.js';
 import type { Middleware } from '../../server/middleware.js';
 import { checkScopes } from './metadata.js';
@@ -10,7 +10,11 @@ export interface ScopeRules {
   tools?: { readonly [name: string]: readonly string[] };
   /** Scopes each request method needs (`resources/read`, `prompts/get`...); a tool call needs both. */
   methods?: { readonly [method: string]: readonly string[] };
-  /** Leave out of `tools/list` the tools this token cannot call. Default false (listed; calling them is 403). */
+  /**
+   * Leave out of `tools/list` the tools this token cannot call (by this table and the tools' registered
+   * `scopes`). Default false (listed; calling them is 403). McpServer's `hideUnauthorized` does the
+   * same for registered scopes without this middleware.
+   */
   hideTools?: boolean;
 }
 
@@ -24,10 +28,11 @@ export function requireScopes(rs: ProtectedResource, rules: ScopeRules): Middlew
   const none: readonly string[] = [];
   return async (req, next) => {
     const auth = req.identity.auth;
-    let needed = methods.get(req.method) ?? none;
+    // With the scopes registered for it (a tool's `scopes`): one refusal names every scope needed.
+    let needed = union(methods.get(req.method) ?? none, req.scopesOf(req.method, req.params));
     if (req.method === 'tools/call' && typeof req.params.name === 'string') {
       const forTool = tools.get(req.params.name);
-      if (forTool) needed = needed.length ? [...needed, ...forTool] : forTool;
+      if (forTool) needed = union(needed, forTool);
     }
     if (needed.length) {
       const refusal = rs.checkScopes(auth, needed);
@@ -36,9 +41,14 @@ export function requireScopes(rs: ProtectedResource, rules: ScopeRules): Middlew
     const result = await next();
     if (req.method !== 'tools/list' || !rules.hideTools || !Array.isArray(result.tools)) return result;
     const callable = (result.tools as JsonObject[]).filter((t) => {
-      const s = tools.get(String(t.name));
-      return !s || !rs.checkScopes(auth, s);
+      const name = String(t.name);
+      const s = union(tools.get(name) ?? none, req.scopesOf('tools/call', { name }));
+      return !rs.checkScopes(auth, s);
     });
     return { ...result, tools: callable };
   };
+}
+
+function union(a: readonly string[], b: readonly string[]): readonly string[] {
+  return b.length === 0 ? a : a.length === 0 ? b : [...new Set([...a, ...b])];
 }

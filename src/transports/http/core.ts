@@ -1,6 +1,6 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
-import { ErrorCode, McpError, toJsonRpcError } from '../../protocol/errors.js';
+import { ErrorCode, InsufficientScopeError, McpError, toJsonRpcError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import {
@@ -83,6 +83,12 @@ export interface HttpAuth {
   authenticate(request: AuthenticateRequest): AuthInfo | undefined | Promise<AuthInfo | undefined>;
   /** The JSON document a GET of `path` answers with, or undefined when `path` is not one of its. */
   metadataAt?(path: string): string | undefined;
+  /**
+   * The refusal for a request that needs `scopes` (an `InsufficientScopeError`: a tool registered with
+   * `scopes`) its credentials `auth` lack: a 403 whose `WWW-Authenticate` names every scope needed
+   * (the resource's own with `scopes`). Without it the 403 goes out with no challenge.
+   */
+  insufficientScope?(scopes: readonly string[], auth: AuthInfo | undefined): McpError;
 }
 
 export interface CoreResponse {
@@ -182,7 +188,7 @@ function statusOf(e: McpError): number {
  */
 function legacyStatusOf(e: McpError, method: string): number {
   // An auth refusal (401/403 with a challenge) is not about the session: its status tells the client to re-authorize.
-  if (e.httpHeaders && e.httpStatus) return e.httpStatus;
+  if ((e.httpHeaders || e instanceof InsufficientScopeError) && e.httpStatus) return e.httpStatus;
   return method === 'initialize' && e.code === ErrorCode.UnsupportedProtocolVersion ? 400 : 200;
 }
 
@@ -498,7 +504,12 @@ export class HttpCore {
     try {
       const result = await this.#server.dispatch(request, channel, signal);
       answer = { jsonrpc: '2.0', id: request.id, result };
-    } catch (e) {
+    } catch (thrown) {
+      // Scopes declared at registration: the resource server builds its challenge (all scopes needed).
+      const e =
+        thrown instanceof InsufficientScopeError
+          ? (this.#options.auth?.insufficientScope?.(thrown.scopes, identityOf(req).auth) ?? thrown)
+          : thrown;
       answer = { jsonrpc: '2.0', id: request.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)) };
       status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
       if (e instanceof McpError && e.httpHeaders && status !== 200) errorHeaders = e.httpHeaders;
