@@ -354,6 +354,33 @@ describe('scopes declared at registration without HTTP', () => {
     await wide.close();
   });
 
+  it("a task's owner is the verified principal: another principal holding the scope cannot get it", async () => {
+    const s = new McpServer({ name: 't', version: '1' }, { tasks: { pollIntervalMs: 10 } });
+    let release: () => void = () => {};
+    s.registerTool('job', { task: 'always', scopes: ['deploy'] }, async () => {
+      await new Promise<void>((r) => (release = r));
+      return { content: [{ type: 'text', text: 'done' }] };
+    });
+    const ids: string[] = [];
+    const open = async (subject: string, onstatus?: (t: { taskId: string }) => void) => {
+      const [a, b] = createLinkedPair({ identity: { transport: 'memory', auth: { subject, scopes: ['deploy'] } } });
+      await s.connect(b);
+      const c = new Client({ name: subject, version: '1' }, { tasks: onstatus ? { onstatus } : true } as never);
+      await c.connect(a);
+      return c;
+    };
+    const alice = await open('alice', (t) => void ids.push(t.taskId));
+    const bob = await open('bob');
+    const call = alice.callTool('job');
+    for (let i = 0; i < 200 && ids.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(ids.length > 0, 'task created');
+    await assert.rejects(bob.request('tasks/get', { taskId: ids[0]! }, { noCache: true } as never), McpError);
+    release();
+    assert.equal(((await call) as { content: { text: string }[] }).content[0]!.text, 'done');
+    await alice.close();
+    await bob.close();
+  });
+
   it('refuses scopes that are not OAuth scope tokens at registration', () => {
     const s = new McpServer({ name: 'x', version: '1' });
     for (const scopes of [['a b'], ['"q"'], [''], 'deploy' as never])
