@@ -5,14 +5,27 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { before, describe, it } from 'node:test';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  EmbeddedJWK,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import {
   InMemoryDpopReplayCache,
   jwtVerifier,
   protectedResource,
   type ProtectedResourceOptions,
 } from '../../src/auth/index.js';
+import { oauthClient } from '../../src/auth/client/index.js';
+import { Client } from '../../src/entries/client.js';
 import type { HttpServerOptions } from '../../src/transports/http/core.js';
+import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
+import { listenWeb } from '../helpers/listen.js';
 import { authedServer, type Front, serveAuthed } from './helpers.js';
 import { startIssuer, type Issuer } from './jwks.js';
 
@@ -332,3 +345,64 @@ for (const front of ['node', 'web'] as Front[]) {
     });
   });
 }
+
+/** A loopback AS issuing DPoP-bound JWTs (client_credentials) whose `cnf.jkt` is the token request proof's key. */
+async function dpopAs(audience: () => string) {
+  let origin = '';
+  const port = await listenWeb(async (req) => {
+    const u = new URL(req.url);
+    if (u.pathname === '/.well-known/oauth-authorization-server')
+      return Response.json({
+        issuer: origin,
+        authorization_endpoint: `${origin}/authorize`,
+        token_endpoint: `${origin}/token`,
+        token_endpoint_auth_methods_supported: ['client_secret_post'],
+        grant_types_supported: ['client_credentials'],
+        code_challenge_methods_supported: ['S256'],
+        dpop_signing_alg_values_supported: ['ES256'],
+      });
+    if (u.pathname !== '/token') return new Response(null, { status: 404 });
+    const { protectedHeader } = await jwtVerify(req.headers.get('dpop')!, EmbeddedJWK, { typ: 'dpop+jwt' });
+    const jkt = await calculateJwkThumbprint(protectedHeader.jwk as JWK);
+    const token = await iss.mint({ iss: origin, sub: 'svc', aud: audience(), client_id: 'c', cnf: { jkt } });
+    return Response.json({ access_token: token, token_type: 'DPoP', expires_in: 300 });
+  });
+  origin = `http://127.0.0.1:${port}`;
+  return origin;
+}
+
+describe('the tsmcp OAuth client against the DPoP resource server', () => {
+  for (const front of ['node', 'web'] as Front[])
+    it(`gets a DPoP-bound token, follows use_dpop_nonce once, then calls with the nonce (${front})`, async () => {
+      let resource = '';
+      const as = await dpopAs(() => resource);
+      const refused: string[] = [];
+      const { origin } = await serveAuthed(front, authedServer(), (o) => {
+        resource = `${o}/mcp`;
+        return protectedResource({
+          resource,
+          authorizationServers: [as],
+          verifier: jwtVerifier({ issuer: as, audience: resource, jwksUri: iss.jwksUri }),
+          dpop: { required: true, nonce: true },
+          onrefusal: (e) => refused.push(`${e.reason}:${e.field}`),
+        });
+      });
+      const auth = oauthClient({
+        serverUrl: `${origin}/mcp`,
+        grant: { type: 'client_credentials', clientId: 'c', clientSecret: 's' },
+        dpop: { force: true },
+      });
+      const client = new Client({ name: 'c', version: '1' }, { version: '2026-07-28' });
+      await client.connect(new StreamableHttpClientTransport(`${origin}/mcp`, { auth }));
+      try {
+        for (let i = 0; i < 3; i++) {
+          const r = await client.callTool('whoami');
+          assert.equal(JSON.parse((r.content[0] as { text: string }).text).subject, 'svc');
+        }
+      } finally {
+        await client.close();
+      }
+      // One nonce round (the first proof had none); every later proof carried it.
+      assert.deepEqual(refused, ['dpop_nonce:nonce']);
+    });
+});
