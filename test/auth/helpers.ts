@@ -2,6 +2,7 @@
 // ephemeral port), and raw 2026-07-28 calls that show the status and the challenge.
 import { McpServer } from '../../src/entries/server.js';
 import type { ProtectedResource } from '../../src/auth/index.js';
+import type { HttpServerOptions } from '../../src/transports/http/core.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createWebHandler } from '../../src/transports/http/web.js';
 import { listenNode, listenWeb } from '../helpers/listen.js';
@@ -24,6 +25,7 @@ export async function serveAuthed(
   front: Front,
   server: McpServer,
   rs: (origin: string) => ProtectedResource,
+  options: HttpServerOptions = {},
 ): Promise<{ origin: string; rs: ProtectedResource }> {
   let handler: ((req: never, res: never) => unknown) | undefined;
   const port =
@@ -33,8 +35,8 @@ export async function serveAuthed(
   const origin = `http://127.0.0.1:${port}`;
   const built = rs(origin);
   handler = (front === 'node'
-    ? createNodeHandler(server, { auth: built })
-    : createWebHandler(server, { auth: built })) as unknown as typeof handler;
+    ? createNodeHandler(server, { ...options, auth: built })
+    : createWebHandler(server, { ...options, auth: built })) as unknown as typeof handler;
   return { origin, rs: built };
 }
 

@@ -8,10 +8,13 @@ export interface Issuer {
   readonly jwksUri: string;
   /** Requests the JWKS endpoint served. */
   fetches: number;
-  /** Sign `claims` (iat, exp in 5 min, iss by default) with the key of `alg` (or `key`). */
+  /**
+   * Sign `claims` (iat, exp in 5 min, iss by default) with the key of `alg` (or `key`), typed `at+jwt`
+   * (RFC 9068) like a real AS; `typ` gives another one, null none.
+   */
   mint(
     claims: JWTPayload,
-    opts?: { alg?: string; kid?: string; key?: CryptoKey | Uint8Array; noExp?: boolean },
+    opts?: { alg?: string; kid?: string; key?: CryptoKey | Uint8Array; noExp?: boolean; typ?: string | null },
   ): Promise<string>;
   /** Add a key to the served set (rotation); returns its kid. */
   rotate(alg: string): Promise<string>;
@@ -47,7 +50,10 @@ export async function startIssuer(): Promise<Issuer> {
       const alg = opts.alg ?? 'RS256';
       const kid = opts.kid ?? `k-${alg}`;
       const key = opts.key ?? keys.get(kid)!.priv;
-      let jwt = new SignJWT({ iss: issuer, ...claims }).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).setIssuedAt();
+      const typ = opts.typ === undefined ? 'at+jwt' : opts.typ;
+      let jwt = new SignJWT({ iss: issuer, ...claims })
+        .setProtectedHeader({ alg, kid, ...(typ === null ? {} : { typ }) })
+        .setIssuedAt();
       if (!opts.noExp && claims.exp === undefined) jwt = jwt.setExpirationTime('5m');
       return jwt.sign(key);
     },

@@ -103,6 +103,56 @@ describe('jwtVerifier', () => {
     });
   });
 
+  it('accepts only access-token typ (at+jwt) by default; the typ option widens it and the refusal names it', async () => {
+    const v = verifier();
+    assert.equal((await v.verify(await iss.mint({ sub: 'a', aud }))).subject, 'a');
+    assert.equal((await v.verify(await iss.mint({ sub: 'a', aud }, { typ: 'application/AT+JWT' }))).subject, 'a');
+    // An ID token or another JWT of the same issuer is no access token (RFC 9068 §2.1).
+    for (const typ of ['JWT', null]) {
+      const token = await iss.mint({ sub: 'a', aud }, { typ });
+      await assert.rejects(v.verify(token), (e: unknown) => {
+        assert.ok(e instanceof InvalidTokenError);
+        assert.equal(e.reason, 'type');
+        assert.equal(e.field, 'typ');
+        assert.equal(e.received, typ ?? undefined);
+        assert.match(e.message, /`typ` option/);
+        return true;
+      });
+    }
+    // Over HTTP it is a 401 invalid_token, and onrefusal sees the reason.
+    const refused: InvalidTokenError[] = [];
+    const { origin } = await serveAuthed('node', authedServer(), (o) =>
+      protectedResource({
+        resource: `${o}/mcp`,
+        authorizationServers: [iss.issuer],
+        verifier: jwtVerifier({ issuer: iss.issuer, audience: `${o}/mcp`, jwksUri: iss.jwksUri }),
+        onrefusal: (e) => refused.push(e),
+      }),
+    );
+    const r = await callTool(
+      `${origin}/mcp`,
+      'whoami',
+      `Bearer ${await iss.mint({ sub: 'a', aud: `${origin}/mcp` }, { typ: 'JWT' })}`,
+    );
+    assert.equal(r.status, 401);
+    assert.deepEqual(
+      refused.map((e) => e.reason),
+      ['type'],
+    );
+    // An issuer that types its access tokens `JWT` (Keycloak): set typ.
+    const keycloak = jwtVerifier({ issuer: iss.issuer, audience: aud, jwksUri: iss.jwksUri, typ: ['JWT'] });
+    assert.equal((await keycloak.verify(await iss.mint({ sub: 'k', aud }, { typ: 'JWT' }))).subject, 'k');
+    await assert.rejects(keycloak.verify(await iss.mint({ sub: 'k', aud })), { reason: 'type' });
+    const any = jwtVerifier({ issuer: iss.issuer, audience: aud, jwksUri: iss.jwksUri, typ: null });
+    assert.equal((await any.verify(await iss.mint({ sub: 'n', aud }, { typ: null }))).subject, 'n');
+  });
+
+  it('passes a DPoP key binding (cnf.jkt) on as AuthInfo.extra.cnf.jkt', async () => {
+    const info = await verifier().verify(await iss.mint({ sub: 'a', aud, cnf: { jkt: 'thumb' } }));
+    assert.deepEqual(info.extra?.cnf, { jkt: 'thumb' });
+    assert.equal((await verifier().verify(await iss.mint({ sub: 'a', aud }))).extra?.cnf, undefined);
+  });
+
   it('accepts skew within clockToleranceSec and not beyond it', async () => {
     const v = jwtVerifier({ issuer: iss.issuer, audience: aud, jwksUri: iss.jwksUri, clockToleranceSec: 120 });
     assert.equal((await v.verify(await iss.mint({ sub: 'a', aud, exp: now() - 60 }))).subject, 'a');

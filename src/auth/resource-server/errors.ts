@@ -12,9 +12,20 @@ export type InvalidTokenReason =
   | 'expired'
   | 'not_yet_valid'
   | 'claims'
-  | 'inactive';
+  | 'inactive'
+  /** The JWT's `typ` is not an access token's (RFC 9068 §2.1): see jwtVerifier's `typ` option. */
+  | 'type'
+  /** A DPoP-bound token presented without its proof (as Bearer), or with a proof by another key (`cnf.jkt`). */
+  | 'dpop_binding'
+  /** The DPoP proof failed a check of RFC 9449 §4.3 (`field` names it: htm, htu, iat, ath, jti, alg, jwk...). */
+  | 'dpop_proof'
+  /** The DPoP proof lacks the server's current nonce (RFC 9449 §9). */
+  | 'dpop_nonce';
 
-/** A bearer token failed verification (`TSMCP_INVALID_TOKEN`); answered as 401 `invalid_token`. */
+/**
+ * A token (or its DPoP proof) failed verification (`TSMCP_INVALID_TOKEN`); answered as 401 `invalid_token`
+ * (`invalid_dpop_proof`, `use_dpop_nonce` for the proof). protectedResource's `onrefusal` sees it.
+ */
 export class InvalidTokenError extends TsmcpError {
   constructor(
     readonly reason: InvalidTokenReason,
@@ -31,7 +42,13 @@ export class InvalidTokenError extends TsmcpError {
 }
 
 /** The RFC 6750 error code of a refusal; undefined for a request that carried no token. */
-export type AuthRefusalReason = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | undefined;
+export type AuthRefusalReason =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | undefined;
 
 /**
  * An HTTP auth refusal: the status (400, 401, 403) and the `WWW-Authenticate` challenge go out as they
@@ -45,13 +62,15 @@ export class AuthRefusal extends McpError {
     message: string,
     /** The scopes the refused operation needs (403). */
     readonly requiredScopes?: readonly string[],
+    /** More headers for the answer (`DPoP-Nonce`). */
+    headers?: { readonly [name: string]: string },
   ) {
     super(
       ErrorCode.InvalidRequest,
       message,
       reason === undefined ? undefined : { error: reason, ...(requiredScopes ? { scopes: requiredScopes } : {}) },
       status,
-      { 'www-authenticate': challenge },
+      { ...headers, 'www-authenticate': challenge },
     );
     this.name = 'AuthRefusal';
   }

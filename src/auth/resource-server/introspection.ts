@@ -36,9 +36,12 @@ interface Introspection {
   nbf?: unknown;
   aud?: unknown;
   iss?: unknown;
+  /** RFC 9449 §6.2: a DPoP-bound token's key thumbprint, `cnf.jkt`. */
+  cnf?: unknown;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 async function keyOf(token: string): Promise<string> {
@@ -111,12 +114,15 @@ export function introspectionVerifier(options: IntrospectionVerifierOptions): To
         throw new InvalidTokenError('not_yet_valid', 'invalid token: not yet valid', 'nbf', 'a time in the past', nbf);
       const scope = str(a.scope);
       const clientId = str(a.client_id);
+      const jkt = isRecord(a.cnf) ? str(a.cnf.jkt) : undefined;
       const info: AuthInfo = {
         subject: str(a.sub),
         ...(clientId !== undefined ? { clientId } : {}),
         ...(scope !== undefined ? { scopes: scope.split(' ').filter(Boolean) } : {}),
         ...(exp !== undefined ? { expiresAt: exp } : {}),
         token,
+        // A DPoP-bound token: protectedResource accepts it only with a proof by this key.
+        ...(jkt !== undefined ? { extra: { cnf: { jkt } } } : {}),
       };
       remember(key, Math.min(Date.now() + ttl, exp !== undefined ? exp * 1000 : Number.POSITIVE_INFINITY), info);
       return info;

@@ -1,5 +1,5 @@
 // jwtVerifier(): JWT access tokens (RFC 9068) checked against the issuer's JWKS: signature with an
-// allow-listed asymmetric algorithm, `iss`, `aud` (always: the resource), `exp`/`nbf` with skew.
+// allow-listed asymmetric algorithm, `typ` (at+jwt), `iss`, `aud` (always: the resource), `exp`/`nbf` with skew.
 import type { JWTPayload, JWTVerifyGetKey, JSONWebKeySet } from 'jose';
 import { TsmcpError } from '../../protocol/errors.js';
 import type { AuthInfo } from '../../protocol/identity.js';
@@ -26,6 +26,13 @@ export interface JwtVerifierOptions {
   algorithms?: readonly string[];
   /** Clock skew allowed on `exp`/`nbf`, seconds. Default 60. */
   clockToleranceSec?: number;
+  /**
+   * Accepted JWT `typ` header values (compared without case and an `application/` prefix). Default
+   * `['at+jwt']` (RFC 9068 §2.1: an ID token or another JWT of the issuer is no access token). Give your
+   * authorization server's value when it types access tokens otherwise (Keycloak: `['JWT']`), or null to
+   * accept any `typ` (and none).
+   */
+  typ?: readonly string[] | null;
 }
 
 const DEFAULT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'PS256'] as const;
@@ -38,19 +45,23 @@ function scopesOf(p: JWTPayload): string[] | undefined {
   return undefined;
 }
 
-/** The verified claims as the handlers see them. */
+/** The verified claims as the handlers see them; a DPoP key binding as `extra.cnf.jkt` (RFC 9449 §6.1). */
 function authInfoOf(p: JWTPayload, token: string): AuthInfo {
   const clientId = typeof p.client_id === 'string' ? p.client_id : typeof p.azp === 'string' ? p.azp : undefined;
   const scopes = scopesOf(p);
+  const jkt = (p.cnf as { jkt?: unknown } | undefined)?.jkt;
   return {
     subject: p.sub,
     ...(clientId !== undefined ? { clientId } : {}),
     ...(scopes ? { scopes } : {}),
     expiresAt: p.exp,
     token,
-    extra: { claims: p },
+    extra: { claims: p, ...(typeof jkt === 'string' ? { cnf: { jkt } } : {}) },
   };
 }
+
+/** A `typ` value as RFC 7515 §4.1.9 compares it: no case, no `application/` prefix. */
+const typOf = (t: string) => t.toLowerCase().replace(/^application\//, '');
 
 /** A jose failure as the typed error naming the field, expected and received. */
 function refusal(e: unknown, o: JwtVerifierOptions): InvalidTokenError {
@@ -110,6 +121,7 @@ export function jwtVerifier(options: JwtVerifierOptions): TokenVerifier {
         `jwtVerifier: algorithm ${alg} is not allowed (no key is shared with the issuer)`,
       );
   const jwksUrl = options.jwksUri ? checkUrl('jwksUri', options.jwksUri) : undefined;
+  const types = options.typ === null ? undefined : (options.typ ?? ['at+jwt']).map(typOf);
   let keys: JWTVerifyGetKey | undefined;
   return {
     async verify(token) {
@@ -118,13 +130,23 @@ export function jwtVerifier(options: JwtVerifierOptions): TokenVerifier {
         ? j.createRemoteJWKSet(jwksUrl, { cooldownDuration: (options.jwksCooldownSec ?? 30) * 1000 })
         : j.createLocalJWKSet(options.jwks!);
       try {
-        const { payload } = await j.jwtVerify(token, keys, {
+        const { payload, protectedHeader } = await j.jwtVerify(token, keys, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
           clockTolerance: options.clockToleranceSec ?? 60,
           requiredClaims: ['exp'],
         });
+        const typ = protectedHeader.typ;
+        if (types && !(typeof typ === 'string' && types.includes(typOf(typ))))
+          throw new InvalidTokenError(
+            'type',
+            `invalid token: typ ${JSON.stringify(typ ?? null)} is not an access token's (RFC 9068 wants at+jwt); ` +
+              "if your authorization server types its access tokens so, set jwtVerifier's `typ` option (e.g. ['JWT'], or null for any)",
+            'typ',
+            options.typ ?? ['at+jwt'],
+            typ,
+          );
         return authInfoOf(payload, token);
       } catch (e) {
         if (TOKEN_ERRORS.has((e as { code?: string }).code ?? '')) throw refusal(e, options);

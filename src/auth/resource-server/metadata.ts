@@ -31,7 +31,13 @@ export function checkScopes(what: string, scopes: readonly string[]): readonly s
 }
 
 /** Where the metadata of `resource` is: the path-inserted URL, and the paths a front answers. */
-export function metadataLocation(resource: string): { url: string; paths: readonly string[] } {
+export function metadataLocation(resource: string): {
+  url: string;
+  paths: readonly string[];
+  /** The resource's origin, and its path (`/` when it has none). */
+  origin: string;
+  path: string;
+} {
   const url = checkUrl('resource', resource);
   if (url.hash || resource.includes('#'))
     throw configError(`resource: a fragment is not allowed (RFC 8707): ${resource}`);
@@ -44,5 +50,7 @@ export function metadataLocation(resource: string): { url: string; paths: readon
   return {
     url: `${url.origin}${WELL_KNOWN}${rawPath}`,
     paths: rawPath ? [WELL_KNOWN + rawPath, WELL_KNOWN] : [WELL_KNOWN],
+    origin: url.origin,
+    path: rawPath || '/',
   };
 }

@@ -41,6 +41,8 @@ export interface CoreRequest {
   path?: string | undefined;
   /** Set by the core once the caller is identified; fronts leave it unset. */
   identity?: RequestIdentity;
+  /** Headers the auth layer added for this request's answer (set by the core; fronts leave it unset). */
+  responseHeaders?: HeaderMap;
 }
 
 /** The request as the `authenticate` option sees it. */
@@ -50,6 +52,10 @@ export interface AuthenticateRequest {
   readonly remoteAddress?: string | undefined;
   /** What a layer in front of MCP already verified, if anything. */
   readonly auth?: AuthInfo | undefined;
+  /** The request's path (no query) as the front sees it (a DPoP proof signs the URL), when the front knows it. */
+  readonly path?: string | undefined;
+  /** Adds a header (lower-case name) to this request's answer, whatever it turns out to be (e.g. `dpop-nonce`). */
+  responseHeader(name: string, value: string): void;
 }
 
 /** The caller of a request `handle()` identified (every route runs after that step). */
@@ -161,8 +167,8 @@ const SSE_HEADERS: HeaderMap = {
   'x-accel-buffering': 'no',
 };
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
-/** Browsers let a script read these: the MCP headers and an auth challenge. */
-const EXPOSED_HEADERS = `${MCP_HEADERS}, www-authenticate`;
+/** Browsers let a script read these: the MCP headers, an auth challenge and a DPoP nonce (RFC 9449 §9). */
+const EXPOSED_HEADERS = `${MCP_HEADERS}, www-authenticate, dpop-nonce`;
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
@@ -262,6 +268,10 @@ export class HttpCore {
           header: (n) => req.header(n.toLowerCase()) ?? undefined,
           remoteAddress: req.remoteAddress,
           auth,
+          path: req.path,
+          responseHeader: (name, value) => {
+            (req.responseHeaders ??= {})[name.toLowerCase()] = value;
+          },
         });
       } catch (e) {
         const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
@@ -290,7 +300,7 @@ export class HttpCore {
             204,
             this.#headers(req, {
               'access-control-allow-methods': 'GET, POST, DELETE',
-              'access-control-allow-headers': `content-type, accept, authorization, ${MCP_HEADERS}, mcp-param-*`,
+              'access-control-allow-headers': `content-type, accept, authorization, dpop, ${MCP_HEADERS}, mcp-param-*`,
               'access-control-max-age': '600',
             }),
           );
@@ -298,8 +308,9 @@ export class HttpCore {
     res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
   }
 
-  /** Response headers plus CORS when enabled and the origin is allowed. */
+  /** Response headers plus the auth layer's (a DPoP nonce) and CORS when enabled and the origin is allowed. */
   #headers(req: CoreRequest, base: HeaderMap): HeaderMap {
+    if (req.responseHeaders) base = { ...req.responseHeaders, ...base };
     const cors = this.#options.cors;
     const origin = req.header('origin');
     if (!cors || !origin) return base;

@@ -93,7 +93,8 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       },
       signal: gone.signal,
       remoteAddress: req.socket.remoteAddress,
-      path: req.url?.split('?', 1)[0],
+      // Express rewrites `url` under a mount path; `originalUrl` is what the client asked for (a DPoP proof signs it).
+      path: ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.split('?', 1)[0],
       // What an authentication middleware in front (Express, Fastify) verified, by the common convention.
       auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
     };

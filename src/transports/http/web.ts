@@ -49,7 +49,8 @@ export function createWebHandler(server: ServerLike, options: WebHandlerOptions 
         },
         signal: gone.signal,
         remoteAddress: options.remoteAddress?.(request),
-        path: options.auth?.metadataAt && request.method === 'GET' ? new URL(request.url).pathname : undefined,
+        // Only for an auth layer (metadata paths, DPoP's htu): parsing the URL costs on every request.
+        path: options.auth || options.authenticate ? new URL(request.url).pathname : undefined,
       };
       const res: CoreResponse = {
         send(status, headers, body) {
