@@ -163,7 +163,7 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
     return new AuthRefusal(error, status, challenge(scheme, error, required), message, undefined, headers);
   };
 
-  const insufficient = (scopes: readonly string[]): AuthRefusal => {
+  const insufficient = (scopes: readonly string[], auth?: AuthInfo): AuthRefusal => {
     const all = [...new Set([...required, ...scopes])];
     return new AuthRefusal(
       'insufficient_scope',
@@ -175,7 +175,7 @@ export function protectedResource(options: ProtectedResourceOptions): ProtectedR
   };
   const lacking = (auth: AuthInfo | undefined, scopes: readonly string[]): AuthRefusal | undefined => {
     const held = new Set(auth?.scopes ?? []);
-    return scopes.every((s) => held.has(s)) ? undefined : insufficient(scopes);
+    return scopes.every((s) => held.has(s)) ? undefined : insufficient(scopes, auth);
   };
 
   /**
