@@ -77,6 +77,19 @@ describe('client_credentials with oidc-provider', () => {
       await c.close();
     }
   });
+
+  it("private_key_jwt without `algorithm`: the key's algorithm, not the AS list's first (HS256 here)", async () => {
+    const auth = oauthClient({
+      serverUrl: rs.url,
+      grant: { type: 'client_credentials', clientId: 'svc-jwt', privateKey: await exportPKCS8(svcKey.privateKey) },
+    });
+    const c = await connect(rs.url, auth);
+    try {
+      assert.equal((await whoami(c)).subject, 'svc-jwt');
+    } finally {
+      await c.close();
+    }
+  });
 });
 
 describe('jwt-bearer (workload identity) with oidc-provider', () => {
