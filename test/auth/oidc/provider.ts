@@ -110,7 +110,11 @@ export async function startAs(o: TestAsOptions = {}): Promise<TestAs> {
         devInteractions: { enabled: false },
         registration: { enabled: true },
         clientCredentials: { enabled: true },
-        introspection: { enabled: true },
+        // Resource servers authenticate to introspect; public clients may not.
+        introspection: {
+          enabled: true,
+          allowedPolicy: (_ctx: unknown, client: any) => client.clientAuthMethod !== 'none',
+        },
         revocation: { enabled: true },
         dPoP: {
           enabled: true,
