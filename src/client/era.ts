@@ -63,8 +63,17 @@ export async function probe(s: ClientState): Promise<void> {
     // Other errors only a 2026-07-28 server sends also settle the era: probe once more, and let a second failure stand.
     if (isModernAnswer(e)) return discover(s, LATEST_PROTOCOL_VERSION, true);
     if (e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED') throw e;
+    // A failed authorization is about credentials, not the revision: initialize would authorize again.
+    if (isAuthFailure(e)) throw e;
     await initialize(s, LATEST_LEGACY_VERSION, false);
   }
+}
+
+/** A `TSMCP_AUTH_…` error (tsmcp/auth's AuthError), thrown or as the cause of the transport's error. */
+function isAuthFailure(e: unknown): boolean {
+  for (let x = e, depth = 0; x instanceof TsmcpError && depth < 3; x = x.cause, depth++)
+    if (x.code.startsWith('TSMCP_AUTH_')) return true;
+  return false;
 }
 
 /** @internal Ask server/discover in `version` (`pinned`: no probe timeout) and take the server's answer. */

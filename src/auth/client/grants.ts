@@ -13,6 +13,8 @@ export const DEFAULT_CLIENT_ASSERTION_LIFETIME_S = 60;
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** JWS algorithms signed with a private key (RFC 7518 §3.1, RFC 8037). */
+const ASYMMETRIC = /^(?:RS|PS|ES)(?:256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$|^Ed448$/;
 
 /** client_credentials with a shared secret (client_secret_basic, else client_secret_post, as the AS offers). */
 export interface ClientSecretGrant {
@@ -29,7 +31,10 @@ export interface PrivateKeyJwtGrant {
   clientSecret?: undefined;
   /** A PKCS#8 PEM private key, or a `CryptoKey` usable with `algorithm`. */
   privateKey: string | CryptoKey;
-  /** The JWS algorithm. Default: the AS's first `token_endpoint_auth_signing_alg_values_supported`, else RS256. */
+  /**
+   * The JWS algorithm. Default: the first asymmetric one of the AS's `token_endpoint_auth_signing_alg_values_supported`
+   * the key can be used with (HMAC and `none` skipped), else RS256.
+   */
   algorithm?: string;
   /** The assertion's `aud`: the AS `issuer` (default, RFC 7523bis) or its `token_endpoint` URL. */
   audience?: 'issuer' | 'token_endpoint';
@@ -114,7 +119,7 @@ export async function grantBody(grant: OAuthGrant, context: AssertionContext): P
 /** Signs private_key_jwt client assertions; the key is imported once, jose loaded on first use. */
 export class ClientAssertionSigner {
   readonly #grant: PrivateKeyJwtGrant;
-  #key: Promise<CryptoKey | Uint8Array> | undefined;
+  #key: Promise<{ key: CryptoKey; alg: string }> | undefined;
 
   constructor(grant: PrivateKeyJwtGrant) {
     this.#grant = grant;
@@ -124,12 +129,28 @@ export class ClientAssertionSigner {
   async apply(body: URLSearchParams, meta: AuthorizationServerMetadata): Promise<void> {
     const g = this.#grant;
     const supported = meta.token_endpoint_auth_signing_alg_values_supported;
-    const alg = g.algorithm ?? (Array.isArray(supported) && typeof supported[0] === 'string' ? supported[0] : 'RS256');
+    // An AS lists its HMAC algorithms too (oidc-provider puts HS256 first): only asymmetric ones fit a private key.
+    const offered = Array.isArray(supported)
+      ? supported.filter((a) => typeof a === 'string' && ASYMMETRIC.test(a))
+      : [];
+    const candidates = g.algorithm !== undefined ? [g.algorithm] : offered.length ? offered : ['RS256'];
     const j = await jose('private_key_jwt');
-    this.#key ??= typeof g.privateKey === 'string' ? j.importPKCS8(g.privateKey, alg) : Promise.resolve(g.privateKey);
-    let key: CryptoKey | Uint8Array;
+    this.#key ??= (async () => {
+      if (typeof g.privateKey !== 'string') return { key: g.privateKey, alg: candidates[0]! };
+      // A PEM does not name its algorithm: the first candidate that imports it (bounded by the AS's list).
+      let error: unknown;
+      for (const alg of candidates)
+        try {
+          return { key: await j.importPKCS8(g.privateKey, alg), alg };
+        } catch (e) {
+          error = e;
+        }
+      throw error;
+    })();
+    let key: CryptoKey;
+    let alg: string;
     try {
-      key = await this.#key;
+      ({ key, alg } = await this.#key);
     } catch (e) {
       this.#key = undefined;
       throw new AuthError(
@@ -138,7 +159,7 @@ export class ClientAssertionSigner {
         {
           document: 'private_key_jwt',
           field: 'privateKey',
-          expected: `a PKCS#8 PEM key for ${alg}`,
+          expected: `a PKCS#8 PEM key for ${candidates.join(' or ')}`,
         },
         e,
       );
