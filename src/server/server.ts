@@ -70,7 +70,9 @@ export interface ServerOptions {
    * The principal a request acts for: multi round-trip state, extension state and legacy HTTP sessions are bound
    * to it. Derive it from `identity` (what the transport verified: an auth layer's `auth`, HTTP
    * headers, the stdio process), never from `meta`, which the client writes and can set to anything.
-   * Default: `identity.auth?.subject` (anonymous when no authentication layer is present).
+   * Default: `identity.auth.subject`; for a credential with no subject but a client id (an introspected
+   * client_credentials token), `oauth-client:<clientId>`, so such clients do not share one anonymous bucket;
+   * anonymous when no authentication layer is present.
    */
   principalOf?: (ctx: PrincipalContext) => string | undefined;
   /**
@@ -97,7 +99,11 @@ export interface PrincipalContext {
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
 
-const defaultPrincipal = (ctx: PrincipalContext): string | undefined => ctx.identity.auth?.subject;
+const defaultPrincipal = (ctx: PrincipalContext): string | undefined => {
+  const auth = ctx.identity.auth;
+  if (auth?.subject !== undefined) return auth.subject;
+  return auth?.clientId !== undefined ? `oauth-client:${auth.clientId}` : undefined;
+};
 
 /** State of one legacy (initialize-based) session: a stdio connection or an HTTP session. */
 export interface LegacySession {

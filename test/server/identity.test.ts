@@ -232,6 +232,34 @@ describe('request identity', () => {
     }
   });
 
+  it('a credential with a client id and no subject is its own principal, not the anonymous one', async () => {
+    const server = identityServer();
+    const connectAs = async (auth: AuthInfo | undefined) => {
+      const [clientSide, serverSide] = createLinkedPair({
+        identity: { transport: 'memory', ...(auth ? { auth } : {}) },
+      });
+      await server.connect(serverSide);
+      const statuses: string[] = [];
+      const c = new Client({ name: 'c', version: '1' }, {
+        tasks: { onstatus: (t: JsonObject) => statuses.push(String(t.taskId)) },
+      } as never);
+      await c.connect(clientSide);
+      return { c, statuses };
+    };
+    const a = await connectAs({ clientId: 'svc-a' });
+    const b = await connectAs({ clientId: 'svc-b' });
+    const anon = await connectAs(undefined);
+    assert.equal(text(await a.c.callTool('job')), 'done');
+    const id = a.statuses[0]!;
+    for (const other of [b.c, anon.c])
+      await assert.rejects(
+        other.request('tasks/get', { taskId: id }),
+        (e: unknown) => e instanceof McpError && /Unknown task/.test(e.message),
+      );
+    assert.equal((await a.c.request('tasks/get', { taskId: id })).status, 'completed');
+    for (const c of [a.c, b.c, anon.c]) await c.close();
+  });
+
   it('memory pair: the server side carries the identity a test gives it', async () => {
     const [clientSide, serverSide] = createLinkedPair({ identity: { transport: 'memory', auth: { subject: 'dave' } } });
     await identityServer().connect(serverSide);

@@ -1,7 +1,13 @@
 // The MCP side of the end-to-end tests: a tsmcp server protected by a real AS (see provider.ts), and
 // a tsmcp client connected through the HTTP transport with an `auth` provider.
 import { Client } from '../../../src/entries/client.js';
-import { introspectionVerifier, jwtVerifier, protectedResource, type TokenVerifier } from '../../../src/auth/index.js';
+import {
+  introspectionVerifier,
+  jwtVerifier,
+  protectedResource,
+  type ProtectedResourceOptions,
+  type TokenVerifier,
+} from '../../../src/auth/index.js';
 import type { HttpAuthProvider } from '../../../src/protocol/auth-provider.js';
 import { StreamableHttpClientTransport } from '../../../src/transports/http/index.js';
 import { authedServer, serveAuthed } from '../helpers.js';
@@ -28,7 +34,11 @@ export interface Rs {
  */
 export async function startRs(
   as: TestAs,
-  o: { verifier?: 'jwt' | 'introspection'; wrap?: (v: TokenVerifier) => TokenVerifier } = {},
+  o: {
+    verifier?: 'jwt' | 'introspection';
+    wrap?: (v: TokenVerifier) => TokenVerifier;
+    dpop?: ProtectedResourceOptions['dpop'];
+  } = {},
 ): Promise<Rs> {
   const { origin } = await serveAuthed('node', authedServer(), (origin) => {
     const resource = `${origin}/mcp`;
@@ -47,6 +57,7 @@ export async function startRs(
       authorizationServers: [as.issuer],
       scopesSupported: ['mcp:tools'],
       verifier: o.wrap ? o.wrap(base) : base,
+      ...(o.dpop ? { dpop: o.dpop } : {}),
     });
   });
   return { url: `${origin}/mcp`, origin };

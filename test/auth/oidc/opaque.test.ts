@@ -96,6 +96,11 @@ describe('opaque tokens and introspection with oidc-provider', () => {
 });
 
 describe('DPoP with oidc-provider (nonces required)', () => {
+  /** The resource server requiring DPoP-bound tokens and its own nonces (RFC 9449 §7, §9). */
+  let dpopRs: Rs;
+  before(async () => {
+    dpopRs = await startRs(as, { verifier: 'introspection', dpop: { required: true, nonce: true } });
+  });
   /** An authorized client_credentials client with DPoP forced, and the proof headers of one call. */
   async function dpopClient() {
     const store = new MemoryTokenStore();
@@ -133,13 +138,33 @@ describe('DPoP with oidc-provider (nonces required)', () => {
     assert.deepEqual(info.cnf, { jkt: await calculateJwkThumbprint(header.jwk as JWK) }, 'bound to the proof key');
   });
 
-  it('the tsmcp RS accepts the DPoP-bound token with its proof', {
-    todo: 'the resource server verifies DPoP (RFC 9449 §4.3) once the RS-side DPoP check lands',
-  }, async () => {
-    const { auth } = await dpopClient();
-    const c = await connect(rs.url, auth);
+  it('the tsmcp RS (DPoP required, with nonces) accepts the DPoP-bound token with its proof', async () => {
+    const store = new MemoryTokenStore();
+    const auth = oauthClient({
+      serverUrl: dpopRs.url,
+      store,
+      grant: { type: 'client_credentials', clientId: 'svc', clientSecret: SECRET },
+    });
+    const c = await connect(dpopRs.url, auth);
     try {
-      assert.equal((await whoami(c)).subject, 'svc');
+      // Not forced: the RS's DPoP challenge and metadata made the client use DPoP. (oidc-provider's
+      // introspection of a client_credentials token names the client, no subject.)
+      assert.equal((await whoami(c)).clientId, 'svc');
+      assert.equal((await whoami(c)).clientId, 'svc', 'a second call with a fresh proof');
+      const tokens = (await store.getTokens(as.issuer, dpopRs.url))!;
+      assert.equal(tokens.token_type, 'DPoP');
+      // The same token without its proof is refused: the RS checks the binding, not just the token.
+      const bare = await fetch(dpopRs.url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tokens.access_token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+      assert.equal(bare.status, 401);
+      assert.match(bare.headers.get('www-authenticate') ?? '', /^DPoP /);
     } finally {
       await c.close();
     }
