@@ -116,6 +116,18 @@ describe('OAuth client refresh', () => {
     assert.equal(kept?.refresh_token, 'rt-2');
   });
 
+  it('two clients on one MemoryTokenStore take its lock: one refresh, the second takes the stored tokens', async () => {
+    const world = await tokenWorld();
+    const shared = new MemoryTokenStore();
+    const [a, b] = await twoClientsOneGrant(world, [shared, shared]);
+    try {
+      assert.deepEqual(await Promise.all([hi(a), hi(b)]), ['hi', 'hi']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    assert.deepEqual(world.seen.grants, ['authorization_code', 'refresh_token']);
+  });
+
   it('a refused refresh with nothing newer stored authorizes again without wiping the store first', async () => {
     const world = await tokenWorld();
     const store = new MemoryTokenStore();
@@ -134,5 +146,26 @@ describe('OAuth client refresh', () => {
     }
     assert.deepEqual(world.seen.grants, ['authorization_code', 'refresh_token', 'authorization_code']);
     assert.deepEqual(duringLogin, [undefined, 'at-1'], 'the refused tokens stayed stored during the new login');
+  });
+});
+describe('FileTokenStore lock around refresh', () => {
+  let dir = '';
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('two clients on one token file racing a single-use refresh token send one refresh; both keep working', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tsmcp-lock-'));
+    const path = join(dir, 'tokens.json');
+    const world = await tokenWorld();
+    const [a, b] = await twoClientsOneGrant(world, [new FileTokenStore(path), new FileTokenStore(path)]);
+    try {
+      assert.deepEqual(await Promise.all([hi(a), hi(b)]), ['hi', 'hi']);
+      assert.deepEqual(await Promise.all([hi(a), hi(b)]), ['hi', 'hi']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    assert.deepEqual(world.seen.errors, []);
+    assert.deepEqual(world.seen.grants, ['authorization_code', 'refresh_token'], 'one refresh reached the AS');
+    assert.equal(world.seen.authorizations, 1);
+    assert.equal((await new FileTokenStore(path).getTokens(world.issuer, world.url))?.refresh_token, 'rt-2');
   });
 });
