@@ -6,8 +6,13 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MemoryTokenStore } from '../../src/auth/client/index.js';
+import { type HttpAuthProvider, MemoryTokenStore } from '../../src/auth/client/index.js';
 import { FileTokenStore } from '../../src/auth/node/index.js';
+import { Client } from '../../src/entries/client.js';
+import { McpServer } from '../../src/entries/server.js';
+import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
+import { createWebHandler } from '../../src/transports/http/web.js';
+import { listenWeb } from '../helpers/listen.js';
 import { connectedClient, hi, tokenWorld } from './token-world.js';
 
 describe('OAuth client state in the TokenStore', () => {
@@ -54,5 +59,32 @@ describe('OAuth client state in the TokenStore', () => {
       1,
       'only the first proof lacks a nonce; later ones carry the rotated one',
     );
+  });
+
+  it('the HTTP client transport shows every response to the provider: POSTs and the legacy GET stream', async () => {
+    const handler = createWebHandler(new McpServer({ name: 's', version: '1' }));
+    let serverGotGet!: () => void;
+    const gotGet = new Promise<void>((r) => (serverGotGet = r));
+    const port = await listenWeb((req) => {
+      if (req.method === 'GET') serverGotGet();
+      return handler(req);
+    });
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const seen: string[] = [];
+    const auth: HttpAuthProvider = {
+      headers: () => ({}),
+      onUnauthorized: async () => false,
+      onResponse: (res, req) => void seen.push(`${req.method} ${res.status}`),
+    };
+    const client = new Client({ name: 'c', version: '1' }, { version: '2025-11-25' });
+    await client.connect(new StreamableHttpClientTransport(url, { auth }));
+    try {
+      await gotGet; // the client opens its GET stream after initialized
+      await client.ping(); // one more exchange: the stream's response headers came back before this one
+    } finally {
+      await client.close();
+    }
+    assert.ok(seen.includes('POST 200'), seen.join());
+    assert.ok(seen.includes('GET 200'), seen.join());
   });
 });
