@@ -21,4 +21,10 @@ export interface HttpAuthProvider {
    * sends the exchange once more without re-authorizing. Optional; absent means never.
    */
   onNonce?(response: Response): boolean;
+  /**
+   * Sees every response of an exchange (POST, GET streams, DELETE; each send of a retry) before the
+   * 401/403 handling, without reading its body: e.g. a DPoP-Nonce a server rotates on success (RFC 9449
+   * §8) for the next proof. Optional; a throw fails the exchange.
+   */
+  onResponse?(response: Response, request: { method: string; url: string }): void;
 }

@@ -1,7 +1,9 @@
 // tsmcp/auth/node: the RFC 8252 loopback login (over a real loopback listener, the "browser" being an
 // injected opener that GETs the callback) and the 0600, atomically replaced token file.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,4 +260,38 @@ describe('FileTokenStore', () => {
       await assert.rejects(s.setClient('https://as', { client_id: 'c' }), (e) => code(e) === 'TSMCP_AUTH_STORE_WRITE');
       assert.deepEqual(await readdir(dir), []);
     }));
+
+  describe('lock()', () => {
+    /** The lock file's name, learnt while holding it once. */
+    const lockName = (s: FileTokenStore, dir: string) =>
+      s.lock('https://as', 'https://mcp', async () => (await readdir(dir)).find((n) => n.endsWith('.lock'))!);
+
+    it('waits at most lockWaitMs for a live holder, then fails with TSMCP_AUTH_STORE_LOCKED; removes its own lock', () =>
+      withDir(async (dir) => {
+        const s = new FileTokenStore(join(dir, 'tokens.json'), { lockWaitMs: 0 });
+        const name = await lockName(s, dir);
+        assert.deepEqual(await readdir(dir), [], 'released');
+        await writeFile(join(dir, name), JSON.stringify({ pid: process.pid, host: hostname(), id: 'other' }));
+        let ran = 0;
+        await assert.rejects(
+          s.lock('https://as', 'https://mcp', async () => ran++),
+          (e) => code(e) === 'TSMCP_AUTH_STORE_LOCKED' && /lockWaitMs/.test((e as Error).message),
+        );
+        assert.equal(ran, 0);
+        assert.equal(await s.lock('https://as', 'https://other', async () => 'free'), 'free', 'one lock per key');
+      }));
+
+    it('takes over a lock older than lockStaleMs or held by a process that is gone', () =>
+      withDir(async (dir) => {
+        const s = new FileTokenStore(join(dir, 'tokens.json'), { lockWaitMs: 0 });
+        const name = await lockName(s, dir);
+        await writeFile(join(dir, name), JSON.stringify({ pid: process.pid, host: hostname(), id: 'old' }));
+        await utimes(join(dir, name), new Date(0), new Date(0));
+        assert.equal(await s.lock('https://as', 'https://mcp', async () => 'stale'), 'stale');
+        const gone = spawnSync(process.execPath, ['-e', '']).pid!; // exited
+        await writeFile(join(dir, name), JSON.stringify({ pid: gone, host: hostname(), id: 'dead' }));
+        assert.equal(await s.lock('https://as', 'https://mcp', async () => 'dead'), 'dead');
+        assert.deepEqual(await readdir(dir), []);
+      }));
+  });
 });

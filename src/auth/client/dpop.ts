@@ -79,18 +79,41 @@ export class DpopProver {
     return true;
   }
 
+  /**
+   * The private JWK of this client's key (created now if needed), for a `TokenStore` to keep with the
+   * tokens bound to it: a restarted client must prove possession with the same key (`cnf.jkt`).
+   */
+  async exportKey(): Promise<JsonWebKey> {
+    const { privateKey } = await this.#keys();
+    const { kty, crv, x, y, d } = await crypto.subtle.exportKey('jwk', privateKey);
+    return { kty, crv, x, y, d };
+  }
+
+  /** Signs from now on with a stored key (from `exportKey`); false, keeping the current key, if it is not one. */
+  async adopt(jwk: JsonWebKey): Promise<boolean> {
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.d !== 'string') return false;
+    const { kty, crv, x, y, d } = jwk;
+    try {
+      const privateKey = await crypto.subtle.importKey('jwk', { kty, crv, x, y, d }, KEY_ALG, true, ['sign']);
+      this.#key = Promise.resolve({ privateKey, jwk: { kty, crv, x, y } });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   #keys() {
+    // Extractable so that `exportKey` can hand it to the store; it never leaves the process otherwise.
     this.#key ??= (async () => {
-      const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
-        'sign',
-        'verify',
-      ])) as CryptoKeyPair;
+      const pair = (await crypto.subtle.generateKey(KEY_ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
       const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
       return { privateKey: pair.privateKey, jwk: { kty, crv, x, y } };
     })();
     return this.#key;
   }
 }
+
+const KEY_ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** base64url SHA-256 of a string: the `ath` claim. */
 async function sha256(s: string): Promise<string> {

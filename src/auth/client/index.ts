@@ -22,6 +22,7 @@ export {
 } from './grants.js';
 export {
   DEFAULT_AUTH_MAX_ATTEMPTS,
+  DEFAULT_REFRESH_SKEW_S,
   OAuthClient,
   oauthClient,
   type GrantOAuthOptions,

@@ -20,6 +20,9 @@ import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGr
 import { randomToken, s256 } from './pkce.js';
 import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
 
+/** Default of `refreshSkewSeconds`: tokens this close to `expiresAt` are refreshed before use. */
+export const DEFAULT_REFRESH_SKEW_S = 30;
+
 /** Default of `maxAuthorizationAttempts`. */
 export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
 
@@ -72,6 +75,12 @@ export type OAuthClientOptions = (InteractiveOAuthOptions | GrantOAuthOptions) &
   maxDocumentBytes?: number;
   /** DPoP-bound tokens (RFC 9449): when to use them and how many server nonces to keep; see `DpopOptions`. */
   dpop?: DpopOptions;
+  /**
+   * A token whose `expiresAt` is less than this many seconds away is refreshed before a request is sent
+   * (when it has a refresh token), absorbing clock skew and transit time. Default 30
+   * (`DEFAULT_REFRESH_SKEW_S`). A token with no `expires_in` is used until the server refuses it.
+   */
+  refreshSkewSeconds?: number;
 };
 
 interface Session {
@@ -102,9 +111,14 @@ export class OAuthClient implements HttpAuthProvider {
   readonly #max: number;
   readonly #signer: ClientAssertionSigner | undefined;
   readonly #dpop: DpopProver;
+  readonly #skewMs: number;
   #session: Session | undefined;
   #tokens: StoredTokens | undefined;
   #pending: Promise<boolean> | undefined;
+  /** Refreshes in flight per issuer+resource: concurrent callers share one token request. */
+  readonly #refreshing = new Map<string, Promise<boolean>>();
+  /** The last refresh token the AS refused: never sent again (RFC 6749 §6 rotation, reuse detection). */
+  #refused: string | undefined;
   #lastScope: string | undefined;
   #attempts = 0;
 
@@ -118,15 +132,33 @@ export class OAuthClient implements HttpAuthProvider {
     };
     this.#max = options.maxAuthorizationAttempts ?? DEFAULT_AUTH_MAX_ATTEMPTS;
     this.#dpop = new DpopProver(options.dpop);
+    this.#skewMs = (options.refreshSkewSeconds ?? DEFAULT_REFRESH_SKEW_S) * 1000;
     const g = options.grant;
     if (g) checkGrant(g);
     this.#signer =
       g?.type === 'client_credentials' && g.privateKey !== undefined ? new ClientAssertionSigner(g) : undefined;
   }
 
-  /** Synchronous for Bearer tokens; a DPoP token needs a proof signed per exchange (asynchronous). */
+  /**
+   * Synchronous for a live Bearer token; a DPoP token needs a proof signed per exchange, and a token due
+   * within `refreshSkewSeconds` is refreshed first (one refresh shared by concurrent exchanges).
+   */
   headers(request?: { method: string; url: string }): Record<string, string> | Promise<Record<string, string>> {
     const t = this.#tokens;
+    const s = this.#session;
+    if (t && s && this.#due(t) && this.#refreshable(t))
+      // A failed refresh still sends the old token: the server's 401 then runs the full recovery.
+      return this.#refreshOnce(s, t).then(
+        () => this.#headersFor(this.#tokens, request),
+        () => this.#headersFor(this.#tokens, request),
+      );
+    return this.#headersFor(t, request);
+  }
+
+  #headersFor(
+    t: StoredTokens | undefined,
+    request?: { method: string; url: string },
+  ): Record<string, string> | Promise<Record<string, string>> {
     if (!t) return {};
     if (t.token_type !== 'DPoP') return { authorization: `Bearer ${t.access_token}` };
     // A proof per exchange: a fresh jti, this method and URL, bound to the token by ath.
@@ -142,12 +174,21 @@ export class OAuthClient implements HttpAuthProvider {
     return this.#dpop.rememberNonce(response.url || this.#server, response);
   }
 
+  /**
+   * A DPoP-Nonce on any other response (RFC 9449 §8: servers may rotate it on success) serves the next
+   * proof to that origin; a 401's nonce goes through `onNonce`, whose answer decides the retry.
+   */
+  onResponse(response: Response, request: { method: string; url: string }): void {
+    if (this.#tokens?.token_type !== 'DPoP' || response.status === 401) return;
+    this.#dpop.rememberNonce(request.url, response);
+  }
+
   onUnauthorized(response: Response): Promise<boolean> {
     const challenge = challengeOf(response);
     const asksDpop = challengeOf(response, 'dpop') !== undefined;
     return this.#once(async () => {
       const s = await this.#discover(challenge?.params.resource_metadata, challenge?.params.scope, asksDpop);
-      if (this.#tokens?.refresh_token && (await this.#refresh(s))) return true;
+      if (await this.#recover(s)) return true;
       this.#count(s.scope, true);
       await this.#obtain(s);
       return true;
@@ -352,16 +393,90 @@ export class OAuthClient implements HttpAuthProvider {
     return typeof r === 'string' ? r : await r();
   }
 
-  /** RFC 6749 §6; false when the AS refuses (the caller authorizes again). */
-  async #refresh(s: Session): Promise<boolean> {
-    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.#tokens!.refresh_token! });
-    try {
-      this.#tokens = await this.#token(s, body, this.#tokens!.refresh_token);
+  /** The store key of a session's tokens: the PRM's resource, else (2025-03-26 fallback) the server URL. */
+  #resource(s: Session): string {
+    return s.resource ?? this.#server.href;
+  }
+
+  #due(t: StoredTokens): boolean {
+    return t.expiresAt !== undefined && t.expiresAt - this.#skewMs <= Date.now();
+  }
+
+  #refreshable(t: StoredTokens): boolean {
+    return t.refresh_token !== undefined && t.refresh_token !== this.#refused;
+  }
+
+  /**
+   * The stored tokens of this session, if this client can present them: a DPoP token only with its
+   * stored key, which then signs every proof (the token is bound to it).
+   */
+  async #load(s: Session): Promise<StoredTokens | undefined> {
+    const t = await this.#store.getTokens(s.issuer, this.#resource(s));
+    if (t?.token_type !== 'DPoP') return t;
+    return s.dpop && t.dpopKey && (await this.#dpop.adopt(t.dpopKey)) ? t : undefined;
+  }
+
+  /**
+   * After a 401, before authorizing again: newer tokens in the store (another client or process, or this
+   * one before a restart) are used as they are; else the refresh token of the stored or held tokens.
+   */
+  async #recover(s: Session): Promise<boolean> {
+    const held = this.#tokens;
+    const stored = await this.#load(s);
+    if (stored && stored.access_token !== held?.access_token && !this.#due(stored)) {
+      this.#tokens = stored;
       return true;
-    } catch (e) {
-      if (e instanceof AuthError && e.code === 'TSMCP_AUTH_TOKEN') return false;
-      throw e;
     }
+    const t = stored ?? held;
+    return t !== undefined && this.#refreshable(t) && this.#refreshOnce(s, t);
+  }
+
+  /** Single-flight per issuer+resource: concurrent callers wait for the same refresh. */
+  #refreshOnce(s: Session, t: StoredTokens): Promise<boolean> {
+    const key = JSON.stringify([s.issuer, this.#resource(s)]);
+    let p = this.#refreshing.get(key);
+    if (!p) {
+      p = this.#refresh(s, t).finally(() => this.#refreshing.delete(key));
+      this.#refreshing.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * RFC 6749 §6 under the store's lock (if it has one, held only for this): re-read the store, since
+   * the lock's previous holder may have refreshed already; else spend the refresh token. A refused
+   * refresh token may have been rotated by another client first: its tokens are in the store then. Never
+   * deletes stored tokens. False when nothing usable is left (the caller authorizes again).
+   */
+  #refresh(s: Session, held: StoredTokens): Promise<boolean> {
+    const run = async () => {
+      const now = await this.#load(s);
+      if (now && now.access_token !== held.access_token && !this.#due(now)) {
+        this.#tokens = now;
+        return true;
+      }
+      const from = now?.refresh_token !== undefined && this.#refreshable(now) ? now : held;
+      const rt = from.refresh_token;
+      if (rt === undefined || rt === this.#refused) return false;
+      try {
+        this.#tokens = await this.#token(
+          s,
+          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }),
+          rt,
+        );
+        return true;
+      } catch (e) {
+        if (!(e instanceof AuthError && e.code === 'TSMCP_AUTH_TOKEN')) throw e;
+        this.#refused = rt;
+        const after = await this.#load(s);
+        if (after && after.refresh_token !== rt && after.access_token !== from.access_token) {
+          this.#tokens = after;
+          return true;
+        }
+        return false;
+      }
+    };
+    return this.#store.lock ? this.#store.lock(s.issuer, this.#resource(s), run) : run();
   }
 
   async #token(s: Session, body: URLSearchParams, oldRefresh?: string): Promise<StoredTokens> {
@@ -407,7 +522,8 @@ export class OAuthClient implements HttpAuthProvider {
     if (refresh) tokens.refresh_token = refresh;
     if (s.scope) tokens.scope = s.scope;
     if (typeof doc.expires_in === 'number' && doc.expires_in > 0) tokens.expiresAt = Date.now() + doc.expires_in * 1000;
-    await this.#store.setTokens(s.issuer, s.resource ?? this.#server.href, tokens); // stored before use
+    if (tokens.token_type === 'DPoP') tokens.dpopKey = await this.#dpop.exportKey(); // bound to this key
+    await this.#store.setTokens(s.issuer, this.#resource(s), tokens); // stored before use
     return tokens;
   }
 

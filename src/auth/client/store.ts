@@ -1,5 +1,5 @@
 // Where the OAuth client keeps registrations (per issuer) and tokens (per issuer + resource). The
-// memory store is the default; a file store for CLIs is a later piece (tsmcp/auth/node).
+// memory store is the default; FileTokenStore (tsmcp/auth/node) keeps them across restarts for CLIs.
 import { AuthError } from './errors.js';
 
 /** A client registration at one authorization server (pre-registered, CIMD or RFC 7591). */
@@ -18,6 +18,12 @@ export interface StoredTokens {
   /** The scope requested (or granted) for these tokens, space-separated. */
   scope?: string;
   expiresAt?: number;
+  /**
+   * The private JWK of the DPoP key these tokens are bound to (RFC 9449), so that a restarted client
+   * proves possession with the same key. A store that drops it makes stored DPoP tokens unusable (the
+   * client authorizes again); a store that keeps it holds a private key, like the refresh token.
+   */
+  dpopKey?: JsonWebKey;
 }
 
 export interface TokenStore {
@@ -25,6 +31,13 @@ export interface TokenStore {
   setClient(issuer: string, client: ClientInformation): Promise<void>;
   getTokens(issuer: string, resource: string): Promise<StoredTokens | undefined>;
   setTokens(issuer: string, resource: string, tokens: StoredTokens): Promise<void>;
+  /**
+   * Optional: run `fn` holding an exclusive lock for issuer+resource, shared by every client of this
+   * store (across processes for a file or database). The OAuth client takes it only around a refresh
+   * (re-read, token request, store), never across an MCP request or stream. Without it, clients racing
+   * one refresh token both ask the AS; the loser then takes the winner's tokens from the store.
+   */
+  lock?<T>(issuer: string, resource: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Default of `MemoryTokenStore`'s `maxEntries`. */
@@ -38,6 +51,8 @@ export const DEFAULT_TOKEN_STORE_MAX_ENTRIES = 100;
 export class MemoryTokenStore implements TokenStore {
   readonly #clients = new Map<string, ClientInformation>();
   readonly #tokens = new Map<string, StoredTokens>();
+  /** The tail of each issuer+resource's lock queue; removed when it runs empty. */
+  readonly #locks = new Map<string, Promise<unknown>>();
   readonly #max: number;
   constructor(options: { maxEntries?: number } = {}) {
     this.#max = options.maxEntries ?? DEFAULT_TOKEN_STORE_MAX_ENTRIES;
@@ -60,6 +75,17 @@ export class MemoryTokenStore implements TokenStore {
     const key = JSON.stringify([issuer, resource]);
     this.#room(this.#tokens, key);
     this.#tokens.set(key, tokens);
+  }
+  /** One holder at a time per issuer+resource, within this process (the store is in memory). */
+  lock<T>(issuer: string, resource: string, fn: () => Promise<T>): Promise<T> {
+    const key = JSON.stringify([issuer, resource]);
+    const run = (this.#locks.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => {});
+    this.#locks.set(key, tail);
+    void tail.then(() => {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key);
+    });
+    return run;
   }
   #room(map: Map<string, unknown>, key: string) {
     if (!map.has(key) && map.size >= this.#max)

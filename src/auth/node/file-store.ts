@@ -1,7 +1,9 @@
 // A TokenStore in one JSON file for CLIs: owner-only (0600), replaced atomically (temp file in the same
 // folder, then rename), never silently reset when unreadable.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join } from 'node:path';
 import { AuthError } from '../client/errors.js';
 import {
@@ -18,6 +20,29 @@ interface Contents {
 
 const DOCUMENT = 'token store file';
 
+/** Default of `FileTokenStore`'s `lockStaleMs`: a lock file older than this is taken over. */
+export const DEFAULT_FILE_LOCK_STALE_MS = 30_000;
+/** Default of `FileTokenStore`'s `lockWaitMs`: how long `lock()` waits for another holder. */
+export const DEFAULT_FILE_LOCK_WAIT_MS = 45_000;
+/** How often a waiting `lock()` looks at the lock file again. */
+const LOCK_POLL_MS = 25;
+
+/** Options of `FileTokenStore`. */
+export interface FileTokenStoreOptions {
+  /** Issuers, and issuer+resource pairs, kept at most. Default 100 (`DEFAULT_TOKEN_STORE_MAX_ENTRIES`). */
+  maxEntries?: number;
+  /**
+   * A lock file older than this (ms) belongs to a holder that died or hung, and is taken over; so is one
+   * whose holder process no longer runs on this host. Default 30 s (`DEFAULT_FILE_LOCK_STALE_MS`).
+   */
+  lockStaleMs?: number;
+  /**
+   * How long `lock()` waits for another holder (ms) before failing with `TSMCP_AUTH_STORE_LOCKED`.
+   * Default 45 s (`DEFAULT_FILE_LOCK_WAIT_MS`), longer than `lockStaleMs` so a dead holder is outwaited.
+   */
+  lockWaitMs?: number;
+}
+
 /**
  * A `TokenStore` kept in the JSON file at `path` (created on first write, mode 0600; its folder must
  * exist). Every write reads
@@ -26,18 +51,88 @@ const DOCUMENT = 'token store file';
  * Writes of one process are serialized; two processes writing at once: the last rename wins.
  * Bounded like `MemoryTokenStore`: at most `maxEntries` issuers and as many issuer+resource pairs
  * (default 100, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with `TSMCP_AUTH_STORE_FULL`.
+ * `lock()` (used by the OAuth client around a refresh) is an exclusive lock file beside the store, one per
+ * issuer+resource, so two processes spend a single-use refresh token once; see `FileTokenStoreOptions`.
  * @example
  * const store = new FileTokenStore(join(homedir(), '.config', 'my-cli', 'tokens.json'));
  */
 export class FileTokenStore implements TokenStore {
   readonly path: string;
   readonly #max: number;
+  readonly #staleMs: number;
+  readonly #waitMs: number;
   /** Writes of this process, one after another (read-modify-rename must not interleave). */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(path: string, options: { maxEntries?: number } = {}) {
+  constructor(path: string, options: FileTokenStoreOptions = {}) {
     this.path = path;
     this.#max = options.maxEntries ?? DEFAULT_TOKEN_STORE_MAX_ENTRIES;
+    this.#staleMs = options.lockStaleMs ?? DEFAULT_FILE_LOCK_STALE_MS;
+    this.#waitMs = options.lockWaitMs ?? DEFAULT_FILE_LOCK_WAIT_MS;
+  }
+
+  /**
+   * Runs `fn` holding `<path>.<hash>.lock` (created exclusively, mode 0600, removed after): processes
+   * sharing this file take turns per issuer+resource. A stale lock (see `lockStaleMs`) is taken over; two
+   * processes taking over the same stale lock at once may both run, which the OAuth client survives (the
+   * loser of a refresh re-reads the store). Waiting past `lockWaitMs` fails with `TSMCP_AUTH_STORE_LOCKED`.
+   */
+  async lock<T>(issuer: string, resource: string, fn: () => Promise<T>): Promise<T> {
+    const hash = createHash('sha256')
+      .update(JSON.stringify([issuer, resource]))
+      .digest('hex')
+      .slice(0, 16);
+    const file = `${this.path}.${hash}.lock`;
+    const mine = JSON.stringify({ pid: process.pid, host: hostname(), id: randomBytes(8).toString('hex') });
+    await this.#acquire(file, mine);
+    try {
+      return await fn();
+    } finally {
+      // Only our own: a holder too slow (past lockStaleMs) may have been taken over.
+      if ((await readFile(file, 'utf8').catch(() => '')) === mine) await unlink(file).catch(() => {});
+    }
+  }
+
+  async #acquire(file: string, mine: string): Promise<void> {
+    const deadline = Date.now() + this.#waitMs;
+    let takeovers = 0;
+    for (;;) {
+      try {
+        await writeFile(file, mine, { mode: 0o600, flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST')
+          throw new AuthError('TSMCP_AUTH_STORE_WRITE', `Cannot create ${file}`, { document: DOCUMENT }, e);
+      }
+      // One takeover per call: a second stale lock right after means another process is taking over too.
+      if (takeovers === 0 && (await this.#stale(file))) {
+        takeovers++;
+        await unlink(file).catch(() => {});
+        continue;
+      }
+      if (Date.now() >= deadline)
+        throw new AuthError('TSMCP_AUTH_STORE_LOCKED', `${file} is held by another client`, {
+          document: DOCUMENT,
+          expected: `the lock within ${this.#waitMs} ms (lockWaitMs)`,
+          received: await readFile(file, 'utf8').catch(() => 'a lock released meanwhile'),
+        });
+      await sleep(LOCK_POLL_MS);
+    }
+  }
+
+  /** Older than lockStaleMs, or held by a process of this host that no longer runs. */
+  async #stale(file: string): Promise<boolean> {
+    const [info, text] = await Promise.all([stat(file).catch(() => undefined), readFile(file, 'utf8').catch(() => '')]);
+    if (!info) return false; // released meanwhile: the next create will tell
+    if (Date.now() - info.mtimeMs > this.#staleMs) return true;
+    try {
+      const { pid, host } = JSON.parse(text) as { pid?: unknown; host?: unknown };
+      if (host !== hostname() || typeof pid !== 'number') return false;
+      process.kill(pid, 0); // signal 0: only asks whether the process exists
+      return false;
+    } catch (e) {
+      return (e as { code?: string }).code === 'ESRCH';
+    }
   }
 
   async getClient(issuer: string) {
@@ -111,6 +206,7 @@ export class FileTokenStore implements TokenStore {
       if (!isObject(c) || typeof c.client_id !== 'string') throw corrupt('a client without client_id');
     for (const t of tokens.values())
       if (!isObject(t) || typeof t.access_token !== 'string') throw corrupt('tokens without access_token');
+      else if (t.dpopKey !== undefined && !isObject(t.dpopKey)) throw corrupt('a dpopKey that is not a JWK');
     return { clients, tokens };
   }
 }

@@ -6,4 +6,9 @@ export {
   type LoopbackLogin,
   type LoopbackLoginOptions,
 } from './loopback.js';
-export { FileTokenStore } from './file-store.js';
+export {
+  DEFAULT_FILE_LOCK_STALE_MS,
+  DEFAULT_FILE_LOCK_WAIT_MS,
+  FileTokenStore,
+  type FileTokenStoreOptions,
+} from './file-store.js';

@@ -69,7 +69,9 @@ function authorizedFetch(inner: typeof fetch, auth: HttpAuthProvider): typeof fe
     const once = async () => {
       const headers = new Headers(init?.headers);
       for (const [k, v] of Object.entries(await auth.headers(request))) headers.set(k, v);
-      return inner(input, { ...init, headers });
+      const r = await inner(input, { ...init, headers });
+      auth.onResponse?.(r, request);
+      return r;
     };
     // A nonce challenge costs one more send (with a new proof), never a re-authorization.
     const send = async () => {
