@@ -11,9 +11,14 @@ export interface HttpAuthProvider {
   /**
    * The server answered 401: authorize (discovery, registration, login, token). Resolves true when the
    * request should be sent again with fresh `headers()`, false to give the 401 to the caller; a rejection
-   * (a typed error) fails the request with it.
+   * (a typed error) fails the request with it. `request` names the refused exchange and the
+   * `authorization` header it carried: a 401 for a token the provider has replaced since (a concurrent
+   * refresh) only needs the exchange sent again.
    */
-  onUnauthorized(response: Response): Promise<boolean>;
+  onUnauthorized(
+    response: Response,
+    request?: { method: string; url: string; authorization?: string | undefined },
+  ): Promise<boolean>;
   /** The server answered 403 (e.g. `insufficient_scope`): step up. Same contract as `onUnauthorized`. */
   onForbidden?(response: Response): Promise<boolean>;
   /**

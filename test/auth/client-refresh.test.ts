@@ -43,8 +43,8 @@ async function twoClientsOneGrant(world: World, stores: [TokenStore, TokenStore]
 describe('OAuth client refresh', () => {
   it('refreshes a due token before sending it: N parallel calls, one refresh', async () => {
     const world = await tokenWorld();
-    world.state.expiresIn = 1; // within the refresh skew: due as soon as issued
-    const { client } = await connectedClient(world, new MemoryTokenStore());
+    world.state.expiresIn = 1; // within an explicit 30 s refresh skew: due as soon as issued
+    const { client } = await connectedClient(world, new MemoryTokenStore(), { refreshSkewSeconds: 30 });
     try {
       const before = refreshes(world);
       const answers = await Promise.all(Array.from({ length: 5 }, () => hi(client)));
@@ -56,6 +56,18 @@ describe('OAuth client refresh', () => {
     assert.deepEqual(world.seen.errors, []);
     assert.equal(world.seen.authorizations, 1);
     assert.ok(!world.seen.presented.includes('at-1'), 'the due token from the code grant was never sent');
+  });
+
+  it('a short-lived token (20 s, under the 30 s skew) is refreshed half its lifetime early, not before every call', async () => {
+    const world = await tokenWorld();
+    world.state.expiresIn = 20;
+    const { client } = await connectedClient(world, new MemoryTokenStore());
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(await hi(client), 'hi');
+    } finally {
+      await client.close();
+    }
+    assert.equal(refreshes(world), 0);
   });
 
   it('after a restart, loads the stored tokens and refreshes them instead of authorizing again', async () => {
@@ -79,13 +91,13 @@ describe('OAuth client refresh', () => {
 
   it('stores rotated tokens before it uses them', async () => {
     const world = await tokenWorld();
-    world.state.expiresIn = 1;
+    world.state.expiresIn = 1; // with an explicit 30 s skew, due as soon as issued: every call refreshes
     const store = new MemoryTokenStore();
     const unstored: string[] = [];
     world.state.onPresented = async (t) => {
       if ((await store.getTokens(world.issuer, world.url))?.access_token !== t) unstored.push(t);
     };
-    const { client } = await connectedClient(world, store);
+    const { client } = await connectedClient(world, store, { refreshSkewSeconds: 30 });
     try {
       for (let i = 0; i < 3; i++) assert.equal(await hi(client), 'hi');
     } finally {

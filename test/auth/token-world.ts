@@ -155,10 +155,15 @@ async function headless(url: URL): Promise<string> {
 }
 
 /** An interactive OAuth client (pre-registered, public) of `world` over `store`, connected. */
-export async function connectedClient(world: World, store: TokenStore, extra: { onRedirect?: () => void } = {}) {
+export async function connectedClient(
+  world: World,
+  store: TokenStore,
+  extra: { onRedirect?: () => void; refreshSkewSeconds?: number } = {},
+) {
   const auth = oauthClient({
     serverUrl: world.url,
     store,
+    ...(extra.refreshSkewSeconds !== undefined ? { refreshSkewSeconds: extra.refreshSkewSeconds } : {}),
     clientInformation: { client_id: 'cli', token_endpoint_auth_method: 'none' },
     redirectUri: 'http://127.0.0.1:1/callback',
     redirect: (u) => (extra.onRedirect?.(), headless(u)),

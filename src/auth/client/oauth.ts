@@ -78,7 +78,9 @@ export type OAuthClientOptions = (InteractiveOAuthOptions | GrantOAuthOptions) &
   /**
    * A token whose `expiresAt` is less than this many seconds away is refreshed before a request is sent
    * (when it has a refresh token), absorbing clock skew and transit time. Default 30
-   * (`DEFAULT_REFRESH_SKEW_S`). A token with no `expires_in` is used until the server refuses it.
+   * (`DEFAULT_REFRESH_SKEW_S`), then at most half the token's lifetime (a 20 s token is refreshed 10 s
+   * before expiry, not before every request); a value given here is used as it is. A token with no
+   * `expires_in` is used until the server refuses it.
    */
   refreshSkewSeconds?: number;
 };
@@ -112,6 +114,8 @@ export class OAuthClient implements HttpAuthProvider {
   readonly #signer: ClientAssertionSigner | undefined;
   readonly #dpop: DpopProver;
   readonly #skewMs: number;
+  /** The default skew is at most half a token's lifetime; an explicit one is used as given. */
+  readonly #skewCapped: boolean;
   #session: Session | undefined;
   #tokens: StoredTokens | undefined;
   #pending: Promise<boolean> | undefined;
@@ -133,6 +137,7 @@ export class OAuthClient implements HttpAuthProvider {
     this.#max = options.maxAuthorizationAttempts ?? DEFAULT_AUTH_MAX_ATTEMPTS;
     this.#dpop = new DpopProver(options.dpop);
     this.#skewMs = (options.refreshSkewSeconds ?? DEFAULT_REFRESH_SKEW_S) * 1000;
+    this.#skewCapped = options.refreshSkewSeconds === undefined;
     const g = options.grant;
     if (g) checkGrant(g);
     this.#signer =
@@ -183,7 +188,15 @@ export class OAuthClient implements HttpAuthProvider {
     this.#dpop.rememberNonce(request.url, response);
   }
 
-  onUnauthorized(response: Response): Promise<boolean> {
+  onUnauthorized(
+    response: Response,
+    request?: { method: string; url: string; authorization?: string | undefined },
+  ): Promise<boolean> {
+    // Refused for a token this client no longer holds (a concurrent refresh or authorization replaced
+    // it, or there was none yet): send again with the current one instead of refreshing once more.
+    const t = this.#tokens;
+    if (request && t && !this.#due(t) && request.authorization?.replace(/^\S+ +/, '') !== t.access_token)
+      return Promise.resolve(true);
     const challenge = challengeOf(response);
     const asksDpop = challengeOf(response, 'dpop') !== undefined;
     return this.#once(async () => {
@@ -398,8 +411,11 @@ export class OAuthClient implements HttpAuthProvider {
     return s.resource ?? this.#server.href;
   }
 
+  /** Due for refresh: within the skew of its expiry (the default skew at most half the token's lifetime). */
   #due(t: StoredTokens): boolean {
-    return t.expiresAt !== undefined && t.expiresAt - this.#skewMs <= Date.now();
+    if (t.expiresAt === undefined) return false;
+    const life = this.#skewCapped && t.issuedAt !== undefined ? t.expiresAt - t.issuedAt : Number.POSITIVE_INFINITY;
+    return t.expiresAt - Math.min(this.#skewMs, life / 2) <= Date.now();
   }
 
   #refreshable(t: StoredTokens): boolean {
@@ -521,7 +537,10 @@ export class OAuthClient implements HttpAuthProvider {
     const refresh = typeof doc.refresh_token === 'string' ? doc.refresh_token : oldRefresh;
     if (refresh) tokens.refresh_token = refresh;
     if (s.scope) tokens.scope = s.scope;
-    if (typeof doc.expires_in === 'number' && doc.expires_in > 0) tokens.expiresAt = Date.now() + doc.expires_in * 1000;
+    if (typeof doc.expires_in === 'number' && doc.expires_in > 0) {
+      tokens.issuedAt = Date.now();
+      tokens.expiresAt = tokens.issuedAt + doc.expires_in * 1000;
+    }
     if (tokens.token_type === 'DPoP') tokens.dpopKey = await this.#dpop.exportKey(); // bound to this key
     await this.#store.setTokens(s.issuer, this.#resource(s), tokens); // stored before use
     return tokens;

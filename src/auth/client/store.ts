@@ -18,6 +18,8 @@ export interface StoredTokens {
   /** The scope requested (or granted) for these tokens, space-separated. */
   scope?: string;
   expiresAt?: number;
+  /** When the tokens were issued (ms since the epoch): bounds the refresh-ahead skew to half their lifetime. */
+  issuedAt?: number;
   /**
    * The private JWK of the DPoP key these tokens are bound to (RFC 9449), so that a restarted client
    * proves possession with the same key. A store that drops it makes stored DPoP tokens unusable (the

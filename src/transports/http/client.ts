@@ -66,9 +66,11 @@ function authorizedFetch(inner: typeof fetch, auth: HttpAuthProvider): typeof fe
       url: input instanceof Request ? input.url : String(input),
     };
     const discard = (r: Response) => void r.body?.cancel().catch(() => {}); // the provider may have read it
+    let sent: string | undefined; // the authorization of the last send: a late 401 may be for a replaced token
     const once = async () => {
       const headers = new Headers(init?.headers);
       for (const [k, v] of Object.entries(await auth.headers(request))) headers.set(k, v);
+      sent = headers.get('authorization') ?? undefined;
       const r = await inner(input, { ...init, headers });
       auth.onResponse?.(r, request);
       return r;
@@ -81,7 +83,7 @@ function authorizedFetch(inner: typeof fetch, auth: HttpAuthProvider): typeof fe
       return once();
     };
     let res = await send();
-    if (res.status === 401 && (await auth.onUnauthorized(res))) {
+    if (res.status === 401 && (await auth.onUnauthorized(res, { ...request, authorization: sent }))) {
       discard(res);
       res = await send();
     }

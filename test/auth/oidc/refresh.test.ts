@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { MemoryTokenStore, oauthClient } from '../../../src/auth/client/index.js';
 import { loopbackLogin } from '../../../src/auth/node/index.js';
-import type { TokenVerifier } from '../../../src/auth/index.js';
+import { InvalidTokenError, type TokenVerifier } from '../../../src/auth/index.js';
 import { connect, type Rs, startRs, whoami } from './mcp.js';
 import { startAs, type TestAs } from './provider.js';
 
@@ -106,23 +106,49 @@ describe('refresh with oidc-provider (rotation)', () => {
     }
   });
 
-  it('a 401 for the old token that arrives after the refresh re-reads the tokens instead of refreshing again', {
-    todo: 'single-flight refresh lands with h-client',
-  }, async () => {
-    const { c, store } = await login();
+  it('a 401 for a token already replaced (it arrives after the refresh) sends again instead of refreshing again', async () => {
+    // Its own AS with long-lived tokens, so no refresh happens ahead of expiry: the RS refuses the
+    // current token (as if revoked) and holds one refusal until the AS has refreshed once.
+    const as2 = await startAs();
+    let revoked: string | undefined;
+    let late: string | undefined;
+    let refusals = 0;
+    const store = new MemoryTokenStore();
+    const rs2 = await startRs(as2, {
+      wrap: (v) => ({
+        async verify(token) {
+          if (token === late) {
+            late = undefined;
+            // Until the client holds the refreshed tokens (stored before use), at most 100 × 20 ms.
+            for (let i = 0; i < 100 && (await store.getTokens(as2.issuer, rs2.url))?.access_token === token; i++)
+              await sleep(20);
+            await sleep(50); // and has let the other calls' shared recovery settle
+          }
+          if (token === revoked) {
+            refusals++;
+            throw new InvalidTokenError('inactive', 'revoked by the test');
+          }
+          return v.verify(token);
+        },
+      }),
+    });
+    const auth = oauthClient({ serverUrl: rs2.url, store, ...loopbackLogin({ open: (u) => as2.login(u) }) });
+    const c = await connect(rs2.url, auth);
     try {
-      await expire(store);
-      hold = (await store.getTokens(as.issuer, rs.url))!.access_token; // one call's 401 comes late
-      const refreshes = as.counts.get('refresh_token') ?? 0;
+      await whoami(c);
+      revoked = late = (await store.getTokens(as2.issuer, rs2.url))!.access_token;
+      const refreshes = as2.counts.get('refresh_token') ?? 0;
       const who = await Promise.all(Array.from({ length: 4 }, () => whoami(c)));
       assert.deepEqual(
         who.map((w) => w.subject),
         Array(4).fill('alice'),
       );
-      assert.equal(as.counts.get('refresh_token'), refreshes + 1, 'one refresh, the late 401 included');
+      assert.equal(late, undefined, 'one refusal was held until the refresh');
+      assert.equal(refusals, 4, 'every call was refused once with the old token');
+      assert.equal(as2.counts.get('refresh_token'), refreshes + 1, 'one refresh, the late 401 included');
     } finally {
-      hold = undefined;
       await c.close();
+      await as2.close();
     }
   });
 });
