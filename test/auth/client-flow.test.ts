@@ -1,0 +1,187 @@
+// The OAuth client's interactive and grant flows through OAuthClient's public hooks, against a fake PRM /
+// AS (metadata, registration, token endpoint) and a headless redirect: scope selection (offline_access),
+// grant-only servers, and the bad-input list of issue 10, each a typed error naming document, field,
+// expected and received.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AuthError, MemoryTokenStore, type OAuthClientOptions, oauthClient } from '../../src/auth/client/index.js';
+
+const ORIGIN = 'http://127.0.0.1:9';
+const SERVER = `${ORIGIN}/mcp`;
+const AS = `${ORIGIN}/as`;
+const REDIRECT = 'http://127.0.0.1:1/callback';
+
+interface Fake {
+  f: typeof fetch;
+  /** Authorization requests (the URL the client sent the user to). */
+  authorizations: URL[];
+  /** Token requests (form bodies). */
+  tokens: URLSearchParams[];
+  registrations: number;
+  /** Every URL fetched, in order. */
+  asked: string[];
+}
+
+interface FakeOptions {
+  /** Merged into the AS metadata; a key set to undefined removes it. */
+  meta?: Record<string, unknown>;
+  /** Merged into the PRM. */
+  prm?: Record<string, unknown>;
+  /** The token endpoint's answer to the n-th token request (0-based). */
+  token?: (body: URLSearchParams, n: number) => Response;
+}
+
+function fakeAs(o: FakeOptions = {}): Fake {
+  const fake: Fake = { f: undefined as never, authorizations: [], tokens: [], registrations: 0, asked: [] };
+  const meta = Object.fromEntries(
+    Object.entries({
+      issuer: AS,
+      authorization_endpoint: `${AS}/authorize`,
+      token_endpoint: `${AS}/token`,
+      registration_endpoint: `${AS}/register`,
+      code_challenge_methods_supported: ['S256'],
+      ...o.meta,
+    }).filter(([, v]) => v !== undefined),
+  );
+  fake.f = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    fake.asked.push(url);
+    if (url === `${ORIGIN}/.well-known/oauth-protected-resource/mcp`)
+      return Response.json({ resource: SERVER, authorization_servers: [AS], ...o.prm });
+    if (url === `${ORIGIN}/.well-known/oauth-authorization-server/as`) return Response.json(meta);
+    if (url === `${AS}/register` && init?.method === 'POST') {
+      fake.registrations++;
+      return Response.json({ client_id: `client-${fake.registrations}` }, { status: 201 });
+    }
+    if (url === `${AS}/token` && init?.method === 'POST') {
+      const body = new URLSearchParams(String(init.body));
+      fake.tokens.push(body);
+      const n = fake.tokens.length - 1;
+      return o.token
+        ? o.token(body, n)
+        : Response.json({ access_token: `at-${n}`, token_type: 'Bearer', refresh_token: `rt-${n}` });
+    }
+    return new Response('nope', { status: 404 });
+  }) as typeof fetch;
+  return fake;
+}
+
+/** A headless login: records the authorization URL, answers with code + state (+ `iss` as given). */
+function login(fake: Fake, iss: (issuer: string) => string | undefined = (i) => i) {
+  return async (url: URL) => {
+    fake.authorizations.push(url);
+    const cb = new URL(REDIRECT);
+    cb.searchParams.set('code', 'the-code');
+    cb.searchParams.set('state', url.searchParams.get('state')!);
+    const value = iss(AS);
+    if (value !== undefined) cb.searchParams.set('iss', value);
+    return cb;
+  };
+}
+
+function interactive(
+  fake: Fake,
+  extra: Partial<OAuthClientOptions> = {},
+  iss?: (issuer: string) => string | undefined,
+) {
+  return oauthClient({
+    serverUrl: SERVER,
+    redirectUri: REDIRECT,
+    redirect: login(fake, iss),
+    fetch: fake.f,
+    ...extra,
+  } as OAuthClientOptions);
+}
+
+const unauthorized = (scope?: string) =>
+  new Response(null, { status: 401, headers: { 'www-authenticate': `Bearer${scope ? ` scope="${scope}"` : ''}` } });
+const forbidden = (scope: string) =>
+  new Response(null, {
+    status: 403,
+    headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
+  });
+
+/** Asserts an AuthError with `code` and exactly this detail. */
+async function rejectsWith(
+  p: Promise<unknown>,
+  code: string,
+  detail: { document: string; field: string; expected: string; received: string | undefined },
+) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AuthError, String(e));
+    assert.equal(e.code, code);
+    assert.deepEqual(
+      { document: e.document, field: e.field, expected: e.expected, received: e.received },
+      detail,
+      e.message,
+    );
+    return true;
+  });
+}
+
+describe('offline_access (2026-07-28: only when the AS lists it)', () => {
+  it('is added to the authorization and refresh scope when the AS scopes_supported lists it', async () => {
+    const fake = fakeAs({ meta: { scopes_supported: ['mcp', 'offline_access'] } });
+    const client = interactive(fake);
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true);
+    assert.equal(fake.authorizations[0]!.searchParams.get('scope'), 'mcp offline_access');
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true); // refresh with rt-0
+    assert.equal(fake.tokens[1]!.get('grant_type'), 'refresh_token');
+    assert.equal(fake.tokens[1]!.get('scope'), 'mcp offline_access');
+  });
+
+  it('is not requested when the AS does not list it, even if the resource does', async () => {
+    const fake = fakeAs({ meta: { scopes_supported: ['mcp'] }, prm: { scopes_supported: ['mcp'] } });
+    assert.equal(await interactive(fake).onUnauthorized(unauthorized()), true);
+    assert.equal(fake.authorizations[0]!.searchParams.get('scope'), 'mcp');
+    const none = fakeAs();
+    assert.equal(await interactive(none).onUnauthorized(unauthorized('mcp')), true);
+    assert.equal(none.authorizations[0]!.searchParams.get('scope'), 'mcp');
+  });
+
+  it('is never added to a non-interactive grant, nor sent alone when no scope is known', async () => {
+    const fake = fakeAs({ meta: { scopes_supported: ['mcp', 'offline_access'] } });
+    const grant = oauthClient({
+      serverUrl: SERVER,
+      grant: { type: 'client_credentials', clientId: 'c', clientSecret: 's' },
+      fetch: fake.f,
+    });
+    assert.equal(await grant.onUnauthorized(unauthorized('mcp')), true);
+    assert.equal(fake.tokens[0]!.get('scope'), 'mcp');
+    const bare = fakeAs({ meta: { scopes_supported: ['offline_access'] } });
+    assert.equal(await interactive(bare).onUnauthorized(unauthorized()), true);
+    assert.equal(bare.authorizations[0]!.searchParams.get('scope'), null);
+  });
+});
+
+describe('grant-only authorization servers (no authorization_endpoint)', () => {
+  const grantOnly = { authorization_endpoint: undefined, code_challenge_methods_supported: undefined };
+
+  it('serve client_credentials and jwt_bearer clients', async () => {
+    const fake = fakeAs({ meta: grantOnly });
+    const cc = oauthClient({
+      serverUrl: SERVER,
+      grant: { type: 'client_credentials', clientId: 'c', clientSecret: 's' },
+      fetch: fake.f,
+    });
+    assert.equal(await cc.onUnauthorized(unauthorized()), true);
+    const jb = oauthClient({ serverUrl: SERVER, grant: { type: 'jwt_bearer', assertion: () => 'jwt' }, fetch: fake.f });
+    assert.equal(await jb.onUnauthorized(unauthorized()), true);
+    assert.deepEqual(
+      fake.tokens.map((b) => b.get('grant_type')),
+      ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+    );
+  });
+
+  it('give an interactive client a typed error naming the missing field, before any registration', async () => {
+    const fake = fakeAs({ meta: grantOnly });
+    await rejectsWith(interactive(fake).onUnauthorized(unauthorized()), 'TSMCP_AUTH_NO_AUTHORIZATION_ENDPOINT', {
+      document: 'authorization server metadata',
+      field: 'authorization_endpoint',
+      expected: 'an authorization endpoint (the authorization code flow)',
+      received: 'nothing',
+    });
+    assert.equal(fake.registrations, 0);
+    assert.equal(fake.authorizations.length, 0);
+  });
+});
