@@ -109,7 +109,7 @@ async function rejectsWith(
 ) {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof AuthError, String(e));
-    assert.equal(e.code, code);
+    assert.equal(e.code, code, e.message);
     assert.deepEqual(
       { document: e.document, field: e.field, expected: e.expected, received: e.received },
       detail,
@@ -183,5 +183,203 @@ describe('grant-only authorization servers (no authorization_endpoint)', () => {
     });
     assert.equal(fake.registrations, 0);
     assert.equal(fake.authorizations.length, 0);
+  });
+});
+
+describe('bad input: every refusal names document, field, expected and received', () => {
+  const ASM = 'authorization server metadata';
+
+  it('metadata for a foreign issuer', async () => {
+    const fake = fakeAs({ meta: { issuer: 'https://attacker.example' } });
+    await rejectsWith(interactive(fake).onUnauthorized(unauthorized()), 'TSMCP_AUTH_ISSUER_MISMATCH', {
+      document: ASM,
+      field: 'issuer',
+      expected: AS,
+      received: 'https://attacker.example',
+    });
+    assert.equal(fake.registrations + fake.authorizations.length + fake.tokens.length, 0);
+  });
+
+  it('a PRM for another server', async () => {
+    const fake = fakeAs({ prm: { resource: 'http://127.0.0.1:9/other' } });
+    await rejectsWith(interactive(fake).onUnauthorized(unauthorized()), 'TSMCP_AUTH_RESOURCE_MISMATCH', {
+      document: 'protected resource metadata',
+      field: 'resource',
+      expected: SERVER,
+      received: 'http://127.0.0.1:9/other',
+    });
+  });
+
+  it('an AS without S256 (missing list, or plain only)', async () => {
+    for (const [methods, received] of [
+      [undefined, 'nothing'],
+      [['plain'], '["plain"]'],
+    ] as const) {
+      const fake = fakeAs({ meta: { code_challenge_methods_supported: methods } });
+      await rejectsWith(interactive(fake).onUnauthorized(unauthorized()), 'TSMCP_AUTH_PKCE_UNSUPPORTED', {
+        document: ASM,
+        field: 'code_challenge_methods_supported',
+        expected: 'a list containing S256',
+        received,
+      });
+      assert.equal(fake.authorizations.length, 0);
+    }
+  });
+
+  it('iss missing where advertised, wrong, or equal only after normalization: no token request', async () => {
+    const cases = [
+      [() => undefined, 'TSMCP_AUTH_ISS_MISSING', 'nothing'],
+      [() => 'https://evil.example', 'TSMCP_AUTH_ISS_MISMATCH', 'https://evil.example'],
+      [(i: string) => `${i}/`, 'TSMCP_AUTH_ISS_MISMATCH', `${AS}/`],
+      [(i: string) => i.replace('http:', 'HTTP:'), 'TSMCP_AUTH_ISS_MISMATCH', `HTTP://127.0.0.1:9/as`],
+      [(i: string) => i.replace(':9/', ':9/./'), 'TSMCP_AUTH_ISS_MISMATCH', `http://127.0.0.1:9/./as`],
+    ] as const;
+    for (const [iss, code, received] of cases) {
+      const fake = fakeAs({ meta: { authorization_response_iss_parameter_supported: true } });
+      await rejectsWith(interactive(fake, {}, iss).onUnauthorized(unauthorized()), code, {
+        document: 'authorization response',
+        field: 'iss',
+        expected: AS,
+        received,
+      });
+      assert.equal(fake.authorizations.length, 1);
+      assert.equal(fake.tokens.length, 0);
+    }
+  });
+
+  it('an expired or wrong-audience workload JWT: the AS error once, no retry, no other grant', async () => {
+    for (const description of ['assertion expired', 'assertion audience is not this AS']) {
+      const fake = fakeAs({
+        token: () => Response.json({ error: 'invalid_grant', error_description: description }, { status: 400 }),
+      });
+      const client = oauthClient({
+        serverUrl: SERVER,
+        grant: { type: 'jwt_bearer', assertion: () => 'workload.jwt' },
+        fetch: fake.f,
+      });
+      await assert.rejects(client.onUnauthorized(unauthorized()), (e: unknown) => {
+        assert.ok(e instanceof AuthError);
+        assert.equal(e.code, 'TSMCP_AUTH_TOKEN');
+        assert.deepEqual(
+          [e.document, e.field, e.expected, e.received],
+          ['token response', 'error', 'an access_token', 'invalid_grant'],
+        );
+        assert.match(e.message, new RegExp(description)); // the AS's reason reaches the caller
+        return true;
+      });
+      assert.equal(fake.tokens.length, 1);
+      assert.equal(fake.registrations + fake.authorizations.length, 0);
+      assert.deepEqual(client.headers(), {});
+    }
+  });
+
+  it('an endless 403 insufficient_scope stops after maxAuthorizationAttempts', async () => {
+    const fake = fakeAs();
+    const client = interactive(fake, { maxAuthorizationAttempts: 2 });
+    assert.equal(await client.onUnauthorized(unauthorized('read')), true);
+    let error: unknown;
+    for (let i = 0; i < 10 && error === undefined; i++)
+      error = await client.onForbidden!(forbidden('write')).then(
+        () => undefined,
+        (e) => e,
+      );
+    await rejectsWith(Promise.reject(error), 'TSMCP_AUTH_STEP_UP_LIMIT', {
+      document: 'WWW-Authenticate',
+      field: 'scope',
+      expected: 'at most 2 authorizations for one scope set (maxAuthorizationAttempts)',
+      received: '3',
+    });
+    assert.deepEqual(
+      fake.authorizations.map((u) => u.searchParams.get('scope')),
+      ['read', 'read write', 'read write'],
+    );
+  });
+
+  it('a reused refresh token (invalid_grant): re-authorization, the registration and store kept', async () => {
+    const store = new MemoryTokenStore();
+    const fake = fakeAs({
+      token: (body, n) =>
+        body.get('grant_type') === 'refresh_token'
+          ? Response.json({ error: 'invalid_grant' }, { status: 400 })
+          : Response.json({ access_token: `at-${n}`, token_type: 'Bearer', refresh_token: `rt-${n}` }),
+    });
+    const client = interactive(fake, { store });
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true);
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true);
+    assert.deepEqual(
+      fake.tokens.map((b) => b.get('grant_type')),
+      ['authorization_code', 'refresh_token', 'authorization_code'],
+    );
+    assert.equal(fake.registrations, 1);
+    assert.deepEqual(await store.getClient(AS), { client_id: 'client-1' });
+    assert.equal((await store.getTokens(AS, SERVER))?.access_token, 'at-2');
+    assert.deepEqual(client.headers(), { authorization: 'Bearer at-2' });
+  });
+});
+
+describe('HTTPS except loopback; tokens never in URLs', () => {
+  it('refuses a plain-http authorization server, endpoint or resource metadata off loopback, before fetching it', async () => {
+    const cases = [
+      [
+        { prm: { authorization_servers: ['http://as.example'] } },
+        'protected resource metadata',
+        'authorization_servers',
+        'http://as.example/',
+      ],
+      [
+        { meta: { token_endpoint: 'http://as.example/token' } },
+        'authorization server metadata',
+        'token_endpoint',
+        'http://as.example/token',
+      ],
+      [
+        { meta: { authorization_endpoint: 'http://as.example/authorize' } },
+        'authorization server metadata',
+        'authorization_endpoint',
+        'http://as.example/authorize',
+      ],
+      [
+        { meta: { registration_endpoint: 'http://as.example/register' } },
+        'authorization server metadata',
+        'registration_endpoint',
+        'http://as.example/register',
+      ],
+    ] as const;
+    for (const [o, document, field, received] of cases) {
+      const fake = fakeAs(o);
+      await rejectsWith(interactive(fake).onUnauthorized(unauthorized()), 'TSMCP_AUTH_INSECURE_URL', {
+        document,
+        field,
+        expected: 'https: or a loopback http: URL',
+        received,
+      });
+      assert.ok(!fake.asked.some((u) => u.startsWith('http://as.example')), fake.asked.join());
+    }
+    const offLoopback = fakeAs();
+    const client = oauthClient({
+      serverUrl: 'http://mcp.example/mcp',
+      redirectUri: REDIRECT,
+      redirect: login(offLoopback),
+      fetch: offLoopback.f,
+    });
+    await rejectsWith(client.onUnauthorized(unauthorized()), 'TSMCP_AUTH_INSECURE_URL', {
+      document: 'protected resource metadata',
+      field: 'serverUrl',
+      expected: 'https: or a loopback http: URL',
+      received: 'http://mcp.example/.well-known/oauth-protected-resource/mcp',
+    });
+    assert.deepEqual(offLoopback.asked, []);
+  });
+
+  it('puts access and refresh tokens in bodies and headers only, never in a URL', async () => {
+    const fake = fakeAs();
+    const client = interactive(fake);
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true);
+    assert.equal(await client.onUnauthorized(unauthorized('mcp')), true); // a refresh
+    assert.equal(fake.tokens[1]!.get('refresh_token'), 'rt-0');
+    const urls = [...fake.asked, ...fake.authorizations.map(String)];
+    assert.ok(urls.length > 3);
+    for (const u of urls) assert.doesNotMatch(u, /at-\d|rt-\d/);
+    assert.deepEqual(client.headers(), { authorization: 'Bearer at-1' });
   });
 });

@@ -128,8 +128,11 @@ export function prmLocations(server: URL, fromChallenge?: string): URL[] {
   const out: URL[] = [];
   if (fromChallenge) out.push(secureUrl(fromChallenge, 'WWW-Authenticate', 'resource_metadata'));
   const path = server.pathname.replace(/\/$/, '');
-  if (path) out.push(new URL(`/.well-known/oauth-protected-resource${path}`, server.origin));
-  out.push(new URL('/.well-known/oauth-protected-resource', server.origin));
+  // The MCP server's own origin serves the PRM: a plain-http one off loopback would let anyone on the path
+  // name the authorization server.
+  const at = (p: string) => secureUrl(new URL(p, server.origin).href, PRM, 'serverUrl');
+  if (path) out.push(at(`/.well-known/oauth-protected-resource${path}`));
+  out.push(at('/.well-known/oauth-protected-resource'));
   return out;
 }
 
@@ -245,7 +248,7 @@ function checkAsMetadata(doc: Record<string, unknown>, needs: MetadataNeeds): Au
       document: ASM,
       field: 'code_challenge_methods_supported',
       expected: 'a list containing S256',
-      received: JSON.stringify(methods),
+      received: methods === undefined ? 'nothing' : JSON.stringify(methods),
     });
   return doc as AuthorizationServerMetadata;
 }

@@ -328,6 +328,7 @@ export class OAuthClient implements HttpAuthProvider {
           document: AUTH_RESPONSE,
           field: 'iss',
           expected: s.issuer,
+          received: 'nothing',
         },
       );
     const error = r.get('error');
@@ -386,7 +387,7 @@ export class OAuthClient implements HttpAuthProvider {
       ({ res, doc } = await send());
     else if (s.dpop) this.#dpop.rememberNonce(endpoint, res); // a rotated nonce on success serves the next request
     if (!res.ok || typeof doc.access_token !== 'string')
-      throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status})`, {
+      throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status}${reason(doc)})`, {
         document: TOKEN_RESPONSE,
         field: doc.error !== undefined ? 'error' : 'access_token',
         expected: 'an access_token',
@@ -466,6 +467,12 @@ function challengeOf(response: Response, scheme?: 'bearer' | 'dpop'): AuthChalle
   const all = parseWwwAuthenticate(h);
   if (scheme) return all.find((c) => c.scheme === scheme);
   return all.find((c) => c.scheme === 'bearer') ?? all.find((c) => c.scheme === 'dpop');
+}
+
+/** The AS's `error_description` (RFC 6749 §5.2), shortened, for the message: why a grant was refused. */
+function reason(doc: Record<string, unknown>): string {
+  const d = doc.error_description;
+  return typeof d === 'string' && d ? `: ${d.slice(0, 200)}` : '';
 }
 
 /** RFC 6749 §2.3.1: client_id and secret are form-encoded before Basic. */
