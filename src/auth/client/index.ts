@@ -20,6 +20,7 @@ export {
   type OAuthGrant,
   type PrivateKeyJwtGrant,
 } from './grants.js';
+export { ID_JAG_TOKEN_TYPE, type IdJagOptions, idJagAssertion, TOKEN_EXCHANGE_GRANT } from './id-jag.js';
 export {
   DEFAULT_AUTH_MAX_ATTEMPTS,
   OAuthClient,

@@ -15,7 +15,7 @@ import {
   readJson,
 } from './discovery.js';
 import { DPOP_ALG, type DpopOptions, DpopProver } from './dpop.js';
-import { AuthError } from './errors.js';
+import { AuthError, reason } from './errors.js';
 import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGrant } from './grants.js';
 import { randomToken, s256 } from './pkce.js';
 import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
@@ -467,12 +467,6 @@ function challengeOf(response: Response, scheme?: 'bearer' | 'dpop'): AuthChalle
   const all = parseWwwAuthenticate(h);
   if (scheme) return all.find((c) => c.scheme === scheme);
   return all.find((c) => c.scheme === 'bearer') ?? all.find((c) => c.scheme === 'dpop');
-}
-
-/** The AS's `error_description` (RFC 6749 §5.2), shortened, for the message: why a grant was refused. */
-function reason(doc: Record<string, unknown>): string {
-  const d = doc.error_description;
-  return typeof d === 'string' && d ? `: ${d.slice(0, 200)}` : '';
 }
 
 /** RFC 6749 §2.3.1: client_id and secret are form-encoded before Basic. */
