@@ -8,6 +8,7 @@ export {
   prmLocations,
   resourceCovers,
   type AuthorizationServerMetadata,
+  type MetadataNeeds,
   type ProtectedResourceMetadata,
 } from './discovery.js';
 export { DEFAULT_DPOP_MAX_NONCES, DPOP_ALG, DpopProver, type DpopOptions } from './dpop.js';
