@@ -383,3 +383,52 @@ describe('HTTPS except loopback; tokens never in URLs', () => {
     assert.deepEqual(client.headers(), { authorization: 'Bearer at-1' });
   });
 });
+
+describe('bad input: the authorization response and missing documents', () => {
+  /** A login whose callback carries `params` (state replaced when given). */
+  const answer = (fake: Fake, params: Record<string, string>) => async (url: URL) => {
+    fake.authorizations.push(url);
+    const cb = new URL(REDIRECT);
+    cb.searchParams.set('state', url.searchParams.get('state')!);
+    for (const [k, v] of Object.entries(params)) cb.searchParams.set(k, v);
+    if (params.state === '') cb.searchParams.delete('state');
+    return cb;
+  };
+
+  it('a callback with a foreign or missing state, or an AS refusal, names what arrived', async () => {
+    const cases = [
+      [{ code: 'c', state: 'forged' }, 'TSMCP_AUTH_STATE_MISMATCH', 'state', 'the state sent', 'forged'],
+      [{ code: 'c', state: '' }, 'TSMCP_AUTH_STATE_MISMATCH', 'state', 'the state sent', 'nothing'],
+      [{ error: 'access_denied' }, 'TSMCP_AUTH_DENIED', 'error', 'a code', 'access_denied'],
+      [{}, 'TSMCP_AUTH_DENIED', 'code', 'a code', 'nothing'],
+    ] as const;
+    for (const [params, code, field, expected, received] of cases) {
+      const fake = fakeAs();
+      const client = interactive(fake, { redirect: answer(fake, params) });
+      await rejectsWith(client.onUnauthorized(unauthorized()), code, {
+        document: 'authorization response',
+        field,
+        expected,
+        received,
+      });
+      assert.equal(fake.tokens.length, 0);
+    }
+  });
+
+  it('an issuer without metadata, and an AS with no way to get a client_id', async () => {
+    const gone = fakeAs({ prm: { authorization_servers: [`${ORIGIN}/elsewhere`] } });
+    await rejectsWith(interactive(gone).onUnauthorized(unauthorized()), 'TSMCP_AUTH_NO_METADATA', {
+      document: 'authorization server metadata',
+      field: 'issuer',
+      expected: 'RFC 8414 or OpenID Connect discovery metadata',
+      received: `nothing for ${ORIGIN}/elsewhere`,
+    });
+    const closed = fakeAs({ meta: { registration_endpoint: undefined } });
+    await rejectsWith(interactive(closed).onUnauthorized(unauthorized()), 'TSMCP_AUTH_NO_REGISTRATION', {
+      document: 'authorization server metadata',
+      field: 'registration_endpoint',
+      expected: 'pre-registered credentials, CIMD support or a registration endpoint',
+      received: 'nothing',
+    });
+  });
+});

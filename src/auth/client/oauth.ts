@@ -208,7 +208,9 @@ export class OAuthClient implements HttpAuthProvider {
       if (!meta)
         throw new AuthError('TSMCP_AUTH_NO_METADATA', `No metadata found for ${issuer}`, {
           document: 'authorization server metadata',
-          expected: 'RFC 8414 or OpenID Connect discovery',
+          field: 'issuer',
+          expected: 'RFC 8414 or OpenID Connect discovery metadata',
+          received: `nothing for ${issuer}`,
         });
     } else meta = await legacyAuthorizationServer(this.#f, this.#server, { interactive: !this.#o.grant });
     const base = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
@@ -239,6 +241,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: 'authorization server metadata',
         field: 'registration_endpoint',
         expected: 'pre-registered credentials, CIMD support or a registration endpoint',
+        received: 'nothing',
       });
     const supported = meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
     const method = ['none', 'client_secret_basic', 'client_secret_post'].find((m) => supported.includes(m)) ?? 'none';
@@ -306,7 +309,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: AUTH_RESPONSE,
         field: 'state',
         expected: 'the state sent',
-        received: r.get('state') ?? undefined,
+        received: r.get('state') ?? 'nothing',
       });
     const iss = r.get('iss');
     if (iss !== null && iss !== s.issuer)
@@ -338,7 +341,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: AUTH_RESPONSE,
         field: error !== null ? 'error' : 'code',
         expected: 'a code',
-        received: error ?? undefined,
+        received: error ?? 'nothing',
       });
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
