@@ -2,7 +2,8 @@
 // Node 22 and scored from the checks.json files it writes (never from its stdout).
 //
 //   node scripts/conformance.mjs URL [REVISION... | all]                 server leg, against a running server
-//   node scripts/conformance.mjs --client COMMAND [REVISION...]          client leg, against a client program
+//   node scripts/conformance.mjs --client COMMAND [REVISION... | all] [--only NAME,...]
+//                                                                       client leg, against a client program
 //
 // (default revisions: 2025-11-25 2026-07-28). Server leg: a REVISION is a requirement set bundled with the
 // suite: only its `server` scenarios count, one without a result counts as failed. `all` runs the whole
@@ -10,13 +11,17 @@
 // (reported as skipped). Client leg: COMMAND (run by the suite through /bin/sh, with the mock server's URL
 // appended) is run once per scenario, two at a time (all at once starves a small machine), for every
 // client scenario of the revision's set, the not-scored ones included, minus CLIENT_EXCLUDED (empty
-// today); each counts. A scenario passes when its checks.json has at least one SUCCESS and no FAILURE
-// (the suite's own tier-check rule). The last line is
+// today); each counts. Client `all`: every client scenario the suite lists (`conformance list --client`,
+// the ones only `--suite all` reaches included, e.g. the 2025-03-26 auth fallbacks), each run once at its
+// own revision; all-SKIPPED ones are reported as skipped. `--only` runs just the named client scenarios
+// (a name the suite does not know leaves no result and counts as failed, so a typo cannot pass). A
+// scenario passes when its checks.json has at least one SUCCESS and no FAILURE (the suite's own
+// tier-check rule). The last line is
 //   conformance-server: N passed, M failed[, K skipped]      (or conformance-client: ...)
 // and the exit status is 0 only when M is 0 and N > 0.
 // Environment: TSMCP_CONFORMANCE_TIMEOUT (seconds per server revision run, default 600), TSMCP_CONFORMANCE_KEEP=1
 // (keep the results folder).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -122,8 +127,11 @@ function results(out) {
   return found;
 }
 
-/** Prints one revision's block and returns its counts; `required` undefined = count every scenario found. */
-function score(leg, rev, found, required) {
+/**
+ * Prints one revision's block and returns its counts; `required` undefined = count every scenario found.
+ * `skipEmpty`: an all-SKIPPED scenario is reported as skipped instead of failed (`all` runs).
+ */
+function score(leg, rev, found, required, skipEmpty = !required) {
   const names = required ?? [...found.keys()].sort();
   let p = 0;
   let s = 0;
@@ -131,10 +139,10 @@ function score(leg, rev, found, required) {
   for (const name of names) {
     const r = found.get(name) ?? { verdict: 'missing', failing: [] };
     if (r.verdict === 'pass') p++;
-    else if (!required && r.verdict === 'empty') s++;
+    else if (skipEmpty && r.verdict === 'empty') s++;
     else lines.push(`  FAIL ${name} [${r.verdict}] ${r.failing[0] ?? ''}`);
   }
-  const which = !required ? ' (whole suite)' : leg === 'client' ? ' (all)' : ' (required)';
+  const which = !required || rev === 'all' ? ' (whole suite)' : leg === 'client' ? ' (all)' : ' (required)';
   console.log(`${leg} ${rev}: ${p}/${names.length - s} passed${which}${s ? `, ${s} skipped` : ''}`);
   for (const line of lines) console.log(line);
   return { p, s, f: names.length - p - s };
@@ -152,8 +160,19 @@ function clientScenarios(doc, file) {
   return [...doc.client, ...extra].filter((n) => !CLIENT_EXCLUDED.includes(n));
 }
 
+/** Every client scenario of the pinned suite, from `conformance list --client` (`  - name [revisions]`). */
+function allClientScenarios(node, cli) {
+  const run = spawnSync(node, [cli, 'list', '--client'], { encoding: 'utf8', timeout: 60_000 });
+  const names = [...String(run.stdout).matchAll(/^\s+- (\S+) \[/gm)].map((m) => m[1]);
+  if (names.length === 0) die(`conformance list --client printed no scenarios (format changed?)\n${run.stderr}`);
+  return names.filter((n) => !CLIENT_EXCLUDED.includes(n));
+}
+
 async function main() {
   const argv = process.argv.slice(2);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : argv.splice(onlyAt, 2)[1]?.split(',').filter(Boolean);
+  if (only !== undefined && only.length === 0) die('--only needs a comma-separated list of scenario names');
   const leg = argv[0] === '--client' ? 'client' : 'server';
   const [target, ...args] = leg === 'client' ? argv.slice(1) : argv;
   if (!target || target === '-h' || target === '--help')
@@ -163,7 +182,7 @@ async function main() {
   if (leg === 'server' && !loopback(target))
     die(`refusing ${target}: only http(s) URLs on localhost, 127.0.0.0/8 or [::1]`);
   const revisions = args.length > 0 ? args : ['2025-11-25', '2026-07-28'];
-  if (leg === 'client' && revisions.includes('all')) die('the client leg runs requirement sets only, not `all`');
+  if (only && leg !== 'client') die('--only is for the client leg');
 
   const node = node22();
   const tools = toolsDir();
@@ -188,21 +207,22 @@ async function main() {
     const out = join(root, rev);
     let required;
     if (leg === 'client') {
-      required = clientScenarios(doc, file);
+      required = rev === 'all' ? allClientScenarios(node, cli) : clientScenarios(doc, file);
+      if (only) required = only; // names outside the set have no result: counted as failed
       mkdirSync(`${out}.logs`, { recursive: true });
       const queue = [...required];
       const worker = async () => {
         for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
           const log = join(`${out}.logs`, `${s.replaceAll('/', '_')}.log`);
+          // `all`: each scenario at its own revision, as --suite all runs it.
+          const at = rev === 'all' ? [] : ['--spec-version', rev, '--force'];
           const args = [
             'client',
             '--command',
             target,
             '--scenario',
             s,
-            '--spec-version',
-            rev,
-            '--force',
+            ...at,
             '--timeout',
             String(SCENARIO_TIMEOUT_MS),
             '-o',
@@ -235,7 +255,7 @@ async function main() {
       process.stderr.write(
         `conformance: ${rev}: no results; logs in ${out}.logs (TSMCP_CONFORMANCE_KEEP=1 keeps them)\n`,
       );
-    const { p, s, f } = score(leg, rev, found, required);
+    const { p, s, f } = score(leg, rev, found, required, !required || rev === 'all');
     passed += p;
     skipped += s;
     failed += f;

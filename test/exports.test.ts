@@ -46,6 +46,7 @@ describe('package exports', () => {
       'discoverProtectedResource',
       'discoverAuthorizationServer',
       'AuthError',
+      'idJagAssertion',
     ])
       assert.equal(typeof (auth as Record<string, unknown>)[name], 'function', name);
     const authNode = await import('tsmcp/auth/node');

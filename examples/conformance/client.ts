@@ -2,7 +2,7 @@
 // switching on MCP_CONFORMANCE_SCENARIO and speaking MCP_CONFORMANCE_PROTOCOL_VERSION.
 import { Client } from '../../src/entries/client.js';
 import type { ElicitParams, JsonObject, ProtocolVersion } from '../../src/index.js';
-import { type AssertionContext, type OAuthGrant, oauthClient } from '../../src/auth/client/index.js';
+import { idJagAssertion, type OAuthGrant, oauthClient } from '../../src/auth/client/index.js';
 import { StreamableHttpClientTransport } from '../../src/transports/http/index.js';
 
 const url = process.argv[2];
@@ -34,29 +34,6 @@ async function headlessRedirect(authorizationUrl: URL): Promise<URL> {
   return new URL(location, authorizationUrl);
 }
 
-/**
- * SEP-990 step one: exchange the IdP's ID token for an ID-JAG (RFC 8693) naming the AS and the resource;
- * the JWT-bearer grant then presents it at the AS.
- */
-async function idJag(ctx: AssertionContext): Promise<string> {
-  const res = await fetch(context.idp_token_endpoint!, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: context.idp_id_token!,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
-      requested_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
-      audience: ctx.issuer,
-      ...(ctx.resource !== undefined && { resource: ctx.resource }),
-      client_id: context.idp_client_id!,
-    }),
-  });
-  const doc = (await res.json()) as { access_token?: string; error?: string };
-  if (!res.ok || !doc.access_token) throw new Error(`token exchange failed: ${doc.error ?? res.status}`);
-  return doc.access_token;
-}
-
 /** The extension scenarios' non-interactive grants, from the context the suite hands over. */
 function grantFor(name: string): OAuthGrant | undefined {
   const id = context.client_id ?? '';
@@ -73,7 +50,17 @@ function grantFor(name: string): OAuthGrant | undefined {
     case 'auth/wif-jwt-bearer':
       return { type: 'jwt_bearer', assertion: () => context.valid_jwt ?? '' };
     case 'auth/enterprise-managed-authorization':
-      return { type: 'jwt_bearer', assertion: idJag, clientId: id, clientSecret: context.client_secret ?? '' };
+      // SEP-990: the IdP's ID token → ID-JAG (RFC 8693) → JWT-bearer grant at the AS.
+      return {
+        type: 'jwt_bearer',
+        assertion: idJagAssertion({
+          idpTokenEndpoint: context.idp_token_endpoint ?? '',
+          subjectToken: () => context.idp_id_token ?? '',
+          clientId: context.idp_client_id ?? '',
+        }),
+        clientId: id,
+        clientSecret: context.client_secret ?? '',
+      };
     default:
       return undefined;
   }

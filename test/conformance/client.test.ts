@@ -54,6 +54,11 @@ const AUTH_EXT = [
   'dpop-nonce',
 ].map((s) => `auth/${s}`);
 
+/** Only `--suite all` reaches these (2025-03-26 auth: no PRM; AS metadata at the root, else /authorize, /token). */
+const AUTH_LEGACY = ['2025-03-26-oauth-metadata-backcompat', '2025-03-26-oauth-endpoint-fallback'].map(
+  (s) => `auth/${s}`,
+);
+
 /** 64 scenarios, each bounded by the runner (30 s client timeout + 60 s); this is a backstop. */
 function clientLeg(command: string, revisions: string[] = []) {
   return spawnSync(process.execPath, [repoPath('scripts', 'conformance.mjs'), '--client', command, ...revisions], {
@@ -83,6 +88,13 @@ describe('official conformance suite, client side', () => {
     for (const name of [...AUTH_BOTH, ...AUTH_2026, ...AUTH_EXT])
       assert.doesNotMatch(out, new RegExp(`FAIL ${name} `), out.slice(-3000));
     assert.equal(passed, 13 + (AUTH_BOTH.length + AUTH_EXT.length) * 2 + AUTH_2026.length, out.slice(-3000));
+    assert.equal(run.status, 0);
+  });
+
+  it('passes the 2025-03-26 auth fallbacks of the whole suite (`all`)', { timeout: 660_000 }, () => {
+    const run = clientLeg(everythingClient, ['all', '--only', AUTH_LEGACY.join(',')]);
+    const out = `${run.stdout}${run.stderr}`;
+    assert.deepEqual(summary(out), { passed: AUTH_LEGACY.length, failed: 0 }, out.slice(-3000));
     assert.equal(run.status, 0);
   });
 

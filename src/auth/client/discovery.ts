@@ -11,7 +11,8 @@ export interface ProtectedResourceMetadata {
 
 export interface AuthorizationServerMetadata {
   issuer: string;
-  authorization_endpoint: string;
+  /** Absent at a server that offers only non-interactive grants (client_credentials, JWT bearer). */
+  authorization_endpoint?: string;
   token_endpoint: string;
   registration_endpoint?: string;
   scopes_supported?: string[];
@@ -127,8 +128,11 @@ export function prmLocations(server: URL, fromChallenge?: string): URL[] {
   const out: URL[] = [];
   if (fromChallenge) out.push(secureUrl(fromChallenge, 'WWW-Authenticate', 'resource_metadata'));
   const path = server.pathname.replace(/\/$/, '');
-  if (path) out.push(new URL(`/.well-known/oauth-protected-resource${path}`, server.origin));
-  out.push(new URL('/.well-known/oauth-protected-resource', server.origin));
+  // The MCP server's own origin serves the PRM: a plain-http one off loopback would let anyone on the path
+  // name the authorization server.
+  const at = (p: string) => secureUrl(new URL(p, server.origin).href, PRM, 'serverUrl');
+  if (path) out.push(at(`/.well-known/oauth-protected-resource${path}`));
+  out.push(at('/.well-known/oauth-protected-resource'));
   return out;
 }
 
@@ -193,10 +197,17 @@ export function asMetadataLocations(issuer: URL): URL[] {
   ];
 }
 
+/** What the metadata must offer: the code flow needs an authorization endpoint and PKCE S256, a grant neither. */
+export interface MetadataNeeds {
+  /** Default true: require `authorization_endpoint` and S256 in `code_challenge_methods_supported`. */
+  interactive?: boolean;
+}
+
 /** The issuer's metadata, checked (`issuer` equal as a string, endpoints secure); undefined when none found. */
 export async function discoverAuthorizationServer(
   f: Fetcher,
   issuer: string,
+  needs: MetadataNeeds = {},
 ): Promise<AuthorizationServerMetadata | undefined> {
   const base = secureUrl(issuer, PRM, 'authorization_servers');
   for (const url of asMetadataLocations(base)) {
@@ -209,22 +220,35 @@ export async function discoverAuthorizationServer(
         expected: issuer,
         received: String(doc.issuer),
       });
-    return checkAsMetadata(doc);
+    return checkAsMetadata(doc, needs);
   }
   return undefined;
 }
 
-function checkAsMetadata(doc: Record<string, unknown>): AuthorizationServerMetadata {
-  secureUrl(doc.authorization_endpoint, ASM, 'authorization_endpoint');
+function checkAsMetadata(doc: Record<string, unknown>, needs: MetadataNeeds): AuthorizationServerMetadata {
   secureUrl(doc.token_endpoint, ASM, 'token_endpoint');
   if (doc.registration_endpoint !== undefined) secureUrl(doc.registration_endpoint, ASM, 'registration_endpoint');
+  if (doc.authorization_endpoint !== undefined) secureUrl(doc.authorization_endpoint, ASM, 'authorization_endpoint');
+  if (needs.interactive === false) return doc as AuthorizationServerMetadata;
+  // RFC 8414 §2: authorization_endpoint is optional when no grant type uses it (client_credentials only).
+  if (doc.authorization_endpoint === undefined)
+    throw new AuthError(
+      'TSMCP_AUTH_NO_AUTHORIZATION_ENDPOINT',
+      'The authorization server offers no authorization code flow; use a non-interactive grant',
+      {
+        document: ASM,
+        field: 'authorization_endpoint',
+        expected: 'an authorization endpoint (the authorization code flow)',
+        received: 'nothing',
+      },
+    );
   const methods = doc.code_challenge_methods_supported;
   if (!Array.isArray(methods) || !methods.includes('S256'))
     throw new AuthError('TSMCP_AUTH_PKCE_UNSUPPORTED', 'The authorization server does not offer PKCE S256', {
       document: ASM,
       field: 'code_challenge_methods_supported',
       expected: 'a list containing S256',
-      received: JSON.stringify(methods),
+      received: methods === undefined ? 'nothing' : JSON.stringify(methods),
     });
   return doc as AuthorizationServerMetadata;
 }
@@ -233,7 +257,11 @@ function checkAsMetadata(doc: Record<string, unknown>): AuthorizationServerMetad
  * 2025-03-26 servers publish no PRM: the AS is the server's origin, its metadata at the root well-known,
  * else the default endpoints /authorize, /token, /register (PKCE S256 assumed).
  */
-export async function legacyAuthorizationServer(f: Fetcher, server: URL): Promise<AuthorizationServerMetadata> {
+export async function legacyAuthorizationServer(
+  f: Fetcher,
+  server: URL,
+  needs: MetadataNeeds = {},
+): Promise<AuthorizationServerMetadata> {
   const issuer = server.origin;
   const doc = await getJson(f, new URL('/.well-known/oauth-authorization-server', issuer), ASM);
   if (doc) {
@@ -244,7 +272,7 @@ export async function legacyAuthorizationServer(f: Fetcher, server: URL): Promis
         expected: issuer,
         received: String(doc.issuer),
       });
-    return checkAsMetadata(doc);
+    return checkAsMetadata(doc, needs);
   }
   return {
     issuer,

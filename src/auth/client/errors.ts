@@ -30,3 +30,9 @@ export class AuthError extends TsmcpError {
     this.received = detail.received;
   }
 }
+
+/** An OAuth error answer's `error_description` (RFC 6749 §5.2), shortened, for a message: why it refused. */
+export function reason(doc: Record<string, unknown>): string {
+  const d = doc.error_description;
+  return typeof d === 'string' && d ? `: ${d.slice(0, 200)}` : '';
+}

@@ -104,6 +104,7 @@ export async function grantBody(grant: OAuthGrant, context: AssertionContext): P
   try {
     assertion = await grant.assertion(context);
   } catch (e) {
+    if (e instanceof AuthError) throw e; // already typed (idJagAssertion's IdP refusal): keep its code
     throw new AuthError('TSMCP_AUTH_ASSERTION', 'The assertion callback failed', { document: 'jwt_bearer grant' }, e);
   }
   if (typeof assertion !== 'string' || !assertion)

@@ -8,6 +8,7 @@ export {
   prmLocations,
   resourceCovers,
   type AuthorizationServerMetadata,
+  type MetadataNeeds,
   type ProtectedResourceMetadata,
 } from './discovery.js';
 export { DEFAULT_DPOP_MAX_NONCES, DPOP_ALG, DpopProver, type DpopOptions } from './dpop.js';
@@ -20,6 +21,7 @@ export {
   type OAuthGrant,
   type PrivateKeyJwtGrant,
 } from './grants.js';
+export { ID_JAG_TOKEN_TYPE, type IdJagOptions, idJagAssertion, TOKEN_EXCHANGE_GRANT } from './id-jag.js';
 export {
   DEFAULT_AUTH_MAX_ATTEMPTS,
   DEFAULT_REFRESH_SKEW_S,

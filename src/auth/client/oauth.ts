@@ -15,7 +15,7 @@ import {
   readJson,
 } from './discovery.js';
 import { DPOP_ALG, type DpopOptions, DpopProver } from './dpop.js';
-import { AuthError } from './errors.js';
+import { AuthError, reason } from './errors.js';
 import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGrant } from './grants.js';
 import { randomToken, s256 } from './pkce.js';
 import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
@@ -216,8 +216,8 @@ export class OAuthClient implements HttpAuthProvider {
       const wanted = challenge.params.scope?.split(' ') ?? [];
       const scope = [...new Set([...held, ...wanted].filter(Boolean))].join(' ') || undefined;
       const s = await this.#discover(challenge.params.resource_metadata, scope, this.#session?.dpop === true);
-      s.scope = scope;
-      this.#count(scope, false);
+      s.scope = this.#o.grant ? scope : withOfflineAccess(scope, s.meta);
+      this.#count(s.scope, false);
       await this.#obtain(s);
       return true;
     });
@@ -258,14 +258,17 @@ export class OAuthClient implements HttpAuthProvider {
     let meta: AuthorizationServerMetadata | undefined;
     if (prm) {
       const issuer = prm.authorization_servers![0]!;
-      meta = await discoverAuthorizationServer(this.#f, issuer);
+      meta = await discoverAuthorizationServer(this.#f, issuer, { interactive: !this.#o.grant });
       if (!meta)
         throw new AuthError('TSMCP_AUTH_NO_METADATA', `No metadata found for ${issuer}`, {
           document: 'authorization server metadata',
-          expected: 'RFC 8414 or OpenID Connect discovery',
+          field: 'issuer',
+          expected: 'RFC 8414 or OpenID Connect discovery metadata',
+          received: `nothing for ${issuer}`,
         });
-    } else meta = await legacyAuthorizationServer(this.#f, this.#server);
-    const scope = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
+    } else meta = await legacyAuthorizationServer(this.#f, this.#server, { interactive: !this.#o.grant });
+    const base = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
+    const scope = this.#o.grant ? base : withOfflineAccess(base, meta);
     const issuer = meta.issuer;
     if (this.#session && this.#session.issuer !== issuer) this.#tokens = undefined; // a new AS: nothing carries over
     const client = this.#o.grant ? grantClient(this.#o.grant) : await this.#client(issuer, meta);
@@ -292,6 +295,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: 'authorization server metadata',
         field: 'registration_endpoint',
         expected: 'pre-registered credentials, CIMD support or a registration endpoint',
+        received: 'nothing',
       });
     const supported = meta.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
     const method = ['none', 'client_secret_basic', 'client_secret_post'].find((m) => supported.includes(m)) ?? 'none';
@@ -342,7 +346,7 @@ export class OAuthClient implements HttpAuthProvider {
     const verifier = randomToken();
     const state = randomToken();
     const redirectUri = await this.#redirectUri();
-    const url = new URL(s.meta.authorization_endpoint);
+    const url = new URL(s.meta.authorization_endpoint!); // checked by discovery for interactive clients
     const q = url.searchParams;
     q.set('response_type', 'code');
     q.set('client_id', client.client_id);
@@ -359,7 +363,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: AUTH_RESPONSE,
         field: 'state',
         expected: 'the state sent',
-        received: r.get('state') ?? undefined,
+        received: r.get('state') ?? 'nothing',
       });
     const iss = r.get('iss');
     if (iss !== null && iss !== s.issuer)
@@ -381,6 +385,7 @@ export class OAuthClient implements HttpAuthProvider {
           document: AUTH_RESPONSE,
           field: 'iss',
           expected: s.issuer,
+          received: 'nothing',
         },
       );
     const error = r.get('error');
@@ -390,7 +395,7 @@ export class OAuthClient implements HttpAuthProvider {
         document: AUTH_RESPONSE,
         field: error !== null ? 'error' : 'code',
         expected: 'a code',
-        received: error ?? undefined,
+        received: error ?? 'nothing',
       });
     const body = new URLSearchParams({
       grant_type: 'authorization_code',
@@ -516,7 +521,7 @@ export class OAuthClient implements HttpAuthProvider {
       ({ res, doc } = await send());
     else if (s.dpop) this.#dpop.rememberNonce(endpoint, res); // a rotated nonce on success serves the next request
     if (!res.ok || typeof doc.access_token !== 'string')
-      throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status})`, {
+      throw new AuthError('TSMCP_AUTH_TOKEN', `The token request failed (HTTP ${res.status}${reason(doc)})`, {
         document: TOKEN_RESPONSE,
         field: doc.error !== undefined ? 'error' : 'access_token',
         expected: 'an access_token',
@@ -576,6 +581,21 @@ export class OAuthClient implements HttpAuthProvider {
       throw new AuthError('TSMCP_AUTH_FETCH', `POST ${url} failed`, { document }, e);
     }
   }
+}
+
+/**
+ * 2026-07-28 (SEP-2207): an interactive client asks for `offline_access` (a refresh token) only when the AS
+ * lists it in `scopes_supported`. Not added to an empty request: a scope of just `offline_access` would
+ * replace the AS's default scope instead of adding to it.
+ */
+function withOfflineAccess(
+  scope: string | undefined,
+  meta: Pick<AuthorizationServerMetadata, 'scopes_supported'>,
+): string | undefined {
+  if (!scope || !Array.isArray(meta.scopes_supported) || !meta.scopes_supported.includes('offline_access'))
+    return scope;
+  const parts = scope.split(' ').filter(Boolean);
+  return parts.includes('offline_access') ? parts.join(' ') : [...parts, 'offline_access'].join(' ');
 }
 
 /** The challenge of a 401/403 for `scheme`, or else the Bearer one, else the DPoP one (RFC 9449 §7.1). */
