@@ -482,7 +482,13 @@ export class OAuthClient implements HttpAuthProvider {
       try {
         this.#tokens = await this.#token(
           s,
-          new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt }),
+          // The scope these tokens were granted (RFC 6749 §6: not more): asking again for one the AS
+          // left out, e.g. offline_access without consent, would be refused with invalid_scope.
+          new URLSearchParams({
+            grant_type: 'refresh_token',
+            refresh_token: rt,
+            ...(from.scope ? { scope: from.scope } : {}),
+          }),
           rt,
         );
         return true;
@@ -502,7 +508,6 @@ export class OAuthClient implements HttpAuthProvider {
 
   async #token(s: Session, body: URLSearchParams, oldRefresh?: string): Promise<StoredTokens> {
     if (s.resource !== undefined) body.set('resource', s.resource);
-    if (s.scope && body.get('grant_type') === 'refresh_token') body.set('scope', s.scope);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
@@ -541,7 +546,9 @@ export class OAuthClient implements HttpAuthProvider {
     };
     const refresh = typeof doc.refresh_token === 'string' ? doc.refresh_token : oldRefresh;
     if (refresh) tokens.refresh_token = refresh;
-    if (s.scope) tokens.scope = s.scope;
+    // RFC 6749 §5.1: the AS names the granted scope when it differs from the request.
+    const granted = typeof doc.scope === 'string' && doc.scope.trim() !== '' ? doc.scope : s.scope;
+    if (granted) tokens.scope = granted;
     if (typeof doc.expires_in === 'number' && doc.expires_in > 0) {
       tokens.issuedAt = Date.now();
       tokens.expiresAt = tokens.issuedAt + doc.expires_in * 1000;

@@ -66,6 +66,9 @@ describe('refresh with oidc-provider (rotation)', () => {
     const { c, store } = await login();
     try {
       const first = (await store.getTokens(as.issuer, rs.url))!;
+      // The client asked for offline_access too (the AS lists it); without a consent prompt oidc-provider
+      // leaves it out of the grant, and the refresh must ask for what was granted, not for more.
+      assert.equal(first.scope, 'mcp:tools');
       await expire(store);
       const refreshes = as.counts.get('refresh_token') ?? 0;
       assert.equal((await whoami(c)).subject, 'alice');
