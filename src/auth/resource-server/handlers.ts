@@ -20,7 +20,7 @@ export function metadataWebHandler(rs: ProtectedResource): (request: Request) =>
 /**
  * A node:http handler (and Express middleware) serving the metadata of `rs` at its well-known paths;
  * other requests go to `next` when given, else 404.
- * @example app.use(metadataNodeHandler(rs)); app.use('/mcp', mcpExpress(server, { auth: rs }));
+ * @example app.use(metadataNodeHandler(rs)); app.use('/mcp', createExpressHandler(server, { auth: rs }));
  */
 export function metadataNodeHandler(
   rs: ProtectedResource,
