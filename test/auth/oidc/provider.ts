@@ -26,6 +26,12 @@ export interface TestAsOptions {
   user?: string;
   /** The scope of MCP resources. Default 'mcp:tools'. */
   resourceScope?: string;
+  /**
+   * Also list the resource scope among the AS's own scopes (its `scopes_supported`, what DCR accepts in
+   * `scope`). Default false. The official v2 client registers with the PRM's scopes; oidc-provider refuses
+   * a registration naming a scope it does not list (invalid_client_metadata).
+   */
+  resourceScopeAtAs?: boolean;
   /** As an enterprise IdP: exchange this AS's ID tokens for ID-JAGs (RFC 8693) for the audiences mapped. */
   idJagPolicy?: IdJagPolicy;
   /** As an MCP AS: the enterprise IdP whose ID-JAGs (typ oauth-id-jag+jwt) the jwt-bearer grant accepts. */
@@ -95,6 +101,7 @@ export async function startAs(o: TestAsOptions = {}): Promise<TestAs> {
       jwks: { keys },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       clients: o.clients ?? [],
+      ...(o.resourceScopeAtAs ? { scopes: ['openid', 'offline_access', resourceScope] } : {}),
       findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
       pkce: { required: () => true },
       rotateRefreshToken: true,
