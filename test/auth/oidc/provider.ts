@@ -1,11 +1,13 @@
 // Test harness: a real authorization server (oidc-provider) on 127.0.0.1:0, configured for MCP:
 // resource indicators (JWT or opaque + introspection access tokens, `aud` = the MCP resource), DCR,
 // CIMD (documents served through its `fetch` hook), client_credentials, private_key_jwt, DPoP (± nonces),
-// refresh rotation, PKCE S256, a headless login + consent route and a test jwt-bearer grant.
+// refresh rotation, PKCE S256, a headless login + consent route, a test jwt-bearer grant (workload JWTs or
+// ID-JAGs) and, as an enterprise IdP, an ID-JAG token exchange (see id-jag.ts).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, jwtVerify, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { ID_JAG_TYP, type IdJagPolicy, registerIdJagExchange, verifyIdJag } from './id-jag.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -24,6 +26,16 @@ export interface TestAsOptions {
   user?: string;
   /** The scope of MCP resources. Default 'mcp:tools'. */
   resourceScope?: string;
+  /**
+   * Also list the resource scope among the AS's own scopes (its `scopes_supported`, what DCR accepts in
+   * `scope`). Default false. The official v2 client registers with the PRM's scopes; oidc-provider refuses
+   * a registration naming a scope it does not list (invalid_client_metadata).
+   */
+  resourceScopeAtAs?: boolean;
+  /** As an enterprise IdP: exchange this AS's ID tokens for ID-JAGs (RFC 8693) for the audiences mapped. */
+  idJagPolicy?: IdJagPolicy;
+  /** As an MCP AS: the enterprise IdP whose ID-JAGs (typ oauth-id-jag+jwt) the jwt-bearer grant accepts. */
+  idJagIssuer?: string;
 }
 
 export interface TestAs {
@@ -82,12 +94,14 @@ export async function startAs(o: TestAsOptions = {}): Promise<TestAs> {
   console.warn = (...a: unknown[]) => {
     if (!String(a[0]).includes('oidc-provider')) warn(...a);
   };
+  const keys = [await privateJwk('ES256'), await privateJwk('RS256')];
   let provider: any;
   try {
     provider = new Provider(issuer, {
-      jwks: { keys: [await privateJwk('ES256'), await privateJwk('RS256')] },
+      jwks: { keys },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       clients: o.clients ?? [],
+      ...(o.resourceScopeAtAs ? { scopes: ['openid', 'offline_access', resourceScope] } : {}),
       findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
       pkce: { required: () => true },
       rotateRefreshToken: true,
@@ -99,6 +113,7 @@ export async function startAs(o: TestAsOptions = {}): Promise<TestAs> {
         Session: 3600,
         Grant: 3600,
         RefreshToken: 3600,
+        IdToken: 3600,
       },
       // The CIMD documents are served here, not over the network (the AS only fetches https URLs).
       fetch: async (url: string | URL) => {
@@ -143,24 +158,35 @@ export async function startAs(o: TestAsOptions = {}): Promise<TestAs> {
     provider.on(e, () => bump(counts, e));
   provider.on('server_error', (_ctx: unknown, err: Error) => warn('oidc-provider server_error', err));
 
-  // jwt-bearer (RFC 7523 §2.1): a workload JWT signed by the test workload key, aud = issuer, not expired.
+  if (o.idJagPolicy) await registerIdJagExchange(provider, issuer, keys, o.idJagPolicy);
+
+  // jwt-bearer (RFC 7523 §2.1): a workload JWT signed by the test workload key, aud = issuer, not expired;
+  // or, with `idJagIssuer`, an ID-JAG from that IdP (told apart by its typ).
   provider.registerGrantType(
     JWT_BEARER,
     async (ctx: any) => {
       const { InvalidGrant, InvalidTarget } = (await import('oidc-provider')).errors;
       let sub: string;
+      let jagResource: string | undefined;
       try {
-        const { payload } = await jwtVerify(ctx.oidc.params.assertion, workload.publicKey, {
-          audience: issuer,
-          issuer: 'https://workload.test',
-          requiredClaims: ['exp', 'sub'],
-        });
-        sub = payload.sub!;
+        if (o.idJagIssuer && decodeProtectedHeader(ctx.oidc.params.assertion).typ === ID_JAG_TYP) {
+          const opts = { idpIssuer: o.idJagIssuer, issuer, clientId: ctx.oidc.client?.clientId };
+          ({ sub, resource: jagResource } = await verifyIdJag(ctx.oidc.params.assertion, opts));
+          bump(counts, 'id-jag.accepted');
+        } else {
+          const { payload } = await jwtVerify(ctx.oidc.params.assertion, workload.publicKey, {
+            audience: issuer,
+            issuer: 'https://workload.test',
+            requiredClaims: ['exp', 'sub'],
+          });
+          sub = payload.sub!;
+        }
       } catch (e) {
         throw new InvalidGrant(`bad assertion: ${(e as Error).message}`);
       }
       const resource = ctx.oidc.params.resource;
       if (typeof resource !== 'string' || !resource.startsWith('http://127.0.0.1:')) throw new InvalidTarget();
+      if (jagResource !== undefined && jagResource !== resource) throw new InvalidTarget('not the ID-JAG resource');
       const token = new provider.AccessToken({
         accountId: sub,
         client: ctx.oidc.client,
