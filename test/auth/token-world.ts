@@ -24,6 +24,10 @@ export interface Seen {
   presented: string[]; // access tokens the RS saw
   proofJkts: string[]; // key thumbprints of the RS's DPoP proofs
   rsNonceChallenges: number;
+  /** Paths of the PRM and AS metadata GETs, in order. */
+  discovery: string[];
+  /** 401s the RS sent for a missing or unknown token (not DPoP nonce challenges). */
+  unauthorized: number;
   errors: string[];
 }
 
@@ -32,7 +36,16 @@ export type World = Awaited<ReturnType<typeof tokenWorld>>;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 
 export async function tokenWorld(opts: WorldOptions = {}) {
-  const seen: Seen = { grants: [], authorizations: 0, presented: [], proofJkts: [], rsNonceChallenges: 0, errors: [] };
+  const seen: Seen = {
+    grants: [],
+    authorizations: 0,
+    presented: [],
+    proofJkts: [],
+    rsNonceChallenges: 0,
+    discovery: [],
+    unauthorized: 0,
+    errors: [],
+  };
   const state = {
     /** expires_in of the next tokens issued. */
     expiresIn: 3600,
@@ -74,6 +87,7 @@ export async function tokenWorld(opts: WorldOptions = {}) {
   const port = await listenWeb(async (req) => {
     const u = new URL(req.url);
     try {
+      if (u.pathname.startsWith('/.well-known/')) seen.discovery.push(u.pathname);
       if (u.pathname === '/.well-known/oauth-protected-resource/mcp')
         return Response.json({
           resource: `${origin}/mcp`,
@@ -115,8 +129,10 @@ export async function tokenWorld(opts: WorldOptions = {}) {
       const authorization = req.headers.get('authorization') ?? '';
       const token = authorization.replace(/^(Bearer|DPoP) /, '');
       const challenge = `${opts.dpop ? 'DPoP' : 'Bearer'} resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`;
-      if (!state.live.has(token))
+      if (!state.live.has(token)) {
+        seen.unauthorized++;
         return new Response(null, { status: 401, headers: { 'www-authenticate': challenge } });
+      }
       seen.presented.push(token);
       if (opts.dpop) {
         const p = await proofOf(req, `${origin}/mcp`);
@@ -158,12 +174,13 @@ async function headless(url: URL): Promise<string> {
 export async function connectedClient(
   world: World,
   store: TokenStore,
-  extra: { onRedirect?: () => void; refreshSkewSeconds?: number } = {},
+  extra: { onRedirect?: () => void; refreshSkewSeconds?: number; discoveryMaxAgeSeconds?: number } = {},
 ) {
   const auth = oauthClient({
     serverUrl: world.url,
     store,
     ...(extra.refreshSkewSeconds !== undefined ? { refreshSkewSeconds: extra.refreshSkewSeconds } : {}),
+    ...(extra.discoveryMaxAgeSeconds !== undefined ? { discoveryMaxAgeSeconds: extra.discoveryMaxAgeSeconds } : {}),
     clientInformation: { client_id: 'cli', token_endpoint_auth_method: 'none' },
     redirectUri: 'http://127.0.0.1:1/callback',
     redirect: (u) => (extra.onRedirect?.(), headless(u)),
