@@ -50,6 +50,40 @@ describe('OAuth client restart over a FileTokenStore', () => {
       assert.equal(world.seen.presented.at(-1), 'at-2');
     });
 
+  it('after a restart, an AS migration seen on a 401 replaces the record: a new authorization there, then used on the next restart', async () => {
+    dir ||= await mkdtemp(join(tmpdir(), 'tsmcp-restart-'));
+    const path = join(dir, 'tokens-moved.json');
+    const world = await tokenWorld();
+    const first = await connectedClient(world, new FileTokenStore(path));
+    assert.equal(await hi(first.client), 'hi');
+    await first.client.close();
+    const second = await connectedClient(world, new FileTokenStore(path));
+    try {
+      assert.equal(await hi(second.client), 'hi');
+      world.state.as = 'as2'; // the resource moves to another authorization server
+      world.state.live.clear();
+      assert.equal(await hi(second.client), 'hi');
+    } finally {
+      await second.client.close();
+    }
+    assert.deepEqual(world.seen.grants, ['authorization_code', 'authorization_code'], 'no refresh at the new AS');
+    assert.equal(world.seen.authorizations, 2);
+    const record = await new FileTokenStore(path).getDiscovery(world.url);
+    assert.equal(record?.issuer, `${new URL(world.url).origin}/as2`);
+    const unauthorized = world.seen.unauthorized;
+    const discovered = world.seen.discovery.length;
+    const third = await connectedClient(world, new FileTokenStore(path));
+    try {
+      assert.equal(await hi(third.client), 'hi');
+    } finally {
+      await third.client.close();
+    }
+    assert.equal(world.seen.unauthorized, unauthorized, 'the new AS tokens went out on the first request');
+    assert.equal(world.seen.discovery.length, discovered);
+    assert.equal(world.seen.presented.at(-1), 'at-2');
+    assert.deepEqual(world.seen.errors, []);
+  });
+
   it('a discovery record older than discoveryMaxAgeSeconds is not used: the first request discovers on its 401', async () => {
     dir ||= await mkdtemp(join(tmpdir(), 'tsmcp-restart-'));
     const path = join(dir, 'tokens-stale.json');

@@ -1,4 +1,4 @@
-// Test helper: one loopback origin with a PRM, an AS (authorization code with a headless authorize
+// Test helper: one loopback origin with a PRM, an AS (or two: /as and /as2, the PRM names one) (authorization code with a headless authorize
 // endpoint, single-use rotating refresh tokens, optional DPoP binding) and an MCP server that accepts
 // only live tokens it issued. Counts what reaches each endpoint so tests assert operation counts.
 import assert from 'node:assert/strict';
@@ -58,6 +58,8 @@ export async function tokenWorld(opts: WorldOptions = {}) {
     /** Called when the RS accepts a token, before it answers. */
     onPresented: undefined as ((token: string) => void | Promise<void>) | undefined,
     rsNonce: 0,
+    /** The AS the PRM names: `${origin}/${as}` (a test moves the resource to another one). */
+    as: 'as',
   };
   let n = 0;
   const mcp = new McpServer({ name: 'rs', version: '1' });
@@ -91,30 +93,31 @@ export async function tokenWorld(opts: WorldOptions = {}) {
       if (u.pathname === '/.well-known/oauth-protected-resource/mcp')
         return Response.json({
           resource: `${origin}/mcp`,
-          authorization_servers: [`${origin}/as`],
+          authorization_servers: [`${origin}/${state.as}`],
           dpop_bound_access_tokens_required: opts.dpop === true,
         });
-      if (u.pathname === '/.well-known/oauth-authorization-server/as')
+      const asMeta = /^\/\.well-known\/oauth-authorization-server\/(as2?)$/.exec(u.pathname)?.[1];
+      if (asMeta)
         return Response.json({
-          issuer: `${origin}/as`,
-          authorization_endpoint: `${origin}/as/authorize`,
-          token_endpoint: `${origin}/as/token`,
+          issuer: `${origin}/${asMeta}`,
+          authorization_endpoint: `${origin}/${asMeta}/authorize`,
+          token_endpoint: `${origin}/${asMeta}/token`,
           token_endpoint_auth_methods_supported: ['none'],
           code_challenge_methods_supported: ['S256'],
           ...(opts.dpop ? { dpop_signing_alg_values_supported: ['ES256'] } : {}),
         });
-      if (u.pathname === '/as/authorize') {
+      if (/^\/as2?\/authorize$/.test(u.pathname)) {
         seen.authorizations++;
         const back = new URL(u.searchParams.get('redirect_uri')!);
         back.searchParams.set('code', `code-${seen.authorizations}`);
         back.searchParams.set('state', u.searchParams.get('state')!);
         return new Response(null, { status: 302, headers: { location: back.href } });
       }
-      if (u.pathname === '/as/token') {
+      if (/^\/as2?\/token$/.test(u.pathname)) {
         const body = new URLSearchParams(await req.text());
         const grant = body.get('grant_type')!;
         seen.grants.push(grant);
-        const jkt = opts.dpop ? (await proofOf(req, `${origin}/as/token`))!.jkt : '';
+        const jkt = opts.dpop ? (await proofOf(req, `${origin}${u.pathname}`))!.jkt : '';
         if (grant === 'authorization_code') return issue(jkt);
         const rt = body.get('refresh_token')!;
         if (!state.refresh.has(rt)) {
