@@ -291,7 +291,7 @@ export class OAuthClient implements HttpAuthProvider {
   async #restore(): Promise<void> {
     const d = await this.#store.getDiscovery?.(this.#server.href);
     if (!d || this.#session || d.metadata.issuer !== d.issuer) return;
-    if (!(Date.now() - d.discoveredAt <= this.#discoveryMaxAgeMs)) return;
+    if (this.#discoveryMaxAgeMs <= 0 || !(Date.now() - d.discoveredAt <= this.#discoveryMaxAgeMs)) return;
     const client = this.#o.grant ? grantClient(this.#o.grant) : await this.#knownClient(d.issuer, d.metadata);
     if (!this.#o.grant && !client) return;
     const s: Session = {
