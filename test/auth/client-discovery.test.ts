@@ -152,7 +152,17 @@ describe('MemoryTokenStore', () => {
     await store.setClient('https://a', { client_id: 'a' });
     await assert.rejects(store.setClient('https://b', { client_id: 'b' }), { code: 'TSMCP_AUTH_STORE_FULL' });
     await store.setClient('https://a', { client_id: 'a2' });
-    assert.deepEqual(store.size, { clients: 1, tokens: 0 });
+    assert.deepEqual(store.size, { clients: 1, tokens: 0, discovery: 0 });
     assert.equal((await store.getClient('https://a'))?.client_id, 'a2');
+    const record = {
+      issuer: 'https://a',
+      metadata: { issuer: 'https://a', token_endpoint: 'https://a/t' },
+      discoveredAt: 1,
+    };
+    await store.setDiscovery('https://mcp/1', record);
+    await assert.rejects(store.setDiscovery('https://mcp/2', record), { code: 'TSMCP_AUTH_STORE_FULL' });
+    await store.setDiscovery('https://mcp/1', { ...record, discoveredAt: 2 });
+    assert.deepEqual(store.size, { clients: 1, tokens: 0, discovery: 1 });
+    assert.equal((await store.getDiscovery('https://mcp/1'))?.discoveredAt, 2);
   });
 });

@@ -1,14 +1,16 @@
 // Refresh (RFC 6749 §6) in the OAuth client over the HTTP client transport, against a loopback AS whose
 // refresh tokens are single-use (rotation): due tokens refreshed before they are sent, one refresh for
 // parallel calls, stored tokens used after a restart, lost races settled from the store (never wiped),
-// and a store lock so two clients on one token file send one refresh.
+// and a store lock so two clients (two processes) on one token file send one refresh.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MemoryTokenStore, type TokenStore } from '../../src/auth/client/index.js';
 import { FileTokenStore } from '../../src/auth/node/index.js';
+import { distPath } from '../helpers/raw-stdio.js';
 import { connectedClient, hi, tokenWorld, type World } from './token-world.js';
 
 const refreshes = (w: World) => w.seen.grants.filter((g) => g === 'refresh_token').length;
@@ -179,5 +181,60 @@ describe('FileTokenStore lock around refresh', () => {
     assert.deepEqual(world.seen.grants, ['authorization_code', 'refresh_token'], 'one refresh reached the AS');
     assert.equal(world.seen.authorizations, 1);
     assert.equal((await new FileTokenStore(path).getTokens(world.issuer, world.url))?.refresh_token, 'rt-2');
+  });
+});
+
+/** A child OAuth client process on the token file (test/fixtures/oauth-refresh-child.ts), killed after 60 s. */
+function child(url: string, path: string) {
+  const p = spawn(process.execPath, [distPath('test/fixtures/oauth-refresh-child.js'), url, path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 60_000,
+  });
+  let out = '';
+  let readySeen!: () => void;
+  const ready = new Promise<void>((r) => (readySeen = r));
+  p.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    if (out.startsWith('ready\n')) readySeen();
+  });
+  const done = new Promise<{ answer: string; sent: string[] }>((resolve, reject) =>
+    p.once('exit', (code) => {
+      readySeen(); // a child that died early releases the barrier; its missing line fails below
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+      else reject(new Error(`child exited ${code} without an answer: ${out}`));
+    }),
+  );
+  return { ready, done };
+}
+
+describe('FileTokenStore lock across processes', () => {
+  it('two child processes refreshing one due token on a shared file: one refresh reaches the AS, both work', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsmcp-procs-'));
+    try {
+      const path = join(dir, 'tokens.json');
+      const world = await tokenWorld();
+      const store = new FileTokenStore(path);
+      const first = await connectedClient(world, store);
+      assert.equal(await hi(first.client), 'hi');
+      await first.client.close();
+      const stored = (await store.getTokens(world.issuer, world.url))!;
+      await store.setTokens(world.issuer, world.url, { ...stored, expiresAt: 0 }); // due for both children
+      // Holding the lock until both children run lines them up behind it, both holding the due token.
+      const children = await store.lock(world.issuer, world.url, async () => {
+        const both = [child(world.url, path), child(world.url, path)];
+        await Promise.all(both.map((c) => c.ready));
+        return both;
+      });
+      const [a, b] = await Promise.all(children.map((c) => c.done));
+      assert.deepEqual(world.seen.errors, []);
+      assert.deepEqual([a?.answer, b?.answer], ['hi', 'hi']);
+      assert.deepEqual(world.seen.grants, ['authorization_code', 'refresh_token'], 'one refresh reached the AS');
+      assert.equal(world.seen.authorizations, 1);
+      assert.deepEqual(new Set([...a!.sent, ...b!.sent]), new Set(['at-2']), 'both sent the refreshed token only');
+      assert.equal((await store.getTokens(world.issuer, world.url))?.refresh_token, 'rt-2');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

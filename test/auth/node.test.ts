@@ -221,6 +221,30 @@ describe('FileTokenStore', () => {
       assert.deepEqual(await readdir(dir), ['tokens.json']);
     }));
 
+  it('keeps discovery records per MCP server URL beside clients and tokens, bounded by maxEntries', () =>
+    withDir(async (dir) => {
+      const path = join(dir, 'tokens.json');
+      const record = {
+        issuer: 'https://as',
+        resource: 'https://mcp/',
+        metadata: { issuer: 'https://as', token_endpoint: 'https://as/token' },
+        scope: 'a b',
+        dpop: true,
+        discoveredAt: 7,
+      };
+      const a = new FileTokenStore(path, { maxEntries: 1 });
+      await a.setTokens('https://as', 'https://mcp/', { access_token: 'at', token_type: 'Bearer' });
+      await a.setDiscovery('https://mcp/', record);
+      await assert.rejects(a.setDiscovery('https://other/', record), (e) => code(e) === 'TSMCP_AUTH_STORE_FULL');
+      await a.setDiscovery('https://mcp/', { ...record, discoveredAt: 8 }); // replaced, not added
+      const b = new FileTokenStore(path); // another process, later
+      assert.deepEqual(await b.getDiscovery('https://mcp/'), { ...record, discoveredAt: 8 });
+      assert.equal(await b.getDiscovery('https://other/'), undefined);
+      assert.equal((await b.getTokens('https://as', 'https://mcp/'))?.access_token, 'at');
+      if (process.platform !== 'win32') assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.deepEqual(await readdir(dir), ['tokens.json']);
+    }));
+
   it('is bounded: a new key past maxEntries fails with TSMCP_AUTH_STORE_FULL, existing keys still update', () =>
     withDir(async (dir) => {
       const s = new FileTokenStore(join(dir, 't.json'), { maxEntries: 1 });
@@ -238,6 +262,10 @@ describe('FileTokenStore', () => {
         '[]',
         '{"version":2,"clients":{},"tokens":{}}',
         '{"version":1,"clients":{"x":{}},"tokens":{}}',
+        '{"version":1,"clients":{},"tokens":{},"discovery":[]}',
+        // A record whose metadata names another issuer: the client would send tokens where it points.
+        '{"version":1,"clients":{},"tokens":{},"discovery":{"https://mcp":{"issuer":"https://as","metadata":{"issuer":"https://evil","token_endpoint":"https://evil/t"},"discoveredAt":1}}}',
+        '{"version":1,"clients":{},"tokens":{},"discovery":{"https://mcp":{"issuer":"https://as","metadata":{"issuer":"https://as"},"discoveredAt":1}}}',
       ]) {
         const path = join(dir, 'tokens.json');
         await writeFile(path, text);

@@ -1,4 +1,4 @@
-// Test helper: one loopback origin with a PRM, an AS (authorization code with a headless authorize
+// Test helper: one loopback origin with a PRM, an AS (or two: /as and /as2, the PRM names one) (authorization code with a headless authorize
 // endpoint, single-use rotating refresh tokens, optional DPoP binding) and an MCP server that accepts
 // only live tokens it issued. Counts what reaches each endpoint so tests assert operation counts.
 import assert from 'node:assert/strict';
@@ -24,6 +24,10 @@ export interface Seen {
   presented: string[]; // access tokens the RS saw
   proofJkts: string[]; // key thumbprints of the RS's DPoP proofs
   rsNonceChallenges: number;
+  /** Paths of the PRM and AS metadata GETs, in order. */
+  discovery: string[];
+  /** 401s the RS sent for a missing or unknown token (not DPoP nonce challenges). */
+  unauthorized: number;
   errors: string[];
 }
 
@@ -32,7 +36,16 @@ export type World = Awaited<ReturnType<typeof tokenWorld>>;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 
 export async function tokenWorld(opts: WorldOptions = {}) {
-  const seen: Seen = { grants: [], authorizations: 0, presented: [], proofJkts: [], rsNonceChallenges: 0, errors: [] };
+  const seen: Seen = {
+    grants: [],
+    authorizations: 0,
+    presented: [],
+    proofJkts: [],
+    rsNonceChallenges: 0,
+    discovery: [],
+    unauthorized: 0,
+    errors: [],
+  };
   const state = {
     /** expires_in of the next tokens issued. */
     expiresIn: 3600,
@@ -45,6 +58,8 @@ export async function tokenWorld(opts: WorldOptions = {}) {
     /** Called when the RS accepts a token, before it answers. */
     onPresented: undefined as ((token: string) => void | Promise<void>) | undefined,
     rsNonce: 0,
+    /** The AS the PRM names: `${origin}/${as}` (a test moves the resource to another one). */
+    as: 'as',
   };
   let n = 0;
   const mcp = new McpServer({ name: 'rs', version: '1' });
@@ -74,33 +89,35 @@ export async function tokenWorld(opts: WorldOptions = {}) {
   const port = await listenWeb(async (req) => {
     const u = new URL(req.url);
     try {
+      if (u.pathname.startsWith('/.well-known/')) seen.discovery.push(u.pathname);
       if (u.pathname === '/.well-known/oauth-protected-resource/mcp')
         return Response.json({
           resource: `${origin}/mcp`,
-          authorization_servers: [`${origin}/as`],
+          authorization_servers: [`${origin}/${state.as}`],
           dpop_bound_access_tokens_required: opts.dpop === true,
         });
-      if (u.pathname === '/.well-known/oauth-authorization-server/as')
+      const asMeta = /^\/\.well-known\/oauth-authorization-server\/(as2?)$/.exec(u.pathname)?.[1];
+      if (asMeta)
         return Response.json({
-          issuer: `${origin}/as`,
-          authorization_endpoint: `${origin}/as/authorize`,
-          token_endpoint: `${origin}/as/token`,
+          issuer: `${origin}/${asMeta}`,
+          authorization_endpoint: `${origin}/${asMeta}/authorize`,
+          token_endpoint: `${origin}/${asMeta}/token`,
           token_endpoint_auth_methods_supported: ['none'],
           code_challenge_methods_supported: ['S256'],
           ...(opts.dpop ? { dpop_signing_alg_values_supported: ['ES256'] } : {}),
         });
-      if (u.pathname === '/as/authorize') {
+      if (/^\/as2?\/authorize$/.test(u.pathname)) {
         seen.authorizations++;
         const back = new URL(u.searchParams.get('redirect_uri')!);
         back.searchParams.set('code', `code-${seen.authorizations}`);
         back.searchParams.set('state', u.searchParams.get('state')!);
         return new Response(null, { status: 302, headers: { location: back.href } });
       }
-      if (u.pathname === '/as/token') {
+      if (/^\/as2?\/token$/.test(u.pathname)) {
         const body = new URLSearchParams(await req.text());
         const grant = body.get('grant_type')!;
         seen.grants.push(grant);
-        const jkt = opts.dpop ? (await proofOf(req, `${origin}/as/token`))!.jkt : '';
+        const jkt = opts.dpop ? (await proofOf(req, `${origin}${u.pathname}`))!.jkt : '';
         if (grant === 'authorization_code') return issue(jkt);
         const rt = body.get('refresh_token')!;
         if (!state.refresh.has(rt)) {
@@ -115,8 +132,10 @@ export async function tokenWorld(opts: WorldOptions = {}) {
       const authorization = req.headers.get('authorization') ?? '';
       const token = authorization.replace(/^(Bearer|DPoP) /, '');
       const challenge = `${opts.dpop ? 'DPoP' : 'Bearer'} resource_metadata="${origin}/.well-known/oauth-protected-resource/mcp"`;
-      if (!state.live.has(token))
+      if (!state.live.has(token)) {
+        seen.unauthorized++;
         return new Response(null, { status: 401, headers: { 'www-authenticate': challenge } });
+      }
       seen.presented.push(token);
       if (opts.dpop) {
         const p = await proofOf(req, `${origin}/mcp`);
@@ -158,12 +177,13 @@ async function headless(url: URL): Promise<string> {
 export async function connectedClient(
   world: World,
   store: TokenStore,
-  extra: { onRedirect?: () => void; refreshSkewSeconds?: number } = {},
+  extra: { onRedirect?: () => void; refreshSkewSeconds?: number; discoveryMaxAgeSeconds?: number } = {},
 ) {
   const auth = oauthClient({
     serverUrl: world.url,
     store,
     ...(extra.refreshSkewSeconds !== undefined ? { refreshSkewSeconds: extra.refreshSkewSeconds } : {}),
+    ...(extra.discoveryMaxAgeSeconds !== undefined ? { discoveryMaxAgeSeconds: extra.discoveryMaxAgeSeconds } : {}),
     clientInformation: { client_id: 'cli', token_endpoint_auth_method: 'none' },
     redirectUri: 'http://127.0.0.1:1/callback',
     redirect: (u) => (extra.onRedirect?.(), headless(u)),

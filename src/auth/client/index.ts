@@ -24,6 +24,7 @@ export {
 export { ID_JAG_TOKEN_TYPE, type IdJagOptions, idJagAssertion, TOKEN_EXCHANGE_GRANT } from './id-jag.js';
 export {
   DEFAULT_AUTH_MAX_ATTEMPTS,
+  DEFAULT_DISCOVERY_MAX_AGE_S,
   DEFAULT_REFRESH_SKEW_S,
   OAuthClient,
   oauthClient,
@@ -35,6 +36,7 @@ export {
   DEFAULT_TOKEN_STORE_MAX_ENTRIES,
   MemoryTokenStore,
   type ClientInformation,
+  type StoredDiscovery,
   type StoredTokens,
   type TokenStore,
 } from './store.js';

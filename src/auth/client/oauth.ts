@@ -1,7 +1,8 @@
 // The OAuth 2.1 client behind the HTTP client transport's `auth` option: on a 401 it discovers (PRM →
 // AS metadata), registers (pre-registered → CIMD → DCR), runs authorization code + PKCE S256 through
 // the injected `redirect` (or a non-interactive `grant`), and stores the tokens; on 403
-// insufficient_scope it steps up.
+// insufficient_scope it steps up. What discovery found is kept in the store, so a restarted client sends
+// its stored tokens on the first request.
 import type { HttpAuthProvider } from '../../protocol/auth-provider.js';
 import { bytesToBase64 } from '../../protocol/base64.js';
 import { type AuthChallenge, parseWwwAuthenticate } from './challenge.js';
@@ -18,10 +19,19 @@ import { DPOP_ALG, type DpopOptions, DpopProver } from './dpop.js';
 import { AuthError, reason } from './errors.js';
 import { ClientAssertionSigner, checkGrant, grantBody, grantClient, type OAuthGrant } from './grants.js';
 import { randomToken, s256 } from './pkce.js';
-import { type ClientInformation, MemoryTokenStore, type StoredTokens, type TokenStore } from './store.js';
+import {
+  type ClientInformation,
+  MemoryTokenStore,
+  type StoredDiscovery,
+  type StoredTokens,
+  type TokenStore,
+} from './store.js';
 
 /** Default of `refreshSkewSeconds`: tokens this close to `expiresAt` are refreshed before use. */
 export const DEFAULT_REFRESH_SKEW_S = 30;
+
+/** Default of `discoveryMaxAgeSeconds`: a stored discovery record older than this (7 days) is not used. */
+export const DEFAULT_DISCOVERY_MAX_AGE_S = 7 * 24 * 3600;
 
 /** Default of `maxAuthorizationAttempts`. */
 export const DEFAULT_AUTH_MAX_ATTEMPTS = 3;
@@ -83,6 +93,14 @@ export type OAuthClientOptions = (InteractiveOAuthOptions | GrantOAuthOptions) &
    * `expires_in` is used until the server refuses it.
    */
   refreshSkewSeconds?: number;
+  /**
+   * A restarted client takes the authorization server, resource, scope and DPoP use from the store's
+   * discovery record for this server (`TokenStore.getDiscovery`) and sends its stored tokens on the first
+   * request. Every discovery (on any 401, and on 403 insufficient_scope) replaces the record; one older
+   * than this many seconds is not used (the first request then goes without a token and its 401
+   * discovers). Default 7 days (`DEFAULT_DISCOVERY_MAX_AGE_S`); 0 never uses a stored record.
+   */
+  discoveryMaxAgeSeconds?: number;
 };
 
 interface Session {
@@ -119,6 +137,10 @@ export class OAuthClient implements HttpAuthProvider {
   #session: Session | undefined;
   #tokens: StoredTokens | undefined;
   #pending: Promise<boolean> | undefined;
+  /** The session rebuilt from the store's discovery record, once, before the first request. */
+  #restoring: Promise<void> | undefined;
+  #restored = false;
+  readonly #discoveryMaxAgeMs: number;
   /** Refreshes in flight per issuer+resource: concurrent callers share one token request. */
   readonly #refreshing = new Map<string, Promise<boolean>>();
   /** The last refresh token the AS refused: never sent again (RFC 6749 §6 rotation, reuse detection). */
@@ -138,6 +160,7 @@ export class OAuthClient implements HttpAuthProvider {
     this.#dpop = new DpopProver(options.dpop);
     this.#skewMs = (options.refreshSkewSeconds ?? DEFAULT_REFRESH_SKEW_S) * 1000;
     this.#skewCapped = options.refreshSkewSeconds === undefined;
+    this.#discoveryMaxAgeMs = (options.discoveryMaxAgeSeconds ?? DEFAULT_DISCOVERY_MAX_AGE_S) * 1000;
     const g = options.grant;
     if (g) checkGrant(g);
     this.#signer =
@@ -146,9 +169,22 @@ export class OAuthClient implements HttpAuthProvider {
 
   /**
    * Synchronous for a live Bearer token; a DPoP token needs a proof signed per exchange, and a token due
-   * within `refreshSkewSeconds` is refreshed first (one refresh shared by concurrent exchanges).
+   * within `refreshSkewSeconds` is refreshed first (one refresh shared by concurrent exchanges). The
+   * first call reads the store's discovery record and tokens (a restarted client).
    */
   headers(request?: { method: string; url: string }): Record<string, string> | Promise<Record<string, string>> {
+    // Nothing to restore once a session exists, or from a store without discovery records.
+    if (!this.#restored && !this.#session && this.#store.getDiscovery) {
+      // A failure (an unreadable store) fails this exchange with its typed error; the next one tries again.
+      this.#restoring ??= this.#restore().then(
+        () => void (this.#restored = true),
+        (e) => {
+          this.#restoring = undefined;
+          throw e;
+        },
+      );
+      return this.#restoring.then(() => this.headers(request));
+    }
     const t = this.#tokens;
     const s = this.#session;
     if (t && s && this.#due(t) && this.#refreshable(t))
@@ -215,8 +251,7 @@ export class OAuthClient implements HttpAuthProvider {
       const held = this.#session?.scope?.split(' ') ?? [];
       const wanted = challenge.params.scope?.split(' ') ?? [];
       const scope = [...new Set([...held, ...wanted].filter(Boolean))].join(' ') || undefined;
-      const s = await this.#discover(challenge.params.resource_metadata, scope, this.#session?.dpop === true);
-      s.scope = this.#o.grant ? scope : withOfflineAccess(scope, s.meta);
+      const s = await this.#discover(challenge.params.resource_metadata, scope, this.#session?.dpop === true, true);
       this.#count(s.scope, false);
       await this.#obtain(s);
       return true;
@@ -248,11 +283,40 @@ export class OAuthClient implements HttpAuthProvider {
       });
   }
 
-  /** PRM (else the 2025-03-26 fallback) → AS metadata → registration; re-read on every (re)authorization. */
+  /**
+   * The session the store's discovery record describes, with the stored tokens, when both are there and
+   * usable without the network (a known client: a registration waits for the 401). Never replaces a
+   * session a 401 set meanwhile.
+   */
+  async #restore(): Promise<void> {
+    const d = await this.#store.getDiscovery?.(this.#server.href);
+    if (!d || this.#session || d.metadata.issuer !== d.issuer) return;
+    if (this.#discoveryMaxAgeMs <= 0 || !(Date.now() - d.discoveredAt <= this.#discoveryMaxAgeMs)) return;
+    const client = this.#o.grant ? grantClient(this.#o.grant) : await this.#knownClient(d.issuer, d.metadata);
+    if (!this.#o.grant && !client) return;
+    const s: Session = {
+      issuer: d.issuer,
+      resource: d.resource,
+      meta: d.metadata,
+      client,
+      scope: d.scope,
+      dpop: d.dpop === true,
+    };
+    const t = await this.#load(s);
+    if (!t || this.#session) return;
+    this.#session = s;
+    this.#tokens = t;
+  }
+
+  /**
+   * PRM (else the 2025-03-26 fallback) → AS metadata → registration; re-read on every (re)authorization
+   * and kept in the store for a restart. `exactScope`: the scope is `challengeScope` as given (a step-up).
+   */
   async #discover(
     resourceMetadata: string | undefined,
     challengeScope: string | undefined,
     asksDpop = false,
+    exactScope = false,
   ): Promise<Session> {
     const prm = await discoverProtectedResource(this.#f, this.#server, resourceMetadata);
     let meta: AuthorizationServerMetadata | undefined;
@@ -267,7 +331,7 @@ export class OAuthClient implements HttpAuthProvider {
           received: `nothing for ${issuer}`,
         });
     } else meta = await legacyAuthorizationServer(this.#f, this.#server, { interactive: !this.#o.grant });
-    const base = challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined;
+    const base = exactScope ? challengeScope : (challengeScope ?? prm?.scopes_supported?.join(' ') ?? undefined);
     const scope = this.#o.grant ? base : withOfflineAccess(base, meta);
     const issuer = meta.issuer;
     if (this.#session && this.#session.issuer !== issuer) this.#tokens = undefined; // a new AS: nothing carries over
@@ -275,12 +339,17 @@ export class OAuthClient implements HttpAuthProvider {
     const wantsDpop = this.#o.dpop?.force === true || asksDpop || prm?.dpop_bound_access_tokens_required === true;
     const algs = meta.dpop_signing_alg_values_supported;
     const dpop = wantsDpop && Array.isArray(algs) && algs.includes(DPOP_ALG);
-    this.#session = { issuer, resource: prm?.resource, meta, client, scope, dpop };
-    return this.#session;
+    const session: Session = { issuer, resource: prm?.resource, meta, client, scope, dpop };
+    this.#session = session;
+    const record: StoredDiscovery = { issuer, metadata: meta, dpop, discoveredAt: Date.now() };
+    if (session.resource !== undefined) record.resource = session.resource;
+    if (scope !== undefined) record.scope = scope;
+    await this.#store.setDiscovery?.(this.#server.href, record);
+    return session;
   }
 
-  /** Pre-registered → CIMD → dynamic registration → error. */
-  async #client(issuer: string, meta: AuthorizationServerMetadata): Promise<ClientInformation> {
+  /** Pre-registered → stored → CIMD; undefined when only a registration would give one. */
+  async #knownClient(issuer: string, meta: AuthorizationServerMetadata): Promise<ClientInformation | undefined> {
     const pre = this.#o.clientInformation;
     if (pre && (pre.issuer === undefined || pre.issuer === issuer)) {
       const { issuer: _, ...info } = pre;
@@ -290,6 +359,13 @@ export class OAuthClient implements HttpAuthProvider {
     if (stored) return stored;
     if (this.#o.clientMetadataUrl && meta.client_id_metadata_document_supported === true)
       return { client_id: this.#o.clientMetadataUrl, token_endpoint_auth_method: 'none' };
+    return undefined;
+  }
+
+  /** A known client (`#knownClient`) → dynamic registration → error. */
+  async #client(issuer: string, meta: AuthorizationServerMetadata): Promise<ClientInformation> {
+    const known = await this.#knownClient(issuer, meta);
+    if (known) return known;
     if (!meta.registration_endpoint)
       throw new AuthError('TSMCP_AUTH_NO_REGISTRATION', 'No way to obtain a client_id at this authorization server', {
         document: 'authorization server metadata',

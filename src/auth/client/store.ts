@@ -1,5 +1,7 @@
-// Where the OAuth client keeps registrations (per issuer) and tokens (per issuer + resource). The
-// memory store is the default; FileTokenStore (tsmcp/auth/node) keeps them across restarts for CLIs.
+// Where the OAuth client keeps registrations (per issuer), tokens (per issuer + resource) and what
+// discovery found (per MCP server URL). The memory store is the default; FileTokenStore (tsmcp/auth/node)
+// keeps them across restarts for CLIs.
+import type { AuthorizationServerMetadata } from './discovery.js';
 import { AuthError } from './errors.js';
 
 /** A client registration at one authorization server (pre-registered, CIMD or RFC 7591). */
@@ -28,6 +30,27 @@ export interface StoredTokens {
   dpopKey?: JsonWebKey;
 }
 
+/**
+ * What discovery found for one MCP server, so that a restarted client sends its stored tokens on the
+ * first request (no 401 round trip, no discovery fetch). Replaced by every discovery, which runs again
+ * on any 401 or 403 insufficient_scope; a record older than the client's `discoveryMaxAgeSeconds` is
+ * not used.
+ */
+export interface StoredDiscovery {
+  /** The authorization server's issuer (the store key of the client registration and the tokens). */
+  issuer: string;
+  /** The PRM's `resource`; absent under the 2025-03-26 fallback (no PRM). */
+  resource?: string;
+  /** The authorization server metadata as discovery checked it (`issuer` equals the one above). */
+  metadata: AuthorizationServerMetadata;
+  /** The scope the client asked for, space-separated. */
+  scope?: string;
+  /** Token requests carry DPoP proofs (RFC 9449). */
+  dpop?: boolean;
+  /** When discovery ran (ms since the epoch). */
+  discoveredAt: number;
+}
+
 export interface TokenStore {
   getClient(issuer: string): Promise<ClientInformation | undefined>;
   setClient(issuer: string, client: ClientInformation): Promise<void>;
@@ -40,19 +63,28 @@ export interface TokenStore {
    * one refresh token both ask the AS; the loser then takes the winner's tokens from the store.
    */
   lock?<T>(issuer: string, resource: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional, with `setDiscovery`: the discovery record of the MCP server at `serverUrl` (its `href`).
+   * A store without them still works; a restarted client then learns the authorization server from
+   * its first request's 401, as a new one does.
+   */
+  getDiscovery?(serverUrl: string): Promise<StoredDiscovery | undefined>;
+  /** Optional: keep the record `discover` found for `serverUrl`, replacing the previous one. */
+  setDiscovery?(serverUrl: string, discovery: StoredDiscovery): Promise<void>;
 }
 
 /** Default of `MemoryTokenStore`'s `maxEntries`. */
 export const DEFAULT_TOKEN_STORE_MAX_ENTRIES = 100;
 
 /**
- * In-memory `TokenStore`. Bounded: at most `maxEntries` issuers and as many issuer+resource pairs
- * (default 100, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with
- * `TSMCP_AUTH_STORE_FULL` instead of evicting a live registration or token.
+ * In-memory `TokenStore`. Bounded: at most `maxEntries` issuers, as many issuer+resource pairs and as
+ * many discovery records (default 100 each, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails
+ * with `TSMCP_AUTH_STORE_FULL` instead of evicting a live registration, token or record.
  */
 export class MemoryTokenStore implements TokenStore {
   readonly #clients = new Map<string, ClientInformation>();
   readonly #tokens = new Map<string, StoredTokens>();
+  readonly #discovery = new Map<string, StoredDiscovery>();
   /** The tail of each issuer+resource's lock queue; removed when it runs empty. */
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #max: number;
@@ -60,8 +92,8 @@ export class MemoryTokenStore implements TokenStore {
     this.#max = options.maxEntries ?? DEFAULT_TOKEN_STORE_MAX_ENTRIES;
   }
   /** Entries held: for inspection and tests. */
-  get size(): { clients: number; tokens: number } {
-    return { clients: this.#clients.size, tokens: this.#tokens.size };
+  get size(): { clients: number; tokens: number; discovery: number } {
+    return { clients: this.#clients.size, tokens: this.#tokens.size, discovery: this.#discovery.size };
   }
   async getClient(issuer: string) {
     return this.#clients.get(issuer);
@@ -77,6 +109,13 @@ export class MemoryTokenStore implements TokenStore {
     const key = JSON.stringify([issuer, resource]);
     this.#room(this.#tokens, key);
     this.#tokens.set(key, tokens);
+  }
+  async getDiscovery(serverUrl: string) {
+    return this.#discovery.get(serverUrl);
+  }
+  async setDiscovery(serverUrl: string, discovery: StoredDiscovery) {
+    this.#room(this.#discovery, serverUrl);
+    this.#discovery.set(serverUrl, discovery);
   }
   /** One holder at a time per issuer+resource, within this process (the store is in memory). */
   lock<T>(issuer: string, resource: string, fn: () => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import { AuthError } from '../client/errors.js';
 import {
   type ClientInformation,
   DEFAULT_TOKEN_STORE_MAX_ENTRIES,
+  type StoredDiscovery,
   type StoredTokens,
   type TokenStore,
 } from '../client/store.js';
@@ -16,6 +17,8 @@ import {
 interface Contents {
   clients: Map<string, ClientInformation>;
   tokens: Map<string, StoredTokens>;
+  /** Discovery records per MCP server URL; absent from files written before them (read as empty). */
+  discovery: Map<string, StoredDiscovery>;
 }
 
 const DOCUMENT = 'token store file';
@@ -29,7 +32,10 @@ const LOCK_POLL_MS = 25;
 
 /** Options of `FileTokenStore`. */
 export interface FileTokenStoreOptions {
-  /** Issuers, and issuer+resource pairs, kept at most. Default 100 (`DEFAULT_TOKEN_STORE_MAX_ENTRIES`). */
+  /**
+   * Issuers, issuer+resource pairs and discovery records (per MCP server URL) kept at most, each.
+   * Default 100 (`DEFAULT_TOKEN_STORE_MAX_ENTRIES`).
+   */
   maxEntries?: number;
   /**
    * A lock file older than this (ms) belongs to a holder that died or hung, and is taken over; so is one
@@ -49,8 +55,10 @@ export interface FileTokenStoreOptions {
  * the file, changes one entry and renames a fresh copy over it, so a crash never leaves half a file. A
  * file that is not this store's JSON fails with `TSMCP_AUTH_STORE_CORRUPT` and is left as it is.
  * Writes of one process are serialized; two processes writing at once: the last rename wins.
- * Bounded like `MemoryTokenStore`: at most `maxEntries` issuers and as many issuer+resource pairs
- * (default 100, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with `TSMCP_AUTH_STORE_FULL`.
+ * Bounded like `MemoryTokenStore`: at most `maxEntries` issuers, as many issuer+resource pairs and as many
+ * discovery records (default 100 each, `DEFAULT_TOKEN_STORE_MAX_ENTRIES`); a new key past it fails with
+ * `TSMCP_AUTH_STORE_FULL`. Discovery records (the OAuth client's, per MCP server URL) are checked when
+ * read like the rest: a malformed one is `TSMCP_AUTH_STORE_CORRUPT`.
  * `lock()` (used by the OAuth client around a refresh) is an exclusive lock file beside the store, one per
  * issuer+resource, so two processes spend a single-use refresh token once; see `FileTokenStoreOptions`.
  * @example
@@ -148,6 +156,13 @@ export class FileTokenStore implements TokenStore {
     await this.#update((c) => this.#put(c.tokens, JSON.stringify([issuer, resource]), tokens));
   }
 
+  async getDiscovery(serverUrl: string) {
+    return (await this.#read()).discovery.get(serverUrl);
+  }
+  async setDiscovery(serverUrl: string, discovery: StoredDiscovery) {
+    await this.#update((c) => this.#put(c.discovery, serverUrl, discovery));
+  }
+
   #put<V>(map: Map<string, V>, key: string, value: V) {
     if (!map.has(key) && map.size >= this.#max)
       throw new AuthError('TSMCP_AUTH_STORE_FULL', 'FileTokenStore is full', {
@@ -162,7 +177,13 @@ export class FileTokenStore implements TokenStore {
     const run = this.#queue.then(async () => {
       const c = await this.#read();
       change(c);
-      const text = `${JSON.stringify({ version: 1, clients: Object.fromEntries(c.clients), tokens: Object.fromEntries(c.tokens) }, null, 2)}\n`;
+      const doc = {
+        version: 1,
+        clients: Object.fromEntries(c.clients),
+        tokens: Object.fromEntries(c.tokens),
+        ...(c.discovery.size > 0 ? { discovery: Object.fromEntries(c.discovery) } : {}),
+      };
+      const text = `${JSON.stringify(doc, null, 2)}\n`;
       const tmp = join(dirname(this.path), `.${basename(this.path)}.${randomBytes(6).toString('hex')}.tmp`);
       try {
         await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
@@ -181,14 +202,15 @@ export class FileTokenStore implements TokenStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') return { clients: new Map(), tokens: new Map() };
+      if ((e as { code?: string }).code === 'ENOENT')
+        return { clients: new Map(), tokens: new Map(), discovery: new Map() };
       throw new AuthError('TSMCP_AUTH_STORE_READ', `Cannot read ${this.path}`, { document: DOCUMENT }, e);
     }
     const corrupt = (received: string, cause?: unknown) =>
       new AuthError(
         'TSMCP_AUTH_STORE_CORRUPT',
         `${this.path} is not a tsmcp token store (left untouched)`,
-        { document: DOCUMENT, expected: '{ version: 1, clients: {…}, tokens: {…} }', received },
+        { document: DOCUMENT, expected: '{ version: 1, clients: {…}, tokens: {…}, discovery?: {…} }', received },
         cause,
       );
     let doc: unknown;
@@ -197,9 +219,10 @@ export class FileTokenStore implements TokenStore {
     } catch (e) {
       throw corrupt('invalid JSON', e);
     }
-    const d = doc as { version?: unknown; clients?: unknown; tokens?: unknown };
+    const d = doc as { version?: unknown; clients?: unknown; tokens?: unknown; discovery?: unknown };
     if (!isObject(d) || d.version !== 1 || !isObject(d.clients) || !isObject(d.tokens))
       throw corrupt(isObject(d) ? `version ${String(d.version)}` : typeof doc);
+    if (d.discovery !== undefined && !isObject(d.discovery)) throw corrupt('discovery that is not an object');
     const clients = new Map(Object.entries(d.clients as Record<string, ClientInformation>));
     const tokens = new Map(Object.entries(d.tokens as Record<string, StoredTokens>));
     for (const c of clients.values())
@@ -207,8 +230,27 @@ export class FileTokenStore implements TokenStore {
     for (const t of tokens.values())
       if (!isObject(t) || typeof t.access_token !== 'string') throw corrupt('tokens without access_token');
       else if (t.dpopKey !== undefined && !isObject(t.dpopKey)) throw corrupt('a dpopKey that is not a JWK');
-    return { clients, tokens };
+    const discovery = new Map(Object.entries((d.discovery ?? {}) as Record<string, StoredDiscovery>));
+    for (const r of discovery.values()) {
+      const bad = badDiscovery(r);
+      if (bad) throw corrupt(`a discovery record: ${bad}`);
+    }
+    return { clients, tokens, discovery };
   }
+}
+
+/** What is wrong with a stored discovery record (the OAuth client sends tokens where it points), if anything. */
+function badDiscovery(r: unknown): string | undefined {
+  if (!isObject(r)) return 'not an object';
+  const m = r.metadata;
+  if (typeof r.issuer !== 'string') return 'no issuer';
+  if (!isObject(m) || m.issuer !== r.issuer) return 'no metadata of its issuer';
+  if (typeof m.token_endpoint !== 'string') return 'metadata without token_endpoint';
+  if (r.resource !== undefined && typeof r.resource !== 'string') return 'a resource that is not a string';
+  if (r.scope !== undefined && typeof r.scope !== 'string') return 'a scope that is not a string';
+  if (r.dpop !== undefined && typeof r.dpop !== 'boolean') return 'a dpop flag that is not a boolean';
+  if (typeof r.discoveredAt !== 'number' || !Number.isFinite(r.discoveredAt)) return 'no discoveredAt';
+  return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
