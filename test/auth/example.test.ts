@@ -56,3 +56,24 @@ describe('docs/authorization.md', () => {
     assert.deepEqual(missing, []);
   });
 });
+
+describe('docs/authorization.md errors table', () => {
+  it('names every TSMCP_AUTH_* code that src/ can throw', async () => {
+    const { readdirSync } = await import('node:fs');
+    const codes = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const path = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(path);
+        else if (path.endsWith('.ts')) for (const m of read(path).matchAll(/'(TSMCP_AUTH_[A-Z_]+)'/g)) codes.add(m[1]!);
+      }
+    };
+    walk('src');
+    assert.ok(codes.size > 20, `found the codes (${codes.size})`);
+    const page = read('docs/authorization.md');
+    assert.deepEqual(
+      [...codes].filter((c) => !page.includes(c)),
+      [],
+    );
+  });
+});
