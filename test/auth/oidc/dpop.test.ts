@@ -2,13 +2,11 @@
 // oauth4webapi runs the authorization code + PKCE + DPoP flow at oidc-provider (AS nonces on), then calls
 // a tsmcp server that requires DPoP with server nonces, using its own proofs (ath, htm, htu, nonce).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { callTool } from '../helpers.js';
-import { type Rs, startRs } from './mcp.js';
+import { callbackCatcher, type Rs, startRs } from './mcp.js';
 import { startAs, type TestAs } from './provider.js';
 
 const insecure = { [oauth.allowInsecureRequests]: true }; // loopback http only
@@ -53,14 +51,8 @@ async function withNonceRetry<T>(attempt: () => Promise<T>, nonceErrors: string[
 
 /** The code flow with PKCE and DPoP (the token bound to `dpop`'s key); the access token. */
 async function dpopToken(dpop: oauth.DPoPHandle, nonceErrors: string[]): Promise<string> {
-  const caught: URL[] = [];
-  const cb = createServer((req, res) => {
-    if (caught.length < 1) caught.push(new URL(req.url!, 'http://127.0.0.1'));
-    res.end('ok');
-  });
-  await new Promise<void>((r) => cb.listen(0, '127.0.0.1', r));
+  const { redirectUri, caught, close } = await callbackCatcher();
   try {
-    const redirectUri = `http://127.0.0.1:${(cb.address() as AddressInfo).port}/cb`;
     const verifier = oauth.generateRandomCodeVerifier();
     const url = new URL(meta.authorization_endpoint!);
     for (const [k, v] of Object.entries({
@@ -86,7 +78,7 @@ async function dpopToken(dpop: oauth.DPoPHandle, nonceErrors: string[]): Promise
     assert.equal(tokens.token_type, 'dpop');
     return tokens.access_token;
   } finally {
-    cb.close();
+    close();
   }
 }
 

@@ -2,8 +2,6 @@
 // oidc-provider: the IdP side (an RFC 8693 token-exchange grant turning the IdP's own ID token into an
 // ID-JAG) and the MCP AS side (verifying an ID-JAG presented to the RFC 7523 jwt-bearer grant).
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -14,6 +12,7 @@ import {
   SignJWT,
 } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { callbackCatcher } from './mcp.js';
 import type { TestAs } from './provider.js';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -116,14 +115,8 @@ export async function idTokenFrom(
   method: 'basic' | 'post' = 'basic',
 ): Promise<string> {
   const insecure = { [oauth.allowInsecureRequests]: true }; // loopback http only
-  const caught: URL[] = [];
-  const cb = createServer((req, res) => {
-    if (caught.length < 1) caught.push(new URL(req.url!, 'http://127.0.0.1'));
-    res.end('ok');
-  });
-  await new Promise<void>((r) => cb.listen(0, '127.0.0.1', r));
+  const { redirectUri, caught, close } = await callbackCatcher();
   try {
-    const redirectUri = `http://127.0.0.1:${(cb.address() as AddressInfo).port}/cb`;
     const issuer = new URL(idp.issuer);
     const as = await oauth.processDiscoveryResponse(
       issuer,
@@ -148,6 +141,6 @@ export async function idTokenFrom(
     const tokens = await oauth.processAuthorizationCodeResponse(as, c, res);
     return tokens.id_token!;
   } finally {
-    cb.close();
+    close();
   }
 }

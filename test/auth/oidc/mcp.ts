@@ -1,5 +1,7 @@
 // The MCP side of the end-to-end tests: a tsmcp server protected by a real AS (see provider.ts), and
 // a tsmcp client connected through the HTTP transport with an `auth` provider.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '../../../src/entries/client.js';
 import {
   introspectionVerifier,
@@ -74,4 +76,16 @@ export async function connect(url: string, auth: HttpAuthProvider, fetch?: typeo
 export async function whoami(c: Client): Promise<{ subject?: string; clientId?: string; scopes?: string[] }> {
   const r = await c.callTool('whoami', {});
   return JSON.parse((r.content[0] as { text: string }).text);
+}
+
+/** A loopback redirect target for a third-party client's code flow: keeps the first callback URL it gets. */
+export async function callbackCatcher(): Promise<{ redirectUri: string; caught: URL[]; close(): void }> {
+  const caught: URL[] = [];
+  const cb = createServer((req, res) => {
+    if (caught.length < 1) caught.push(new URL(req.url!, 'http://127.0.0.1'));
+    res.end('ok');
+  });
+  await new Promise<void>((r) => cb.listen(0, '127.0.0.1', r));
+  const redirectUri = `http://127.0.0.1:${(cb.address() as AddressInfo).port}/cb`;
+  return { redirectUri, caught, close: () => cb.close() };
 }
