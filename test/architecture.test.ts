@@ -23,6 +23,8 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
   { name: 'edges', units: ['transports/*', 'extensions/*', 'middleware', 'auth'], siblings: false },
   // entries/ holds the public entry files of tsmcp/server and tsmcp/client: the core bundled with the
   // reference tasks extension as option sugar (McpServer({ tasks }), Client({ tasks })).
+  // stores/: shared backends (Redis) for the seams the edges declare (TaskStore, EventStore, the event bus).
+  { name: 'stores', units: ['stores/*'], siblings: false },
   { name: 'entry points', units: ['index.ts', 'experimental', 'entries'], siblings: false },
 ];
 
@@ -54,7 +56,7 @@ export function specifiers(source: string): string[] {
 export function unitOf(path: string): string {
   const parts = path.split('/');
   if (parts.length === 1) return parts[0]!;
-  return (parts[0] === 'transports' || parts[0] === 'extensions') && parts.length > 2
+  return (parts[0] === 'transports' || parts[0] === 'extensions' || parts[0] === 'stores') && parts.length > 2
     ? `${parts[0]}/${parts[1]}`
     : parts[0]!;
 }
