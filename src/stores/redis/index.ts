@@ -7,3 +7,9 @@ export {
   type RedisClient,
   RedisUnavailableError,
 } from './connection.js';
+export {
+  DEFAULT_MAX_EVENT_BYTES,
+  RedisEventBus,
+  type RedisEventBusOptions,
+  type RedisEventBusStats,
+} from './event-bus.js';
