@@ -380,7 +380,7 @@ export class McpServer {
   }
 
   #changed(kind: 'tools' | 'resources' | 'prompts'): true {
-    void this.server.publish({ type: LIST_CHANGED[kind].event });
+    this.server.announce({ type: LIST_CHANGED[kind].event });
     return true;
   }
 

@@ -304,9 +304,25 @@ export class Server {
     else this.#eras.delete(method);
   }
 
-  /** Announce a change to every connected client that asked for it. */
+  /**
+   * Announce a change to every connected client that asked for it. With a shared bus the result may be a
+   * promise that rejects (RedisEventBus: an event over its size bound): await it, or use `announce`.
+   */
   publish(event: ServerEvent): void | Promise<void> {
     return this.events.publish(event);
+  }
+
+  /**
+   * `publish` for code that does not wait (registration changes, task status): a bus that throws or rejects
+   * reports that itself (RedisEventBus: its `onerror` and `stats`), so the raising code path never fails for it.
+   */
+  announce(event: ServerEvent): void {
+    try {
+      const done = this.events.publish(event);
+      if (done) done.catch(() => undefined);
+    } catch {
+      // See above: the bus reports its own failures.
+    }
   }
 
   /** End open `subscriptions/listen` streams gracefully (they answer with a SubscriptionsListenResult). */

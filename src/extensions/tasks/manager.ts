@@ -285,8 +285,9 @@ export class TaskManager {
       { ...patch, lastUpdatedAt: new Date().toISOString() },
       { ifStatus: from },
     );
+    // announce: a bus that refuses the event (a shared bus's size bound) must not fail the status write.
     if (next)
-      void this.#server.publish({
+      this.#server.announce({
         type: 'extension',
         method: 'notifications/tasks',
         params: wire(next, true),

@@ -105,13 +105,15 @@ export class RedisEventBus implements ServerEventBus {
       this.#onerror(error, event);
       return Promise.reject(error);
     }
-    return this.#conn.run((c) => c.publish(this.#channel, message)).then(
-      () => void this.#stats.published++,
-      (e: unknown) => {
-        this.#stats.dropped++;
-        this.#onerror(e, event);
-      },
-    );
+    return this.#conn
+      .run((c) => c.publish(this.#channel, message))
+      .then(
+        () => void this.#stats.published++,
+        (e: unknown) => {
+          this.#stats.dropped++;
+          this.#onerror(e, event);
+        },
+      );
   }
 
   /** Returns the unsubscribe function. Listeners run on this instance for every event of the fleet. */

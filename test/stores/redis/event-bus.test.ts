@@ -17,7 +17,7 @@ import { listenNode } from '../../helpers/listen.js';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
 
 const MAX_EVENT = 8192;
-const WATCHED = ['app://watched', 'app://primer', 'app://sentinel'];
+const WATCHED = ['app://watched', 'app://local', 'app://primer', 'app://sentinel'];
 
 interface Instance {
   name: string;
@@ -81,7 +81,8 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
   async function sentinel(): Promise<void> {
     const [m, l] = [modern.length, legacy.length];
     await until(
-      () => count(modern, m, 'notifications/resources/updated app://sentinel') > 0 &&
+      () =>
+        count(modern, m, 'notifications/resources/updated app://sentinel') > 0 &&
         count(legacy, l, 'notifications/resources/updated app://sentinel') > 0,
       'the sentinel on both streams',
       () => fleet[1]!.mcp.resourceUpdated('app://sentinel'),
@@ -98,7 +99,10 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     const mc = new Client({ name: 'modern', version: '1' });
     await mc.connect(new StreamableHttpClientTransport(a.url));
     assert.equal(mc.era, 'modern');
-    await mc.subscribe({ toolsListChanged: true, resourceSubscriptions: WATCHED }, (m, p) => void modern.push(key(m, p)));
+    await mc.subscribe(
+      { toolsListChanged: true, resourceSubscriptions: WATCHED },
+      (m, p) => void modern.push(key(m, p)),
+    );
 
     const lc = new Client(
       { name: 'legacy', version: '1' },
@@ -110,7 +114,8 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     clients.push(mc, lc);
     // Until the legacy GET stream is open, nothing reaches it: wait for a primer on both streams.
     await until(
-      () => modern.includes('notifications/resources/updated app://primer') &&
+      () =>
+        modern.includes('notifications/resources/updated app://primer') &&
         legacy.includes('notifications/resources/updated app://primer'),
       'a primer on both streams',
       () => fleet[1]!.mcp.resourceUpdated('app://primer'),
@@ -128,16 +133,21 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     await redis?.close();
   });
 
-  it('delivers a list_changed raised on B and a resources/updated raised on C to both streams on A, exactly once', async () => {
+  it('delivers a list_changed raised on B, a resources/updated raised on C or on A itself to both streams on A, exactly once', async () => {
     const [m, l] = [modern.length, legacy.length];
     fleet[1]!.mcp.registerTool('added-on-b', {}, () => ({ content: [] })); // the registration path
     await fleet[2]!.mcp.resourceUpdated('app://watched');
     await fleet[2]!.mcp.resourceUpdated('app://other'); // nobody subscribed to it
+    await fleet[0]!.mcp.resourceUpdated('app://local'); // raised on A itself: still once, not once more locally
     await sentinel(); // ordered after the three on the channel
-    for (const [name, list, from] of [['listen', modern, m], ['legacy GET', legacy, l]] as const) {
+    for (const [name, list, from] of [
+      ['listen', modern, m],
+      ['legacy GET', legacy, l],
+    ] as const) {
       assert.equal(count(list, from, 'notifications/tools/list_changed'), 1, `${name}: tools list_changed once`);
       assert.equal(count(list, from, 'notifications/resources/updated app://watched'), 1, `${name}: updated once`);
       assert.equal(count(list, from, 'notifications/resources/updated app://other'), 0, `${name}: unsubscribed URI`);
+      assert.equal(count(list, from, 'notifications/resources/updated app://local'), 1, `${name}: raised on A, once`);
     }
   });
 
@@ -207,7 +217,10 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     fleet[1]!.mcp.registerTool('added-after-restart', {}, () => ({ content: [] }));
     await fleet[2]!.mcp.resourceUpdated('app://watched');
     await sentinel();
-    for (const [name, list, from] of [['listen', modern, m], ['legacy GET', legacy, l]] as const) {
+    for (const [name, list, from] of [
+      ['listen', modern, m],
+      ['legacy GET', legacy, l],
+    ] as const) {
       assert.equal(count(list, from, 'notifications/tools/list_changed'), 1, `${name}: tools list_changed once`);
       assert.equal(count(list, from, 'notifications/resources/updated app://watched'), 1, `${name}: updated once`);
     }
