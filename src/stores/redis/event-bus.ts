@@ -23,6 +23,13 @@ export interface RedisEventBusOptions {
    * resolves), an oversize event, an unreadable message, a failed subscription. Default: ignored (see `stats`).
    */
   onerror?: (error: unknown, event?: ServerEvent) => void;
+  /**
+   * After the subscriber reconnects (Redis restarted or was unreachable), tell this instance's streams that
+   * every list may have changed (tools, prompts, resources `list_changed`, to the streams that asked for them),
+   * so clients re-list what changed while events were lost. Default true. `resources/updated` and extension
+   * events raised during an outage cannot be replayed: they are lost.
+   */
+  resyncLists?: boolean;
 }
 
 /** Counters for monitoring and tests. */
@@ -35,6 +42,8 @@ export interface RedisEventBusStats {
   refused: number;
   /** Events received from the channel and handed to this instance's listeners. */
   received: number;
+  /** Reconnections of the subscriber after which the lists were announced as changed (`resyncLists`). */
+  resyncs: number;
   /** Messages on the channel that were not a readable event, or over `maxEventBytes`. */
   invalid: number;
 }
@@ -43,7 +52,8 @@ export interface RedisEventBusStats {
  * A `ServerEventBus` over Redis pub/sub, for `Server`/`McpServer`'s `events` option on every instance.
  * `publish` costs one PUBLISH; delivery happens when the message comes back on the subscriber connection.
  * While Redis is unreachable, events raised anywhere are lost (`publish` resolves, `stats.dropped`, `onerror`),
- * open streams stay open, and the subscription comes back by itself when Redis does.
+ * open streams stay open, and the subscription comes back by itself when Redis does; then every list is announced
+ * as changed on this instance (`resyncLists`) so clients re-list.
  * @example
  * const conn = await RedisConnection.connect({ url: process.env.REDIS_URL });
  * const server = new McpServer(info, { events: new RedisEventBus(conn) });
@@ -54,8 +64,22 @@ export class RedisEventBus implements ServerEventBus {
   readonly #max: number;
   readonly #onerror: (error: unknown, event?: ServerEvent) => void;
   readonly #listeners = new Set<(event: ServerEvent) => void>();
-  readonly #stats: RedisEventBusStats = { published: 0, dropped: 0, refused: 0, received: 0, invalid: 0 };
+  readonly #stats: RedisEventBusStats = {
+    published: 0,
+    dropped: 0,
+    refused: 0,
+    received: 0,
+    invalid: 0,
+    resyncs: 0,
+  };
   readonly #onmessage = (message: string) => this.#deliver(message);
+  readonly #resync: boolean;
+  /** node-redis emits `ready` once it has subscribed again after a reconnect. */
+  readonly #onready = () => {
+    if (this.#closed || !this.#resync) return;
+    this.#stats.resyncs++;
+    for (const type of LIST_CHANGED) this.#dispatch({ type } as ServerEvent);
+  };
   #subscriber: RedisClient | undefined;
   #closed = false;
   /** Resolves once this instance is subscribed (events published before that are not seen here). */
@@ -66,6 +90,7 @@ export class RedisEventBus implements ServerEventBus {
     this.#channel = conn.key(options.channel ?? 'events');
     this.#max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#onerror = options.onerror ?? (() => {});
+    this.#resync = options.resyncLists ?? true;
     this.ready = this.#start();
     this.ready.catch((e: unknown) => this.#onerror(e)); // reported; `ready` itself still rejects for who awaits it
   }
@@ -76,6 +101,7 @@ export class RedisEventBus implements ServerEventBus {
     this.#subscriber = sub;
     // node-redis subscribes again by itself after every reconnect.
     await sub.subscribe(this.#channel, this.#onmessage);
+    sub.on('ready', this.#onready);
   }
 
   /** Counters (a copy). */
@@ -129,6 +155,7 @@ export class RedisEventBus implements ServerEventBus {
     this.#listeners.clear();
     await this.ready.catch(() => undefined);
     const sub = this.#subscriber;
+    sub?.off('ready', this.#onready);
     if (sub?.isReady) await sub.unsubscribe(this.#channel, this.#onmessage).catch(() => undefined);
   }
 
@@ -140,6 +167,10 @@ export class RedisEventBus implements ServerEventBus {
       return;
     }
     this.#stats.received++;
+    this.#dispatch(event);
+  }
+
+  #dispatch(event: ServerEvent): void {
     for (const l of [...this.#listeners]) {
       try {
         l(event);

@@ -210,9 +210,19 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     await fleet[2]!.mcp.resourceUpdated('app://watched');
     fleet[1]!.mcp.registerTool('added-during-outage', {}, () => ({ content: [] }));
     assert.equal(fleet[2]!.bus.stats.dropped, dropped + 1);
+    const [rm, rl] = [modern.length, legacy.length];
     await redis.restart();
     await until(() => fleet.every((i) => i.conn.ready && i.bus.subscribed), 'the instances to reconnect');
     await sentinel(); // delivered again: the subscriptions came back by themselves
+    // What was raised during the outage is lost; instead each stream is told once that the lists may have changed.
+    assert.equal(fleet[0]!.bus.stats.resyncs, 1);
+    for (const [name, list, from] of [
+      ['listen', modern, rm],
+      ['legacy GET', legacy, rl],
+    ] as const) {
+      assert.equal(count(list, from, 'notifications/tools/list_changed'), 1, `${name}: one resync list_changed`);
+      assert.equal(count(list, from, 'notifications/resources/updated app://watched'), 0, `${name}: outage event lost`);
+    }
     const [m, l] = [modern.length, legacy.length];
     fleet[1]!.mcp.registerTool('added-after-restart', {}, () => ({ content: [] }));
     await fleet[2]!.mcp.resourceUpdated('app://watched');
