@@ -353,7 +353,10 @@ export class McpServer {
     return { remove: () => this.#prompts.delete(name) && this.#changed('prompts') };
   }
 
-  /** Tell clients that resource `uri` changed (listeners and legacy subscribers of it, or of a parent). */
+  /**
+   * Tell clients that resource `uri` changed (listeners and legacy subscribers of it, or of a parent). With a
+   * shared bus the promise rejects for an event over the bus's size bound (RedisEventBus `maxEventBytes`).
+   */
   resourceUpdated(uri: string): void | Promise<void> {
     return this.server.publish({ type: 'resources/updated', uri });
   }
