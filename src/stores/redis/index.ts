@@ -7,3 +7,16 @@ export {
   type RedisClient,
   RedisUnavailableError,
 } from './connection.js';
+export {
+  FleetConfigError,
+  type FleetCheckTarget,
+  type FleetHttpOptions,
+  type FleetIssue,
+  type FleetReport,
+  type FleetServerOptions,
+  MIN_FLEET_KEY_LENGTH,
+  redactUrl,
+  type RedisFleet,
+  type RedisFleetOptions,
+  redisFleet,
+} from './fleet.js';
