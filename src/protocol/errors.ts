@@ -153,6 +153,8 @@ export type TsmcpErrorCode =
   | 'TSMCP_INVALID_TOKEN'
   /** An auth configuration is unusable (a resource with a fragment, an allowed `none` algorithm). */
   | 'TSMCP_AUTH_CONFIG'
+  /** A fleet (tsmcp/redis `redisFleet`) cannot work: a missing or short shared key, Redis unreachable at startup. */
+  | 'TSMCP_FLEET_CONFIG'
   /** Authorization failures (OAuth discovery, metadata checks, token requests): tsmcp/auth's AuthError. */
   | `TSMCP_AUTH_${string}`;
 

@@ -10,6 +10,12 @@ export interface RequestStateOptions {
    * behind a load balancer must share one key (a string of ≥ 32 characters or the raw bytes).
    */
   key?: string | Uint8Array;
+  /**
+   * Keys that signed states still in flight when `key` was rotated: states are signed with `key` only
+   * and opened with `key` or any of these. Drop a previous key once `ttlMs` has passed since the
+   * rotation. At most 4 (each costs one more HMAC on a state that fails to verify); more throw a TypeError.
+   */
+  previousKeys?: readonly (string | Uint8Array)[];
   /** How long a state stays valid, in ms. Default 10 minutes. */
   ttlMs?: number;
 }
@@ -35,27 +41,43 @@ export async function digest(value: unknown): Promise<string> {
   return b64url(bytes);
 }
 
-/** Seals and opens request states with one key. Build once per server. */
+/** Most `previousKeys` a codec accepts. */
+export const MAX_PREVIOUS_KEYS = 4;
+
+function importKey(key: string | Uint8Array, what: string): Promise<CryptoKey> {
+  const raw = typeof key === 'string' ? enc.encode(key) : key;
+  if (raw.length < 16) throw new TypeError(`${what} must be at least 16 bytes`);
+  return crypto.subtle.importKey('raw', raw as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+}
+
+/** Seals request states with the current key and opens them with the current or a previous one. Build once per server. */
 export class RequestStateCodec {
   readonly #key: Promise<CryptoKey>;
+  readonly #previous: Promise<CryptoKey>[];
   readonly ttlMs: number;
+  /** Whether a key was given (one a fleet can share) rather than drawn at random for this process. */
+  readonly configured: boolean;
 
   constructor(options: RequestStateOptions = {}) {
-    const raw =
-      options.key === undefined
-        ? crypto.getRandomValues(new Uint8Array(32))
-        : typeof options.key === 'string'
-          ? enc.encode(options.key)
-          : options.key;
-    if (raw.length < 16) throw new TypeError('requestState key must be at least 16 bytes');
-    this.#key = crypto.subtle.importKey(
-      'raw',
-      raw as Uint8Array<ArrayBuffer>,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign', 'verify'],
-    );
+    this.configured = options.key !== undefined;
+    this.#key = importKey(options.key ?? crypto.getRandomValues(new Uint8Array(32)), 'requestState key');
+    const previous = options.previousKeys ?? [];
+    if (previous.length > MAX_PREVIOUS_KEYS)
+      throw new TypeError(`requestState previousKeys: at most ${MAX_PREVIOUS_KEYS} keys, got ${previous.length}`);
+    this.#previous = previous.map((k) => importKey(k, 'requestState previous key'));
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
+  }
+
+  /**
+   * A short public id of the signing key (an HMAC of a fixed label, so it reveals no more than any sealed
+   * state does): instances of one fleet compare it to see that they share the key.
+   */
+  async fingerprint(): Promise<string> {
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, enc.encode('tsmcp key id')));
+    return b64url(mac.subarray(0, 9));
   }
 
   async seal(payload: StatePayload): Promise<string> {
@@ -72,12 +94,16 @@ export class RequestStateCodec {
     const body = unb64url(parts[1]!);
     const mac = unb64url(parts[2]!);
     if (!body || !mac) throw bad('malformed');
-    const ok = await crypto.subtle.verify(
-      'HMAC',
-      await this.#key,
-      mac as Uint8Array<ArrayBuffer>,
-      body as Uint8Array<ArrayBuffer>,
-    );
+    let ok = false;
+    for (const key of [this.#key, ...this.#previous]) {
+      ok = await crypto.subtle.verify(
+        'HMAC',
+        await key,
+        mac as Uint8Array<ArrayBuffer>,
+        body as Uint8Array<ArrayBuffer>,
+      );
+      if (ok) break;
+    }
     if (!ok) throw bad('integrity check failed');
     let payload: StatePayload;
     try {

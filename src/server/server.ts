@@ -223,6 +223,14 @@ export class Server {
     this.#maxUriLength = options.maxUriLength ?? DEFAULT_MAX_URI_LENGTH;
   }
 
+  /**
+   * The public fingerprint of the requestState signing key (see RequestStateCodec.fingerprint), or
+   * undefined when no key was configured (a random key of this process, which a fleet cannot share).
+   */
+  async requestStateFingerprint(): Promise<string | undefined> {
+    return this.#state.configured ? this.#state.fingerprint() : undefined;
+  }
+
   /** Resource subscriptions (`resources/subscribe`) held by open legacy sessions, for monitoring. */
   get legacySubscriptionCount(): number {
     return this.#subscriptionCount;

@@ -109,6 +109,11 @@ export class TaskManager {
   readonly #buckets = new Map<string, number>();
   #experimental = false;
 
+  /** Where this manager keeps task state (a fleet's startup check looks for the in-memory default). */
+  get store(): TaskStore {
+    return this.#store;
+  }
+
   constructor(server: Server, options: TasksOptions = {}) {
     this.#server = server;
     this.#store = options.store ?? new InMemoryTaskStore();

@@ -13,3 +13,16 @@ export {
   type RedisEventBusOptions,
   type RedisEventBusStats,
 } from './event-bus.js';
+export {
+  FleetConfigError,
+  type FleetCheckTarget,
+  type FleetHttpOptions,
+  type FleetIssue,
+  type FleetReport,
+  type FleetServerOptions,
+  MIN_FLEET_KEY_LENGTH,
+  redactUrl,
+  type RedisFleet,
+  type RedisFleetOptions,
+  redisFleet,
+} from './fleet.js';

@@ -1,0 +1,241 @@
+// redisFleet(): the one place a fleet of tsmcp instances is configured (Redis connection, shared
+// requestState key), the options to spread into McpServer and the HTTP front, and the startup check.
+import { TsmcpError } from '../../protocol/errors.js';
+import { InMemoryEventBus } from '../../server/events.js';
+import { RequestStateCodec, type RequestStateOptions } from '../../server/request-state.js';
+import type { Server } from '../../server/server.js';
+import { InMemoryEventStore } from '../../transports/http/event-store.js';
+import type { HttpServerOptions } from '../../transports/http/core.js';
+import { InMemoryTaskStore, type TaskStore } from '../../extensions/tasks/store.js';
+import { loadRedis, RedisConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
+
+/** Shortest shared requestState key (characters of a string, or bytes). */
+export const MIN_FLEET_KEY_LENGTH = 32;
+
+export interface RedisFleetOptions extends RedisConnectionOptions {
+  /**
+   * The requestState key every instance shares (required: a state sealed by one instance is opened by
+   * another), at least 32 characters (or bytes); `previousKeys` still open states sealed before a
+   * rotation (sign with the new key everywhere, drop the old one after `ttlMs`). Never from the client.
+   */
+  requestState: { key: string | Uint8Array; previousKeys?: readonly (string | Uint8Array)[]; ttlMs?: number };
+  /**
+   * How long `redisFleet()` waits for Redis at startup, ms. Default 5000; then it throws
+   * `TSMCP_FLEET_CONFIG` naming the URL (without its password) instead of waiting forever.
+   */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * What to spread into `new McpServer(info, { ...fleet.serverOptions })`. Today the shared requestState
+ * key; the shared change-event bus (`events`) and task store (`tasks: { store }`) join it here.
+ */
+export interface FleetServerOptions {
+  requestState: RequestStateOptions;
+}
+
+/**
+ * What to spread into `createNodeHandler(server, { ...fleet.httpOptions })` (or another HTTP front).
+ * The shared legacy event store (`eventStore`) and session store join it here; empty today.
+ */
+export type FleetHttpOptions = Pick<HttpServerOptions, 'eventStore'>;
+
+/** One finding of the fleet check, keyed by a stable `code`; `option` names what to set. */
+export interface FleetIssue {
+  code:
+    | 'requestState.missing'
+    | 'requestState.short'
+    | 'requestState.notShared'
+    | 'redis.unreachable'
+    | 'events.inMemory'
+    | 'tasks.inMemory'
+    | 'eventStore.inMemory';
+  option: string;
+  message: string;
+}
+
+/** The fleet check's findings: errors break a fleet (states or calls fail elsewhere), warnings lose state. */
+export interface FleetReport {
+  errors: FleetIssue[];
+  warnings: FleetIssue[];
+}
+
+/** Thrown by `redisFleet()` when the fleet cannot work: `issues` says what is missing. */
+export class FleetConfigError extends TsmcpError {
+  readonly issues: FleetIssue[];
+  constructor(issues: FleetIssue[], cause?: unknown) {
+    super('TSMCP_FLEET_CONFIG', `tsmcp fleet: ${issues.map((i) => i.message).join('; ')}`, { cause });
+    this.name = 'FleetConfigError';
+    this.issues = issues;
+  }
+}
+
+/** What `check` inspects: the server of this instance and the options given to its HTTP front. */
+export interface FleetCheckTarget {
+  /** An McpServer (its `.server`) or a Server. */
+  server?: Server | { server: Server; tasks?: { store: TaskStore } | undefined };
+  http?: HttpServerOptions;
+}
+
+export interface RedisFleet {
+  readonly connection: RedisConnection;
+  readonly serverOptions: FleetServerOptions;
+  readonly httpOptions: FleetHttpOptions;
+  /**
+   * The startup check: Redis reachable now (one PING), the server signs requestState with the fleet's
+   * key, and no in-memory store where a fleet needs a shared one (warnings). Never throws.
+   */
+  check(target?: FleetCheckTarget): Promise<FleetReport>;
+  /** Closes the Redis connection. */
+  close(): Promise<void>;
+}
+
+/** A Redis URL fit for a log line: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable Redis URL)';
+  }
+}
+
+function keyIssues(options: Partial<RedisFleetOptions>): FleetIssue[] {
+  const rs = options.requestState;
+  if (!rs || rs.key === undefined)
+    return [
+      {
+        code: 'requestState.missing',
+        option: 'requestState.key',
+        message:
+          'no shared requestState key: set requestState.key (≥ 32 characters, the same on every instance); ' +
+          'without it each instance refuses the multi round-trip states of the others',
+      },
+    ];
+  const short = [rs.key, ...(rs.previousKeys ?? [])].some((k) => k.length < MIN_FLEET_KEY_LENGTH);
+  return short
+    ? [
+        {
+          code: 'requestState.short',
+          option: 'requestState.key',
+          message: `requestState.key and previousKeys must be at least ${MIN_FLEET_KEY_LENGTH} characters (or bytes)`,
+        },
+      ]
+    : [];
+}
+
+const unreachable = (url: string): FleetIssue => ({
+  code: 'redis.unreachable',
+  option: 'url',
+  message: `Redis at ${redactUrl(url)} cannot be reached`,
+});
+
+/**
+ * Configures one instance of a fleet: connects to Redis (bounded by `connectTimeoutMs`) and returns the
+ * options to spread into the server and its HTTP front. Throws `FleetConfigError` (`TSMCP_FLEET_CONFIG`)
+ * when the shared key is missing or short, or Redis cannot be reached.
+ * @example
+ * const fleet = await redisFleet({ url: process.env.REDIS_URL, requestState: { key: process.env.MCP_STATE_KEY! } });
+ * const server = new McpServer(info, { ...fleet.serverOptions });
+ * const report = await fleet.check({ server });
+ */
+export async function redisFleet(options: RedisFleetOptions): Promise<RedisFleet> {
+  const issues = keyIssues(options);
+  if (issues.length) throw new FleetConfigError(issues);
+  const { requestState, connectTimeoutMs = 5000, ...redis } = options;
+  const url = options.client ? describeClient(options.client) : (options.url ?? 'redis://127.0.0.1:6379');
+  const connection = await connectBounded(redis, url, connectTimeoutMs);
+  const serverOptions: FleetServerOptions = { requestState: { ...requestState } };
+  const codec = new RequestStateCodec(serverOptions.requestState);
+  return {
+    connection,
+    serverOptions,
+    httpOptions: {},
+    check: (target = {}) => check(connection, url, codec, target),
+    close: () => connection.close(),
+  };
+}
+
+/** Connects with a bounded wait: node-redis would otherwise retry an unreachable server forever. */
+async function connectBounded(options: RedisConnectionOptions, url: string, timeoutMs: number) {
+  let client = options.client;
+  if (!client) {
+    const { createClient } = await loadRedis();
+    const cap = options.maxReconnectDelayMs ?? 2000;
+    client = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), cap) },
+    }) as RedisClient;
+  }
+  const pending = RedisConnection.connect({ ...options, client });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FleetConfigError([unreachable(url)])), timeoutMs);
+  });
+  try {
+    return await Promise.race([pending, timeout]);
+  } catch (e) {
+    pending.catch(() => {});
+    if (!options.client) client.destroy(); // ours: stop its retries; a given client stays the caller's
+    throw e instanceof FleetConfigError ? e : new FleetConfigError([unreachable(url)], e);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeClient(client: RedisClient): string {
+  const o = client.options as { url?: string; socket?: { host?: string; port?: number } } | undefined;
+  if (o?.url) return o.url;
+  return `redis://${o?.socket?.host ?? '127.0.0.1'}:${o?.socket?.port ?? 6379}`;
+}
+
+async function check(
+  connection: RedisConnection,
+  url: string,
+  codec: RequestStateCodec,
+  target: FleetCheckTarget,
+): Promise<FleetReport> {
+  const report: FleetReport = { errors: [], warnings: [] };
+  try {
+    await connection.run((c) => c.ping());
+  } catch {
+    report.errors.push(unreachable(url));
+  }
+  const holder = target.server;
+  const server = holder && 'server' in holder ? holder.server : holder;
+  if (server) {
+    const [mine, theirs] = await Promise.all([codec.fingerprint(), server.requestStateFingerprint()]);
+    if (theirs !== mine)
+      report.errors.push({
+        code: 'requestState.notShared',
+        option: 'requestState',
+        message:
+          theirs === undefined
+            ? 'the server has no requestState key (a random one per process): spread fleet.serverOptions into its options'
+            : "the server signs requestState with another key than the fleet's: spread fleet.serverOptions into its options",
+      });
+    if (server.events instanceof InMemoryEventBus)
+      report.warnings.push({
+        code: 'events.inMemory',
+        option: 'events',
+        message: 'change events use the in-memory bus: listen streams on other instances miss them',
+      });
+  }
+  const tasks = holder && 'server' in holder ? holder.tasks : undefined;
+  if (tasks?.store instanceof InMemoryTaskStore)
+    report.warnings.push({
+      code: 'tasks.inMemory',
+      option: 'tasks.store',
+      message: 'tasks live in memory: other instances cannot poll, update or cancel them, and they die with it',
+    });
+  const http = target.http;
+  if (http && http.legacy !== false && (!http.eventStore || http.eventStore instanceof InMemoryEventStore))
+    report.warnings.push({
+      code: 'eventStore.inMemory',
+      option: 'eventStore',
+      message: 'legacy SSE events are kept in memory: a client cannot resume (Last-Event-ID) on another instance',
+    });
+  return report;
+}
