@@ -24,6 +24,11 @@ export interface RedisConnectionOptions {
   retryAfterSeconds?: number;
   /** Sees connection errors (default: ignored; the clients reconnect by themselves). */
   onerror?: (error: unknown) => void;
+  /**
+   * How long `connect()` waits for Redis, ms (default: until it answers; node-redis retries forever). Past
+   * it `connect()` rejects with `RedisUnavailableError`, and a client tsmcp created is destroyed.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Redis cannot be reached: over HTTP a 503 with Retry-After, over JSON-RPC an internal error saying so. */
@@ -81,8 +86,29 @@ export class RedisConnection {
       }) as RedisClient;
     }
     const conn = new RedisConnection(client, options);
-    if (!client.isOpen) await client.connect();
-    return conn;
+    if (client.isOpen) return conn;
+    const pending = client.connect();
+    const ms = options.connectTimeoutMs;
+    if (ms === undefined) {
+      await pending;
+      return conn;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        pending,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new RedisUnavailableError(conn.#retryAfter)), ms);
+        }),
+      ]);
+      return conn;
+    } catch (e) {
+      pending.catch(() => {});
+      if (!options.client) client.destroy(); // ours: stop its retries; a given client stays the caller's
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A key (or channel) under this connection's prefix. */

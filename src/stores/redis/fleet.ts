@@ -7,7 +7,8 @@ import type { Server } from '../../server/server.js';
 import { InMemoryEventStore } from '../../transports/http/event-store.js';
 import type { HttpServerOptions } from '../../transports/http/core.js';
 import { InMemoryTaskStore, type TaskStore } from '../../extensions/tasks/store.js';
-import { loadRedis, RedisConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
+import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
+import { RedisEventBus, type RedisEventBusOptions } from './event-bus.js';
 
 /** Shortest shared requestState key (characters of a string, or bytes). */
 export const MIN_FLEET_KEY_LENGTH = 32;
@@ -24,14 +25,17 @@ export interface RedisFleetOptions extends RedisConnectionOptions {
    * `TSMCP_FLEET_CONFIG` naming the URL (without its password) instead of waiting forever.
    */
   connectTimeoutMs?: number;
+  /** Options of the shared change-event bus (`RedisEventBus`). */
+  events?: RedisEventBusOptions;
 }
 
 /**
- * What to spread into `new McpServer(info, { ...fleet.serverOptions })`. Today the shared requestState
- * key; the shared change-event bus (`events`) and task store (`tasks: { store }`) join it here.
+ * What to spread into `new McpServer(info, { ...fleet.serverOptions })`: the shared requestState key and
+ * the change-event bus every instance shares (list_changed, resources/updated, extension events).
  */
 export interface FleetServerOptions {
   requestState: RequestStateOptions;
+  events: RedisEventBus;
 }
 
 /**
@@ -143,45 +147,30 @@ const unreachable = (url: string): FleetIssue => ({
 export async function redisFleet(options: RedisFleetOptions): Promise<RedisFleet> {
   const issues = keyIssues(options);
   if (issues.length) throw new FleetConfigError(issues);
-  const { requestState, connectTimeoutMs = 5000, ...redis } = options;
+  const { requestState, connectTimeoutMs = 5000, events, ...redis } = options;
   const url = options.client ? describeClient(options.client) : (options.url ?? 'redis://127.0.0.1:6379');
   const connection = await connectBounded(redis, url, connectTimeoutMs);
-  const serverOptions: FleetServerOptions = { requestState: { ...requestState } };
+  const bus = new RedisEventBus(connection, events);
+  const serverOptions: FleetServerOptions = { requestState: { ...requestState }, events: bus };
   const codec = new RequestStateCodec(serverOptions.requestState);
   return {
     connection,
     serverOptions,
     httpOptions: {},
     check: (target = {}) => check(connection, url, codec, target),
-    close: () => connection.close(),
+    close: async () => {
+      await bus.close();
+      await connection.close();
+    },
   };
 }
 
 /** Connects with a bounded wait: node-redis would otherwise retry an unreachable server forever. */
 async function connectBounded(options: RedisConnectionOptions, url: string, timeoutMs: number) {
-  let client = options.client;
-  if (!client) {
-    const { createClient } = await loadRedis();
-    const cap = options.maxReconnectDelayMs ?? 2000;
-    client = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 10), cap) },
-    }) as RedisClient;
-  }
-  const pending = RedisConnection.connect({ ...options, client });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FleetConfigError([unreachable(url)])), timeoutMs);
-  });
   try {
-    return await Promise.race([pending, timeout]);
+    return await RedisConnection.connect({ ...options, url, connectTimeoutMs: timeoutMs });
   } catch (e) {
-    pending.catch(() => {});
-    if (!options.client) client.destroy(); // ours: stop its retries; a given client stays the caller's
-    throw e instanceof FleetConfigError ? e : new FleetConfigError([unreachable(url)], e);
-  } finally {
-    clearTimeout(timer);
+    throw new FleetConfigError([unreachable(url)], e);
   }
 }
 

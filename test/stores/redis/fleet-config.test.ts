@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { McpServer } from '../../../src/entries/server.js';
 import { InMemoryEventBus } from '../../../src/server/events.js';
-import { FleetConfigError, redisFleet, type RedisFleet } from '../../../src/stores/redis/index.js';
+import { FleetConfigError, RedisEventBus, redisFleet, type RedisFleet } from '../../../src/stores/redis/index.js';
 import { freePort, skipWithoutRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
 
 const KEY = 'fleet-test-key-0123456789abcdefghij';
@@ -58,16 +58,17 @@ describe('redisFleet: Redis and the startup check', skipWithoutRedis(), () => {
     const server = new McpServer({ name: 's', version: '1' }, { ...fleet.serverOptions, tasks: true });
     const report = await fleet.check({ server, http: { ...fleet.httpOptions } });
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.warnings.map((w) => w.code).sort(), [
-      'eventStore.inMemory',
-      'events.inMemory',
-      'tasks.inMemory',
-    ]);
-    assert.ok(server.server.events instanceof InMemoryEventBus);
+    assert.deepEqual(report.warnings.map((w) => w.code).sort(), ['eventStore.inMemory', 'tasks.inMemory']);
+    assert.ok(server.server.events instanceof RedisEventBus, 'the fleet shares its change-event bus');
     // Legacy off: no event store is needed.
     const modernOnly = await fleet.check({ server: server.server, http: { legacy: false } });
+    assert.deepEqual(modernOnly.warnings, []);
+    // A server given only the key keeps the in-memory bus: listen streams elsewhere would miss its events.
+    const ownBus = new McpServer({ name: 's', version: '1' }, { requestState: fleet.serverOptions.requestState });
+    assert.ok(ownBus.server.events instanceof InMemoryEventBus);
+    const r = await fleet.check({ server: ownBus, http: { legacy: false } });
     assert.deepEqual(
-      modernOnly.warnings.map((w) => w.code),
+      r.warnings.map((w) => w.code),
       ['events.inMemory'],
     );
   });
