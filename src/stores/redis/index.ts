@@ -7,3 +7,4 @@ export {
   type RedisClient,
   RedisUnavailableError,
 } from './connection.js';
+export { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';

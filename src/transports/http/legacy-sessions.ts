@@ -252,11 +252,21 @@ export class LegacySessions {
 
   /** A POST response of the session turned into SSE: numbered, stored, primed from 2025-11-25. */
   openStream(session: HttpSession, sink: StreamSink): SseStream {
-    const stream = new SseStream(sink, String(session.nextStream++), this.#store, session.id);
+    const stream = new SseStream(sink, this.#streamId(session, ''), this.#store, session.id);
     session.streams.set(stream.id, stream);
     if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     return stream;
   }
+
+  /**
+   * A new stream id: per session, or with a shared store's prefix per instance (a session's local copy may be
+   * dropped and rebuilt while its streams' events live on in the store, so numbers must not restart).
+   */
+  #streamId(session: HttpSession, kind: '' | 'g'): string {
+    const prefix = this.#store.streamPrefix;
+    return prefix === undefined ? `${kind}${session.nextStream++}` : `${prefix}${kind}${this.#nextStream++}`;
+  }
+  #nextStream = 0;
 
   /** A POST stream ended: forget its events once delivered, else keep them for the resumption window. */
   finish(session: HttpSession, stream: SseStream, delivered: boolean): void {
@@ -334,7 +344,7 @@ export class LegacySessions {
       session.getStream.close();
       this.#store.dropStream(session.id, session.getStream.id);
     }
-    const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
+    const stream = new SseStream(sink, this.#streamId(session, 'g'), this.#store, session.id);
     session.getStream = stream;
     if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     stream.keepAlive(this.#limits.keepAliveMs);
