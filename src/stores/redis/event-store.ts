@@ -104,7 +104,10 @@ export class RedisEventStore implements EventStore {
     return `${streamId}.${seq}`;
   }
 
-  async replay(sessionId: string, lastEventId: string): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
+  async replay(
+    sessionId: string,
+    lastEventId: string,
+  ): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
     const dot = lastEventId.lastIndexOf('.');
     const seq = Number(lastEventId.slice(dot + 1));
     if (dot <= 0 || !Number.isSafeInteger(seq) || seq < 0) return undefined;

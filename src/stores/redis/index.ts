@@ -8,3 +8,4 @@ export {
   RedisUnavailableError,
 } from './connection.js';
 export { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';
+export { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';

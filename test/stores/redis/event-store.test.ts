@@ -40,7 +40,7 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     assert.deepEqual((await b.replay('s1', ids[2]!))?.events, [], 'nothing missed');
   });
 
-  it("an event id of another session, an id not yet written or a malformed one is unknown", async () => {
+  it('an event id of another session, an id not yet written or a malformed one is unknown', async () => {
     const a = new RedisEventStore(connA);
     const id = a.append('mine', `${a.streamPrefix}0`, '{"x":1}')!;
     await a.flush();
@@ -56,7 +56,10 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     await a.flush();
     assert.equal(await connA.run((c) => c.xLen(connA.key('ev', '{s2}', 'k'))), 3);
     assert.equal(await a.replay('s2', ids[0]!), undefined, 'events 2 was trimmed: cannot resume without a hole');
-    assert.deepEqual((await a.replay('s2', ids[1]!))?.events.map((e) => e.data), ['3', '4', '5']);
+    assert.deepEqual(
+      (await a.replay('s2', ids[1]!))?.events.map((e) => e.data),
+      ['3', '4', '5'],
+    );
   });
 
   it('an event too big to keep goes out with an id, but resuming from before it is refused', async () => {
@@ -67,7 +70,10 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     assert.ok(big);
     await a.flush();
     assert.equal(await a.replay('s3', small), undefined);
-    assert.deepEqual((await a.replay('s3', big!))?.events.map((e) => e.data), ['"ok2"']);
+    assert.deepEqual(
+      (await a.replay('s3', big!))?.events.map((e) => e.data),
+      ['"ok2"'],
+    );
     assert.deepEqual((await a.replay('s3', after1))?.events, []);
   });
 
@@ -84,7 +90,7 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     await b.flush();
     assert.equal(await a.replay('s4', ida), undefined);
     assert.equal(await a.replay('s4', idb), undefined);
-    assert.equal(a.localStreams + b.localStreams, 1, "a still counts its stream until it drops it");
+    assert.equal(a.localStreams + b.localStreams, 1, 'a still counts its stream until it drops it');
     assert.equal(await connA.run((c) => c.exists(connA.key('evs', '{s4}'))), 0);
   });
 });
