@@ -1,6 +1,7 @@
 // Legacy HTTP sessions in Redis (the HTTP server's `sessionStore` option): any instance serves any live
 // session, DELETE and idle expiry end it everywhere, and a client's answer to a server→client request
 // reaches the instance that asked. Each operation is one Lua script (one round trip).
+import { ErrorCode, McpError } from '../../protocol/errors.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import type { LoggingLevel } from '../../protocol/types.js';
 import type { LegacyVersion } from '../../protocol/versions.js';
@@ -22,6 +23,11 @@ export interface RedisSessionStoreOptions {
   maxSessionsPerClient?: number;
   /** Most ms a server→client request (elicitation, sampling, roots) waits for its answer. Default 10 minutes; then it fails with a timeout error. */
   serverRequestTimeoutMs?: number;
+  /**
+   * Largest client capabilities plus client info of one session, in bytes of JSON. Default 64 KiB; over
+   * it `initialize` is answered with -32602 and no session is opened.
+   */
+  maxStateBytes?: number;
   /** Errors of the background subscription (the subscriber reconnects by itself). Default: ignored. */
   onerror?: (error: unknown) => void;
 }
@@ -99,6 +105,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #ttl: number;
   readonly #max: number;
   readonly #maxPerClient: number;
+  readonly #maxStateBytes: number;
   readonly #handlers: Parameters<SessionStore['listen']>[0][] = [];
 
   private constructor(conn: RedisConnection, options: RedisSessionStoreOptions) {
@@ -106,6 +113,7 @@ export class RedisSessionStore implements SessionStore {
     this.#ttl = options.sessionIdleMs ?? 30 * 60_000;
     this.#max = options.maxSessions ?? 100_000;
     this.#maxPerClient = options.maxSessionsPerClient ?? 1000;
+    this.#maxStateBytes = options.maxStateBytes ?? 64 * 1024;
     this.serverRequestTimeoutMs = options.serverRequestTimeoutMs ?? 10 * 60_000;
     this.instance = Buffer.from(crypto.getRandomValues(new Uint8Array(9)))
       .toString('base64url')
@@ -136,12 +144,20 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(id: string, state: SessionState) {
+    const cc = JSON.stringify(state.clientCapabilities ?? {});
+    const ci = state.clientInfo === undefined ? '' : JSON.stringify(state.clientInfo);
+    const size = Buffer.byteLength(cc) + Buffer.byteLength(ci);
+    if (size > this.#maxStateBytes)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `initialize: client capabilities and info take ${size} bytes, the limit is ${this.#maxStateBytes} (maxStateBytes)`,
+      );
     const fields = [
       ['p', principalField(state.principal)],
       ['c', state.client ?? ''],
       ['v', state.version],
-      ['cc', JSON.stringify(state.clientCapabilities ?? {})],
-      ['ci', state.clientInfo === undefined ? '' : JSON.stringify(state.clientInfo)],
+      ['cc', cc],
+      ['ci', ci],
       ['ll', state.logLevel ?? ''],
       ['in', state.initialized ? '1' : ''],
       ['rev', '0'],

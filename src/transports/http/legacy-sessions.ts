@@ -401,8 +401,9 @@ export class LegacySessions {
     for (const s of session.streams.values()) s.close();
     for (const t of session.finished.values()) clearTimeout(t);
     session.finished.clear();
-    if (scope === 'end') this.#store.dropSession(session.id);
-    else this.#store.release?.(session.id);
+    // Ended elsewhere: dropping its events again is harmless, and covers the DELETE whose notice came first.
+    if (scope === 'local') this.#store.release?.(session.id);
+    else this.#store.dropSession(session.id);
   }
 
   /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. Shared: drop idle copies. */

@@ -252,6 +252,53 @@ describe('legacy sessions across a fleet (Redis)', skipWithoutRedis(), () => {
     assert.equal(foreign.status, 400);
   });
 
+  it('Redis round trips per legacy POST: one check per request, one more for a state change', async () => {
+    const h = await openRaw(0, 'gina');
+    let runs = 0;
+    const restore = fleet.map((i) => {
+      const run = i.conn.run.bind(i.conn);
+      i.conn.run = ((fn: Parameters<typeof run>[0]) => (runs++, run(fn))) as typeof i.conn.run;
+      return () => void (i.conn.run = run);
+    });
+    try {
+      const post = async (instance: number, body: unknown) => {
+        runs = 0;
+        const r = await raw(instance, { headers: h, body });
+        assert.equal(r.status, 200);
+        await r.text();
+        return runs;
+      };
+      const call = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+      const quiet = { jsonrpc: '2.0', id: 4, method: 'logging/setLevel', params: { level: 'error' } };
+      assert.equal(await post(2, quiet), 2, 'first sight (rebuilt by the check) and a state change');
+      assert.equal(await post(2, call), 1, 'a JSON answer on a session the instance holds: the check only');
+      assert.equal(await post(0, call), 1, 'another instance takes the new level over in the same round trip');
+      assert.equal(await post(1, call), 1);
+      // An answer that turns into SSE also writes its events (priming, log, result) and drops the delivered
+      // stream: in the background, not waited for.
+      await post(0, { ...quiet, params: { level: 'info' } });
+      assert.equal(await post(1, call), 1 + 3 + 1);
+    } finally {
+      for (const r of restore) r();
+    }
+  });
+
+  it('oversize client state is refused at initialize (-32602), and no session is opened', async () => {
+    const big = {
+      ...INIT,
+      params: { ...INIT.params, capabilities: { experimental: { x: { blob: 'x'.repeat(70_000) } } } },
+    };
+    const r = await raw(0, { headers: { authorization: 'Bearer hank' }, body: big });
+    const body = (await r.json()) as { error?: { code: number } };
+    assert.equal(body.error?.code, -32602);
+    const sid = r.headers.get('mcp-session-id');
+    if (sid) {
+      const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+      const h = { authorization: 'Bearer hank', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
+      for (const i of [0, 1]) assert.equal((await raw(i, { headers: h, body: call })).status, 404);
+    }
+  });
+
   it('Redis down: requests that need it get 503 with Retry-After; service comes back by itself', async () => {
     const h = await openRaw(0, 'frank');
     const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
