@@ -87,9 +87,20 @@ if c and c ~= '' then redis.call('ZREM', ARGV[2] .. c, ARGV[1]) end
 redis.call('PUBLISH', ARGV[3], ARGV[1])
 return 1`);
 
-// KEYS: hash and subscriptions of each session. ARGV: ttl.
+// KEYS: all sessions (zset), then the hash and subscriptions of each session. ARGV: now, ttl, client zset
+// key prefix, then the ids. Renews the sessions that still exist (an ended one stays ended).
 const RENEW = new LuaScript(`
-for _, k in ipairs(KEYS) do redis.call('PEXPIRE', k, ARGV[1]) end
+local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 4, #ARGV do
+  local h = KEYS[2 * (i - 3)]
+  if redis.call('PEXPIRE', h, ttl) == 1 then
+    redis.call('PEXPIRE', KEYS[2 * (i - 3) + 1], ttl)
+    redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[i])
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    local c = redis.call('HGET', h, 'c')
+    if c and c ~= '' then redis.call('ZADD', ARGV[3] .. c, 'XX', now + ttl, ARGV[i]) end
+  end
+end
 return 1`);
 
 /**
@@ -101,6 +112,7 @@ return 1`);
 export class RedisSessionStore implements SessionStore {
   readonly instance: string;
   readonly serverRequestTimeoutMs: number;
+  readonly idleMs: number;
   readonly #conn: RedisConnection;
   readonly #ttl: number;
   readonly #max: number;
@@ -110,7 +122,7 @@ export class RedisSessionStore implements SessionStore {
 
   private constructor(conn: RedisConnection, options: RedisSessionStoreOptions) {
     this.#conn = conn;
-    this.#ttl = options.sessionIdleMs ?? 30 * 60_000;
+    this.#ttl = this.idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.#max = options.maxSessions ?? 100_000;
     this.#maxPerClient = options.maxSessionsPerClient ?? 1000;
     this.#maxStateBytes = options.maxStateBytes ?? 64 * 1024;
@@ -238,8 +250,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async renew(ids: string[]): Promise<void> {
-    const keys = ids.flatMap((id) => [this.#hash(id), this.#subs(id)]);
-    await this.#conn.run((c) => RENEW.run(c, keys, [this.#ttl]));
+    const keys = [this.#conn.key('sessions'), ...ids.flatMap((id) => [this.#hash(id), this.#subs(id)])];
+    const args = [Date.now(), this.#ttl, this.#conn.key('sess-client', ''), ...ids];
+    await this.#conn.run((c) => RENEW.run(c, keys, args));
   }
 
   async route(instance: string, sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): Promise<void> {

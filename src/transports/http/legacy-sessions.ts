@@ -206,7 +206,7 @@ export class LegacySessions {
             const ids = [...this.#sessions.values()].filter((s) => s.live).map((s) => s.id);
             if (ids.length > 0) renew(ids).catch(() => {});
           },
-          Math.max(1000, Math.floor(limits.idleMs / 3)),
+          Math.max(1000, Math.floor((shared.idleMs ?? limits.idleMs) / 3)),
         );
         (this.#renewTimer as { unref?: () => void }).unref?.();
       }

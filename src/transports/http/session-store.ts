@@ -39,6 +39,8 @@ export interface SessionSnapshot {
 export interface SessionStore {
   /** This instance's name among its peers (no `.`): tags the stream ids and server→client request ids it mints. */
   readonly instance: string;
+  /** How long a session lives without requests, ms (instances renew the sessions they hold in use a few times per period). */
+  readonly idleMs?: number;
   /** Most ms a server→client request waits for the client's answer (it may have to cross instances). */
   readonly serverRequestTimeoutMs?: number;
   /** Record a new session (its `initialize` succeeded); the refusal when the fleet is at a bound. */

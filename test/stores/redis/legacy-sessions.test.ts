@@ -18,6 +18,7 @@ interface Instance {
   server: McpServer;
   conn: RedisConnection;
   events: RedisEventStore;
+  sessions: RedisSessionStore;
   http: HttpServer;
 }
 
@@ -58,7 +59,7 @@ async function startInstance(name: string, redisUrl: string): Promise<Instance> 
   const http = createServer(handler);
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(http.address() as { port: number }).port}/mcp`;
-  return { name, url, server, conn, events, http };
+  return { name, url, server, conn, events, sessions: sessionStore, http };
 }
 
 describe('legacy sessions across a fleet (Redis)', skipWithoutRedis(), () => {
@@ -297,6 +298,21 @@ describe('legacy sessions across a fleet (Redis)', skipWithoutRedis(), () => {
       const h = { authorization: 'Bearer hank', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
       for (const i of [0, 1]) assert.equal((await raw(i, { headers: h, body: call })).status, 404);
     }
+  });
+
+  it('renew keeps held sessions alive (expiry and fleet count) and never revives an ended one', async () => {
+    const live = await openRaw(0, 'ivy');
+    const gone = await openRaw(0, 'ivy');
+    assert.equal((await raw(1, { method: 'DELETE', headers: gone })).status, 200);
+    const { conn, sessions } = fleet[0]!;
+    const key = (h: Record<string, string>) => conn.key('sess', `{${h['mcp-session-id']}}`);
+    await conn.run((c) => c.pExpire(key(live), 5000));
+    await conn.run((c) => c.zAdd(conn.key('sessions'), { score: 1, value: live['mcp-session-id']! }, { XX: true }));
+    await sessions.renew([live['mcp-session-id']!, gone['mcp-session-id']!]);
+    assert.ok((await conn.run((c) => c.pTTL(key(live)))) > 5000);
+    assert.ok((await conn.run((c) => c.zScore(conn.key('sessions'), live['mcp-session-id']!)))! > Date.now());
+    assert.equal(await conn.run((c) => c.exists(key(gone))), 0);
+    assert.equal(await conn.run((c) => c.zScore(conn.key('sessions'), gone['mcp-session-id']!)), null);
   });
 
   it('Redis down: requests that need it get 503 with Retry-After; service comes back by itself', async () => {
