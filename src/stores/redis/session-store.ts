@@ -140,6 +140,14 @@ export class RedisSessionStore implements SessionStore {
     await sub.subscribe(conn.key('sess-end'), (id) => {
       for (const h of store.#handlers) h.ended(id);
     });
+    await sub.subscribe(conn.key('sess-cancel'), (raw) => {
+      try {
+        const { s, r } = JSON.parse(raw) as { s: string; r: RequestId };
+        for (const h of store.#handlers) h.cancelled?.(s, r);
+      } catch (e) {
+        onerror(e);
+      }
+    });
     await sub.subscribe(conn.key('sreq', store.instance), (raw) => {
       try {
         const { s, m } = JSON.parse(raw) as { s: string; m: JsonRpcMessage & { id?: RequestId | null } };
@@ -258,6 +266,11 @@ export class RedisSessionStore implements SessionStore {
   async route(instance: string, sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): Promise<void> {
     const channel = this.#conn.key('sreq', instance);
     await this.#conn.run((c) => c.publish(channel, JSON.stringify({ s: sessionId, m: message })));
+  }
+
+  async cancel(sessionId: string, requestId: RequestId): Promise<void> {
+    const channel = this.#conn.key('sess-cancel');
+    await this.#conn.run((c) => c.publish(channel, JSON.stringify({ s: sessionId, r: requestId })));
   }
 
   #hash(id: string): string {

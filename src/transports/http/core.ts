@@ -623,8 +623,13 @@ export class HttpCore {
       const c = classify(m);
       if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
       if (c.kind === 'request') requests.push(c.message);
-      else if (c.kind === 'notification') this.#sessions.notification(session, c.message.method, c.message.params);
-      else if (c.kind === 'result' || c.kind === 'error') {
+      else if (c.kind === 'notification') {
+        try {
+          await this.#sessions.notification(session, c.message.method, c.message.params);
+        } catch (e) {
+          return this.#unavailable(req, res, e);
+        }
+      } else if (c.kind === 'result' || c.kind === 'error') {
         try {
           await this.#sessions.answer(session, c.message);
         } catch (e) {

@@ -193,6 +193,11 @@ export class LegacySessions {
     if (shared) {
       shared.listen({
         answer: (id, message) => this.#sessions.get(id)?.requests?.answer(message),
+        cancelled: (id, requestId) =>
+          this.#sessions
+            .get(id)
+            ?.inflight.get(requestId)
+            ?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client')),
         ended: (id) => {
           const s = this.#sessions.get(id);
           if (s) this.close(s, 'gone');
@@ -484,14 +489,17 @@ export class LegacySessions {
   }
 
   /** A notification from the client: `initialized`, or the cancellation of one of its requests. */
-  notification(session: HttpSession, method: string, params: JsonObject | undefined): void {
+  notification(session: HttpSession, method: string, params: JsonObject | undefined): void | Promise<void> {
     if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
     else if (
       method === 'notifications/cancelled' &&
       params &&
       (typeof params.requestId === 'string' || typeof params.requestId === 'number')
     ) {
-      session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+      const running = session.inflight.get(params.requestId);
+      if (running) return running.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+      // Shared sessions: the request may run on another instance; every instance holding the session checks.
+      if (this.#shared?.cancel) return this.#shared.cancel(session.id, params.requestId);
     }
   }
 

@@ -65,9 +65,12 @@ export interface SessionStore {
   renew?(ids: string[]): Promise<void>;
   /** Send the client's answer to a server→client request to the instance that asked (`instance` of its id). */
   route(instance: string, sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): Promise<void>;
-  /** Be given answers other instances routed here, and the ids of sessions ended elsewhere. */
+  /** Tell every instance the client cancelled its request `requestId` (it runs on one of them, or none). */
+  cancel?(sessionId: string, requestId: RequestId): Promise<void>;
+  /** Be given answers other instances routed here, cancellations, and the ids of sessions ended elsewhere. */
   listen(handlers: {
     answer(sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): void;
+    cancelled?(sessionId: string, requestId: RequestId): void;
     ended(sessionId: string): void;
   }): void;
 }

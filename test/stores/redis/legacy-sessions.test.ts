@@ -12,6 +12,9 @@ import { StreamableHttpClientTransport } from '../../../src/transports/http/inde
 import { createNodeHandler } from '../../../src/transports/http/node.js';
 import { skipWithoutRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
 
+/** Per instance: resolves when its `slow` tool was cancelled. */
+const cancelled = new Map<string, () => void>();
+
 interface Instance {
   name: string;
   url: string;
@@ -46,6 +49,13 @@ async function startInstance(name: string, redisUrl: string): Promise<Instance> 
     });
     const who = (r as { content?: { name?: string } }).content?.name;
     return { content: [{ type: 'text', text: `${r.action}:${who}@${name}` }] };
+  });
+  server.registerTool('slow', { inputSchema: { type: 'object' } }, async (_a, ctx) => {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 20_000);
+      ctx.signal.addEventListener('abort', () => (clearTimeout(t), cancelled.get(name)?.(), resolve()), { once: true });
+    });
+    return { content: [] };
   });
   const handler = createNodeHandler(server, {
     sessionStore,
@@ -298,6 +308,37 @@ describe('legacy sessions across a fleet (Redis)', skipWithoutRedis(), () => {
       const h = { authorization: 'Bearer hank', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
       for (const i of [0, 1]) assert.equal((await raw(i, { headers: h, body: call })).status, 404);
     }
+  });
+
+  it("a client's cancellation POSTed to another instance cancels the request where it runs", async () => {
+    const h = await openRaw(0, 'jack');
+    const wasCancelled = new Promise<void>((r) => cancelled.set('i2', r));
+    const stop = new AbortController();
+    const call = raw(2, {
+      headers: h,
+      body: { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'slow', arguments: {} } },
+      signal: stop.signal,
+    }).catch(() => undefined);
+    // The call has reached instance 2 once its POST is answered with headers or the tool runs; cancel from 0.
+    await new Promise((r) => setImmediate(r));
+    let note: Response | undefined;
+    let done = false;
+    void wasCancelled.then(() => (done = true));
+    for (let i = 0; i < 50 && !done; i++) {
+      note = await raw(i % 2, {
+        headers: h,
+        body: {
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: 7, reason: 'no longer needed' },
+        },
+      });
+      assert.equal(note.status, 202);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await wasCancelled;
+    stop.abort();
+    await call;
   });
 
   it('renew keeps held sessions alive (expiry and fleet count) and never revives an ended one', async () => {
