@@ -24,7 +24,8 @@ if redis.call('SISMEMBER', KEYS[2], KEYS[1]) == 0 then
   if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[6]) then return 0 end
   redis.call('SADD', KEYS[2], KEYS[1])
 end
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. ARGV[1], ARGV[2], ARGV[3])
+-- An id at or below the last (a write that arrived late) is not kept: replay then sees the hole and refuses.
+if type(redis.pcall('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. ARGV[1], ARGV[2], ARGV[3])) == 'table' then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1`);
@@ -39,9 +40,12 @@ if seq > tonumber(string.match(last[1], '%d+$')) then return false end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 if tonumber(string.match(first[1], '%d+$')) > seq + 1 then return false end
 local out = {}
+local want = seq + 1
 for _, e in ipairs(redis.call('XRANGE', KEYS[1], '(0-' .. seq, '+')) do
-  if e[2][1] ~= 'd' then return false end
-  out[#out + 1] = string.match(e[1], '%d+$')
+  local n = tonumber(string.match(e[1], '%d+$'))
+  if e[2][1] ~= 'd' or n ~= want then return false end
+  want = n + 1
+  out[#out + 1] = tostring(n)
   out[#out + 1] = e[2][2]
 end
 return out`);

@@ -77,6 +77,18 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     assert.deepEqual((await a.replay('s3', after1))?.events, []);
   });
 
+  it('a stream missing an event in the middle (a write lost or late) is refused, not replayed with a hole', async () => {
+    const a = new RedisEventStore(connA);
+    const ids = [1, 2, 3, 4].map((n) => a.append('s5', 'k', String(n))!);
+    await a.flush();
+    await connA.run((c) => c.xDel(connA.key('ev', '{s5}', 'k'), '0-3'));
+    assert.equal(await a.replay('s5', ids[0]!), undefined);
+    assert.deepEqual(
+      (await a.replay('s5', ids[2]!))?.events.map((e) => e.data),
+      ['4'],
+    );
+  });
+
   it('dropSession removes every stream of the session, whoever wrote it; events expire by ttlMs', async () => {
     const a = new RedisEventStore(connA, { ttlMs: 60_000 });
     const b = new RedisEventStore(connB);
