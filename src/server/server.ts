@@ -243,6 +243,25 @@ export class Server {
     for (const listener of this.#sessionEndListeners) listener(session);
   }
 
+  /**
+   * A legacy session another instance opened, rebuilt here from a shared store (an HTTP fleet): counted
+   * like one opened by `initialize`, and ended the same way (`endLegacySession`).
+   */
+  restoreLegacySession(
+    state: Omit<LegacySession, 'subscriptions' | 'notify'> & { subscriptions: Iterable<string> },
+  ): LegacySession {
+    const session: LegacySession = { ...state, subscriptions: new Set(state.subscriptions) };
+    this.#subscriptionCount += session.subscriptions.size;
+    return session;
+  }
+
+  /** A restored session's resource subscriptions changed on another instance: take them over. */
+  setLegacySubscriptions(session: LegacySession, uris: Iterable<string>): void {
+    this.#subscriptionCount -= session.subscriptions.size;
+    session.subscriptions = new Set(uris);
+    this.#subscriptionCount += session.subscriptions.size;
+  }
+
   readonly #sessionEndListeners = new Set<(session: LegacySession) => void>();
 
   /** Be told when a legacy session ends (state bound to it can go). Returns an unsubscribe. */

@@ -26,3 +26,5 @@ export {
   type RedisFleetOptions,
   redisFleet,
 } from './fleet.js';
+export { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';
+export { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';

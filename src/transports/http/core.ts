@@ -18,7 +18,8 @@ import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
 import type { Channel, Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
-import { LegacySessions, type HttpSession } from './legacy-sessions.js';
+import { LegacySessions, clientKey, type HttpSession } from './legacy-sessions.js';
+import type { SessionChange, SessionStore } from './session-store.js';
 import { securityCheck, type SecurityCheck, type SecurityOptions } from '../shared/security.js';
 import { SseStream, type StreamSink } from './sse-stream.js';
 
@@ -137,6 +138,16 @@ export interface HttpServerOptions extends SecurityOptions {
   /** Where legacy SSE events are kept for resumption. Default: an `InMemoryEventStore` with its default bounds. */
   eventStore?: EventStore;
   /**
+   * Where legacy sessions live when several instances serve this endpoint without sticky sessions (e.g.
+   * tsmcp/redis `RedisSessionStore`, with a `RedisEventStore` as `eventStore`). Every request of a legacy
+   * session then checks the store (a session ended or changed elsewhere is seen at once), an instance
+   * rebuilds a session it has not seen from its record, `sessionIdleMs` and `maxSessionsPerClient` are
+   * kept by the store across the fleet, and `maxSessions` bounds the copies one instance holds (idle
+   * copies make room). When the store is unreachable, the request gets its error (503 with Retry-After).
+   * Default: none, sessions live in this instance's memory.
+   */
+  sessionStore?: SessionStore;
+  /**
    * How long the events of a legacy SSE stream are kept after its response was written while no client
    * was connected, ms. Default 60 000. A response written to a live connection is dropped at once.
    */
@@ -228,13 +239,18 @@ export class HttpCore {
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.#keepAlive = options.keepAliveMs ?? 15_000;
     const store: EventStore = options.eventStore ?? new InMemoryEventStore();
-    this.#sessions = new LegacySessions(server, store, {
-      idleMs: options.sessionIdleMs ?? 30 * 60_000,
-      maxSessions: options.maxSessions ?? 10_000,
-      maxPerClient: options.maxSessionsPerClient ?? 1000,
-      windowMs: options.resumptionWindowMs ?? 60_000,
-      keepAliveMs: this.#keepAlive,
-    });
+    this.#sessions = new LegacySessions(
+      server,
+      store,
+      {
+        idleMs: options.sessionIdleMs ?? 30 * 60_000,
+        maxSessions: options.maxSessions ?? 10_000,
+        maxPerClient: options.maxSessionsPerClient ?? 1000,
+        windowMs: options.resumptionWindowMs ?? 60_000,
+        keepAliveMs: this.#keepAlive,
+      },
+      options.sessionStore,
+    );
     this.#refuse = securityCheck(options);
     this.#legacy = options.legacy !== false && server.versions.some(isLegacyVersion);
     if (options.auth && options.authenticate)
@@ -471,6 +487,7 @@ export class HttpCore {
     request: JsonRpcRequest,
     session: HttpSession | undefined,
     extraHeaders: HeaderMap = NO_HEADERS,
+    commit?: () => Promise<void>,
   ): Promise<void> {
     // Closing the stream cancels a modern request (its signal is the connection's); a legacy one keeps
     // running, its events stored for resumption, and is cancelled only by notifications/cancelled.
@@ -514,6 +531,7 @@ export class HttpCore {
     let errorHeaders: HeaderMap | undefined;
     try {
       const result = await this.#server.dispatch(request, channel, signal);
+      if (commit) await commit(); // shared sessions: what the request changed is recorded before it is answered
       answer = { jsonrpc: '2.0', id: request.id, result };
     } catch (thrown) {
       // Scopes declared at registration: the resource server builds its challenge (all scopes needed).
@@ -559,11 +577,23 @@ export class HttpCore {
       const session = this.#openSession(req, res, c.message.id);
       if (!session) return;
       session.principal = this.#principalOf(req);
-      await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id });
-      if (!session.legacy) this.#sessions.close(session); // initialize failed
+      // Shared sessions: recorded in the store before the client learns the id (any instance may get its next POST).
+      const commit = this.#sessions.shared
+        ? () =>
+            this.#sessions.commitNew(
+              session,
+              req.remoteAddress === undefined ? undefined : clientKey(req.remoteAddress),
+            )
+        : undefined;
+      await this.#respond(req, res, c.message, session, { 'mcp-session-id': session.id }, commit);
+      if (!session.legacy || (this.#sessions.shared && !session.shared)) this.#sessions.close(session); // initialize failed
       return;
     }
-    const session = this.#session(req, res);
+    const initialized: SessionChange | undefined =
+      isObject(body) && body.method === 'notifications/initialized' && !('id' in body)
+        ? { kind: 'initialized' }
+        : undefined;
+    const session = await this.#session(req, res, initialized);
     if (!session) return;
     if (header !== undefined && session.legacy && header !== session.legacy.version) {
       return this.#fail(
@@ -593,11 +623,23 @@ export class HttpCore {
       const c = classify(m);
       if (c.kind === 'invalid') return this.#fail(req, res, 400, c.id, c.error.code, c.error.message);
       if (c.kind === 'request') requests.push(c.message);
-      else if (c.kind === 'notification') this.#sessions.notification(session, c.message.method, c.message.params);
-      else if (c.kind === 'result' || c.kind === 'error') this.#sessions.answer(session, c.message);
+      else if (c.kind === 'notification') {
+        try {
+          await this.#sessions.notification(session, c.message.method, c.message.params);
+        } catch (e) {
+          return this.#unavailable(req, res, e);
+        }
+      } else if (c.kind === 'result' || c.kind === 'error') {
+        try {
+          await this.#sessions.answer(session, c.message);
+        } catch (e) {
+          return this.#unavailable(req, res, e);
+        }
+      }
     }
     if (requests.length === 0) return res.send(202, this.#headers(req, {}));
-    if (requests.length === 1) return this.#respond(req, res, requests[0]!, session);
+    if (requests.length === 1)
+      return this.#respond(req, res, requests[0]!, session, NO_HEADERS, this.#commitChange(session, requests[0]!));
     // 2025-03-26 batch: answer every request, in one JSON array.
     const answers = await Promise.all(
       requests.map(async (r) => {
@@ -609,7 +651,9 @@ export class HttpCore {
           notify: async () => {},
         };
         try {
-          return { jsonrpc: '2.0', id: r.id, result: await this.#server.dispatch(r, channel, controller.signal) };
+          const result = await this.#server.dispatch(r, channel, controller.signal);
+          await this.#commitChange(session, r)?.();
+          return { jsonrpc: '2.0', id: r.id, result };
         } catch (e) {
           return { jsonrpc: '2.0', id: r.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, r)) };
         }
@@ -639,8 +683,23 @@ export class HttpCore {
     return this.#server.principal({ identity: identityOf(req), meta: NO_META });
   }
 
-  /** The session a request names; answers 400/404 itself when there is none. */
-  #session(req: CoreRequest, res: CoreResponse): HttpSession | undefined {
+  /** Shared sessions: the recording of what a request changes in its session's state, if it may. */
+  #commitChange(session: HttpSession, request: JsonRpcRequest): (() => Promise<void>) | undefined {
+    return this.#sessions.shared
+      ? () => this.#sessions.commitChange(session, request.method, request.params)
+      : undefined;
+  }
+
+  /** Answers a store failure (its McpError's status and headers, e.g. 503 with Retry-After). */
+  #unavailable(req: CoreRequest, res: CoreResponse, e: unknown): void {
+    const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 500;
+    const headers = e instanceof McpError && e.httpHeaders ? { ...JSON_HEADERS, ...e.httpHeaders } : JSON_HEADERS;
+    const error = e instanceof McpError ? e.toJSON() : { code: ErrorCode.InternalError, message: 'Internal error' };
+    res.send(status, this.#headers(req, headers), errorBody(undefined, error));
+  }
+
+  /** The session a request names; answers 400/404 (shared: 503 when the store is unreachable) itself when there is none. */
+  async #session(req: CoreRequest, res: CoreResponse, change?: SessionChange): Promise<HttpSession | undefined> {
     const id = req.header('mcp-session-id');
     if (id == null) {
       this.#fail(
@@ -654,7 +713,29 @@ export class HttpCore {
       return undefined;
     }
     // A session id is not a credential: presented by another principal it is answered like an unknown one.
-    const s = this.#sessions.find(id, this.#principalOf(req));
+    let s: HttpSession | undefined;
+    if (this.#sessions.shared) {
+      let found: Awaited<ReturnType<LegacySessions['findShared']>>;
+      try {
+        found = await this.#sessions.findShared(id, this.#principalOf(req), change);
+      } catch (e) {
+        this.#unavailable(req, res, e);
+        return undefined;
+      }
+      if (found && 'reason' in found) {
+        res.send(
+          503,
+          this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }),
+          errorBody(undefined, {
+            code: ErrorCode.InternalError,
+            message: found.message,
+            data: { reason: found.reason, retryAfterSeconds: RETRY_AFTER_S },
+          }),
+        );
+        return undefined;
+      }
+      s = found;
+    } else s = this.#sessions.find(id, this.#principalOf(req));
     if (!s)
       this.#fail(
         req,
@@ -683,7 +764,7 @@ export class HttpCore {
         'Not Acceptable: a GET stream needs Accept: text/event-stream',
       );
     }
-    const session = this.#session(req, res);
+    const session = await this.#session(req, res);
     if (!session) return;
     const last = req.header('last-event-id');
     if (last) {
@@ -711,12 +792,19 @@ export class HttpCore {
     this.#sessions.openGetStream(session, res.stream(200, this.#headers(req, SSE_HEADERS)), req.signal);
   }
 
-  #delete(req: CoreRequest, res: CoreResponse): void {
+  async #delete(req: CoreRequest, res: CoreResponse): Promise<void> {
     if (!this.#legacy || req.header('mcp-session-id') == null) {
       return res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
     }
-    const session = this.#session(req, res);
+    const session = await this.#session(req, res);
     if (!session) return;
+    if (session.shared) {
+      try {
+        await this.#options.sessionStore!.delete(session.id); // every instance: the store says so to each
+      } catch (e) {
+        return this.#unavailable(req, res, e);
+      }
+    }
     this.#sessions.close(session);
     res.send(200, this.#headers(req, {}));
   }

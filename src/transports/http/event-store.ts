@@ -30,6 +30,13 @@ export interface EventStore {
   dropStream(sessionId: string, streamId: string): void;
   /** Forget everything of a session (DELETE, idle expiry, eviction). */
   dropSession(sessionId: string): void;
+  /**
+   * A store shared by several instances: this instance's prefix of the stream ids it mints, so streams of
+   * one session opened on different instances never share an id (the core then numbers streams per instance).
+   */
+  readonly streamPrefix?: string;
+  /** A shared store: this instance dropped its local copy of a session that lives on (keep its events). */
+  release?(sessionId: string): void;
 }
 
 export interface InMemoryEventStoreOptions {

@@ -11,3 +11,4 @@ export { InMemoryEventStore } from './event-store.js';
 export type { EventStore, InMemoryEventStoreOptions, StoredEvent } from './event-store.js';
 export type { SecurityOptions } from '../shared/security.js';
 export type { ServerLike } from '../shared/server-of.js';
+export type { SessionChange, SessionSnapshot, SessionState, SessionStore } from './session-store.js';

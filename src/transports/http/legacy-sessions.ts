@@ -7,7 +7,26 @@ import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonr
 import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
 import type { Transport } from '../../protocol/transport.js';
 import type { EventStore } from './event-store.js';
+import type { SessionChange, SessionStore } from './session-store.js';
+import type { LoggingLevel } from '../../protocol/types.js';
 import { SseStream, type StreamSink } from './sse-stream.js';
+
+/** Seconds a client is told to wait when the fleet is at a session bound. */
+const SHARED_RETRY_AFTER_S = 10;
+/** Default of `SessionStore.serverRequestTimeoutMs`: a shared session's server→client request waits this long. */
+export const DEFAULT_SHARED_REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/** The change a successful request made to its session's state, if any. */
+function changeOf(method: string, params: JsonObject | undefined): SessionChange | undefined {
+  switch (method) {
+    case 'logging/setLevel':
+      return { kind: 'logLevel', level: params?.level as LoggingLevel };
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      return { kind: method === 'resources/subscribe' ? 'subscribe' : 'unsubscribe', uri: String(params?.uri) };
+  }
+  return undefined;
+}
 
 /** The bounds of `HttpServerOptions` that concern sessions, resolved to numbers. @internal */
 export interface SessionLimits {
@@ -33,28 +52,48 @@ export interface SessionRefusal {
  */
 class SessionRequests implements Transport {
   readonly #peer: Peer;
+  /** Shared sessions: ids go out as `<instance>.<n>`, so the instance a client's answer lands on can route it back. */
+  readonly #tag: string | undefined;
+  readonly #timeoutMs: number;
   /** The stream of the request being sent (the Peer sends synchronously inside `request`). */
   #next: SseStream | undefined;
   /** The stream each pending request went out on, for its cancellation. */
   readonly #streams = new Map<RequestId, SseStream>();
   onmessage?: (value: unknown) => void;
 
-  constructor() {
+  constructor(tag?: string, timeoutMs = Infinity) {
     this.#peer = new Peer(this, { onrequest: (r) => Promise.reject(methodNotFound(r.method)) });
+    this.#tag = tag;
+    this.#timeoutMs = timeoutMs;
   }
 
-  /** No timeout, as on stdio: a person may take long to answer an elicitation; the asking request's signal ends it. */
+  /**
+   * No timeout by default, as on stdio: a person may take long to answer an elicitation; the asking
+   * request's signal ends it. A shared session's answer may be lost between instances: there the store's
+   * `serverRequestTimeoutMs` bounds the wait.
+   */
   request(stream: SseStream, method: string, params: JsonObject | undefined, signal: AbortSignal): Promise<JsonObject> {
     this.#next = stream;
     try {
-      return this.#peer.request(method, params, { signal, timeoutMs: Infinity });
+      return this.#peer.request(method, params, {
+        signal,
+        timeoutMs: this.#timeoutMs,
+        maxTotalTimeoutMs: this.#timeoutMs,
+        resetTimeoutOnProgress: false,
+      });
     } finally {
       this.#next = undefined;
     }
   }
 
   answer(message: JsonRpcMessage & { id?: RequestId | null }): void {
-    if (message.id != null) this.#streams.delete(message.id);
+    let id = message.id;
+    if (this.#tag !== undefined) {
+      if (typeof id !== 'string' || !id.startsWith(`${this.#tag}.`)) return;
+      id = Number(id.slice(this.#tag.length + 1));
+      message = { ...message, id } as typeof message;
+    }
+    if (id != null) this.#streams.delete(id);
     this.onmessage?.(message);
   }
 
@@ -62,12 +101,14 @@ class SessionRequests implements Transport {
     if (Array.isArray(message) || !('method' in message)) return;
     if ('id' in message && this.#next) {
       this.#streams.set(message.id, this.#next);
-      return this.#next.message(message);
+      return this.#next.message(this.#tag === undefined ? message : { ...message, id: `${this.#tag}.${message.id}` });
     }
     const target = message.method === 'notifications/cancelled' ? message.params?.requestId : undefined;
     if (typeof target !== 'string' && typeof target !== 'number') return;
     const stream = this.#streams.get(target);
     this.#streams.delete(target);
+    if (this.#tag !== undefined && message.params)
+      message = { ...message, params: { ...message.params, requestId: `${this.#tag}.${target}` } };
     stream?.message(message);
   }
 
@@ -96,6 +137,10 @@ export class HttpSession {
   unsubscribe: (() => void) | undefined;
   /** Who opened the session; every later request must act for the same principal (no hijacking by id). */
   principal: string | undefined;
+  /** Shared sessions: the revision of the store's record this copy reflects (-1: none yet). */
+  rev = -1;
+  /** Shared sessions: the store holds its record (its initialize was committed, or it was rebuilt from it). */
+  shared = false;
   constructor(
     readonly id: string,
     readonly address: string | undefined,
@@ -136,48 +181,94 @@ export class LegacySessions {
   readonly #server: Server;
   readonly #store: EventStore;
   readonly #limits: SessionLimits;
+  /** A fleet's shared session store: this instance holds copies of sessions whose records live there. */
+  readonly #shared: SessionStore | undefined;
+  #renewTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(server: Server, store: EventStore, limits: SessionLimits) {
+  constructor(server: Server, store: EventStore, limits: SessionLimits, shared?: SessionStore) {
     this.#server = server;
     this.#store = store;
     this.#limits = limits;
+    this.#shared = shared;
+    if (shared) {
+      shared.listen({
+        answer: (id, message) => this.#sessions.get(id)?.requests?.answer(message),
+        cancelled: (id, requestId) =>
+          this.#sessions
+            .get(id)
+            ?.inflight.get(requestId)
+            ?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client')),
+        ended: (id) => {
+          const s = this.#sessions.get(id);
+          if (s) this.close(s, 'gone');
+        },
+      });
+      // Sessions in use here without requests (an open GET stream, a long call) stay alive in the store.
+      if (shared.renew) {
+        const renew = shared.renew.bind(shared);
+        this.#renewTimer = setInterval(
+          () => {
+            const ids = [...this.#sessions.values()].filter((s) => s.live).map((s) => s.id);
+            if (ids.length > 0) renew(ids).catch(() => {});
+          },
+          Math.max(1000, Math.floor((shared.idleMs ?? limits.idleMs) / 3)),
+        );
+        (this.#renewTimer as { unref?: () => void }).unref?.();
+      }
+    }
   }
 
   get size(): number {
     return this.#sessions.size;
   }
 
+  /** Whether sessions live in a shared store (requests then check it). */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
   /** Whether the session is still open (a request may outlive it). */
   isOpen(session: HttpSession): boolean {
-    return this.#sessions.has(session.id);
+    return this.#sessions.get(session.id) === session;
   }
 
   /** A new session, or why not when the client or the server is at its limit. */
   open(remoteAddress: string | undefined): HttpSession | SessionRefusal {
     this.#sweep();
-    const address = remoteAddress === undefined ? undefined : clientKey(remoteAddress);
-    const { maxPerClient, maxSessions } = this.#limits;
+    // Shared sessions: the store counts them per client across the fleet.
+    const address = remoteAddress === undefined || this.#shared ? undefined : clientKey(remoteAddress);
+    const { maxPerClient } = this.#limits;
     if (address !== undefined && (this.#perClient.get(address) ?? 0) >= maxPerClient) {
       return {
         reason: 'TSMCP_SESSIONS_PER_CLIENT',
         message: `Service Unavailable: this client already holds ${maxPerClient} sessions; end one (DELETE) or retry later`,
       };
     }
-    // Map order is least recently used first: end idle sessions from the front, skipping live ones.
-    if (this.#sessions.size >= maxSessions) {
-      for (const s of this.#sessions.values()) {
-        if (!s.live) this.close(s);
-        if (this.#sessions.size < maxSessions) break;
-      }
-      if (this.#sessions.size >= maxSessions)
-        return { reason: 'TSMCP_SESSIONS_FULL', message: 'Service Unavailable: every session is in use; retry later' };
-    }
+    const full = this.#makeRoom();
+    if (full) return full;
     const bytes = crypto.getRandomValues(new Uint8Array(24));
     let sid = '';
     for (const b of bytes) sid += b.toString(16).padStart(2, '0');
     const session = new HttpSession(sid, address);
-    this.#sessions.set(sid, session);
     if (address !== undefined) this.#perClient.set(address, (this.#perClient.get(address) ?? 0) + 1);
+    this.#register(session);
+    return session;
+  }
+
+  /** At `maxSessions`, end (shared: forget the local copy of) the sessions idle the longest, never a live one. */
+  #makeRoom(): SessionRefusal | undefined {
+    const { maxSessions } = this.#limits;
+    if (this.#sessions.size < maxSessions) return undefined;
+    // Map order is least recently used first: from the front, skipping live ones.
+    for (const s of [...this.#sessions.values()]) {
+      if (!s.live) this.close(s, this.#shared ? 'local' : 'end');
+      if (this.#sessions.size < maxSessions) return undefined;
+    }
+    return { reason: 'TSMCP_SESSIONS_FULL', message: 'Service Unavailable: every session is in use; retry later' };
+  }
+
+  #register(session: HttpSession): void {
+    this.#sessions.set(session.id, session);
     session.unsubscribe = this.#server.events.subscribe((event) => {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
       if (!session.legacy || !session.getStream) return;
@@ -189,7 +280,6 @@ export class LegacySessions {
             : { jsonrpc: '2.0', method: n.method, params: n.params },
         );
     });
-    return session;
   }
 
   /** The server's legacy session began (initialize succeeded): outside any request, the GET stream carries it. */
@@ -211,6 +301,83 @@ export class LegacySessions {
     return s;
   }
 
+  /**
+   * Shared sessions: the session `id` names for `principal`, checked against the store on every request
+   * (it may have ended or changed on another instance) and rebuilt here from its record on first sight.
+   * Rejects with the store's error when it is unreachable.
+   */
+  async findShared(
+    id: string,
+    principal: string | undefined,
+    change?: SessionChange,
+  ): Promise<HttpSession | SessionRefusal | undefined> {
+    const shared = this.#shared!;
+    const local = this.#sessions.get(id);
+    if (local && local.principal !== principal) return undefined;
+    let got = await shared.touch(id, principal, local?.shared ? local.rev : -1, change);
+    let s = this.#sessions.get(id);
+    if (!got) {
+      if (s?.shared) this.close(s, 'gone');
+      return undefined;
+    }
+    if (!s?.shared && !got.state) got = await shared.touch(id, principal, -1); // the copy went meanwhile
+    if (!got) return undefined;
+    s = this.#sessions.get(id);
+    if (!s?.shared) {
+      if (!got.state) return undefined;
+      const full = this.#makeRoom();
+      if (full) return full;
+      s = new HttpSession(id, undefined);
+      s.principal = principal;
+      s.shared = true;
+      this.#register(s);
+      this.adopt(s, this.#server.restoreLegacySession({ ...got.state, clientInfo: got.state.clientInfo }));
+    } else if (got.state && s.legacy) {
+      s.legacy.logLevel = got.state.logLevel;
+      s.legacy.initialized = got.state.initialized;
+      this.#server.setLegacySubscriptions(s.legacy, got.state.subscriptions);
+    }
+    s.rev = got.rev;
+    this.touch(s);
+    return s;
+  }
+
+  /** Shared sessions: record a new session once its initialize succeeded; throws the refusal (503) or the store's error. */
+  async commitNew(session: HttpSession, client: string | undefined): Promise<void> {
+    const legacy = session.legacy;
+    if (!this.#shared || !legacy) return;
+    const refused = await this.#shared.create(session.id, {
+      principal: session.principal,
+      client,
+      version: legacy.version,
+      clientCapabilities: legacy.clientCapabilities,
+      clientInfo: legacy.clientInfo,
+      logLevel: legacy.logLevel,
+      subscriptions: [...legacy.subscriptions],
+      initialized: legacy.initialized,
+    });
+    if (refused)
+      throw new McpError(
+        ErrorCode.InternalError,
+        refused.message,
+        { reason: refused.reason, retryAfterSeconds: SHARED_RETRY_AFTER_S },
+        503,
+        { 'retry-after': String(SHARED_RETRY_AFTER_S) },
+      );
+    session.shared = true;
+    session.rev = 0;
+  }
+
+  /** Shared sessions: after a request that changed the session's state succeeded, record the change. */
+  async commitChange(session: HttpSession, method: string, params: JsonObject | undefined): Promise<void> {
+    if (!this.#shared || !session.shared) return;
+    const change = changeOf(method, params);
+    if (!change) return;
+    const got = await this.#shared.touch(session.id, session.principal, session.rev + 1, change);
+    // Our own change was the only one since this copy's revision: the copy stays current.
+    if (got && got.rev === session.rev + 1) session.rev = got.rev;
+  }
+
   /** Mark a session used now: it moves to the back of the eviction order. */
   touch(session: HttpSession): void {
     session.lastSeen = Date.now();
@@ -218,8 +385,14 @@ export class LegacySessions {
     this.#sessions.set(session.id, session);
   }
 
-  close(session: HttpSession): void {
-    if (!this.#sessions.delete(session.id)) return;
+  /**
+   * End a session here: `end` ends it (DELETE, expiry, eviction; a shared one is deleted from the store by
+   * the caller first), `gone` drops the copy of a shared session that ended elsewhere, `local` drops the
+   * copy of a shared session that lives on (its events stay in the store).
+   */
+  close(session: HttpSession, scope: 'end' | 'gone' | 'local' = 'end'): void {
+    if (!this.isOpen(session)) return;
+    this.#sessions.delete(session.id);
     if (session.address !== undefined) {
       const n = (this.#perClient.get(session.address) ?? 1) - 1;
       if (n > 0) this.#perClient.set(session.address, n);
@@ -233,30 +406,43 @@ export class LegacySessions {
     for (const s of session.streams.values()) s.close();
     for (const t of session.finished.values()) clearTimeout(t);
     session.finished.clear();
-    this.#store.dropSession(session.id);
+    // Ended elsewhere: dropping its events again is harmless, and covers the DELETE whose notice came first.
+    if (scope === 'local') this.#store.release?.(session.id);
+    else this.#store.dropSession(session.id);
   }
 
-  /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. */
+  /** End sessions idle too long (from the front of the LRU order); a live one counts as used now. Shared: drop idle copies. */
   #sweep(): void {
     const now = Date.now();
     for (const s of [...this.#sessions.values()]) {
       if (now - s.lastSeen <= this.#limits.idleMs) break;
       if (s.live) this.touch(s);
-      else this.close(s);
+      else this.close(s, this.#shared ? 'local' : 'end');
     }
   }
 
   closeAll(): void {
-    for (const s of [...this.#sessions.values()]) this.close(s);
+    clearInterval(this.#renewTimer);
+    for (const s of [...this.#sessions.values()]) this.close(s, this.#shared ? 'local' : 'end');
   }
 
   /** A POST response of the session turned into SSE: numbered, stored, primed from 2025-11-25. */
   openStream(session: HttpSession, sink: StreamSink): SseStream {
-    const stream = new SseStream(sink, String(session.nextStream++), this.#store, session.id);
+    const stream = new SseStream(sink, this.#streamId(session, ''), this.#store, session.id);
     session.streams.set(stream.id, stream);
     if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     return stream;
   }
+
+  /**
+   * A new stream id: per session, or with a shared store's prefix per instance (a session's local copy may be
+   * dropped and rebuilt while its streams' events live on in the store, so numbers must not restart).
+   */
+  #streamId(session: HttpSession, kind: '' | 'g'): string {
+    const prefix = this.#store.streamPrefix;
+    return prefix === undefined ? `${kind}${session.nextStream++}` : `${prefix}${kind}${this.#nextStream++}`;
+  }
+  #nextStream = 0;
 
   /** A POST stream ended: forget its events once delivered, else keep them for the resumption window. */
   finish(session: HttpSession, stream: SseStream, delivered: boolean): void {
@@ -278,24 +464,42 @@ export class LegacySessions {
     params: JsonObject | undefined,
     signal: AbortSignal,
   ): Promise<JsonObject> {
-    session.requests ??= new SessionRequests();
+    session.requests ??= this.#shared
+      ? new SessionRequests(
+          this.#shared.instance,
+          this.#shared.serverRequestTimeoutMs ?? DEFAULT_SHARED_REQUEST_TIMEOUT_MS,
+        )
+      : new SessionRequests();
     return session.requests.request(stream, method, params, signal);
   }
 
-  /** The client's answer to a server→client request (one it does not await is ignored). */
-  answer(session: HttpSession, message: JsonRpcMessage & { id?: RequestId | null }): void {
+  /**
+   * The client's answer to a server→client request (one it does not await is ignored). A shared session's
+   * answer to a request another instance sent goes to that instance (the prefix of the id names it).
+   */
+  answer(session: HttpSession, message: JsonRpcMessage & { id?: RequestId | null }): void | Promise<void> {
+    const shared = this.#shared;
+    const id = message.id;
+    if (shared && typeof id === 'string') {
+      const dot = id.indexOf('.');
+      const instance = dot > 0 ? id.slice(0, dot) : '';
+      if (instance && instance !== shared.instance) return shared.route(instance, session.id, message);
+    }
     session.requests?.answer(message);
   }
 
   /** A notification from the client: `initialized`, or the cancellation of one of its requests. */
-  notification(session: HttpSession, method: string, params: JsonObject | undefined): void {
+  notification(session: HttpSession, method: string, params: JsonObject | undefined): void | Promise<void> {
     if (method === 'notifications/initialized' && session.legacy) session.legacy.initialized = true;
     else if (
       method === 'notifications/cancelled' &&
       params &&
       (typeof params.requestId === 'string' || typeof params.requestId === 'number')
     ) {
-      session.inflight.get(params.requestId)?.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+      const running = session.inflight.get(params.requestId);
+      if (running) return running.abort(new McpError(ErrorCode.InternalError, 'Cancelled by the client'));
+      // Shared sessions: the request may run on another instance; every instance holding the session checks.
+      if (this.#shared?.cancel) return this.#shared.cancel(session.id, params.requestId);
     }
   }
 
@@ -334,7 +538,7 @@ export class LegacySessions {
       session.getStream.close();
       this.#store.dropStream(session.id, session.getStream.id);
     }
-    const stream = new SseStream(sink, `g${session.nextStream++}`, this.#store, session.id);
+    const stream = new SseStream(sink, this.#streamId(session, 'g'), this.#store, session.id);
     session.getStream = stream;
     if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     stream.keepAlive(this.#limits.keepAliveMs);
