@@ -9,6 +9,8 @@ import type { HttpServerOptions } from '../../transports/http/core.js';
 import { InMemoryTaskStore, type TaskStore } from '../../extensions/tasks/store.js';
 import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { RedisEventBus, type RedisEventBusOptions } from './event-bus.js';
+import { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';
+import { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';
 
 /** Shortest shared requestState key (characters of a string, or bytes). */
 export const MIN_FLEET_KEY_LENGTH = 32;
@@ -27,6 +29,10 @@ export interface RedisFleetOptions extends RedisConnectionOptions {
   connectTimeoutMs?: number;
   /** Options of the shared change-event bus (`RedisEventBus`). */
   events?: RedisEventBusOptions;
+  /** Options of the legacy sessions every instance serves (`RedisSessionStore`: idle time, bounds). */
+  sessions?: RedisSessionStoreOptions;
+  /** Options of the legacy SSE events kept for resumption on any instance (`RedisEventStore`). */
+  eventStore?: RedisEventStoreOptions;
 }
 
 /**
@@ -39,10 +45,10 @@ export interface FleetServerOptions {
 }
 
 /**
- * What to spread into `createNodeHandler(server, { ...fleet.httpOptions })` (or another HTTP front).
- * The shared legacy event store (`eventStore`) and session store join it here; empty today.
+ * What to spread into `createNodeHandler(server, { ...fleet.httpOptions })` (or another HTTP front): legacy
+ * (2025-11-25 and older) sessions served by any instance, and their SSE events resumable on any instance.
  */
-export type FleetHttpOptions = Pick<HttpServerOptions, 'eventStore'>;
+export type FleetHttpOptions = Required<Pick<HttpServerOptions, 'eventStore' | 'sessionStore'>>;
 
 /** One finding of the fleet check, keyed by a stable `code`; `option` names what to set. */
 export interface FleetIssue {
@@ -53,7 +59,8 @@ export interface FleetIssue {
     | 'redis.unreachable'
     | 'events.inMemory'
     | 'tasks.inMemory'
-    | 'eventStore.inMemory';
+    | 'eventStore.inMemory'
+    | 'sessions.inMemory';
   option: string;
   message: string;
 }
@@ -147,16 +154,25 @@ const unreachable = (url: string): FleetIssue => ({
 export async function redisFleet(options: RedisFleetOptions): Promise<RedisFleet> {
   const issues = keyIssues(options);
   if (issues.length) throw new FleetConfigError(issues);
-  const { requestState, connectTimeoutMs = 5000, events, ...redis } = options;
+  const { requestState, connectTimeoutMs = 5000, events, sessions, eventStore, ...redis } = options;
   const url = options.client ? describeClient(options.client) : (options.url ?? 'redis://127.0.0.1:6379');
   const connection = await connectBounded(redis, url, connectTimeoutMs);
   const bus = new RedisEventBus(connection, events);
+  let sessionStore: RedisSessionStore;
+  try {
+    sessionStore = await RedisSessionStore.connect(connection, sessions);
+  } catch (e) {
+    await bus.close();
+    await connection.close();
+    throw new FleetConfigError([unreachable(url)], e);
+  }
+  const httpOptions: FleetHttpOptions = { eventStore: new RedisEventStore(connection, eventStore), sessionStore };
   const serverOptions: FleetServerOptions = { requestState: { ...requestState }, events: bus };
   const codec = new RequestStateCodec(serverOptions.requestState);
   return {
     connection,
     serverOptions,
-    httpOptions: {},
+    httpOptions,
     check: (target = {}) => check(connection, url, codec, target),
     close: async () => {
       await bus.close();
@@ -225,6 +241,12 @@ async function check(
       code: 'eventStore.inMemory',
       option: 'eventStore',
       message: 'legacy SSE events are kept in memory: a client cannot resume (Last-Event-ID) on another instance',
+    });
+  if (http && http.legacy !== false && !http.sessionStore)
+    report.warnings.push({
+      code: 'sessions.inMemory',
+      option: 'sessionStore',
+      message: 'legacy sessions live in this instance only: their requests need sticky sessions',
     });
   return report;
 }

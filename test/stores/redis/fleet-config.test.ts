@@ -58,7 +58,17 @@ describe('redisFleet: Redis and the startup check', skipWithoutRedis(), () => {
     const server = new McpServer({ name: 's', version: '1' }, { ...fleet.serverOptions, tasks: true });
     const report = await fleet.check({ server, http: { ...fleet.httpOptions } });
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.warnings.map((w) => w.code).sort(), ['eventStore.inMemory', 'tasks.inMemory']);
+    assert.deepEqual(
+      report.warnings.map((w) => w.code),
+      ['tasks.inMemory'],
+    );
+    // An HTTP front given none of the fleet's stores keeps legacy sessions and their events to itself.
+    const bareHttp = await fleet.check({ server, http: {} });
+    assert.deepEqual(bareHttp.warnings.map((w) => w.code).sort(), [
+      'eventStore.inMemory',
+      'sessions.inMemory',
+      'tasks.inMemory',
+    ]);
     assert.ok(server.server.events instanceof RedisEventBus, 'the fleet shares its change-event bus');
     // Legacy off: no event store is needed.
     const modernOnly = await fleet.check({ server: server.server, http: { legacy: false } });
