@@ -7,6 +7,7 @@ import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
 import type { Server } from '../../server/server.js';
+import type { TaskCoordinator, TaskSignal } from './coordinator.js';
 import { bucketOf, ownerOf, owns, randomId, sessionKey, statelessOwnerOf, type Owner } from './owner.js';
 import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
@@ -36,6 +37,13 @@ export interface TasksOptions {
   maxTasksPerPrincipal?: number;
   /** Poll interval suggested to clients, ms. Default 500. */
   pollIntervalMs?: number;
+  /**
+   * For a fleet of instances sharing `store`: routes a cancel or an input answer that arrives on another
+   * instance to the one running the task, and holds a lease per running task so that a task whose
+   * instance died ends `failed` ("the instance running this task stopped") on the next read. Default:
+   * none (one process; tsmcp/redis has `RedisTaskCoordinator`).
+   */
+  coordinator?: TaskCoordinator;
 }
 
 interface Live {

@@ -7,3 +7,5 @@ export {
   type RedisClient,
   RedisUnavailableError,
 } from './connection.js';
+export { RedisTaskStore, type RedisTaskStoreOptions } from './task-store.js';
+export { RedisTaskCoordinator, type RedisTaskCoordinatorOptions } from './task-coordinator.js';
