@@ -33,6 +33,7 @@ export interface TasksOptions {
    * (HTTP session or connection), and stateless requests share one anonymous bucket: configure
    * `principalOf` to tell such clients apart. A task counts from creation until its work has returned
    * (a cancelled or expired task's work is aborted; it stops counting once the handler returns). Default 100.
+   * A store shared by a fleet (RedisTaskStore) also counts it across instances, until the task's status is terminal.
    */
   maxTasksPerPrincipal?: number;
   /** Poll interval suggested to clients, ms. Default 500. */

@@ -73,14 +73,16 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   }
 
   async claim(taskId: string, deliver: (signal: TaskSignal) => void): Promise<void> {
-    await this.#subscribe();
     this.#local.set(taskId, deliver);
     try {
+      // The lease first: it fails fast (503) while Redis is unreachable, before the subscriber is tried.
       await this.#conn.run((r) =>
         r.set(leaseKey(this.#conn, taskId), this.instanceId, { expiration: { type: 'PX', value: this.#lease } }),
       );
+      await this.#subscribe();
     } catch (e) {
       this.#local.delete(taskId);
+      await this.#conn.run((r) => RELEASE.run(r, [leaseKey(this.#conn, taskId)], [this.instanceId])).catch(() => {});
       throw e;
     }
     this.#timer ??= setInterval(() => void this.#renew(), Math.max(10, Math.floor(this.#lease / 3)));
@@ -113,10 +115,12 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   async close(): Promise<void> {
     this.#closed = true;
     this.#stopTimer();
-    if (this.#subscribed) {
-      const sub = await this.#conn.subscriber().catch(() => undefined);
-      await sub?.unsubscribe(this.#channelPrefix + this.instanceId).catch(this.#onerror);
-    }
+    // Not awaited: while the subscriber reconnects an UNSUBSCRIBE may wait for it; closing must not.
+    if (this.#subscribed)
+      void this.#subscribed
+        .then(() => this.#conn.subscriber())
+        .then((sub) => sub.unsubscribe(this.#channelPrefix + this.instanceId))
+        .catch(this.#onerror);
   }
 
   #stopTimer(): void {

@@ -103,6 +103,19 @@ function tooLarge(max: number): McpError {
   });
 }
 
+/** UTF-8 length of a string (what Redis stores and Lua's `#` counts), without encoding it. */
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}
+
 /** The stored fields of a record: each value JSON; undefined ones left out. */
 function fieldsOf(task: Partial<TaskRecord>): [string, string][] {
   const out: [string, string][] = [];
@@ -148,7 +161,7 @@ export class RedisTaskStore implements TaskStore {
     const bucket = bucketKey(c, bucketOf(task));
     const fields = fieldsOf(task);
     fields.push([BUCKET_FIELD, JSON.stringify(bucket)]);
-    if (fields.reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0) > this.#maxBytes)
+    if (fields.reduce((n, [k, v]) => n + utf8Bytes(k) + utf8Bytes(v), 0) > this.#maxBytes)
       throw tooLarge(this.#maxBytes);
     const ttl = Math.max(1, Math.min(task.ttlMs ?? this.#maxTtl, this.#maxTtl));
     const live = LIVE_STATUSES.includes(task.status);

@@ -45,10 +45,10 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
   const gates: (() => void)[] = [];
   const errors: unknown[] = [];
 
-  async function instance(name: string): Promise<Instance> {
+  async function instance(name: string, leaseMs = LEASE_MS): Promise<Instance> {
     const conn = await RedisConnection.connect({ url: redis.url, prefix: 'fleet:', maxReconnectDelayMs: 100 });
     const store = new RedisTaskStore(conn, { maxRecordBytes: MAX_BYTES });
-    const coordinator = new RedisTaskCoordinator(conn, { leaseMs: LEASE_MS });
+    const coordinator = new RedisTaskCoordinator(conn, { leaseMs });
     const server = new McpServer(
       { name: `fleet-${name}`, version: '1' },
       { tasks: { store, coordinator, pollIntervalMs: 20, maxTasksPerPrincipal: 3 }, onerror: (e) => errors.push(e) },
@@ -274,6 +274,45 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     await slowCall;
     for (const x of [c, ss, b, carolB]) await x.close();
     d.http.closeAllConnections();
+  });
+
+  it('Redis round trips: create 2, poll of a live task elsewhere 2 (1 once terminal), cancel elsewhere 4', async () => {
+    // E renews its leases rarely, so no renewal lands inside a measured operation.
+    const e = await instance('E', 60_000);
+    const runs = new Map<string, number>();
+    for (const i of [e, byName('B'), byName('C')]) {
+      const run = i.conn.run.bind(i.conn);
+      runs.set(i.name, 0);
+      i.conn.run = ((fn: never) => (runs.set(i.name, runs.get(i.name)! + 1), run(fn))) as typeof i.conn.run;
+    }
+    const statuses: JsonObject[] = [];
+    let created = -1;
+    const c = await client('rt', (m) => (m === 'tools/call' ? 'E' : 'A'), {
+      statuses: new Proxy(statuses, {
+        get: (t, k) => (k === 'push' && created < 0 ? ((created = runs.get('E')!), t.push.bind(t)) : Reflect.get(t, k)),
+      }),
+    });
+    const ac = new AbortController();
+    const call = c.callTool('gated', {}, { signal: ac.signal }).catch((x: unknown) => x);
+    await until(() => statuses.length > 0, 'the task on E');
+    assert.equal(created, 2, 'create: claim the lease, then the create script');
+    const id = String(statuses[0]!.taskId);
+    const other = await client('rt', (m) => (m === 'tasks/cancel' ? 'C' : 'B'));
+    const at = (n: string) => runs.get(n)!;
+    let b0 = at('B');
+    assert.equal((await other.request('tasks/get', { taskId: id }, { noCache: true })).status, 'working');
+    assert.equal(at('B') - b0, 2, 'poll of a live task on another instance: the record, then its lease');
+    const c0 = at('C');
+    await other.request('tasks/cancel', { taskId: id });
+    assert.equal(at('C') - c0, 4, 'cancel elsewhere: record, lease, compare-and-set, signal to the owner');
+    b0 = at('B');
+    assert.equal((await other.request('tasks/get', { taskId: id }, { noCache: true })).status, 'cancelled');
+    assert.equal(at('B') - b0, 1, 'poll of a finished task: the record only');
+    await until(() => aborted.includes('E'), 'the work on E to stop');
+    ac.abort();
+    await call;
+    await c.close();
+    await other.close();
   });
 
   it('Redis down during tasks/get: HTTP 503 with Retry-After, the instance stays up and recovers', async () => {
