@@ -183,7 +183,24 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
       // A terminal status is never written again.
       assert.equal(await a.update(ids[i]!, { status: 'failed' }, { ifStatus: live }), undefined);
     }
+    const listed = new Set((await b.list()).map((t) => t.taskId));
+    assert.ok(ids.every((id) => listed.has(id)), 'list (experimental tasks/list) sees every task');
     for (const id of ids) await a.delete(id);
+    assert.equal(await b.get(ids[0]!), undefined);
+  });
+
+  it('a cancel whose message never arrives still stops the work: the renewal reads the status', async () => {
+    const statuses: JsonObject[] = [];
+    const c = await client('alice', () => 'A', { statuses });
+    aborted.length = 0;
+    const call = c.callTool('gated', {}, { signal: AbortSignal.timeout(10_000) }).catch((e: unknown) => e);
+    await until(() => statuses.length > 0, 'the task');
+    // Written straight to the store from B: no pub/sub message to A at all.
+    const id = String(statuses[0]!.taskId);
+    assert.ok(await byName('B').store.update(id, { status: 'cancelled' }, { ifStatus: ['working'] }));
+    await until(() => aborted.includes('A'), 'the work on A to stop');
+    assert.ok((await call) instanceof TsmcpError);
+    await c.close();
   });
 
   it('per-principal bound holds across the fleet; cancelled tasks free their slots', async () => {
