@@ -153,9 +153,10 @@ export class RedisTaskCoordinator implements TaskCoordinator {
     const ids = [...this.#local.keys()];
     const keys = ids.flatMap((id) => [leaseKey(this.#conn, id), taskKey(this.#conn, id)]);
     try {
-      const statuses = (await this.#conn.run((r) =>
-        RENEW.run(r, keys, [this.instanceId, String(this.#lease)]),
-      )) as (string | null)[];
+      const statuses = (await this.#conn.run((r) => RENEW.run(r, keys, [this.instanceId, String(this.#lease)]))) as (
+        | string
+        | null
+      )[];
       // Ended elsewhere (cancelled, failed as orphaned, removed): stop the work here.
       ids.forEach((id, i) => {
         const st = statuses[i];

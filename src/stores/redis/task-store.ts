@@ -184,7 +184,7 @@ export class RedisTaskStore implements TaskStore {
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
     if (!validTaskId(taskId)) return undefined;
-    return recordOf(await this.#conn.run((r) => r.hGetAll(taskKey(this.#conn, taskId))) as Record<string, string>);
+    return recordOf((await this.#conn.run((r) => r.hGetAll(taskKey(this.#conn, taskId)))) as Record<string, string>);
   }
 
   async update(
@@ -215,7 +215,9 @@ export class RedisTaskStore implements TaskStore {
 
   async list(): Promise<TaskRecord[]> {
     const c = this.#conn;
-    const out = (await c.run((r) => LIST.run(r, [indexKey(c)], [c.key('task', ''), String(this.#maxList)]))) as string[][];
+    const out = (await c.run((r) =>
+      LIST.run(r, [indexKey(c)], [c.key('task', ''), String(this.#maxList)]),
+    )) as string[][];
     return out.map((h) => recordOf(h)).filter((t): t is TaskRecord => t !== undefined);
   }
 }

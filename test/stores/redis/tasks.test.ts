@@ -94,7 +94,7 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     route: (method: string) => string,
     options: { statuses?: JsonObject[]; log?: [string, string, number, string | null][] } = {},
   ): Promise<Client> {
-    const routed: typeof fetch = async (input, init) => {
+    const routed: typeof fetch = async (_input, init) => {
       const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { method?: string }) : {};
       const method = body.method ?? '(response)';
       const target = byName(route(method));
@@ -139,8 +139,14 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     const r = await c.callTool('ask', {}, { signal: AbortSignal.timeout(10_000) });
     assert.equal(text(r), 'hi Ada from A');
     assert.deepEqual(ran, ['A'], 'the work ran once, on A');
-    assert.ok(log.some(([m, i]) => m === 'tasks/update' && i === 'C'), 'the answer went through C');
-    assert.ok(log.some(([m, i]) => m === 'tasks/get' && i === 'B'), 'polled on B');
+    assert.ok(
+      log.some(([m, i]) => m === 'tasks/update' && i === 'C'),
+      'the answer went through C',
+    );
+    assert.ok(
+      log.some(([m, i]) => m === 'tasks/get' && i === 'B'),
+      'polled on B',
+    );
     await c.close();
   });
 
@@ -166,7 +172,14 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     const now = new Date().toISOString();
     const ids = Array.from({ length: 30 }, (_, i) => `race${i}`);
     for (const id of ids)
-      await a.create({ taskId: id, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs: 60_000, principal: 'race' });
+      await a.create({
+        taskId: id,
+        status: 'working',
+        createdAt: now,
+        lastUpdatedAt: now,
+        ttlMs: 60_000,
+        principal: 'race',
+      });
     const live = ['working', 'input_required'] as const;
     const outcomes = await Promise.all(
       ids.map((id) =>
@@ -184,7 +197,10 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
       assert.equal(await a.update(ids[i]!, { status: 'failed' }, { ifStatus: live }), undefined);
     }
     const listed = new Set((await b.list()).map((t) => t.taskId));
-    assert.ok(ids.every((id) => listed.has(id)), 'list (experimental tasks/list) sees every task');
+    assert.ok(
+      ids.every((id) => listed.has(id)),
+      'list (experimental tasks/list) sees every task',
+    );
     for (const id of ids) await a.delete(id);
     assert.equal(await b.get(ids[0]!), undefined);
   });
@@ -215,8 +231,7 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     const refusal = setTimeout(() => fourth.abort(), 10_000);
     await assert.rejects(
       c.callTool('gated', {}, { signal: fourth.signal }),
-      (e: unknown) =>
-        e instanceof McpError && (e.data as { limit?: string }).limit === 'maxTasksPerPrincipal',
+      (e: unknown) => e instanceof McpError && (e.data as { limit?: string }).limit === 'maxTasksPerPrincipal',
     );
     clearTimeout(refusal);
     for (const ac of acs) ac.abort();
