@@ -7,3 +7,4 @@ export { tasksClient } from './client.js';
 export type { TasksClientExtension, TasksClientOptions } from './client.js';
 export { InMemoryTaskStore } from './store.js';
 export type { TaskRecord, TaskStatus, TaskStore } from './store.js';
+export type { TaskCoordinator, TaskSignal } from './coordinator.js';

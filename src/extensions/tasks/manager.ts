@@ -7,6 +7,7 @@ import { isObject, type JsonObject } from '../../protocol/jsonrpc.js';
 import type { ClientCapabilities, InputRequests, InputResponses } from '../../protocol/types.js';
 import { createContext, isValidInputResponse, type RequestContext } from '../../server/context.js';
 import type { Server } from '../../server/server.js';
+import type { TaskCoordinator, TaskSignal } from './coordinator.js';
 import { bucketOf, ownerOf, owns, randomId, sessionKey, statelessOwnerOf, type Owner } from './owner.js';
 import { InMemoryTaskStore, LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from './store.js';
 
@@ -32,10 +33,18 @@ export interface TasksOptions {
    * (HTTP session or connection), and stateless requests share one anonymous bucket: configure
    * `principalOf` to tell such clients apart. A task counts from creation until its work has returned
    * (a cancelled or expired task's work is aborted; it stops counting once the handler returns). Default 100.
+   * A store shared by a fleet (RedisTaskStore) also counts it across instances, until the task's status is terminal.
    */
   maxTasksPerPrincipal?: number;
   /** Poll interval suggested to clients, ms. Default 500. */
   pollIntervalMs?: number;
+  /**
+   * For a fleet of instances sharing `store`: routes a cancel or an input answer that arrives on another
+   * instance to the one running the task, and holds a lease per running task so that a task whose
+   * instance died ends `failed` ("the instance running this task stopped") on the next read. Default:
+   * none (one process; tsmcp/redis has `RedisTaskCoordinator`).
+   */
+  coordinator?: TaskCoordinator;
 }
 
 interface Live {
@@ -104,6 +113,7 @@ export class TaskManager {
   readonly #maxTtlMs: number;
   readonly #maxPerPrincipal: number;
   readonly #poll: number;
+  readonly #coordinator: TaskCoordinator | undefined;
   readonly #live = new Map<string, Live>();
   /** Unfinished tasks per bucket (see `maxTasksPerPrincipal`). */
   readonly #buckets = new Map<string, number>();
@@ -121,6 +131,7 @@ export class TaskManager {
     this.#ttlMs = Math.min(options.ttlMs ?? 60 * 60_000, this.#maxTtlMs);
     this.#maxPerPrincipal = options.maxTasksPerPrincipal ?? 100;
     this.#poll = options.pollIntervalMs ?? 500;
+    this.#coordinator = options.coordinator;
     (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
     // Tasks owned by a session (no principal) become unreachable when it ends: stop their work, free their slots.
     server.onLegacySessionEnd((session) => {
@@ -128,7 +139,7 @@ export class TaskManager {
       for (const [taskId, live] of this.#live) {
         if (live.bucket !== bucket) continue;
         this.#abort(taskId, 'Session ended');
-        void this.#store.delete(taskId);
+        this.#store.delete(taskId).catch((e: unknown) => this.#background(e));
       }
     });
     // subscriptions/listen follows only the caller's own tasks (the tasks/get rule); others are dropped:
@@ -159,8 +170,8 @@ export class TaskManager {
       async (_p, ctx) => {
         if (ctx.era !== 'legacy' || !this.#experimental) throw methodNotFound('tasks/list');
         const owner = ownerOf(this.#server, ctx);
-        const all = (await this.#store.list?.()) ?? [];
-        return { tasks: all.filter((t) => t.experimental && owns(owner, t)).map(legacyWire) };
+        const mine = ((await this.#store.list?.()) ?? []).filter((t) => t.experimental && owns(owner, t));
+        return { tasks: (await this.#settleOrphans(mine)).map(legacyWire) };
       },
       { era: 'legacy' },
     );
@@ -168,19 +179,10 @@ export class TaskManager {
       const t = await this.#task(p, ctx);
       const live = this.#live.get(t.taskId);
       const responses = p.inputResponses as JsonObject;
-      // Answers to keys not outstanding (unknown, answered, superseded) are ignored, as the spec says.
-      if (live) {
-        const before = live.pending.size;
-        for (const key in responses) live.pending.get(key)?.answer(responses[key]);
-        // A partial answer: what tasks/get lists next is only what is still outstanding.
-        if (live.pending.size && live.pending.size < before) {
-          await this.#set(
-            t.taskId,
-            { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) },
-            ['input_required'],
-          );
-        }
-      }
+      if (live) await this.#answer(t.taskId, live, responses);
+      // Running on another instance: the answers go there (only a task waiting for input can use them).
+      else if (this.#coordinator && t.status === 'input_required')
+        await this.#coordinator.send(t.taskId, { type: 'input', responses });
       return { resultType: 'complete' };
     });
     server.setRequestHandler('tasks/cancel', async (p, ctx) => {
@@ -230,7 +232,7 @@ export class TaskManager {
   /** An experimental task of this request's owner; anything else is answered like an unknown id. */
   async #legacyTask(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.#experimental) throw methodNotFound('tasks/get');
-    const t = await this.#store.get(String(p.taskId));
+    const t = await this.#read(String(p.taskId));
     if (!t?.experimental || !owns(ownerOf(this.#server, ctx), t))
       throw invalidParams(`Unknown task: ${String(p.taskId)}`);
     return t;
@@ -242,7 +244,7 @@ export class TaskManager {
     let t = await this.#legacyTask(p, ctx);
     while (!TERMINAL.has(t.status) && !ctx.signal.aborted) {
       await new Promise((r) => setTimeout(r, 25));
-      t = (await this.#store.get(t.taskId)) ?? {
+      t = (await this.#read(t.taskId)) ?? {
         ...t,
         status: 'failed',
         error: { code: ErrorCode.InternalError, message: 'Task expired' },
@@ -269,7 +271,7 @@ export class TaskManager {
 
   async #task(p: JsonObject, ctx: RequestContext): Promise<TaskRecord> {
     if (!this.declared(ctx)) throw missingExtension();
-    const t = await this.#store.get(p.taskId as string);
+    const t = await this.#read(String(p.taskId));
     // Another owner's task (or an experimental one) is answered exactly like one that does not exist.
     if (!t || t.experimental || !owns(ownerOf(this.#server, ctx), t))
       throw invalidParams(`Unknown task: ${String(p.taskId)}`);
@@ -306,8 +308,61 @@ export class TaskManager {
   /** Cancel a live task: the status write decides (completion may win); only then is the work aborted. */
   async #cancel(taskId: string): Promise<TaskRecord | undefined> {
     const next = await this.#set(taskId, { status: 'cancelled', inputRequests: undefined });
-    if (next) this.#abort(taskId, 'Task cancelled');
+    if (next && this.#live.has(taskId)) this.#abort(taskId, 'Task cancelled');
+    // Its work runs on another instance (if any still does): abort it there.
+    else if (next && this.#coordinator) await this.#coordinator.send(taskId, { type: 'cancel' });
     return next;
+  }
+
+  /** Input answers for a task running here; keys not outstanding (unknown, answered, superseded) are ignored, as the spec says. */
+  async #answer(taskId: string, live: Live, responses: JsonObject): Promise<void> {
+    const before = live.pending.size;
+    for (const key in responses) live.pending.get(key)?.answer(responses[key]);
+    // A partial answer: what tasks/get lists next is only what is still outstanding.
+    if (live.pending.size && live.pending.size < before) {
+      await this.#set(
+        taskId,
+        { inputRequests: Object.fromEntries([...live.pending].map(([k, v]) => [k, v.request])) },
+        ['input_required'],
+      );
+    }
+  }
+
+  /** A signal another instance sent for a task running here (see TaskCoordinator). */
+  #signal(taskId: string, signal: TaskSignal): void {
+    const live = this.#live.get(taskId);
+    if (!live) return;
+    if (signal.type === 'cancel') return this.#abort(taskId, 'Task cancelled');
+    if (isObject(signal.responses))
+      this.#answer(taskId, live, signal.responses).catch((e: unknown) => this.#background(e));
+  }
+
+  /** A task as stored, with a dead instance's live task turned failed first (see TaskCoordinator.orphans). */
+  async #read(taskId: string): Promise<TaskRecord | undefined> {
+    const t = await this.#store.get(taskId);
+    return t && (await this.#settleOrphans([t]))[0];
+  }
+
+  /** Live tasks whose running instance is gone end failed (compare-and-set: a task that just finished keeps its status). */
+  async #settleOrphans(tasks: TaskRecord[]): Promise<TaskRecord[]> {
+    const c = this.#coordinator;
+    const candidates = tasks.filter((t) => LIVE_STATUSES.includes(t.status) && !this.#live.has(t.taskId));
+    if (!c || !candidates.length) return tasks;
+    const dead = await c.orphans(candidates.map((t) => t.taskId));
+    if (!dead.size) return tasks;
+    const error = { code: ErrorCode.InternalError, message: 'Task failed: the instance running this task stopped' };
+    return Promise.all(
+      tasks.map(async (t) => {
+        if (!dead.has(t.taskId)) return t;
+        const failed = await this.#set(t.taskId, { status: 'failed', error, inputRequests: undefined });
+        return failed ?? (await this.#store.get(t.taskId)) ?? t;
+      }),
+    );
+  }
+
+  /** A failure of background work (no request to answer): to the server's onerror, never an unhandled rejection. */
+  #background(e: unknown): void {
+    this.#server.unexpected(e, { jsonrpc: '2.0', id: 'task', method: 'tasks/background' });
   }
 
   #abort(taskId: string, why: string): void {
@@ -367,7 +422,14 @@ export class TaskManager {
     };
     if (options.experimental) record.experimental = true;
     try {
-      await this.#store.create(record);
+      // The lease is held before the task is visible, so no instance ever sees it live without an owner.
+      await this.#coordinator?.claim(taskId, (signal) => this.#signal(taskId, signal));
+      try {
+        await this.#store.create(record, { maxPerOwner: this.#maxPerPrincipal });
+      } catch (e) {
+        await this.#coordinator?.release(taskId).catch(() => undefined);
+        throw e;
+      }
     } catch (e) {
       this.#release(bucket);
       throw e;
@@ -404,7 +466,7 @@ export class TaskManager {
       if (this.#live.get(taskId) !== live) return;
       if (Date.now() < deadline) return this.#expireAt(taskId, live, deadline);
       this.#abort(taskId, 'Task expired');
-      void this.#store.delete(taskId);
+      this.#store.delete(taskId).catch((e: unknown) => this.#background(e));
     };
     live.timer = setTimeout(fire, Math.max(0, Math.min(left, MAX_TIMER)));
     (live.timer as { unref?: () => void }).unref?.();
@@ -438,8 +500,20 @@ export class TaskManager {
       clearTimeout(live.timer);
       this.#release(live.bucket);
     }
-    if (live.controller.signal.aborted) return; // cancelled or removed: the status is final or gone
-    await this.#set(taskId, { ...patch, inputRequests: undefined });
+    try {
+      if (live.controller.signal.aborted) return; // cancelled or removed: the status is final or gone
+      await this.#set(taskId, { ...patch, inputRequests: undefined }).catch(async (e: unknown) => {
+        // Refused by the store (a result over its size bound): the task still ends, failed with that error.
+        if (!(e instanceof McpError) || e.httpStatus) throw e;
+        await this.#set(taskId, { status: 'failed', error: e.toJSON(), result: undefined, inputRequests: undefined });
+      });
+    } catch (e) {
+      // The store is unreachable: the status stays live; with a coordinator the lease runs out and another
+      // instance ends the task failed.
+      this.#background(e);
+    } finally {
+      this.#coordinator?.release(taskId).catch((e: unknown) => this.#background(e));
+    }
   }
 
   /** Ask through the task: status input_required until every key of this round is answered. */

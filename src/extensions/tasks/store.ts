@@ -41,8 +41,11 @@ export interface TaskStore {
    * Store a new task; resolves once it is visible to `get` (the spec requires this before answering).
    * A bounded store may drop expired or terminal tasks to make room, never a live one: when it is full
    * of live tasks it rejects (an McpError reaches the client as it is).
+   * `maxPerOwner`: the manager's `maxTasksPerPrincipal`; a store shared by several instances counts the
+   * owner's live tasks itself and rejects one more (`data.limit` "maxTasksPerPrincipal"), so the bound
+   * holds across the fleet. A process-local store may ignore it (the manager counts in process).
    */
-  create(task: TaskRecord): Promise<void>;
+  create(task: TaskRecord, options?: { maxPerOwner?: number }): Promise<void>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /**
    * Atomically apply `patch` (a key whose value is undefined is removed) if the task exists and its

@@ -28,3 +28,5 @@ export {
 } from './fleet.js';
 export { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';
 export { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';
+export { RedisTaskStore, type RedisTaskStoreOptions } from './task-store.js';
+export { RedisTaskCoordinator, type RedisTaskCoordinatorOptions } from './task-coordinator.js';
