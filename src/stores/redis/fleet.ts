@@ -6,11 +6,14 @@ import { RequestStateCodec, type RequestStateOptions } from '../../server/reques
 import type { Server } from '../../server/server.js';
 import { InMemoryEventStore } from '../../transports/http/event-store.js';
 import type { HttpServerOptions } from '../../transports/http/core.js';
+import type { TasksOptions } from '../../extensions/tasks/manager.js';
 import { InMemoryTaskStore, type TaskStore } from '../../extensions/tasks/store.js';
 import { RedisConnection, type RedisClient, type RedisConnectionOptions } from './connection.js';
 import { RedisEventBus, type RedisEventBusOptions } from './event-bus.js';
 import { RedisEventStore, type RedisEventStoreOptions } from './event-store.js';
 import { RedisSessionStore, type RedisSessionStoreOptions } from './session-store.js';
+import { RedisTaskCoordinator, type RedisTaskCoordinatorOptions } from './task-coordinator.js';
+import { RedisTaskStore, type RedisTaskStoreOptions } from './task-store.js';
 
 /** Shortest shared requestState key (characters of a string, or bytes). */
 export const MIN_FLEET_KEY_LENGTH = 32;
@@ -33,6 +36,8 @@ export interface RedisFleetOptions extends RedisConnectionOptions {
   sessions?: RedisSessionStoreOptions;
   /** Options of the legacy SSE events kept for resumption on any instance (`RedisEventStore`). */
   eventStore?: RedisEventStoreOptions;
+  /** Options of the shared task store (`RedisTaskStore`) and of task leases (`RedisTaskCoordinator`). */
+  tasks?: { store?: RedisTaskStoreOptions; coordinator?: RedisTaskCoordinatorOptions };
 }
 
 /**
@@ -97,6 +102,11 @@ export interface RedisFleet {
    * key, and no in-memory store where a fleet needs a shared one (warnings). Never throws.
    */
   check(target?: FleetCheckTarget): Promise<FleetReport>;
+  /**
+   * The tasks extension's options for a fleet (shared store, leases, cross-instance cancel and input):
+   * `new McpServer(info, { ...fleet.serverOptions, tasks: fleet.tasks })`, or `tasks({ ...fleet.tasks, ... })`.
+   */
+  readonly tasks: Pick<TasksOptions, 'store' | 'coordinator'>;
   /** Closes the Redis connection. */
   close(): Promise<void>;
 }
@@ -154,7 +164,7 @@ const unreachable = (url: string): FleetIssue => ({
 export async function redisFleet(options: RedisFleetOptions): Promise<RedisFleet> {
   const issues = keyIssues(options);
   if (issues.length) throw new FleetConfigError(issues);
-  const { requestState, connectTimeoutMs = 5000, events, sessions, eventStore, ...redis } = options;
+  const { requestState, connectTimeoutMs = 5000, events, sessions, eventStore, tasks, ...redis } = options;
   const url = options.client ? describeClient(options.client) : (options.url ?? 'redis://127.0.0.1:6379');
   const connection = await connectBounded(redis, url, connectTimeoutMs);
   const bus = new RedisEventBus(connection, events);
@@ -167,14 +177,18 @@ export async function redisFleet(options: RedisFleetOptions): Promise<RedisFleet
     throw new FleetConfigError([unreachable(url)], e);
   }
   const httpOptions: FleetHttpOptions = { eventStore: new RedisEventStore(connection, eventStore), sessionStore };
+  const coordinator = new RedisTaskCoordinator(connection, tasks?.coordinator);
+  const taskOptions = { store: new RedisTaskStore(connection, tasks?.store), coordinator };
   const serverOptions: FleetServerOptions = { requestState: { ...requestState }, events: bus };
   const codec = new RequestStateCodec(serverOptions.requestState);
   return {
     connection,
     serverOptions,
     httpOptions,
+    tasks: taskOptions,
     check: (target = {}) => check(connection, url, codec, target),
     close: async () => {
+      await coordinator.close();
       await bus.close();
       await connection.close();
     },

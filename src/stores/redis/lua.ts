@@ -1,4 +1,4 @@
-// Lua scripts for the legacy-session pieces: one round trip per operation, EVALSHA with the script
+// Lua scripts of the Redis stores: one round trip per operation, EVALSHA with the script
 // sent again (EVAL) when Redis does not know it yet (first use, or after a restart).
 import type { RedisClient } from './connection.js';
 

@@ -5,7 +5,7 @@
 import type { TaskCoordinator, TaskSignal } from '../../extensions/tasks/coordinator.js';
 import { randomId } from '../../extensions/tasks/owner.js';
 import type { RedisClient, RedisConnection } from './connection.js';
-import { Script } from './script.js';
+import { LuaScript } from './lua.js';
 import { leaseKey, taskKey, validTaskId } from './task-keys.js';
 
 export interface RedisTaskCoordinatorOptions {
@@ -21,13 +21,13 @@ export interface RedisTaskCoordinatorOptions {
 }
 
 // ARGV: lease prefix, channel prefix, message JSON. KEYS: lease.
-const SEND = new Script(`
+const SEND = new LuaScript(`
 local owner = redis.call('GET', KEYS[1])
 if not owner then return 0 end
 return redis.call('PUBLISH', ARGV[1] .. owner, ARGV[2])`);
 
 // KEYS: lease1, task1, lease2, task2… ARGV: instance id, lease ms. Returns each task's status field (or false).
-const RENEW = new Script(`
+const RENEW = new LuaScript(`
 local out = {}
 for i = 1, #KEYS, 2 do
   local st = redis.call('HGET', KEYS[i + 1], 'status')
@@ -37,7 +37,7 @@ end
 return out`);
 
 // KEYS: lease. ARGV: instance id. Deletes the lease only while it is ours.
-const RELEASE = new Script(`
+const RELEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`);
 

@@ -5,7 +5,7 @@ import { ErrorCode, McpError } from '../../protocol/errors.js';
 import { bucketOf } from '../../extensions/tasks/owner.js';
 import { LIVE_STATUSES, type TaskRecord, type TaskStatus, type TaskStore } from '../../extensions/tasks/store.js';
 import type { RedisConnection } from './connection.js';
-import { Script } from './script.js';
+import { LuaScript } from './lua.js';
 import { allLiveKey, bucketKey, indexKey, taskKey, validTaskId } from './task-keys.js';
 
 export interface RedisTaskStoreOptions {
@@ -30,7 +30,7 @@ const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 const EXTEND = `local function extend(k, ms) if redis.call('PTTL', k) < ms then redis.call('PEXPIRE', k, ms) end end`;
 
 // KEYS: task, bucket set, fleet live set, index. ARGV: ttl, maxPerOwner (0: none), maxLive, id, live (1/0), field/value…
-const CREATE = new Script(`${NOW} ${EXTEND}
+const CREATE = new LuaScript(`${NOW} ${EXTEND}
 local ttl = tonumber(ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('TSMCP_TASK_EXISTS') end
 if ARGV[5] == '1' then
@@ -49,7 +49,7 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 'ok'`);
 
 // KEYS: task, fleet live set. ARGV: maxBytes, id, n, n allowed statuses (JSON), m, m field/value pairs, removed fields…
-const UPDATE = new Script(`
+const UPDATE = new LuaScript(`
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return false end
 local n = tonumber(ARGV[3])
@@ -79,7 +79,7 @@ for k, v in pairs(fields) do out[#out + 1] = k out[#out + 1] = v end
 return out`);
 
 // KEYS: task, fleet live set, index. ARGV: id.
-const DELETE = new Script(`
+const DELETE = new LuaScript(`
 local b = redis.call('HGET', KEYS[1], '${BUCKET_FIELD}')
 if b then redis.call('ZREM', cjson.decode(b), ARGV[1]) end
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -87,7 +87,7 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 return redis.call('DEL', KEYS[1])`);
 
 // KEYS: index. ARGV: task key prefix, max. Every unexpired task's fields, in one round trip.
-const LIST = new Script(`${NOW}
+const LIST = new LuaScript(`${NOW}
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for _, id in ipairs(ids) do

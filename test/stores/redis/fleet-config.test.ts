@@ -62,6 +62,12 @@ describe('redisFleet: Redis and the startup check', skipWithoutRedis(), () => {
       report.warnings.map((w) => w.code),
       ['tasks.inMemory'],
     );
+    // With the fleet's task options, nothing is left in memory.
+    const shared = new McpServer({ name: 's', version: '1' }, { ...fleet.serverOptions, tasks: fleet.tasks });
+    assert.deepEqual(await fleet.check({ server: shared, http: { ...fleet.httpOptions } }), {
+      errors: [],
+      warnings: [],
+    });
     // An HTTP front given none of the fleet's stores keeps legacy sessions and their events to itself.
     const bareHttp = await fleet.check({ server, http: {} });
     assert.deepEqual(bareHttp.warnings.map((w) => w.code).sort(), [
