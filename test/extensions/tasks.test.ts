@@ -1,6 +1,7 @@
 // The tasks extension end to end (tsmcp client ↔ tsmcp server, wire schema-checked): tasks created on
 // request, followed to their result, input through tasks/update, cancellation, errors, TTL, listen.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { McpError, TsmcpError, type JsonObject } from '../../src/index.js';
 import { McpServer, ToolError } from '../../src/entries/server.js';
@@ -93,6 +94,14 @@ describe('tasks extension', () => {
       client.request('tasks/get', { taskId: 'x' }),
       (e: unknown) => e instanceof McpError && e.code === -32021,
     );
+  });
+
+  it('polling a task with a caller signal leaves no listener on it per poll', async () => {
+    const { s } = taskServer(); // slow: 150 ms at a 20 ms poll interval, several polls
+    const { client } = await connectPair(s, { tasks: {} });
+    const ac = new AbortController();
+    assert.equal(text(await client.callTool('slow', {}, { signal: ac.signal })), 'slow done');
+    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
   });
 
   it('cancels: the caller aborts, the work sees its signal, the task ends cancelled', async () => {

@@ -97,8 +97,14 @@ async function followTask(
       }
       const wait = typeof task.pollIntervalMs === 'number' && task.pollIntervalMs > 0 ? task.pollIntervalMs : 500;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
-        signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        // One listener per wait, removed when the wait ends (a long task polls many times).
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, wait);
+        signal?.addEventListener('abort', done, { once: true });
       });
       if (signal?.aborted) continue;
       task = await client.request('tasks/get', { taskId }, { ...same, noCache: true });
