@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const REDIS_HINT = 'install redis-server (Debian/Ubuntu: apt-get install -y redis-server)';
+export const REDIS_HINT = 'Debian/Ubuntu: apt-get install -y redis-server';
 
 export const redisOnPath = (): boolean => spawnSync('redis-server', ['--version']).status === 0;
 
