@@ -28,18 +28,20 @@ function stats(c: Child): Promise<{ cpu: NodeJS.CpuUsage; heap: number }> {
   });
 }
 
-function post(
+/** One POST to `path` (default /mcp) on a loopback port through `agent`; the whole answer as text. */
+export function post(
   agent: Agent,
   port: number,
   body: string,
   headers: Record<string, string>,
+  path = '/mcp',
 ): Promise<{ status: number; text: string; session?: string }> {
   return new Promise((resolve, reject) => {
     const r = request(
       {
         host: '127.0.0.1',
         port,
-        path: '/mcp',
+        path,
         method: 'POST',
         agent,
         headers: {

@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client } from '../src/entries/client.js';
 import { StdioClientTransport } from '../src/transports/stdio/index.js';
+import { runFleet } from './fleet.js';
 import { runHttp } from './http.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -96,3 +97,5 @@ for (const [metric, v] of Object.entries(http)) {
 console.log(
   '\nFor req/s higher is better; for latency, CPU and heap lower is better. One loader process on the same 2 cores: ratios only.',
 );
+
+await runFleet();
