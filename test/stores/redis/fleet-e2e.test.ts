@@ -1,0 +1,163 @@
+// End to end: three tsmcp processes (test/fixtures/fleet-server.ts) behind the round-robin proxy, one real
+// redis-server. Tasks read, answered and cancelled through other instances; change events raised on one
+// instance reach listen and legacy GET streams on another, once; legacy sessions without affinity; bad input
+// refused. Which instance served what comes from the proxy's log and from instance ids in the answers.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client as V2Client, StreamableHTTPClientTransport as V2Http } from '@modelcontextprotocol/client';
+import { Client, type ClientOptions } from '../../../src/entries/client.js';
+import { McpError, TsmcpError, type JsonObject } from '../../../src/index.js';
+import { StreamableHttpClientTransport } from '../../../src/transports/http/index.js';
+import { startFleet, type TestFleet } from '../../helpers/fleet.js';
+import { skipWithoutRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
+import { type ProxiedRequest, startRoundRobinProxy, type RoundRobinProxy } from '../../helpers/round-robin-proxy.js';
+
+const KEY = 'fleet-e2e1-shared-key-0123456789abcdef';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const textOf = (r: { content: unknown[] }) => String((r.content[0] as { text?: unknown }).text);
+
+/** Wait (at most 500 short sleeps) until `done` holds. */
+async function until(done: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !(await done()); i++) await sleep(20);
+  assert.ok(await done(), `timed out waiting for ${what}`);
+}
+
+describe('fleet end to end: three processes, a round-robin proxy, redis-server', skipWithoutRedis(), () => {
+  let redis: TestRedis;
+  let fleet: TestFleet;
+  let proxy: RoundRobinProxy;
+  const clients: { close(): Promise<void> }[] = [];
+  before(async () => {
+    redis = await startRedis();
+    fleet = await startFleet(3, { REDIS_URL: redis.url, FLEET_KEY: KEY });
+    proxy = await startRoundRobinProxy(fleet.urls);
+  });
+  after(async () => {
+    for (const c of clients.splice(0)) await c.close().catch(() => {});
+    await proxy?.close();
+    await fleet?.close();
+    await redis?.close();
+  });
+
+  /** A tsmcp client as `user` (bearer token = subject), through the proxy unless `url` is given. */
+  async function tsmcp(user: string, options: ClientOptions = {}, url = proxy.url()): Promise<Client> {
+    const c = new Client({ name: `e2e-${user}`, version: '1' }, {
+      handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) },
+      tasks: {},
+      ...options,
+    } as ClientOptions);
+    await c.connect(new StreamableHttpClientTransport(new URL(url), { headers: { authorization: `Bearer ${user}` } }));
+    clients.push(c);
+    return c;
+  }
+
+  /** The proxy's log from `start` on, for one JSON-RPC method. */
+  const served = (start: number, rpc: string): ProxiedRequest[] => proxy.log.slice(start).filter((e) => e.rpc === rpc);
+
+  /** What e1_hold recorded fleet-wide (`instance:tag` entries). */
+  async function status(c: Client): Promise<{ started: string[]; aborted: string[] }> {
+    return JSON.parse(textOf(await c.callTool('e1_status', {}, { noCache: true })));
+  }
+
+  /**
+   * A tsmcp client with the tasks option whose task, once created, is kept away from its owner: the
+   * proxy stops sending to the instance that answered the tools/call until `release()`.
+   */
+  async function taskClient(user: string) {
+    const statuses: JsonObject[] = [];
+    let start = proxy.log.length;
+    let owner: number | undefined;
+    const c = await tsmcp(user, {
+      tasks: {
+        onstatus: (t: JsonObject) => {
+          if (owner === undefined) {
+            owner = served(start, 'tools/call')[0]!.upstream;
+            proxy.remove(owner);
+          }
+          statuses.push(t);
+        },
+      },
+    } as ClientOptions);
+    return {
+      c,
+      statuses,
+      get owner() {
+        return owner;
+      },
+      /** Marks where the next task's log starts. */
+      mark: () => ((start = proxy.log.length), (owner = undefined), (statuses.length = 0), start),
+      release: () => owner !== undefined && proxy.restore(owner),
+    };
+  }
+
+  describe('1. tasks', () => {
+    it('created through the proxy; its input answered and its result read only through the other two', async () => {
+      const t = await taskClient('alice');
+      const start = t.mark();
+      try {
+        const r = await t.c.callTool('e1_ask', { tag: 't1' }, { signal: AbortSignal.timeout(20_000) });
+        const owner = t.owner!;
+        assert.equal(textOf(r), `Ada answered in a task on ${owner}:t1`, 'the work ran where the task was created');
+        const after = proxy.log.slice(start + 1);
+        assert.ok(
+          after.some((e) => e.rpc === 'tasks/update'),
+          'the answer went through tasks/update',
+        );
+        assert.ok(
+          after.some((e) => e.rpc === 'tasks/get'),
+          'polled',
+        );
+        assert.ok(
+          after.every((e) => e.upstream !== owner),
+          `after creation, nothing reached the owner: ${JSON.stringify(after)}`,
+        );
+        assert.deepEqual(new Set(after.map((e) => e.upstream)).size, 2, 'both other instances served');
+      } finally {
+        t.release();
+      }
+      // The finished task read from each instance directly: completed, the same result everywhere.
+      const taskId = String(t.statuses[0]!.taskId);
+      for (const inst of fleet.instances) {
+        const direct = await tsmcp('alice', {}, inst.url);
+        const got = await direct.request('tasks/get', { taskId }, { noCache: true });
+        assert.equal(got.status, 'completed');
+        assert.match(JSON.stringify(got.result), /Ada answered in a task on \d:t1/);
+      }
+    });
+
+    it('tasks/cancel through another instance reaches the work: its signal fires where it runs', async () => {
+      const t = await taskClient('alice');
+      const start = t.mark();
+      const ac = new AbortController();
+      const call = t.c.callTool('e1_hold', { tag: 'c1' }, { signal: ac.signal }).catch((e: unknown) => e);
+      let owner: number;
+      try {
+        await until(() => t.statuses.length > 0, 'the task');
+        owner = t.owner!;
+        const reader = await tsmcp('alice');
+        await until(
+          async () => (await status(reader)).started.includes(`${owner}:c1`),
+          'the work to start on its owner',
+        );
+        ac.abort();
+        assert.ok((await call) instanceof TsmcpError);
+        // The client sends its cancel without waiting for the answer.
+        await until(() => served(start, 'tasks/cancel').length > 0, 'the cancel');
+        const cancels = served(start, 'tasks/cancel');
+        assert.equal(cancels.length, 1);
+        assert.notEqual(cancels[0]!.upstream, owner, 'cancelled through another instance');
+        await until(
+          async () => (await status(reader)).aborted.includes(`${owner}:c1`),
+          "the handler's signal on the owner",
+        );
+      } finally {
+        t.release();
+      }
+      const taskId = String(t.statuses[0]!.taskId);
+      for (const inst of fleet.instances) {
+        const direct = await tsmcp('alice', {}, inst.url);
+        assert.equal((await direct.request('tasks/get', { taskId }, { noCache: true })).status, 'cancelled');
+      }
+    });
+  });
+});
