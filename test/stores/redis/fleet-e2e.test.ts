@@ -160,4 +160,80 @@ describe('fleet end to end: three processes, a round-robin proxy, redis-server',
       }
     });
   });
+
+  describe('2. change events across instances', () => {
+    /** A modern client on instance `i` directly, to raise changes there. */
+    const raiser = (i: number) => tsmcp('ops', {}, fleet.instances[i]!.url);
+
+    /**
+     * Raises a tools list change on `a` and an update of e1://res/a on `b`, waits for both, then a
+     * sentinel update of e1://res/b (raised after them, so any duplicate would arrive before it) and
+     * checks each arrived exactly once.
+     */
+    async function raiseAndCount(events: [string, JsonObject][], a: number, b: number): Promise<void> {
+      const count = (method: string, uri?: string) =>
+        events.filter(([m, p]) => m === method && (uri === undefined || p.uri === uri)).length;
+      events.length = 0;
+      assert.match(textOf(await (await raiser(a)).callTool('e1_change')), new RegExp(`^${a}:e1_dyn_`));
+      assert.equal(textOf(await (await raiser(b)).callTool('e1_touch', { uri: 'e1://res/a' })), `${b}:touched`);
+      await until(
+        () =>
+          count('notifications/tools/list_changed') > 0 && count('notifications/resources/updated', 'e1://res/a') > 0,
+        `the list change and the update: ${JSON.stringify(events)} ${JSON.stringify(proxy.log.slice(-12))}`,
+      );
+      await (await raiser(b)).callTool('e1_touch', { uri: 'e1://res/b' });
+      await until(
+        () => count('notifications/resources/updated', 'e1://res/b') > 0,
+        `the sentinel: ${JSON.stringify(events)} ${JSON.stringify(proxy.log.slice(-12))}`,
+      );
+      assert.equal(count('notifications/tools/list_changed'), 1, JSON.stringify(events));
+      assert.equal(count('notifications/resources/updated', 'e1://res/a'), 1, JSON.stringify(events));
+    }
+
+    const FILTER = { toolsListChanged: true, resourceSubscriptions: ['e1://res/a', 'e1://res/b'] };
+
+    it('2026-07-28: a subscriptions/listen stream on one instance gets changes raised on the other two, once', async () => {
+      const c = await tsmcp('listener');
+      const start = proxy.log.length;
+      const events: [string, JsonObject][] = [];
+      const sub = await c.subscribe(FILTER, (m, p) => events.push([m, p]));
+      const [listen] = served(start, 'subscriptions/listen');
+      assert.ok(listen, 'the listen went through the proxy');
+      const others = [0, 1, 2].filter((i) => i !== listen.upstream);
+      await raiseAndCount(events, others[0]!, others[1]!);
+      await sub.close();
+    });
+
+    it('legacy tsmcp client: the session GET stream on one instance gets changes raised on the other two, once', async () => {
+      const start = proxy.log.length;
+      const events: [string, JsonObject][] = [];
+      const c = await tsmcp('legacy-listener', {
+        version: 'legacy',
+        onnotification: (m, p) => events.push([m, p ?? {}]),
+      });
+      assert.equal(c.era, 'legacy');
+      const sub = await c.subscribe(FILTER, () => {});
+      await until(() => proxy.log.slice(start).some((e) => e.http === 'GET'), 'the GET stream');
+      const get = proxy.log.slice(start).find((e) => e.http === 'GET')!;
+      const others = [0, 1, 2].filter((i) => i !== get.upstream);
+      await raiseAndCount(events, others[0]!, others[1]!);
+      await sub.close();
+    });
+
+    it('official v2 client (legacy): its GET stream gets a change raised on another instance, once', async () => {
+      const start = proxy.log.length;
+      const events: [string, JsonObject][] = [];
+      const c = new V2Client({ name: 'official-v2', version: '1.0.0' }, { versionNegotiation: { mode: 'legacy' } });
+      for (const m of ['notifications/tools/list_changed', 'notifications/resources/updated'] as const)
+        c.setNotificationHandler(m, (n: { params?: unknown }) => void events.push([m, (n.params ?? {}) as JsonObject]));
+      await c.connect(new V2Http(new URL(proxy.url()), { requestInit: { headers: { authorization: 'Bearer v2' } } }));
+      clients.push(c);
+      const x = c as unknown as { subscribeResource(p: { uri: string }): Promise<unknown> };
+      for (const uri of FILTER.resourceSubscriptions) await x.subscribeResource({ uri });
+      await until(() => proxy.log.slice(start).some((e) => e.http === 'GET'), 'the GET stream');
+      const get = proxy.log.slice(start).find((e) => e.http === 'GET')!;
+      const others = [0, 1, 2].filter((i) => i !== get.upstream);
+      await raiseAndCount(events, others[0]!, others[1]!);
+    });
+  });
 });
