@@ -236,4 +236,48 @@ describe('fleet end to end: three processes, a round-robin proxy, redis-server',
       await raiseAndCount(events, others[0]!, others[1]!);
     });
   });
+
+  describe('3. legacy sessions round-robin', () => {
+    /** The instance that answered the `ask` call, and the one that got the client's answer to its elicitation. */
+    function askHops(start: number): [number, number][] {
+      const log = proxy.log.slice(start).filter((e) => e.http === 'POST');
+      return log.flatMap((e, k) => (e.rpc === 'response' && k > 0 ? [[log[k - 1]!.upstream, e.upstream]] : []));
+    }
+
+    it('tsmcp client (legacy): calls land on all three and work; an elicitation answered on another instance', async () => {
+      const start = proxy.log.length;
+      const c = await tsmcp('legacy-user', { version: 'legacy' });
+      assert.equal(c.era, 'legacy');
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add(textOf(await c.callTool('whoami')));
+      assert.deepEqual([...seen].sort(), ['0', '1', '2']);
+      for (let i = 0; i < 3; i++) assert.match(textOf(await c.callTool('ask')), /^Ada answered on \d$/);
+      // An answer POST's 202 may come after the tool's result it led to.
+      await until(() => askHops(start).length === 3, `three answers: ${JSON.stringify(proxy.log.slice(start))}`);
+      const hops = askHops(start);
+      for (const [asked, answered] of hops) assert.notEqual(asked, answered, 'the answer went to another instance');
+      assert.equal(served(start, 'initialize').length, 1);
+    });
+
+    it('official v2 client (legacy): calls land on all three and work; an elicitation answered on another instance', async () => {
+      const start = proxy.log.length;
+      const c = new V2Client(
+        { name: 'official-v2', version: '1.0.0' },
+        { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: 'legacy' } },
+      );
+      c.setRequestHandler('elicitation/create', async () => ({ action: 'accept' as const, content: { name: 'Bo' } }));
+      await c.connect(new V2Http(new URL(proxy.url()), { requestInit: { headers: { authorization: 'Bearer v2b' } } }));
+      clients.push(c);
+      const x = c as unknown as { callTool(p: { name: string; arguments: object }): Promise<{ content: unknown[] }> };
+      const seen = new Set<string>();
+      for (let i = 0; i < 6; i++) seen.add(textOf(await x.callTool({ name: 'whoami', arguments: {} })));
+      assert.deepEqual([...seen].sort(), ['0', '1', '2']);
+      for (let i = 0; i < 3; i++)
+        assert.match(textOf(await x.callTool({ name: 'ask', arguments: {} })), /^Bo answered on \d$/);
+      // An answer POST's 202 may come after the tool's result it led to.
+      await until(() => askHops(start).length === 3, `three answers: ${JSON.stringify(proxy.log.slice(start))}`);
+      const hops = askHops(start);
+      for (const [asked, answered] of hops) assert.notEqual(asked, answered, 'the answer went to another instance');
+    });
+  });
 });
