@@ -280,4 +280,134 @@ describe('fleet end to end: three processes, a round-robin proxy, redis-server',
       for (const [asked, answered] of hops) assert.notEqual(asked, answered, 'the answer went to another instance');
     });
   });
+
+  describe('4. bad input through the proxy', () => {
+    const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const post = (headers: Record<string, string>, body: unknown) =>
+      fetch(proxy.url(), { method: 'POST', headers: { ...HEADERS, ...headers }, body: JSON.stringify(body) });
+    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+
+    /** A raw legacy session of `user` through the proxy: its headers. */
+    async function openLegacy(user: string): Promise<Record<string, string>> {
+      const auth = { authorization: `Bearer ${user}` };
+      const init = await post(auth, {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      assert.equal(init.status, 200);
+      await init.text();
+      const h = {
+        ...auth,
+        'mcp-session-id': init.headers.get('mcp-session-id')!,
+        'mcp-protocol-version': '2025-11-25',
+      };
+      assert.equal((await post(h, { jsonrpc: '2.0', method: 'notifications/initialized' })).status, 202);
+      return h;
+    }
+
+    it("a forged task id and another principal's task id are unknown on every instance; the owner's task is unharmed", async () => {
+      const alice = await taskClient('alice');
+      alice.mark();
+      const ac = new AbortController();
+      const running = alice.c.callTool('e1_hold', { tag: 'p1' }, { signal: ac.signal }).catch((e: unknown) => e);
+      try {
+        await until(() => alice.statuses.length > 0, 'the task');
+      } finally {
+        alice.release();
+      }
+      const taskId = String(alice.statuses[0]!.taskId);
+      const bob = await tsmcp('bob');
+      const anon = new Client({ name: 'anon', version: '1' }, { tasks: {} } as ClientOptions);
+      await anon.connect(new StreamableHttpClientTransport(new URL(proxy.url())));
+      clients.push(anon);
+      const unknown = (e: unknown) => e instanceof McpError && e.code === -32602 && /Unknown task/.test(e.message);
+      const start = proxy.log.length;
+      for (const who of [bob, anon])
+        for (const id of [taskId, 'forged-task-id', `${taskId}x`, '*']) {
+          for (let i = 0; i < 3; i++)
+            await assert.rejects(who.request('tasks/get', { taskId: id }, { noCache: true }), unknown, id);
+          await assert.rejects(who.request('tasks/cancel', { taskId: id }), unknown);
+          await assert.rejects(who.request('tasks/update', { taskId: id, inputResponses: {} }), unknown);
+        }
+      assert.equal(new Set(served(start, 'tasks/get').map((e) => e.upstream)).size, 3, 'refused on every instance');
+      const reader = await tsmcp('alice');
+      assert.equal((await reader.request('tasks/get', { taskId }, { noCache: true })).status, 'working');
+      assert.ok(!(await status(reader)).aborted.some((s) => s.endsWith(':p1')), 'nobody else cancelled it');
+      ac.abort();
+      await running;
+    });
+
+    it('a legacy session id of another principal is 404 on every instance; the session is unharmed', async () => {
+      const h = await openLegacy('carol');
+      const start = proxy.log.length;
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await post({ ...h, authorization: 'Bearer mallory' }, call)).status, 404);
+        assert.equal((await post({ ...h, authorization: '' }, call)).status, 404, 'anonymous');
+      }
+      assert.equal(new Set(proxy.log.slice(start).map((e) => e.upstream)).size, 3);
+      const ok = await post(h, call);
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), /"text":"\d"/);
+    });
+
+    it('a Last-Event-ID of another session is 400 on every instance', async () => {
+      const one = await openLegacy('dora');
+      const two = await openLegacy('dora');
+      const drop = new AbortController();
+      const get = await fetch(proxy.url(), {
+        headers: { ...one, accept: 'text/event-stream' },
+        signal: drop.signal,
+      });
+      assert.equal(get.status, 200);
+      const reader = get.body!.getReader();
+      let buf = '';
+      for (let i = 0; i < 20 && !/^id: /m.test(buf); i++) buf += new TextDecoder().decode((await reader.read()).value);
+      const eventId = /^id: (.*)$/m.exec(buf)?.[1];
+      assert.ok(eventId, `the priming event: ${buf}`);
+      drop.abort();
+      await reader.cancel().catch(() => {});
+      for (let i = 0; i < 3; i++) {
+        const r: Response = await fetch(proxy.url(), {
+          headers: { ...two, accept: 'text/event-stream', 'last-event-id': eventId },
+        });
+        assert.equal(r.status, 400);
+        await r.text();
+      }
+    });
+
+    it('a task result over the store record limit ends the task failed (maxRecordBytes)', async () => {
+      const c = await tsmcp('erin');
+      await assert.rejects(
+        c.callTool('e1_big', {}, { signal: AbortSignal.timeout(20_000) }),
+        (e: unknown) => e instanceof McpError && (e.data as { limit?: string })?.limit === 'maxRecordBytes',
+      );
+    });
+
+    // The node front answers 413 with `Connection: close` and closes without draining the rest of the body
+    // (no lingering close, RFC 9112 §9.6): the kernel resets the connection over the unread bytes, so a
+    // client still writing (or this proxy) mostly sees EPIPE/ECONNRESET instead of the 413. Left open.
+    it('a request body over maxBodyBytes is 413 on every instance', {
+      todo: 'node front: no lingering close after 413, clients see EPIPE/ECONNRESET',
+    }, async () => {
+      const big = { ...call, params: { name: 'echo', arguments: { text: 'x'.repeat(4 * 1024 * 1024 + 1) } } };
+      const start = proxy.log.length;
+      for (let i = 0; i < 3; i++) {
+        const r = await post({ 'mcp-protocol-version': '2026-07-28' }, big);
+        assert.equal(r.status, 413);
+        await r.text();
+      }
+      assert.equal(new Set(proxy.log.slice(start).map((e) => e.upstream)).size, 3);
+    });
+
+    it('every instance is still up and serving', async () => {
+      for (const [i, inst] of fleet.instances.entries()) {
+        assert.equal(inst.child.exitCode, null);
+        assert.equal(inst.child.signalCode, null);
+        const direct = await tsmcp('zed', {}, inst.url);
+        assert.equal(textOf(await direct.callTool('whoami')), String(i));
+      }
+    });
+  });
 });
