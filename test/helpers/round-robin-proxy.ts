@@ -8,10 +8,17 @@ export interface RoundRobinProxy {
   url(path?: string): string;
   /** Requests each upstream answered (index as given). */
   readonly served: number[];
+  /**
+   * The last 10 000 answered requests, in order: the upstream, the HTTP method and what the body was
+   * (a JSON-RPC request's method, `response` for an answer the client POSTed; empty when unknown).
+   */
+  readonly log: readonly ProxiedRequest[];
   /** Requests that reached no upstream (all refused): answered 502. */
   readonly failed: number;
   /** Stops sending to upstream `i` (it stays in `served`). */
   remove(i: number): void;
+  /** Sends to upstream `i` again after `remove(i)`. */
+  restore(i: number): void;
   close(): Promise<void>;
 }
 
@@ -26,12 +33,31 @@ function forwardHeaders(headers: IncomingMessage['headers']): Record<string, str
   return out;
 }
 
+export interface ProxiedRequest {
+  upstream: number;
+  http: string;
+  rpc: string;
+}
+
+/** What a JSON-RPC body is, from its first 64 KiB (bigger ones are not parsed). */
+function rpcOf(chunks: Buffer[]): string {
+  const size = chunks.reduce((n, c) => n + c.length, 0);
+  if (size === 0 || size > 64 * 1024) return '';
+  try {
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as { method?: unknown; id?: unknown };
+    return typeof body.method === 'string' ? body.method : body.id !== undefined ? 'response' : '';
+  } catch {
+    return '';
+  }
+}
+
 export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRobinProxy> {
   const targets = upstreams.map((u) => new URL(u));
   const served = targets.map(() => 0);
   const removed = new Set<number>();
   let next = 0;
   let failed = 0;
+  const log: ProxiedRequest[] = [];
 
   const pick = (tried: Set<number>): number | undefined => {
     for (let n = 0; n < targets.length; n++) {
@@ -72,6 +98,8 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
       });
       up.on('response', (r) => {
         served[i]!++;
+        log.push({ upstream: i, http: req.method ?? '', rpc: ended ? rpcOf(chunks) : '' });
+        if (log.length > 10_000) log.shift();
         res.writeHead(r.statusCode ?? 502, forwardHeaders(r.headers));
         res.flushHeaders();
         r.on('data', (c: Buffer) => res.write(c));
@@ -97,10 +125,12 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
   return {
     url: (path = '/mcp') => `http://127.0.0.1:${port}${path}`,
     served,
+    log,
     get failed() {
       return failed;
     },
     remove: (i) => void removed.add(i),
+    restore: (i) => void removed.delete(i),
     close: async () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

@@ -51,7 +51,8 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 return 'OK'`);
 
 // KEYS: hash, subscriptions, all sessions. ARGV: now, ttl, principal, the caller's revision, change kind,
-// change value, id, client zset key prefix. False when the session is gone or another principal's.
+// change value, id, client zset key prefix, change channel. False when the session is gone or another
+// principal's. A change is published (the id) so instances holding the session's GET stream refresh it.
 const TOUCH = new LuaScript(`
 local h = redis.call('HMGET', KEYS[1], 'p', 'c')
 if not h[1] or h[1] ~= ARGV[3] then return false end
@@ -62,6 +63,7 @@ if kind ~= '' then
   elseif kind == 'subscribe' then redis.call('SADD', KEYS[2], ARGV[6])
   elseif kind == 'unsubscribe' then redis.call('SREM', KEYS[2], ARGV[6]) end
   redis.call('HINCRBY', KEYS[1], 'rev', 1)
+  redis.call('PUBLISH', ARGV[9], ARGV[7])
 end
 local ttl = tonumber(ARGV[2])
 local exp = tonumber(ARGV[1]) + ttl
@@ -106,7 +108,8 @@ return 1`);
 /**
  * Legacy sessions of a fleet in Redis. Round trips: one per legacy request (renew + check + changes
  * since this instance's copy, `touch`), one more after `logging/setLevel` or `resources/(un)subscribe`,
- * one for `initialize` (`create`) and for DELETE; a routed answer is one PUBLISH.
+ * one for `initialize` (`create`) and for DELETE; a routed answer is one PUBLISH. A state change is also
+ * published (inside the same script), and the instance holding the session's GET stream re-reads it (one).
  * Create it with `await RedisSessionStore.connect(conn)` (subscribes to its channels).
  */
 export class RedisSessionStore implements SessionStore {
@@ -139,6 +142,9 @@ export class RedisSessionStore implements SessionStore {
     const onerror = options.onerror ?? (() => {});
     await sub.subscribe(conn.key('sess-end'), (id) => {
       for (const h of store.#handlers) h.ended(id);
+    });
+    await sub.subscribe(conn.key('sess-change'), (id) => {
+      for (const h of store.#handlers) h.changed?.(id);
     });
     await sub.subscribe(conn.key('sess-cancel'), (raw) => {
       try {
@@ -221,6 +227,7 @@ export class RedisSessionStore implements SessionStore {
       value,
       id,
       this.#conn.key('sess-client', ''),
+      this.#conn.key('sess-change'),
     ];
     const out = await this.#conn.run((c) => TOUCH.run<unknown[] | null>(c, keys, args));
     if (!out) return undefined;

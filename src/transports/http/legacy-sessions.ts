@@ -202,6 +202,7 @@ export class LegacySessions {
           const s = this.#sessions.get(id);
           if (s) this.close(s, 'gone');
         },
+        changed: (id) => void this.#refresh(id).catch(() => {}),
       });
       // Sessions in use here without requests (an open GET stream, a long call) stay alive in the store.
       if (shared.renew) {
@@ -340,6 +341,25 @@ export class LegacySessions {
     s.rev = got.rev;
     this.touch(s);
     return s;
+  }
+
+  /**
+   * Shared sessions: another instance changed session `id` (subscriptions, log level, initialized). The
+   * GET stream held here sends notifications by this copy, so it is brought up to date (one round trip,
+   * only for a session whose GET stream is here; a failure leaves it to the next request).
+   */
+  async #refresh(id: string): Promise<void> {
+    const s = this.#sessions.get(id);
+    if (!s?.shared || !s.legacy || !s.getStream) return;
+    const got = await this.#shared!.touch(id, s.principal, s.rev);
+    if (this.#sessions.get(id) !== s) return;
+    if (!got) return void this.close(s, 'gone');
+    if (got.state) {
+      s.legacy.logLevel = got.state.logLevel;
+      s.legacy.initialized = got.state.initialized;
+      this.#server.setLegacySubscriptions(s.legacy, got.state.subscriptions);
+    }
+    s.rev = got.rev;
   }
 
   /** Shared sessions: record a new session once its initialize succeeded; throws the refusal (503) or the store's error. */

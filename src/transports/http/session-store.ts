@@ -67,10 +67,16 @@ export interface SessionStore {
   route(instance: string, sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): Promise<void>;
   /** Tell every instance the client cancelled its request `requestId` (it runs on one of them, or none). */
   cancel?(sessionId: string, requestId: RequestId): Promise<void>;
-  /** Be given answers other instances routed here, cancellations, and the ids of sessions ended elsewhere. */
+  /**
+   * Be given answers other instances routed here, cancellations, the ids of sessions ended elsewhere, and
+   * of sessions whose state a request changed (`touch` with a change) on any instance: an instance holding
+   * the session's GET stream refreshes its copy, or the notifications it sends there follow stale
+   * subscriptions.
+   */
   listen(handlers: {
     answer(sessionId: string, message: JsonRpcMessage & { id?: RequestId | null }): void;
     cancelled?(sessionId: string, requestId: RequestId): void;
     ended(sessionId: string): void;
+    changed?(sessionId: string): void;
   }): void;
 }
