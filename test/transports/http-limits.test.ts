@@ -72,6 +72,25 @@ describe('413: the connection is closed, not drained', () => {
     });
   }
 
+  it('node front: a fetch client sending a body just over the limit reads the 413 (lingering close, RFC 9112 §9.6)', async () => {
+    const port = await listenNode(createNodeHandler(createEverythingServer(), { maxBodyBytes: LIMIT }));
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: { pad: 'x'.repeat(64 * LIMIT) },
+    });
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body,
+      });
+      assert.equal(res.status, 413);
+      await res.text();
+    }
+  });
+
   it('web front cancels the request body instead of reading on', async () => {
     const handler = createWebHandler(createEverythingServer(), { maxBodyBytes: LIMIT });
     for (const declared of [true, false]) {

@@ -63,6 +63,41 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
   });
 }
 
+/** Bytes of an unread body (413, 408) discarded after the answer, and for how long, before the socket is destroyed. */
+const LINGER_BYTES = 1024 * 1024;
+const LINGER_MS = 2000;
+
+/**
+ * A lingering close (RFC 9112 §9.6) for an answer given before the body was read: node:http would destroy
+ * the socket right after the answer, and the kernel then resets the connection over the unread bytes, so a
+ * client still sending (or a proxy in front) sees ECONNRESET/EPIPE instead of the 413. Instead the write
+ * side is closed after the answer and what the client still sends is read and discarded, at most
+ * LINGER_BYTES or LINGER_MS (a client that keeps sending is cut off then), before the socket is destroyed.
+ */
+function lingerAfterClose(req: IncomingMessage): void {
+  const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
+  if (typeof socket.destroySoon !== 'function') return;
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    let read = 0;
+    const stop = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(stop, LINGER_MS);
+    timer.unref?.();
+    // The HTTP parser consumes the socket: what arrives is the rest of the body, read here and dropped.
+    const count = (c: Buffer) => {
+      read += c.length;
+      if (read > LINGER_BYTES) stop();
+    };
+    req.on('data', count);
+    req.once('end', stop);
+    socket.once('end', stop);
+    req.resume();
+  };
+}
+
 /**
  * Serve MCP at one endpoint from node:http (mount it at your path).
  * @example http.createServer(createNodeHandler(server)).listen(3000, '127.0.0.1');
@@ -102,6 +137,7 @@ export function createNodeHandler(server: ServerLike, options: NodeHandlerOption
       send(status, headers, body) {
         if (res.headersSent) return void res.end();
         res.writeHead(status, unread ? { ...headers, connection: 'close' } : headers);
+        if (unread) lingerAfterClose(req);
         res.end(body);
       },
       stream(status, headers) {
