@@ -8,6 +8,8 @@ export interface RoundRobinProxy {
   url(path?: string): string;
   /** Requests each upstream answered (index as given). */
   readonly served: number[];
+  /** Each answered request: HTTP method, Mcp-Method header, the upstream that answered (index as given), status, Retry-After. */
+  readonly log: { method: string; mcp?: string; upstream: number; status: number; retryAfter?: string }[];
   /** Requests that reached no upstream (all refused): answered 502. */
   readonly failed: number;
   /** Stops sending to upstream `i` (it stays in `served`). */
@@ -29,6 +31,7 @@ function forwardHeaders(headers: IncomingMessage['headers']): Record<string, str
 export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRobinProxy> {
   const targets = upstreams.map((u) => new URL(u));
   const served = targets.map(() => 0);
+  const log: RoundRobinProxy['log'] = [];
   const removed = new Set<number>();
   let next = 0;
   let failed = 0;
@@ -72,6 +75,13 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
       });
       up.on('response', (r) => {
         served[i]!++;
+        log.push({
+          method: req.method ?? '',
+          mcp: req.headers['mcp-method'] as string | undefined,
+          upstream: i,
+          status: r.statusCode ?? 0,
+          retryAfter: r.headers['retry-after'],
+        });
         res.writeHead(r.statusCode ?? 502, forwardHeaders(r.headers));
         res.flushHeaders();
         r.on('data', (c: Buffer) => res.write(c));
@@ -97,6 +107,7 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
   return {
     url: (path = '/mcp') => `http://127.0.0.1:${port}${path}`,
     served,
+    log,
     get failed() {
       return failed;
     },

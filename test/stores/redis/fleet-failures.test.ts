@@ -1,0 +1,118 @@
+// Failure cases of a fleet with real components: three tsmcp processes behind the round-robin proxy and
+// one redis-server (append-only file on). kill -9 of the instance running a task, kill -9 of the instance
+// holding a legacy session's GET stream, and Redis restarted mid-run.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from '../../../src/entries/client.js';
+import { McpError } from '../../../src/protocol/errors.js';
+import type { CallToolResult, JsonObject } from '../../../src/protocol/types.js';
+import { RedisConnection } from '../../../src/stores/redis/index.js';
+import { StreamableHttpClientTransport } from '../../../src/transports/http/index.js';
+import { startFleet, type TestFleet } from '../../helpers/fleet.js';
+import { skipWithoutRedis, startRedis, type TestRedis } from '../../helpers/redis.js';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../../helpers/round-robin-proxy.js';
+
+const KEY = 'fleet-failures-shared-key-0123456789abcdef';
+const LEASE_MS = 1500;
+const textOf = (r: unknown) => String(((r as CallToolResult).content[0] as { text?: unknown }).text);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 50 ms, at most `tries` times; fails naming `what`. */
+async function until(check: () => boolean | Promise<boolean>, what: string, tries = 400): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), () => {
+  let redis: TestRedis;
+  let fleet: TestFleet;
+  let proxy: RoundRobinProxy;
+  let conn: RedisConnection;
+  const clients: Client[] = [];
+
+  before(async () => {
+    redis = await startRedis({ persistence: true });
+    fleet = await startFleet(4, { REDIS_URL: redis.url, FLEET_KEY: KEY, FLEET_LEASE_MS: String(LEASE_MS) });
+    proxy = await startRoundRobinProxy(fleet.urls);
+    conn = await RedisConnection.connect({ url: redis.url, prefix: 'fleet-test:', maxReconnectDelayMs: 100 });
+  });
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await conn?.close();
+    await proxy?.close();
+    await fleet?.close();
+    await redis?.close();
+  });
+
+  /** A modern (2026-07-28) client through the proxy, following tasks; `statuses` sees every task status. */
+  async function modern(statuses: JsonObject[] = []): Promise<Client> {
+    const c = new Client({ name: 'failures', version: '1' }, {
+      version: '2026-07-28',
+      tasks: { onstatus: (t: JsonObject) => void statuses.push(t) },
+    } as never);
+    await c.connect(new StreamableHttpClientTransport(proxy.url()));
+    clients.push(c);
+    return c;
+  }
+
+  /** The upstream that answered the last request with this Mcp-Method. */
+  const lastUpstream = (mcp: string) => proxy.log.filter((l) => l.mcp === mcp).at(-1)!.upstream;
+  const alive = (i: number) => fleet.instances[i]!.child.exitCode === null && fleet.instances[i]!.child.signalCode === null;
+
+  it('kill -9 of the instance running a task: it ends failed ("instance … stopped"), nothing else is lost', async () => {
+    const c = await modern();
+    // A task completed before the kill, on some instance.
+    const doneStatuses: JsonObject[] = [];
+    const d = await modern(doneStatuses);
+    assert.match(textOf(await d.callTool('job')), /^job done on \d$/);
+    const doneId = String(doneStatuses[0]!.taskId);
+
+    const statuses: JsonObject[] = [];
+    const h = await modern(statuses);
+    const hanging = h.callTool('e2_hang', {}, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await until(() => statuses.length > 0, 'the hanging task');
+    const victim = lastUpstream('tools/call');
+    // Tasks on the other instances, started before the kill and finishing after it.
+    const others: Promise<string>[] = [];
+    const where: number[] = [];
+    for (let i = 0; where.length < 2 && i < 12; i++) {
+      const s: JsonObject[] = [];
+      const o = await modern(s);
+      const p = o.callTool('e2_sleep', { ms: LEASE_MS * 2 }).then(textOf);
+      await until(() => s.length > 0, 'a sleeping task');
+      const at = lastUpstream('tools/call');
+      if (at === victim) {
+        await p.catch(() => {}); // on the victim: not the point here; let it finish before the kill
+        continue;
+      }
+      where.push(at);
+      others.push(p);
+    }
+    assert.equal(where.length, 2);
+
+    await fleet.kill(victim);
+    const polls = proxy.log.length;
+    const r = await hanging;
+    assert.ok(r instanceof McpError, String(r));
+    assert.match(r.message, /the instance running this task stopped/);
+    // Bounded: the client polled (through the proxy) a bounded number of times (lease / 50 ms poll interval, roughly).
+    assert.ok(proxy.log.length - polls < 400, `${proxy.log.length - polls} requests`);
+
+    for (const [i, p] of others.entries()) assert.equal(await p, `slept on ${where[i]}`);
+    const done = await c.request('tasks/get', { taskId: doneId }, { noCache: true });
+    assert.equal(done.status, 'completed');
+    assert.match(textOf(done.result), /^job done on \d$/);
+    assert.equal(proxy.failed, 0);
+  });
+});
