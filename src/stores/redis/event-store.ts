@@ -108,7 +108,15 @@ export class RedisEventStore implements EventStore {
     const kept = Buffer.byteLength(data) <= this.#maxEventBytes;
     const stream = this.#stream(sessionId, streamId);
     const keys = [stream, this.#index(sessionId), `${stream}:w`];
-    const args = [seq, kept ? 'd' : 'x', kept ? data : '', this.#maxEvents, this.#ttl, this.#maxStreams, this.streamPrefix];
+    const args = [
+      seq,
+      kept ? 'd' : 'x',
+      kept ? data : '',
+      this.#maxEvents,
+      this.#ttl,
+      this.#maxStreams,
+      this.streamPrefix,
+    ];
     this.#last = this.#conn.run((c) => APPEND.run(c, keys, args)).catch(this.#onerror);
     return `${streamId}.${seq}`;
   }
@@ -134,7 +142,13 @@ export class RedisEventStore implements EventStore {
     if (streams?.size === 0) this.#seq.delete(sessionId);
     const key = this.#stream(sessionId, streamId);
     this.#last = this.#conn
-      .run((c) => c.multi().del([key, `${key}:w`]).sRem(this.#index(sessionId), key).exec())
+      .run((c) =>
+        c
+          .multi()
+          .del([key, `${key}:w`])
+          .sRem(this.#index(sessionId), key)
+          .exec(),
+      )
       .catch(this.#onerror);
   }
 

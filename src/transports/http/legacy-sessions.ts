@@ -516,7 +516,12 @@ export class LegacySessions {
    * GET with Last-Event-ID: replay what the client missed (only this session's events) on a sink from
    * `open`. False, before opening anything, when the stream cannot be resumed (unknown id, events dropped).
    */
-  async resume(session: HttpSession, lastEventId: string, open: () => StreamSink, gone?: AbortSignal): Promise<boolean> {
+  async resume(
+    session: HttpSession,
+    lastEventId: string,
+    open: () => StreamSink,
+    gone?: AbortSignal,
+  ): Promise<boolean> {
     const missed = await this.#store.replay(session.id, lastEventId);
     if (!missed || !this.isOpen(session)) return false;
     const sink = open();

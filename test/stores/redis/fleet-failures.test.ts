@@ -68,7 +68,8 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
 
   /** The upstream that answered the last request with this Mcp-Method. */
   const lastUpstream = (mcp: string) => proxy.log.filter((l) => l.mcp === mcp).at(-1)!.upstream;
-  const alive = (i: number) => fleet.instances[i]!.child.exitCode === null && fleet.instances[i]!.child.signalCode === null;
+  const alive = (i: number) =>
+    fleet.instances[i]!.child.exitCode === null && fleet.instances[i]!.child.signalCode === null;
 
   it('kill -9 of the instance running a task: it ends failed ("instance … stopped"), nothing else is lost', async () => {
     const c = await modern();
@@ -117,7 +118,11 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
   });
 
   /** A legacy (2025-11-25) client through the proxy; `changed` counts tools/list_changed on its GET stream. */
-  async function legacy(): Promise<{ client: Client; transport: StreamableHttpClientTransport; changed: () => number }> {
+  async function legacy(): Promise<{
+    client: Client;
+    transport: StreamableHttpClientTransport;
+    changed: () => number;
+  }> {
     let changed = 0;
     const client = new Client(
       { name: 'failures-legacy', version: '1' },
@@ -164,10 +169,108 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
     await until(() => changed() === 5, `five list_changed (saw ${changed()})`, 200);
     assert.equal(transport.sessionId, sid, 'the same session');
     const resumed = proxy.log.slice(beforeKill).filter((l) => l.method === 'GET');
-    assert.ok(resumed.every((l) => l.status === 200), JSON.stringify(resumed));
+    assert.ok(
+      resumed.every((l) => l.status === 200),
+      JSON.stringify(resumed),
+    );
   });
 
   it.todo(
     'events raised while no instance holds a legacy GET stream (after its holder died, before the client resumed) are lost',
   );
+
+  /** A raw POST or GET through the proxy. */
+  const raw = (init: { method?: string; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal }) =>
+    fetch(proxy.url(), {
+      method: init.method ?? 'POST',
+      headers: { ...HEADERS, ...init.headers },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
+    });
+
+  // Last: it stops Redis.
+  it('Redis restarted mid-run: 503 + Retry-After for what needs it, then service resumes and nothing written is lost', async () => {
+    const statuses: JsonObject[] = [];
+    const c = await modern(statuses);
+    assert.match(textOf(await c.callTool('job')), /^job done on \d$/);
+    const doneId = String(statuses[0]!.taskId);
+    const { client: lc, transport } = await legacy();
+    assert.match(textOf(await lc.callTool('whoami')), /^\d$/);
+    const sid = transport.sessionId!;
+    // A raw legacy session's GET stream with two events kept.
+    const init = await raw({ body: INIT });
+    assert.equal(init.status, 200);
+    await init.text();
+    const h = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    assert.equal(
+      (await raw({ headers: h, body: { jsonrpc: '2.0', method: 'notifications/initialized' } })).status,
+      202,
+    );
+    const drop = new AbortController();
+    const get = await raw({ method: 'GET', headers: { ...h, accept: 'text/event-stream' }, signal: drop.signal });
+    assert.equal(get.status, 200);
+    const ids = await readIds(get, 3, () => void c.callTool('e2_change', { n: 2 }));
+    await until(async () => (await keptGetEvents(h['mcp-session-id'])) >= 3, 'the GET events kept');
+    drop.abort();
+
+    await redis.stop();
+    const at = proxy.log.length;
+    // A plain modern tools/call needs no Redis.
+    assert.match(textOf(await c.callTool('whoami')), /^\d$/);
+    await assert.rejects(c.request('tasks/get', { taskId: doneId }, { noCache: true }));
+    await assert.rejects(lc.callTool('whoami'));
+    const refused = proxy.log.slice(at).filter((l) => l.status === 503);
+    assert.ok(
+      refused.some((l) => l.mcp === 'tasks/get' && l.retryAfter),
+      `tasks/get: ${JSON.stringify(proxy.log.slice(at))}`,
+    );
+    assert.ok(
+      refused.some((l) => l.method === 'POST' && l.mcp === undefined && l.retryAfter),
+      `legacy POST: ${JSON.stringify(proxy.log.slice(at))}`,
+    );
+
+    await redis.restart(); // the same port and append-only file; no instance is restarted
+    await until(async () => {
+      try {
+        return /^\d$/.test(textOf(await lc.callTool('whoami')));
+      } catch {
+        return false;
+      }
+    }, 'the legacy session to work again');
+    assert.equal(transport.sessionId, sid, 'the same legacy session, not a new one');
+    const done = await c.request('tasks/get', { taskId: doneId }, { noCache: true });
+    assert.equal(done.status, 'completed');
+    assert.match(textOf(done.result), /^job done on \d$/);
+    const resumed = await raw({
+      method: 'GET',
+      headers: { ...h, accept: 'text/event-stream', 'last-event-id': ids[0]! },
+    });
+    assert.equal(resumed.status, 200);
+    const replayed = await readIds(resumed, 2);
+    assert.deepEqual(replayed, ids.slice(1));
+    await resumed.body?.cancel();
+  });
 });
+
+/** Reads SSE event ids off `res` until `n` (bounded: the stream's end stops it); `first` runs after the first one. */
+async function readIds(res: Response, n: number, first?: () => void): Promise<string[]> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  const ids: string[] = [];
+  let buf = '';
+  while (ids.length < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const id = /^id: (.*)$/m.exec(buf.slice(0, i))?.[1];
+      buf = buf.slice(i + 2);
+      if (!id) continue;
+      ids.push(id);
+      if (ids.length === 1) first?.();
+    }
+  }
+  reader.releaseLock();
+  return ids.slice(0, n);
+}
