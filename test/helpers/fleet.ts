@@ -24,6 +24,8 @@ export interface FleetEnv {
   /** The shared key; a function gives each instance its own (the negative test). */
   FLEET_KEY: string | ((i: number) => string);
   FLEET_CONNECT_TIMEOUT_MS?: string;
+  /** Task lease, ms (fixture default 15 000). */
+  FLEET_LEASE_MS?: string;
 }
 
 /** How long one instance may take to print its port, ms: a process start plus a Redis connection. */

@@ -9,8 +9,9 @@ export interface RoundRobinProxy {
   /** Requests each upstream answered (index as given). */
   readonly served: number[];
   /**
-   * The last 10 000 answered requests, in order: the upstream, the HTTP method and what the body was
-   * (a JSON-RPC request's method, `response` for an answer the client POSTed; empty when unknown).
+   * The last 10 000 answered requests, in order: the upstream, the HTTP method, what the body was (a
+   * JSON-RPC request's method, `response` for an answer the client POSTed; empty when unknown), the
+   * Mcp-Method header, the status and Retry-After.
    */
   readonly log: readonly ProxiedRequest[];
   /** Requests that reached no upstream (all refused): answered 502. */
@@ -37,6 +38,9 @@ export interface ProxiedRequest {
   upstream: number;
   http: string;
   rpc: string;
+  mcp?: string | undefined;
+  status: number;
+  retryAfter?: string | undefined;
 }
 
 /** What a JSON-RPC body is, from its first 64 KiB (bigger ones are not parsed). */
@@ -98,7 +102,14 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
       });
       up.on('response', (r) => {
         served[i]!++;
-        log.push({ upstream: i, http: req.method ?? '', rpc: ended ? rpcOf(chunks) : '' });
+        log.push({
+          upstream: i,
+          http: req.method ?? '',
+          rpc: ended ? rpcOf(chunks) : '',
+          mcp: req.headers['mcp-method'] as string | undefined,
+          status: r.statusCode ?? 0,
+          retryAfter: r.headers['retry-after'],
+        });
         if (log.length > 10_000) log.shift();
         res.writeHead(r.statusCode ?? 502, forwardHeaders(r.headers));
         res.flushHeaders();

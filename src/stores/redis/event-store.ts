@@ -18,8 +18,12 @@ export interface RedisEventStoreOptions {
   onerror?: (error: unknown) => void;
 }
 
-// KEYS: stream, session index. ARGV: seq, field, value, maxlen, ttl ms, max streams per session.
+// KEYS: stream, session index, stream's writer. ARGV: seq, field, value, maxlen, ttl ms, max streams per
+// session, this instance's prefix. A GET stream adopted by another instance refuses this one's events.
 const APPEND = new LuaScript(`
+local w = redis.call('GET', KEYS[3])
+if w and w ~= ARGV[7] then return 0 end
+if w then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
 if redis.call('SISMEMBER', KEYS[2], KEYS[1]) == 0 then
   if redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[6]) then return 0 end
   redis.call('SADD', KEYS[2], KEYS[1])
@@ -50,9 +54,9 @@ for _, e in ipairs(redis.call('XRANGE', KEYS[1], '(0-' .. seq, '+')) do
 end
 return out`);
 
-// KEYS: session index. Deletes every stream it names, then itself.
+// KEYS: session index. Deletes every stream it names (and its writer), then itself.
 const DROP_SESSION = new LuaScript(`
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k, k .. ':w') end
 redis.call('DEL', KEYS[1])
 return 1`);
 
@@ -102,8 +106,17 @@ export class RedisEventStore implements EventStore {
     if (seq === 1) this.#streams++;
     streams.set(streamId, seq);
     const kept = Buffer.byteLength(data) <= this.#maxEventBytes;
-    const keys = [this.#stream(sessionId, streamId), this.#index(sessionId)];
-    const args = [seq, kept ? 'd' : 'x', kept ? data : '', this.#maxEvents, this.#ttl, this.#maxStreams];
+    const stream = this.#stream(sessionId, streamId);
+    const keys = [stream, this.#index(sessionId), `${stream}:w`];
+    const args = [
+      seq,
+      kept ? 'd' : 'x',
+      kept ? data : '',
+      this.#maxEvents,
+      this.#ttl,
+      this.#maxStreams,
+      this.streamPrefix,
+    ];
     this.#last = this.#conn.run((c) => APPEND.run(c, keys, args)).catch(this.#onerror);
     return `${streamId}.${seq}`;
   }
@@ -129,13 +142,34 @@ export class RedisEventStore implements EventStore {
     if (streams?.size === 0) this.#seq.delete(sessionId);
     const key = this.#stream(sessionId, streamId);
     this.#last = this.#conn
-      .run((c) => c.multi().del(key).sRem(this.#index(sessionId), key).exec())
+      .run((c) =>
+        c
+          .multi()
+          .del([key, `${key}:w`])
+          .sRem(this.#index(sessionId), key)
+          .exec(),
+      )
       .catch(this.#onerror);
   }
 
   dropSession(sessionId: string): void {
     this.release(sessionId);
     this.#last = this.#conn.run((c) => DROP_SESSION.run(c, [this.#index(sessionId)], [])).catch(this.#onerror);
+  }
+
+  /**
+   * A GET stream resumed here: this instance writes it from now on, after `lastSeq` (one background SET of
+   * its writer key, expiring with the stream; the previous writer's later appends are then not kept).
+   */
+  adopt(sessionId: string, streamId: string, lastSeq: number): void {
+    let streams = this.#seq.get(sessionId);
+    if (!streams) this.#seq.set(sessionId, (streams = new Map()));
+    if (!streams.has(streamId)) this.#streams++;
+    streams.set(streamId, lastSeq);
+    const key = `${this.#stream(sessionId, streamId)}:w`;
+    this.#last = this.#conn
+      .run((c) => c.set(key, this.streamPrefix, { expiration: { type: 'PX', value: this.#ttl } }))
+      .catch(this.#onerror);
   }
 
   /** This instance no longer holds the session (its local copy went): forget the counters, keep the events. */

@@ -770,7 +770,8 @@ export class HttpCore {
     if (last) {
       // Only this session's events: another session's id is answered like an unknown one. 400, not 404:
       // the session is fine, only this stream cannot be resumed (404 would tell the client to re-initialize).
-      if (await this.#sessions.resume(session, last, () => res.stream(200, this.#headers(req, SSE_HEADERS)))) return;
+      const open = () => res.stream(200, this.#headers(req, SSE_HEADERS));
+      if (await this.#sessions.resume(session, last, open, req.signal)) return;
       return this.#fail(
         req,
         res,

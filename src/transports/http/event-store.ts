@@ -37,6 +37,11 @@ export interface EventStore {
   readonly streamPrefix?: string;
   /** A shared store: this instance dropped its local copy of a session that lives on (keep its events). */
   release?(sessionId: string): void;
+  /**
+   * A shared store: a GET stream another instance wrote was resumed here (its writer may be dead); this
+   * instance writes it from now on, numbering after `lastSeq`, and the previous writer's appends are refused.
+   */
+  adopt?(sessionId: string, streamId: string, lastSeq: number): void;
 }
 
 export interface InMemoryEventStoreOptions {

@@ -172,6 +172,15 @@ export function clientKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/** A GET stream's id in a shared store (`<instance prefix>-g<n>`; POST streams have no `g`). */
+const GET_STREAM = /-g\d+$/;
+
+/** The sequence number of the last event a resumption replayed (or the client had seen). */
+function lastSeq(lastEventId: string, missed: { events: { id: string }[] }): number {
+  const id = missed.events.at(-1)?.id ?? lastEventId;
+  return Number(id.slice(id.lastIndexOf('.') + 1));
+}
+
 /** Every legacy session of one endpoint. The core routes HTTP requests here; nothing here writes a status. @internal */
 export class LegacySessions {
   /** Least recently used first: eviction and the idle sweep walk from the front. */
@@ -527,7 +536,12 @@ export class LegacySessions {
    * GET with Last-Event-ID: replay what the client missed (only this session's events) on a sink from
    * `open`. False, before opening anything, when the stream cannot be resumed (unknown id, events dropped).
    */
-  async resume(session: HttpSession, lastEventId: string, open: () => StreamSink): Promise<boolean> {
+  async resume(
+    session: HttpSession,
+    lastEventId: string,
+    open: () => StreamSink,
+    gone?: AbortSignal,
+  ): Promise<boolean> {
     const missed = await this.#store.replay(session.id, lastEventId);
     if (!missed || !this.isOpen(session)) return false;
     const sink = open();
@@ -537,8 +551,24 @@ export class LegacySessions {
     const live =
       session.streams.get(missed.streamId) ??
       (session.getStream?.id === missed.streamId ? session.getStream : undefined);
-    if (live) live.attach(sink, events);
-    else {
+    const store = this.#store;
+    if (live) {
+      // A shared GET stream resumed here: write it from the store's last event on (another instance may have).
+      if (live === session.getStream && store.adopt) store.adopt(session.id, live.id, lastSeq(lastEventId, missed));
+      live.attach(sink, events);
+    } else if (this.#shared && store.adopt && GET_STREAM.test(missed.streamId) && !session.getStream?.live) {
+      // Another instance's GET stream (it may be dead): it goes on here, or later events would reach no one.
+      store.adopt(session.id, missed.streamId, lastSeq(lastEventId, missed));
+      if (session.getStream) {
+        session.getStream.close();
+        store.dropStream(session.id, session.getStream.id);
+      }
+      const stream = new SseStream(sink, missed.streamId, store, session.id);
+      session.getStream = stream;
+      for (const e of events) sink.write(e, true);
+      stream.keepAlive(this.#limits.keepAliveMs);
+      gone?.addEventListener('abort', () => stream.detach(sink), { once: true });
+    } else {
       for (const e of events) sink.write(e, true);
       const delivered = !sink.closed;
       sink.end();

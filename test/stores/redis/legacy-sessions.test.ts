@@ -252,9 +252,23 @@ describe('legacy sessions across a fleet (Redis)', skipWithoutRedis(), () => {
       headers: { ...h, accept: 'text/event-stream', 'last-event-id': ids[1]! },
     });
     assert.equal(resumed.status, 200);
-    const text = await resumed.text();
-    const missed = [...text.matchAll(/^data: (.+)$/gm)].map((m) => JSON.parse(m[1]!).method);
-    assert.deepEqual(missed, ['notifications/tools/list_changed', 'notifications/tools/list_changed']);
+    // The resumed GET stream stays open on instance 1 (adopted): an event raised there reaches the client.
+    const rr = resumed.body!.getReader();
+    let text = '';
+    const dataLines = () => [...text.matchAll(/^data: (.+)$/gm)].map((m) => JSON.parse(m[1]!).method);
+    const readData = async (n: number) => {
+      while (dataLines().length < n) {
+        const { value, done } = await rr.read();
+        if (done) break;
+        text += dec.decode(value, { stream: true });
+      }
+    };
+    await readData(2);
+    assert.deepEqual(dataLines(), ['notifications/tools/list_changed', 'notifications/tools/list_changed']);
+    fleet[1]!.server.registerTool('extra4', { inputSchema: { type: 'object' } }, () => ({ content: [] }));
+    await readData(3);
+    assert.equal(dataLines().length, 3);
+    await rr.cancel().catch(() => {});
     // The other session (same principal) cannot resume from this session's event id.
     const foreign = await raw(2, {
       method: 'GET',
