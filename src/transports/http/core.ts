@@ -666,16 +666,21 @@ export class HttpCore {
   #openSession(req: CoreRequest, res: CoreResponse, id: RequestId): HttpSession | undefined {
     const opened = this.#sessions.open(req.remoteAddress);
     if (!('reason' in opened)) return opened;
+    this.#full(req, res, id, opened);
+    return undefined;
+  }
+
+  /** 503 + Retry-After: the sessions (of this client, or in all) are at their limit. */
+  #full(req: CoreRequest, res: CoreResponse, id: RequestId | undefined, why: { reason: string; message: string }) {
     res.send(
       503,
       this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }),
       errorBody(id, {
         code: ErrorCode.InternalError,
-        message: opened.message,
-        data: { reason: opened.reason, retryAfterSeconds: RETRY_AFTER_S },
+        message: why.message,
+        data: { reason: why.reason, retryAfterSeconds: RETRY_AFTER_S },
       }),
     );
-    return undefined;
   }
 
   /** The principal an HTTP request acts for (headers and verified auth; the body's `_meta` is not consulted). */
@@ -723,15 +728,7 @@ export class HttpCore {
         return undefined;
       }
       if (found && 'reason' in found) {
-        res.send(
-          503,
-          this.#headers(req, { ...JSON_HEADERS, 'retry-after': String(RETRY_AFTER_S) }),
-          errorBody(undefined, {
-            code: ErrorCode.InternalError,
-            message: found.message,
-            data: { reason: found.reason, retryAfterSeconds: RETRY_AFTER_S },
-          }),
-        );
+        this.#full(req, res, undefined, found);
         return undefined;
       }
       s = found;
