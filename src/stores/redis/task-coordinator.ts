@@ -1,7 +1,8 @@
 // TaskCoordinator on Redis: each running task holds a lease key (value: the instance id, PX lease) that
 // a timer of the owner renews; cancels and input answers go to the owner's own pub/sub channel, found
-// through the lease. The renewal also reads each task's status, so a cancel whose message was lost
-// (subscriber reconnecting) still reaches the work within one renewal interval.
+// through the lease. The renewal also reads each task's status and its inbox (input answers are kept there
+// too), so a cancel or an answer whose message was lost (subscriber reconnecting) still reaches the work
+// within one renewal interval.
 import type { TaskCoordinator, TaskSignal } from '../../extensions/tasks/coordinator.js';
 import { randomId } from '../../extensions/tasks/owner.js';
 import type { RedisClient, RedisConnection } from './connection.js';
@@ -20,26 +21,44 @@ export interface RedisTaskCoordinatorOptions {
   onerror?: (error: unknown) => void;
 }
 
-// ARGV: lease prefix, channel prefix, message JSON. KEYS: lease.
+/** Input answers kept per task until its owner reads them (a PUBLISH reaches no one while it resubscribes). */
+const INBOX_MAX = 64;
+
+// KEYS: lease, inbox. ARGV: channel prefix, message JSON, inbox ttl ms ('' for a cancel: not kept).
 const SEND = new LuaScript(`
 local owner = redis.call('GET', KEYS[1])
 if not owner then return 0 end
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[2])
+  redis.call('LTRIM', KEYS[2], -${INBOX_MAX}, -1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 return redis.call('PUBLISH', ARGV[1] .. owner, ARGV[2])`);
 
-// KEYS: lease1, task1, lease2, task2… ARGV: instance id, lease ms. Returns each task's status field (or false).
+// KEYS: lease1, task1, inbox1, lease2, … ARGV: instance id, lease ms. Returns, per task, its status field
+// (or false) and the input answers waiting in its inbox (taken out).
 const RENEW = new LuaScript(`
 local out = {}
-for i = 1, #KEYS, 2 do
+for i = 1, #KEYS, 3 do
   local st = redis.call('HGET', KEYS[i + 1], 'status')
   if st == '"working"' or st == '"input_required"' then redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2]) end
   out[#out + 1] = st
+  out[#out + 1] = redis.call('LRANGE', KEYS[i + 2], 0, -1)
+  redis.call('DEL', KEYS[i + 2])
 end
 return out`);
 
-// KEYS: lease. ARGV: instance id. Deletes the lease only while it is ours.
+// KEYS: lease, inbox. ARGV: instance id. Deletes the lease (and the inbox) only while the lease is ours.
 const RELEASE = new LuaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return redis.call('DEL', KEYS[1])
+end
 return 0`);
+
+const inboxKey = (conn: RedisConnection, id: string): string => conn.key('taskinbox', id);
+/** Ids of input messages delivered lately (by pub/sub or the inbox), so neither way delivers one twice. */
+const SEEN_MAX = 1024;
 
 /**
  * Routes cancels and input answers to the instance running a task, and fails the tasks of a dead one.
@@ -53,6 +72,7 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   readonly #lease: number;
   readonly #onerror: (error: unknown) => void;
   readonly #local = new Map<string, (signal: TaskSignal) => void>();
+  readonly #seen = new Set<string>();
   #subscribed: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -82,7 +102,9 @@ export class RedisTaskCoordinator implements TaskCoordinator {
       await this.#subscribe();
     } catch (e) {
       this.#local.delete(taskId);
-      await this.#conn.run((r) => RELEASE.run(r, [leaseKey(this.#conn, taskId)], [this.instanceId])).catch(() => {});
+      await this.#conn
+        .run((r) => RELEASE.run(r, [leaseKey(this.#conn, taskId), inboxKey(this.#conn, taskId)], [this.instanceId]))
+        .catch(() => {});
       throw e;
     }
     this.#timer ??= setInterval(() => void this.#renew(), Math.max(10, Math.floor(this.#lease / 3)));
@@ -92,15 +114,22 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   async release(taskId: string): Promise<void> {
     this.#local.delete(taskId);
     if (!this.#local.size) this.#stopTimer();
-    await this.#conn.run((r) => RELEASE.run(r, [leaseKey(this.#conn, taskId)], [this.instanceId]));
+    await this.#conn.run((r) =>
+      RELEASE.run(r, [leaseKey(this.#conn, taskId), inboxKey(this.#conn, taskId)], [this.instanceId]),
+    );
   }
 
   async send(taskId: string, signal: TaskSignal): Promise<void> {
     const local = this.#local.get(taskId);
     if (local) return local(signal);
     if (!validTaskId(taskId)) return;
+    // An input answer is also kept in the task's inbox (read by the owner's next renewal); its id lets the
+    // owner deliver it once whichever way arrives first.
+    const keep = signal.type === 'input';
+    const message = JSON.stringify(keep ? { taskId, signal, id: randomId() } : { taskId, signal });
+    const ttl = keep ? String(Math.max(4 * this.#lease, 60_000)) : '';
     await this.#conn.run((r) =>
-      SEND.run(r, [leaseKey(this.#conn, taskId)], [this.#channelPrefix, JSON.stringify({ taskId, signal })]),
+      SEND.run(r, [leaseKey(this.#conn, taskId), inboxKey(this.#conn, taskId)], [this.#channelPrefix, message, ttl]),
     );
   }
 
@@ -141,7 +170,12 @@ export class RedisTaskCoordinator implements TaskCoordinator {
 
   #receive(message: string): void {
     try {
-      const { taskId, signal } = JSON.parse(message) as { taskId: string; signal: TaskSignal };
+      const { taskId, signal, id } = JSON.parse(message) as { taskId: string; signal: TaskSignal; id?: string };
+      if (id !== undefined) {
+        if (this.#seen.has(id)) return;
+        this.#seen.add(id);
+        if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.values().next().value as string);
+      }
       this.#local.get(taskId)?.(signal);
     } catch (e) {
       this.#onerror(e);
@@ -151,15 +185,18 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   async #renew(): Promise<void> {
     if (this.#closed || !this.#local.size) return;
     const ids = [...this.#local.keys()];
-    const keys = ids.flatMap((id) => [leaseKey(this.#conn, id), taskKey(this.#conn, id)]);
+    const keys = ids.flatMap((id) => [leaseKey(this.#conn, id), taskKey(this.#conn, id), inboxKey(this.#conn, id)]);
     try {
-      const statuses = (await this.#conn.run((r) => RENEW.run(r, keys, [this.instanceId, String(this.#lease)]))) as (
+      const out = (await this.#conn.run((r) => RENEW.run(r, keys, [this.instanceId, String(this.#lease)]))) as (
         | string
         | null
+        | string[]
       )[];
-      // Ended elsewhere (cancelled, failed as orphaned, removed): stop the work here.
       ids.forEach((id, i) => {
-        const st = statuses[i];
+        // Answers whose PUBLISH this instance missed (or already delivered: skipped by id).
+        for (const m of (out[2 * i + 1] as string[] | null) ?? []) this.#receive(m);
+        // Ended elsewhere (cancelled, failed as orphaned, removed): stop the work here.
+        const st = out[2 * i];
         if (st !== '"working"' && st !== '"input_required"') this.#local.get(id)?.({ type: 'cancel' });
       });
     } catch (e) {
