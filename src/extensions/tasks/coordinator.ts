@@ -19,4 +19,9 @@ export interface TaskCoordinator {
   send(taskId: string, signal: TaskSignal): Promise<void>;
   /** Of these tasks (live in the store, not running here), those whose running instance is gone. */
   orphans(taskIds: string[]): Promise<Set<string>>;
+  /**
+   * Optional: hands `found`, now and then, ids of live tasks (fleet-wide) whose running instance is gone,
+   * so they end `failed` even when no client reads them (a listen stream then hears it). Returns a stop function.
+   */
+  watchOrphans?(found: (taskIds: string[]) => void): () => void;
 }

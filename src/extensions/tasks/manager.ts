@@ -132,6 +132,10 @@ export class TaskManager {
     this.#maxPerPrincipal = options.maxTasksPerPrincipal ?? 100;
     this.#poll = options.pollIntervalMs ?? 500;
     this.#coordinator = options.coordinator;
+    // A dead instance's tasks end failed even when nobody reads them (their `notifications/tasks` then goes out).
+    this.#coordinator?.watchOrphans?.((ids) => {
+      for (const id of ids) this.#read(id).catch((e: unknown) => this.#background(e));
+    });
     (server.capabilities.extensions ??= {})[TASKS_EXTENSION] = {};
     // Tasks owned by a session (no principal) become unreachable when it ends: stop their work, free their slots.
     server.onLegacySessionEnd((session) => {

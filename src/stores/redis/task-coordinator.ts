@@ -7,7 +7,7 @@ import type { TaskCoordinator, TaskSignal } from '../../extensions/tasks/coordin
 import { randomId } from '../../extensions/tasks/owner.js';
 import type { RedisClient, RedisConnection } from './connection.js';
 import { LuaScript } from './lua.js';
-import { leaseKey, taskKey, validTaskId } from './task-keys.js';
+import { allLiveKey, leaseKey, taskKey, validTaskId } from './task-keys.js';
 
 export interface RedisTaskCoordinatorOptions {
   /**
@@ -17,6 +17,11 @@ export interface RedisTaskCoordinatorOptions {
    * the lease does not.
    */
   leaseMs?: number;
+  /**
+   * How often this instance looks for live tasks whose instance died (they end `failed` even when nobody
+   * reads them), ms. Default `leaseMs`; 0 never (a dead owner's task then fails on its next read only).
+   */
+  sweepMs?: number;
   /** Sees background failures (renewals, subscription); default ignored: they are retried on the next tick. */
   onerror?: (error: unknown) => void;
 }
@@ -56,6 +61,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`);
 
+// KEYS: the fleet's live-task index. ARGV: lease key prefix, how many to look at. Unexpired live tasks
+// (soonest to expire first) that have no lease: their instance is gone.
+const ORPHANS = new LuaScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'LIMIT', 0, tonumber(ARGV[2]))) do
+  if redis.call('EXISTS', ARGV[1] .. id) == 0 then out[#out + 1] = id end
+end
+return out`);
+
+/** Live tasks one sweep looks at (the sweep runs once per lease; more orphans wait for the next one). */
+const SWEEP_BATCH = 100;
+
 const inboxKey = (conn: RedisConnection, id: string): string => conn.key('taskinbox', id);
 /** Ids of input messages delivered lately (by pub/sub or the inbox), so neither way delivers one twice. */
 const SEEN_MAX = 1024;
@@ -70,16 +89,20 @@ export class RedisTaskCoordinator implements TaskCoordinator {
   readonly instanceId = randomId();
   readonly #conn: RedisConnection;
   readonly #lease: number;
+  readonly #sweepMs: number;
   readonly #onerror: (error: unknown) => void;
   readonly #local = new Map<string, (signal: TaskSignal) => void>();
   readonly #seen = new Set<string>();
   #subscribed: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #watchers = new Set<(taskIds: string[]) => void>();
+  #sweeper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
   constructor(conn: RedisConnection, options: RedisTaskCoordinatorOptions = {}) {
     this.#conn = conn;
     this.#lease = Math.max(30, options.leaseMs ?? 15_000);
+    this.#sweepMs = options.sweepMs === 0 ? 0 : Math.max(30, options.sweepMs ?? this.#lease);
     this.#onerror = options.onerror ?? (() => {});
   }
 
@@ -140,10 +163,45 @@ export class RedisTaskCoordinator implements TaskCoordinator {
     return new Set(ids.filter((_id, i) => owners[i] == null));
   }
 
+  /**
+   * Every `sweepMs` (default: once per lease), looks at up to 100 live tasks of the fleet for a lost lease (one round trip) and hands
+   * their ids to `found`; the manager then ends them failed by compare-and-set (a task that has just
+   * finished keeps its status).
+   */
+  watchOrphans(found: (taskIds: string[]) => void): () => void {
+    if (!this.#sweepMs) return () => {};
+    this.#watchers.add(found);
+    this.#sweeper ??= setInterval(() => void this.#sweep(), this.#sweepMs);
+    (this.#sweeper as { unref?: () => void }).unref?.();
+    return () => {
+      this.#watchers.delete(found);
+      if (!this.#watchers.size) this.#stopSweeper();
+    };
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      const ids = (await this.#conn.run((r) =>
+        ORPHANS.run(r, [allLiveKey(this.#conn)], [leaseKey(this.#conn, ''), String(SWEEP_BATCH)]),
+      )) as string[];
+      const orphans = ids.filter((id) => !this.#local.has(id));
+      if (orphans.length) for (const w of this.#watchers) w(orphans);
+    } catch (e) {
+      this.#onerror(e);
+    }
+  }
+
+  #stopSweeper(): void {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
   /** Stops renewing and listening (the leases of still-running tasks then expire: call after the work is done). */
   async close(): Promise<void> {
     this.#closed = true;
     this.#stopTimer();
+    this.#stopSweeper();
     // Not awaited: while the subscriber reconnects an UNSUBSCRIBE may wait for it; closing must not.
     if (this.#subscribed)
       void this.#subscribed

@@ -48,7 +48,8 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
   async function instance(name: string, leaseMs = LEASE_MS): Promise<Instance> {
     const conn = await RedisConnection.connect({ url: redis.url, prefix: 'fleet:', maxReconnectDelayMs: 100 });
     const store = new RedisTaskStore(conn, { maxRecordBytes: MAX_BYTES });
-    const coordinator = new RedisTaskCoordinator(conn, { leaseMs });
+    // No orphan sweep here: this file counts each instance's Redis round trips (task-sweep.test.ts tests it).
+    const coordinator = new RedisTaskCoordinator(conn, { leaseMs, sweepMs: 0 });
     const server = new McpServer(
       { name: `fleet-${name}`, version: '1' },
       { tasks: { store, coordinator, pollIntervalMs: 20, maxTasksPerPrincipal: 3 }, onerror: (e) => errors.push(e) },
