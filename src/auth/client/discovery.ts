@@ -1,5 +1,6 @@
 // Discovery: protected resource metadata (RFC 9728) and authorization server metadata (RFC 8414 / OIDC
 // Discovery) in the order MCP 2025-11-25 prescribes, with every document checked before it is used.
+import { readCapped } from '../../transports/shared/read-capped.js';
 import { AuthError } from './errors.js';
 
 export interface ProtectedResourceMetadata {
@@ -88,33 +89,16 @@ export async function getJson(f: Fetcher, url: URL, document: string): Promise<R
 
 /** Read a JSON object body of at most `maxDocumentBytes`. */
 export async function readJson(f: Fetcher, res: Response, document: string): Promise<Record<string, unknown>> {
-  const reader = res.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader)
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > f.maxDocumentBytes) {
-        await reader.cancel();
-        throw new AuthError('TSMCP_AUTH_DOCUMENT_TOO_LARGE', 'Document over maxDocumentBytes', {
-          document,
-          expected: `at most ${f.maxDocumentBytes} bytes`,
-          received: `more than ${f.maxDocumentBytes}`,
-        });
-      }
-      chunks.push(value);
-    }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
+  const text = await readCapped(res.body, null, f.maxDocumentBytes);
+  if (text === undefined)
+    throw new AuthError('TSMCP_AUTH_DOCUMENT_TOO_LARGE', 'Document over maxDocumentBytes', {
+      document,
+      expected: `at most ${f.maxDocumentBytes} bytes`,
+      received: `more than ${f.maxDocumentBytes}`,
+    });
   let doc: unknown;
   try {
-    doc = JSON.parse(new TextDecoder().decode(bytes));
+    doc = JSON.parse(text);
   } catch {
     doc = undefined;
   }

@@ -3,7 +3,7 @@
 // without losing the caller's request, and streams resume with Last-Event-ID honouring `retry:`.
 import type { HttpAuthProvider } from '../../protocol/auth-provider.js';
 import { composeFetch, type FetchMiddleware } from '../../engine/fetch-middleware.js';
-import { readCapped } from './read-capped.js';
+import { readCapped } from '../shared/read-capped.js';
 import { SseReader } from './sse-reader.js';
 import { ErrorCode, TsmcpError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';

@@ -1,6 +1,6 @@
 // tsmcp/http: the web-standard front, `(request: Request) => Promise<Response>`, for Bun, Deno,
 // Workers, Hono and anything else that speaks Fetch API objects.
-import { readCapped } from './read-capped.js';
+import { readCapped } from '../shared/read-capped.js';
 import {
   HttpCore,
   STREAM_BUFFER_BYTES,

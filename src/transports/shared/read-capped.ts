@@ -1,5 +1,5 @@
-// Read a Fetch API body as UTF-8 text, at most `limit` bytes: shared by the web server front (requests)
-// and the HTTP client (responses), so neither ever holds more than its bound.
+// Read a Fetch API body as UTF-8 text, at most `limit` bytes: shared by the web server front (requests),
+// the HTTP client (responses) and the OAuth client (metadata and token answers), so none holds more than its bound.
 
 /**
  * The body as text, or undefined when it declares or turns out to be larger than `limit` bytes; then the
