@@ -237,11 +237,21 @@ describe('tasks across a fleet (Redis)', skipWithoutRedis(), () => {
     clearTimeout(refusal);
     for (const ac of acs) ac.abort();
     await Promise.all(calls);
+    // The client sends tasks/cancel as it gives up: wait until the store has all three cancelled.
+    const ids = [...new Set(statuses.map((s) => String(s.taskId)))];
+    const cancelled = async () =>
+      (await Promise.all(ids.map((taskId) => c.request('tasks/get', { taskId }, { noCache: true })))).every(
+        (t) => t.status === 'cancelled',
+      );
+    await until(cancelled, 'the three tasks cancelled');
     // The cancels freed the owner's slots on every instance: a new task is accepted (on C).
     const ac = new AbortController();
     const before = statuses.length;
+    let outcome: unknown = 'pending';
     const again = c.callTool('gated', {}, { signal: ac.signal }).catch((e: unknown) => e);
-    await until(() => statuses.length > before, 'a task after the cancels');
+    void again.then((v) => (outcome = v));
+    await until(() => statuses.length > before || outcome !== 'pending', 'a task after the cancels');
+    assert.ok(statuses.length > before, `the task after the cancels was refused: ${String(outcome)}`);
     ac.abort();
     await again;
     await c.close();
