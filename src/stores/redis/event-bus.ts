@@ -1,13 +1,61 @@
 // Change events for a fleet: every ServerEvent goes out as one PUBLISH on one channel under the connection's
 // prefix, and every instance (the one that raised it included) delivers only what comes back from Redis, so
 // each stream sees each event exactly once and all instances see the same order (Redis's order of the channel).
+// The same script also appends the event to a capped log (a Redis stream), and the message carries its id:
+// a legacy GET stream whose holder died catches up from the log when its client resumes on another instance,
+// and an instance whose subscriber was disconnected catches up when it is back.
 import { TsmcpError } from '../../protocol/errors.js';
 import { isObject } from '../../protocol/jsonrpc.js';
-import type { ServerEvent, ServerEventBus } from '../../server/events.js';
+import { comparePositions, type EventPosition, type ServerEvent, type ServerEventBus } from '../../server/events.js';
 import type { RedisClient, RedisConnection } from './connection.js';
+import { LuaScript } from './lua.js';
 
 /** Default bound of one event's JSON (bytes): Redis would take far more, a subscriber's output buffer would not. */
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+
+// KEYS: log, floor (id of the newest entry trimmed away), channel. ARGV: event JSON, log length, '1' to keep
+// the event in the log ('0': too big, a marker stands in for it). Appends, trims exactly, publishes
+// `<id> <json>`; one round trip.
+const PUBLISH_LOGGED = new LuaScript(`
+local max = tonumber(ARGV[2])
+local n = redis.call('XLEN', KEYS[1])
+if n >= max then
+  local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', n - max + 1)
+  redis.call('SET', KEYS[2], gone[#gone][1])
+end
+local id
+if ARGV[3] == '1' then id = redis.call('XADD', KEYS[1], 'MAXLEN', max, '*', 'e', ARGV[1])
+else id = redis.call('XADD', KEYS[1], 'MAXLEN', max, '*', 'x', '') end
+redis.call('PUBLISH', KEYS[3], id .. ' ' .. ARGV[1])
+return id`);
+
+// KEYS: log, floor. ARGV: position, most entries. The entries after the position (id, JSON pairs), or false
+// when the log no longer reaches back there: trimmed past it, or a marker (an event too big to keep) after it.
+const SINCE = new LuaScript(`
+local floor = redis.call('GET', KEYS[2])
+if floor then
+  local fm, fs = string.match(floor, '^(%d+)-(%d+)$')
+  local pm, ps = string.match(ARGV[1], '^(%d+)-(%d+)$')
+  fm, fs, pm, ps = tonumber(fm), tonumber(fs), tonumber(pm), tonumber(ps)
+  if fm > pm or (fm == pm and fs > ps) then return false end
+end
+local out = {}
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])) do
+  if e[2][1] ~= 'e' then return false end
+  out[#out + 1] = e[1]
+  out[#out + 1] = e[2][2]
+end
+return out`);
+
+const POSITION = /^\d{1,20}-\d{1,20}$/;
+
+/** The log of the last events (see `RedisEventBusOptions.log`). */
+export interface RedisEventLogOptions {
+  /** Events kept (exact trim). Default 1000: a stream whose holder died catches up on at most that many. */
+  maxLength?: number;
+  /** Largest event kept, bytes of JSON. Default 64 KiB; a bigger one leaves a marker, and catching up across it falls back to "every list changed". */
+  maxEventBytes?: number;
+}
 
 export interface RedisEventBusOptions {
   /** Channel name under the connection's prefix. Default `events`: every instance of one fleet must agree. */
@@ -26,10 +74,19 @@ export interface RedisEventBusOptions {
   /**
    * After the subscriber reconnects (Redis restarted or was unreachable), tell this instance's streams that
    * every list may have changed (tools, prompts, resources `list_changed`, to the streams that asked for them),
-   * so clients re-list what changed while events were lost. Default true. `resources/updated` and extension
-   * events raised during an outage cannot be replayed: they are lost.
+   * so clients re-list what changed while events were lost. Default true. Events raised while only this
+   * instance's subscriber was away are delivered from the log (`log`); `resources/updated` and extension
+   * events raised while Redis itself was down were never sent: they are lost.
    */
   resyncLists?: boolean;
+  /**
+   * Keep the last events in a capped Redis stream (key `<channel>:log`) beside the channel. Default on
+   * (1000 events of at most 64 KiB each): a legacy GET stream whose holder died catches up on what was raised
+   * before its client resumed elsewhere, and after a subscriber reconnect this instance catches up exactly
+   * (falling back to `resyncLists` only when the log no longer reaches back). `false`: a plain PUBLISH.
+   * Every instance of a fleet should agree (an instance without the log sends events no one can catch up on).
+   */
+  log?: false | RedisEventLogOptions;
 }
 
 /** Counters for monitoring and tests. */
@@ -42,10 +99,12 @@ export interface RedisEventBusStats {
   refused: number;
   /** Events received from the channel and handed to this instance's listeners. */
   received: number;
-  /** Reconnections of the subscriber after which the lists were announced as changed (`resyncLists`). */
+  /** Reconnections of the subscriber after which the lists were announced as changed (`resyncLists`; also after catching up from the log, since events raised while Redis was down were never logged). */
   resyncs: number;
   /** Messages on the channel that were not a readable event, or over `maxEventBytes`. */
   invalid: number;
+  /** Events this instance missed while its subscriber was disconnected and then delivered from the log. */
+  caughtUp: number;
 }
 
 /**
@@ -63,7 +122,11 @@ export class RedisEventBus implements ServerEventBus {
   readonly #channel: string;
   readonly #max: number;
   readonly #onerror: (error: unknown, event?: ServerEvent) => void;
-  readonly #listeners = new Set<(event: ServerEvent) => void>();
+  readonly #listeners = new Set<(event: ServerEvent, position?: EventPosition) => void>();
+  readonly #log: { key: string; floor: string; max: number; maxBytes: number } | undefined;
+  #position: EventPosition | undefined;
+  /** While catching up after a reconnect: what arrived live meanwhile, delivered after the log (bounded). */
+  #pending: { event: ServerEvent; position: EventPosition | undefined }[] | undefined;
   readonly #stats: RedisEventBusStats = {
     published: 0,
     dropped: 0,
@@ -71,14 +134,13 @@ export class RedisEventBus implements ServerEventBus {
     received: 0,
     invalid: 0,
     resyncs: 0,
+    caughtUp: 0,
   };
   readonly #onmessage = (message: string) => this.#deliver(message);
   readonly #resync: boolean;
   /** node-redis emits `ready` once it has subscribed again after a reconnect. */
   readonly #onready = () => {
-    if (this.#closed || !this.#resync) return;
-    this.#stats.resyncs++;
-    for (const type of LIST_CHANGED) this.#dispatch({ type } as ServerEvent);
+    if (!this.#closed) void this.#catchUp();
   };
   #subscriber: RedisClient | undefined;
   #closed = false;
@@ -91,6 +153,15 @@ export class RedisEventBus implements ServerEventBus {
     this.#max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#onerror = options.onerror ?? (() => {});
     this.#resync = options.resyncLists ?? true;
+    const log = options.log ?? {};
+    this.#log = log
+      ? {
+          key: `${this.#channel}:log`,
+          floor: `${this.#channel}:log-floor`,
+          max: log.maxLength ?? 1000,
+          maxBytes: log.maxEventBytes ?? 64 * 1024,
+        }
+      : undefined;
     this.ready = this.#start();
     this.ready.catch((e: unknown) => this.#onerror(e)); // reported; `ready` itself still rejects for who awaits it
   }
@@ -102,6 +173,40 @@ export class RedisEventBus implements ServerEventBus {
     // node-redis subscribes again by itself after every reconnect.
     await sub.subscribe(this.#channel, this.#onmessage);
     sub.on('ready', this.#onready);
+    if (!this.#log) return;
+    // Where this instance starts in the log: streams opened from now on have seen everything up to here.
+    const key = this.#log.key;
+    const last = (await this.#conn.run((c) => c.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1']))) as
+      | [string, string[]][]
+      | null;
+    this.#advance(last?.[0]?.[0] ?? '0-0');
+  }
+
+  /**
+   * Where this instance is in the fleet's event log: every event up to it was delivered here (undefined
+   * before `ready`, or with `log: false`).
+   */
+  get position(): EventPosition | undefined {
+    return this.#position;
+  }
+
+  /**
+   * The logged events after `position`, in order (one round trip, at most the log's length). Undefined when
+   * the log no longer reaches back there (trimmed past it, or an event too big to keep after it), or when
+   * the log is off.
+   */
+  async since(position: EventPosition): Promise<{ event: ServerEvent; position: EventPosition }[] | undefined> {
+    const log = this.#log;
+    if (!log || !POSITION.test(position)) return undefined;
+    const flat = await this.#conn.run((c) => SINCE.run<string[] | null>(c, [log.key, log.floor], [position, log.max]));
+    if (!flat) return undefined;
+    const out: { event: ServerEvent; position: EventPosition }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const event = decode(flat[i + 1]!);
+      if (event) out.push({ event, position: flat[i]! });
+      else this.#stats.invalid++;
+    }
+    return out;
   }
 
   /** Counters (a copy). */
@@ -131,19 +236,27 @@ export class RedisEventBus implements ServerEventBus {
       this.#onerror(error, event);
       return Promise.reject(error);
     }
-    return this.#conn
-      .run((c) => c.publish(this.#channel, message))
-      .then(
-        () => void this.#stats.published++,
-        (e: unknown) => {
-          this.#stats.dropped++;
-          this.#onerror(e, event);
-        },
-      );
+    const log = this.#log;
+    const sent = log
+      ? this.#conn.run((c) =>
+          PUBLISH_LOGGED.run(
+            c,
+            [log.key, log.floor, this.#channel],
+            [message, log.max, bytes <= log.maxBytes ? '1' : '0'],
+          ),
+        )
+      : this.#conn.run((c) => c.publish(this.#channel, message));
+    return sent.then(
+      () => void this.#stats.published++,
+      (e: unknown) => {
+        this.#stats.dropped++;
+        this.#onerror(e, event);
+      },
+    );
   }
 
   /** Returns the unsubscribe function. Listeners run on this instance for every event of the fleet. */
-  subscribe(listener: (event: ServerEvent) => void): () => void {
+  subscribe(listener: (event: ServerEvent, position?: EventPosition) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -160,26 +273,89 @@ export class RedisEventBus implements ServerEventBus {
   }
 
   #deliver(message: string): void {
-    const event = Buffer.byteLength(message) <= this.#max ? decode(message) : undefined;
+    // `<id> <json>` from a logging instance, plain JSON from one with `log: false`.
+    const space = message.charCodeAt(0) === 0x7b ? -1 : message.indexOf(' ');
+    const position = space > 0 ? message.slice(0, space) : undefined;
+    const json = space > 0 ? message.slice(space + 1) : message;
+    const event =
+      Buffer.byteLength(json) <= this.#max && (position === undefined || POSITION.test(position))
+        ? decode(json)
+        : undefined;
     if (!event) {
       this.#stats.invalid++;
       this.#onerror(new Error(`Unreadable event on ${this.#channel} (${message.length} characters); dropped`));
       return;
     }
     this.#stats.received++;
-    this.#dispatch(event);
+    if (this.#pending) {
+      if (this.#pending.length < MAX_PENDING) this.#pending.push({ event, position });
+      return;
+    }
+    if (position !== undefined) {
+      if (this.#position !== undefined && comparePositions(position, this.#position) <= 0) return; // seen
+      this.#advance(position);
+    }
+    this.#dispatch(event, position);
   }
 
-  #dispatch(event: ServerEvent): void {
+  /**
+   * After a reconnect: what was raised while this instance's subscriber was away, from the log; then every list
+   * announced as changed (events raised while Redis itself was down were never logged); then what came live
+   * meanwhile.
+   */
+  async #catchUp(): Promise<void> {
+    const from = this.#position;
+    const pending: { event: ServerEvent; position: EventPosition | undefined }[] = [];
+    let missed: { event: ServerEvent; position: EventPosition }[] | undefined;
+    if (this.#log && from !== undefined) {
+      this.#pending = pending;
+      try {
+        missed = await this.since(from);
+      } catch (e) {
+        this.#onerror(e);
+      }
+      this.#pending = undefined;
+    }
+    if (this.#closed) return;
+    for (const m of missed ?? []) {
+      if (this.#position !== undefined && comparePositions(m.position, this.#position) <= 0) continue;
+      this.#advance(m.position);
+      this.#stats.caughtUp++;
+      this.#dispatch(m.event, m.position);
+    }
+    this.#resyncLists();
+    for (const p of pending) {
+      if (p.position !== undefined) {
+        if (this.#position !== undefined && comparePositions(p.position, this.#position) <= 0) continue;
+        this.#advance(p.position);
+      }
+      this.#dispatch(p.event, p.position);
+    }
+  }
+
+  #resyncLists(): void {
+    if (!this.#resync) return;
+    this.#stats.resyncs++;
+    for (const type of LIST_CHANGED) this.#dispatch({ type } as ServerEvent);
+  }
+
+  #advance(position: EventPosition): void {
+    if (this.#position === undefined || comparePositions(position, this.#position) > 0) this.#position = position;
+  }
+
+  #dispatch(event: ServerEvent, position?: EventPosition): void {
     for (const l of [...this.#listeners]) {
       try {
-        l(event);
+        l(event, position);
       } catch {
         // One broken listener must not starve the others (as the in-memory bus).
       }
     }
   }
 }
+
+/** Most live events held back while catching up after a reconnect; beyond, the rest are lost (the lists are resynced anyway). */
+const MAX_PENDING = 10_000;
 
 function eventName(e: ServerEvent): string {
   return e.type === 'extension' ? e.method : e.type;

@@ -1,7 +1,7 @@
 // Legacy SSE events in Redis Streams, so a client resumes with Last-Event-ID on any instance. Ids are
 // minted here (one instance writes a stream) and the event is persisted in the background; replay reads
 // Redis. Keys are per session ({sid} hash tag): another session's event id names no key of this one.
-import type { EventStore, StoredEvent } from '../../transports/http/event-store.js';
+import type { EventStore, Replayed, StoredEvent } from '../../transports/http/event-store.js';
 import type { RedisConnection } from './connection.js';
 import { LuaScript } from './lua.js';
 
@@ -19,7 +19,8 @@ export interface RedisEventStoreOptions {
 }
 
 // KEYS: stream, session index, stream's writer. ARGV: seq, field, value, maxlen, ttl ms, max streams per
-// session, this instance's prefix. A GET stream adopted by another instance refuses this one's events.
+// session, this instance's prefix, change-log position ('' for none). A GET stream adopted by another
+// instance refuses this one's events.
 const APPEND = new LuaScript(`
 local w = redis.call('GET', KEYS[3])
 if w and w ~= ARGV[7] then return 0 end
@@ -29,13 +30,17 @@ if redis.call('SISMEMBER', KEYS[2], KEYS[1]) == 0 then
   redis.call('SADD', KEYS[2], KEYS[1])
 end
 -- An id at or below the last (a write that arrived late) is not kept: replay then sees the hole and refuses.
-if type(redis.pcall('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. ARGV[1], ARGV[2], ARGV[3])) == 'table' then return 0 end
+local added
+if ARGV[8] == '' then added = redis.pcall('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. ARGV[1], ARGV[2], ARGV[3])
+else added = redis.pcall('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. ARGV[1], ARGV[2], ARGV[3], 'p', ARGV[8]) end
+if type(added) == 'table' then return 0 end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 1`);
 
-// KEYS: stream. ARGV: seq the client saw last. The events after it, or false when it cannot resume from
-// there: unknown stream, an id not yet written, trimmed events, or an event too big to keep after it.
+// KEYS: stream. ARGV: seq the client saw last. The change-log position kept with the stream's last event
+// ('' when none) then the events after it, or false when it cannot resume from there: unknown stream, an id
+// not yet written, trimmed events, or an event too big to keep after it.
 const REPLAY = new LuaScript(`
 local seq = tonumber(ARGV[1])
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
@@ -43,7 +48,8 @@ if not last then return false end
 if seq > tonumber(string.match(last[1], '%d+$')) then return false end
 local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
 if tonumber(string.match(first[1], '%d+$')) > seq + 1 then return false end
-local out = {}
+local out = {''}
+if last[2][3] == 'p' then out[1] = last[2][4] end
 local want = seq + 1
 for _, e in ipairs(redis.call('XRANGE', KEYS[1], '(0-' .. seq, '+')) do
   local n = tonumber(string.match(e[1], '%d+$'))
@@ -99,7 +105,7 @@ export class RedisEventStore implements EventStore {
     return this.#last.then(() => {});
   }
 
-  append(sessionId: string, streamId: string, data: string): string | undefined {
+  append(sessionId: string, streamId: string, data: string, position?: string): string | undefined {
     let streams = this.#seq.get(sessionId);
     if (!streams) this.#seq.set(sessionId, (streams = new Map()));
     const seq = (streams.get(streamId) ?? 0) + 1;
@@ -116,15 +122,13 @@ export class RedisEventStore implements EventStore {
       this.#ttl,
       this.#maxStreams,
       this.streamPrefix,
+      position ?? '',
     ];
     this.#last = this.#conn.run((c) => APPEND.run(c, keys, args)).catch(this.#onerror);
     return `${streamId}.${seq}`;
   }
 
-  async replay(
-    sessionId: string,
-    lastEventId: string,
-  ): Promise<{ streamId: string; events: StoredEvent[] } | undefined> {
+  async replay(sessionId: string, lastEventId: string): Promise<Replayed | undefined> {
     const dot = lastEventId.lastIndexOf('.');
     const seq = Number(lastEventId.slice(dot + 1));
     if (dot <= 0 || !Number.isSafeInteger(seq) || seq < 0) return undefined;
@@ -132,8 +136,8 @@ export class RedisEventStore implements EventStore {
     const out = await this.#conn.run((c) => REPLAY.run<string[] | null>(c, [this.#stream(sessionId, streamId)], [seq]));
     if (!out) return undefined;
     const events: StoredEvent[] = [];
-    for (let i = 0; i + 1 < out.length; i += 2) events.push({ id: `${streamId}.${out[i]}`, data: out[i + 1]! });
-    return { streamId, events };
+    for (let i = 1; i + 1 < out.length; i += 2) events.push({ id: `${streamId}.${out[i]}`, data: out[i + 1]! });
+    return out[0] ? { streamId, events, position: out[0] } : { streamId, events };
   }
 
   dropStream(sessionId: string, streamId: string): void {

@@ -6,6 +6,14 @@ export interface StoredEvent {
   data: string;
 }
 
+/** What `EventStore.replay` gives back. */
+export interface Replayed {
+  streamId: string;
+  events: StoredEvent[];
+  /** The change-event log position kept with the stream's last event (shared stores). */
+  position?: string | undefined;
+}
+
 /**
  * Where legacy SSE events wait for a client to resume. Every operation is scoped to a session: an event id
  * of another session is unknown. `append` is synchronous because the event goes on the wire with its id
@@ -13,19 +21,19 @@ export interface StoredEvent {
  * persist them in the background. `replay` may be asynchronous.
  */
 export interface EventStore {
-  /** Keep an event of `streamId` in `sessionId`; returns its id, or undefined when it is sent without one (the store is full). */
-  append(sessionId: string, streamId: string, data: string): string | undefined;
   /**
-   * The events of the session's stream after `lastEventId`. Undefined when the id is unknown, of another
-   * session, or older than what is still kept (the stream cannot be resumed from there).
+   * Keep an event of `streamId` in `sessionId`; returns its id, or undefined when it is sent without one (the
+   * store is full). `position`: a GET stream's place in the server's change-event log when it wrote the event
+   * (every change up to it was handled); a shared store keeps it, so another instance resuming the stream can
+   * catch up on the changes raised after it.
    */
-  replay(
-    sessionId: string,
-    lastEventId: string,
-  ):
-    | { streamId: string; events: StoredEvent[] }
-    | undefined
-    | Promise<{ streamId: string; events: StoredEvent[] } | undefined>;
+  append(sessionId: string, streamId: string, data: string, position?: string): string | undefined;
+  /**
+   * The events of the session's stream after `lastEventId`, and (a shared store) the `position` kept with the
+   * stream's last event. Undefined when the id is unknown, of another session, or older than what is still
+   * kept (the stream cannot be resumed from there).
+   */
+  replay(sessionId: string, lastEventId: string): Replayed | undefined | Promise<Replayed | undefined>;
   /** Forget one stream (its response was delivered, or its resumption window passed). */
   dropStream(sessionId: string, streamId: string): void;
   /** Forget everything of a session (DELETE, idle expiry, eviction). */
@@ -122,7 +130,7 @@ export class InMemoryEventStore implements EventStore {
     return `${streamId}.${seq}`;
   }
 
-  replay(sessionId: string, lastEventId: string): { streamId: string; events: StoredEvent[] } | undefined {
+  replay(sessionId: string, lastEventId: string): Replayed | undefined {
     const dot = lastEventId.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const streamId = lastEventId.slice(0, dot);

@@ -4,6 +4,7 @@ import { Peer } from '../../engine/peer.js';
 import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
+import { comparePositions, type EventPosition, type ServerEvent, type ServerEventBus } from '../../server/events.js';
 import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
 import type { Transport } from '../../protocol/transport.js';
 import type { EventStore } from './event-store.js';
@@ -175,6 +176,9 @@ export function clientKey(address: string): string {
 /** A GET stream's id in a shared store (`<instance prefix>-g<n>`; POST streams have no `g`). */
 const GET_STREAM = /-g\d+$/;
 
+/** The changes a GET stream announces when it cannot know which happened (its catch-up log is gone). */
+const LIST_TYPES = ['tools/list_changed', 'prompts/list_changed', 'resources/list_changed'] as const;
+
 /** The sequence number of the last event a resumption replayed (or the client had seen). */
 function lastSeq(lastEventId: string, missed: { events: { id: string }[] }): number {
   const id = missed.events.at(-1)?.id ?? lastEventId;
@@ -279,17 +283,51 @@ export class LegacySessions {
 
   #register(session: HttpSession): void {
     this.#sessions.set(session.id, session);
-    session.unsubscribe = this.#server.events.subscribe((event) => {
+    session.unsubscribe = this.#server.events.subscribe((event, position) => {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
-      if (!session.legacy || !session.getStream) return;
-      const n = legacyNotificationFor(event, session.legacy, this.#server.capabilities);
-      if (n)
-        session.getStream.message(
-          n.params === undefined
-            ? { jsonrpc: '2.0', method: n.method }
-            : { jsonrpc: '2.0', method: n.method, params: n.params },
-        );
+      const stream = session.getStream;
+      if (!session.legacy || !stream) return;
+      if (stream.pending) stream.pending.push({ event, position });
+      else this.#change(session, stream, event, position);
     });
+  }
+
+  /** A change event for the session's GET stream: sent (and stored) when the session wants it; each position once. */
+  #change(session: HttpSession, stream: SseStream, event: ServerEvent, position: EventPosition | undefined): void {
+    if (position !== undefined) {
+      if (stream.position !== undefined && comparePositions(position, stream.position) <= 0) return;
+      stream.position = position;
+    }
+    const n = legacyNotificationFor(event, session.legacy!, this.#server.capabilities);
+    if (n)
+      stream.message(
+        n.params === undefined
+          ? { jsonrpc: '2.0', method: n.method }
+          : { jsonrpc: '2.0', method: n.method, params: n.params },
+      );
+  }
+
+  /**
+   * A shared GET stream resumed here (its holder may have died): the changes raised after `from` (the log
+   * position kept with its last event) that no instance wrote to it, from the bus's log, then what arrived
+   * live meanwhile. When the log no longer reaches back, every list is announced as changed instead.
+   */
+  async #catchUp(session: HttpSession, stream: SseStream, from: EventPosition): Promise<void> {
+    const bus = this.#server.events;
+    stream.position = from;
+    const pending: NonNullable<SseStream['pending']> = [];
+    stream.pending = pending;
+    let missed: Awaited<ReturnType<NonNullable<ServerEventBus['since']>>>;
+    try {
+      missed = await bus.since!(from);
+    } catch {
+      missed = undefined; // Redis unreachable: the lists are announced as changed
+    }
+    if (stream.pending === pending) stream.pending = undefined;
+    if (session.getStream !== stream || !session.legacy) return;
+    if (missed) for (const m of missed) this.#change(session, stream, m.event, m.position);
+    else for (const type of LIST_TYPES) this.#change(session, stream, { type }, undefined);
+    for (const p of pending) this.#change(session, stream, p.event, p.position);
   }
 
   /** The server's legacy session began (initialize succeeded): outside any request, the GET stream carries it. */
@@ -552,10 +590,13 @@ export class LegacySessions {
       session.streams.get(missed.streamId) ??
       (session.getStream?.id === missed.streamId ? session.getStream : undefined);
     const store = this.#store;
+    const catchUp = this.#server.events.since && missed.position !== undefined;
     if (live) {
       // A shared GET stream resumed here: write it from the store's last event on (another instance may have).
-      if (live === session.getStream && store.adopt) store.adopt(session.id, live.id, lastSeq(lastEventId, missed));
+      const adopted = live === session.getStream && store.adopt;
+      if (adopted) store.adopt!(session.id, live.id, lastSeq(lastEventId, missed));
       live.attach(sink, events);
+      if (adopted && catchUp) void this.#catchUp(session, live, missed.position!);
     } else if (this.#shared && store.adopt && GET_STREAM.test(missed.streamId) && !session.getStream?.live) {
       // Another instance's GET stream (it may be dead): it goes on here, or later events would reach no one.
       store.adopt(session.id, missed.streamId, lastSeq(lastEventId, missed));
@@ -568,6 +609,7 @@ export class LegacySessions {
       for (const e of events) sink.write(e, true);
       stream.keepAlive(this.#limits.keepAliveMs);
       gone?.addEventListener('abort', () => stream.detach(sink), { once: true });
+      if (catchUp) void this.#catchUp(session, stream, missed.position!);
     } else {
       for (const e of events) sink.write(e, true);
       const delivered = !sink.closed;
@@ -589,6 +631,7 @@ export class LegacySessions {
       this.#store.dropStream(session.id, session.getStream.id);
     }
     const stream = new SseStream(sink, this.#streamId(session, 'g'), this.#store, session.id);
+    stream.position = this.#server.events.position; // it has seen every change up to now
     session.getStream = stream;
     if (session.legacy && supports(session.legacy.version, 'ssePolling')) stream.prime();
     stream.keepAlive(this.#limits.keepAliveMs);

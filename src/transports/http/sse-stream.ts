@@ -1,6 +1,7 @@
 // One server-side SSE response of the Streamable HTTP core: numbered and stored for resumption when it
 // belongs to a legacy session, re-attachable to a new connection, kept alive with comments.
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';
+import type { ServerEvent } from '../../server/events.js';
 import type { EventStore } from './event-store.js';
 
 /** Where an SSE response's text goes; the fronts implement it over their platform's response. */
@@ -19,6 +20,10 @@ export interface StreamSink {
 export class SseStream {
   #sink: StreamSink | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** A GET stream: its place in the change-event log (every change up to it handled), kept with each event. */
+  position: string | undefined;
+  /** A GET stream catching up on the log after a resumption: live changes wait here meanwhile. */
+  pending: { event: ServerEvent; position: string | undefined }[] | undefined;
   constructor(
     sink: StreamSink,
     readonly id: string,
@@ -33,12 +38,12 @@ export class SseStream {
   /** Send a JSON-RPC message as an SSE event (stored first, so a reconnecting client can replay it). */
   message(m: JsonRpcMessage | JsonRpcMessage[]): void {
     const data = JSON.stringify(m);
-    const eventId = this.store?.append(this.sessionId, this.id, data);
+    const eventId = this.store?.append(this.sessionId, this.id, data, this.position);
     if (this.live) this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}event: message\ndata: ${data}\n\n`);
   }
   /** SEP-1699 priming event: an id and empty data, so the client can resume from the very start. */
   prime(retryMs?: number): void {
-    const eventId = this.store?.append(this.sessionId, this.id, '');
+    const eventId = this.store?.append(this.sessionId, this.id, '', this.position);
     if (this.live)
       this.#sink!.write(`${eventId ? `id: ${eventId}\n` : ''}${retryMs ? `retry: ${retryMs}\n` : ''}data: \n\n`);
   }

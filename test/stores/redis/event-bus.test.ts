@@ -170,10 +170,10 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     );
   });
 
-  it('costs one PUBLISH per event and no Redis command on a plain tools/call', async () => {
+  it('costs one round trip per event (a script: log and PUBLISH) and no Redis command on a plain tools/call', async () => {
     let before = await commandCalls(probe);
     await fleet[1]!.mcp.resourceUpdated('app://unwatched');
-    assert.deepEqual(delta(before, await commandCalls(probe)), { publish: 1 });
+    assert.deepEqual(delta(before, await commandCalls(probe)), { evalsha: 1, xlen: 1, xadd: 1, publish: 1 });
     before = await commandCalls(probe);
     const r = await clients[0]!.callTool('echo');
     assert.deepEqual(r.content, [{ type: 'text', text: 'echo from A' }]);
@@ -202,6 +202,70 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     assert.deepEqual(unhandled, []);
   });
 
+  it('an instance whose subscriber was cut off while Redis stayed up catches up from the log: nothing lost, nothing twice', async () => {
+    const a = fleet[0]!;
+    const [m, l, caught, resyncs] = [modern.length, legacy.length, a.bus.stats.caughtUp, a.bus.stats.resyncs];
+    // Cut every subscriber off and keep them off (no room for a new connection) while B and C raise events
+    // on their command connections, which stay up.
+    const clientsNow = (await probe.run((c) => c.sendCommand(['CLIENT', 'LIST']))) as string;
+    const room = clientsNow.trim().split('\n').length;
+    const pubsub = (await probe.run((c) => c.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub']))) as string;
+    const subscribers = pubsub.trim().split('\n').length;
+    await probe.run((c) => c.sendCommand(['CONFIG', 'SET', 'maxclients', String(room - subscribers)]));
+    try {
+      await probe.run((c) => c.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']));
+      await until(() => fleet.every((i) => !i.bus.subscribed), 'the subscribers to be cut off');
+      await fleet[2]!.mcp.resourceUpdated('app://watched');
+      fleet[1]!.mcp.registerTool('added-while-cut-off', {}, () => ({ content: [] }));
+      assert.equal(fleet[2]!.bus.stats.dropped, 0, 'Redis took them');
+    } finally {
+      await probe.run((c) => c.sendCommand(['CONFIG', 'SET', 'maxclients', '10000']));
+    }
+    await until(() => fleet.every((i) => i.bus.subscribed), 'the subscribers to come back');
+    await sentinel();
+    assert.equal(a.bus.stats.caughtUp - caught, 2, 'the two events, from the log');
+    assert.equal(a.bus.stats.resyncs - resyncs, 1);
+    for (const [name, list, from] of [
+      ['listen', modern, m],
+      ['legacy GET', legacy, l],
+    ] as const) {
+      assert.equal(count(list, from, 'notifications/resources/updated app://watched'), 1, `${name}: updated once`);
+      // One from the log, one from the resync announcement.
+      assert.equal(count(list, from, 'notifications/tools/list_changed'), 2, `${name}: tools list_changed`);
+    }
+  });
+
+  it('since(): the logged events after a position; undefined once the log was trimmed past it or holds a marker', async () => {
+    const conn = await RedisConnection.connect({ url: redis.url, prefix: 'since:' });
+    const small = new RedisEventBus(conn, { log: { maxLength: 3, maxEventBytes: 200 } });
+    try {
+      await small.ready;
+      const start = small.position!;
+      assert.equal(start, '0-0', 'an empty log starts at 0-0');
+      await small.publish({ type: 'resources/updated', uri: 'app://1' });
+      await small.publish({ type: 'tools/list_changed' });
+      const got = await small.since(start);
+      assert.deepEqual(
+        got?.map((g) => g.event),
+        [{ type: 'resources/updated', uri: 'app://1' }, { type: 'tools/list_changed' }],
+      );
+      assert.deepEqual(await small.since(got![1]!.position), []);
+      assert.equal(await small.since('not-a-position'), undefined);
+      // Two more: the first event is trimmed away, so its predecessor is no longer a place to catch up from.
+      await small.publish({ type: 'resources/updated', uri: 'app://3' });
+      await small.publish({ type: 'resources/updated', uri: 'app://4' });
+      assert.equal(await small.since(start), undefined);
+      assert.equal((await small.since(got![0]!.position))?.length, 3);
+      // An event over the log's bound goes out, but leaves a marker: catching up across it is refused.
+      const last = (await small.since(got![0]!.position))!.at(-1)!.position;
+      await small.publish({ type: 'resources/updated', uri: `app://${'x'.repeat(300)}` });
+      assert.equal(await small.since(last), undefined);
+    } finally {
+      await small.close();
+      await conn.close();
+    }
+  });
+
   it('comes back by itself after redis-server restarts; events raised while it is down are lost, none crash', async () => {
     await redis.stop();
     await until(() => fleet.every((i) => !i.conn.ready), 'the instances to see Redis gone');
@@ -210,12 +274,12 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     await fleet[2]!.mcp.resourceUpdated('app://watched');
     fleet[1]!.mcp.registerTool('added-during-outage', {}, () => ({ content: [] }));
     assert.equal(fleet[2]!.bus.stats.dropped, dropped + 1);
-    const [rm, rl] = [modern.length, legacy.length];
+    const [rm, rl, resyncs] = [modern.length, legacy.length, fleet[0]!.bus.stats.resyncs];
     await redis.restart();
     await until(() => fleet.every((i) => i.conn.ready && i.bus.subscribed), 'the instances to reconnect');
     await sentinel(); // delivered again: the subscriptions came back by themselves
     // What was raised during the outage is lost; instead each stream is told once that the lists may have changed.
-    assert.equal(fleet[0]!.bus.stats.resyncs, 1);
+    assert.equal(fleet[0]!.bus.stats.resyncs - resyncs, 1);
     for (const [name, list, from] of [
       ['listen', modern, rm],
       ['legacy GET', legacy, rl],

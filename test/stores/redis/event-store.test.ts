@@ -40,6 +40,26 @@ describe('RedisEventStore', skipWithoutRedis(), () => {
     assert.deepEqual((await b.replay('s1', ids[2]!))?.events, [], 'nothing missed');
   });
 
+  it("keeps a GET stream's change-log position with each event; replay gives the last event's", async () => {
+    const a = new RedisEventStore(connA);
+    const b = new RedisEventStore(connB);
+    const stream = `${a.streamPrefix}g1`;
+    const prime = a.append('s2', stream, '', '1700000000000-0')!;
+    a.append('s2', stream, '{"n":1}', '1700000000000-5');
+    await a.flush();
+    const got = await b.replay('s2', prime);
+    assert.equal(got?.position, '1700000000000-5');
+    assert.deepEqual(
+      got?.events.map((e) => e.data),
+      ['{"n":1}'],
+    );
+    // A stream written without positions (not a GET stream) has none.
+    const post = `${a.streamPrefix}p1`;
+    const first = a.append('s2', post, '{"r":1}')!;
+    await a.flush();
+    assert.equal((await b.replay('s2', first))?.position, undefined);
+  });
+
   it('an event id of another session, an id not yet written or a malformed one is unknown', async () => {
     const a = new RedisEventStore(connA);
     const id = a.append('mine', `${a.streamPrefix}0`, '{"x":1}')!;
