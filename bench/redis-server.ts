@@ -1,5 +1,5 @@
-// A throwaway redis-server for the fleet benchmark, on a free loopback port, without persistence.
-// (bench/ does not import test/: this is the minimal start/stop of test/helpers/redis.ts.)
+// A throwaway redis-server on a free loopback port: the launcher of the fleet benchmark (without
+// persistence), also used by the tests' helper (test/helpers/redis.ts), which adds persistence and restarts.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,24 +18,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface BenchRedis {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  /** SIGKILL and remove its data folder; safe to call twice, and synchronous enough for process 'exit'. */
-  close(): void;
-}
-
-/** Starts redis-server on 127.0.0.1; rejects (and cleans up) when it exits or has not started within 10 s. */
-export async function startRedis(): Promise<BenchRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'tsmcp-bench-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+/**
+ * Spawns `redis-server args…` and resolves once it accepts connections; rejects (the child killed) when it
+ * exits first or has not started within 10 s.
+ */
+export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const close = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
   let out = '';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -48,10 +36,37 @@ export async function startRedis(): Promise<BenchRedis> {
       child.once('error', (e) => (clearTimeout(timer), reject(e)));
     });
   } catch (e) {
-    close();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     throw e;
   }
   child.stdout!.resume();
   child.stderr!.resume();
+  return child;
+}
+
+export interface BenchRedis {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** SIGKILL and remove its data folder; safe to call twice, and synchronous enough for process 'exit'. */
+  close(): void;
+}
+
+/** Starts redis-server on 127.0.0.1 without persistence (see spawnRedisServer for the bounds). */
+export async function startRedis(): Promise<BenchRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'tsmcp-bench-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  let child: ChildProcess;
+  try {
+    child = await spawnRedisServer(args);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const close = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   return { url: `redis://127.0.0.1:${port}`, port, child, close };
 }

@@ -1,11 +1,13 @@
 // A throwaway redis-server for tests: started on a free loopback port when `redis-server` is on PATH (or
 // REDIS_URL given). Without it a suite is skipped with a message saying how to install it, unless
 // TSMCP_REQUIRE_REDIS=1 (CI sets it), which turns the skip into a failure.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, spawnRedisServer } from '../../bench/redis-server.js';
+
+export { freePort };
 
 export const REDIS_MISSING =
   'redis-server not found: install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_URL; ' +
@@ -20,14 +22,6 @@ export function redisAvailable(): boolean {
 
 /** `{ skip }` for describe(): the message when Redis is missing, false when it is there. */
 export const skipWithoutRedis = (): { skip: string | false } => ({ skip: redisAvailable() ? false : REDIS_MISSING });
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 export interface TestRedis {
   url: string;
@@ -56,21 +50,7 @@ export async function startRedis(options: { persistence?: boolean } = {}): Promi
   else args.push('--appendonly', 'no');
   let child: ChildProcess | undefined;
   const start = async () => {
-    const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('Ready to accept connections')) resolve();
-        else if (out.length > 64 * 1024) reject(new Error(`redis-server did not start: ${out.slice(-2000)}`));
-      };
-      c.stdout!.on('data', onData);
-      c.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-2000)}`)));
-      c.once('error', reject);
-    });
-    c.stdout!.resume();
-    c.stderr!.resume();
+    child = await spawnRedisServer(args);
   };
   const stop = async (o: { kill?: boolean } = {}) => {
     const c = child;
