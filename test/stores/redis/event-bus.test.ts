@@ -204,6 +204,13 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
 
   it('an instance whose subscriber was cut off while Redis stayed up catches up from the log: nothing lost, nothing twice', async () => {
     const a = fleet[0]!;
+    // Nothing still on its way to A (a sentinel raised twice may be): A has delivered the log's last event.
+    const lastLogged = async () =>
+      (
+        (await probe.run((c) => c.sendCommand(['XREVRANGE', 'fleet:events:log', '+', '-', 'COUNT', '1']))) as [string][]
+      )[0]?.[0];
+    const newest = await lastLogged();
+    await until(() => a.bus.position === newest, 'A to have delivered everything logged');
     const [m, l, caught, resyncs] = [modern.length, legacy.length, a.bus.stats.caughtUp, a.bus.stats.resyncs];
     // Cut every subscriber off and keep them off (no room for a new connection) while B and C raise events
     // on their command connections, which stay up.

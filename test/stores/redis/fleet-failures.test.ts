@@ -288,6 +288,16 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
         return false;
       }
     }, 'the legacy session to work again');
+    // Every live instance reconnects by itself, each in its own time (a loaded machine spreads them out):
+    // wait until a full round of the proxy (one request per instance) finds Redis again on each.
+    await until(async () => {
+      for (let i = 0; i < fleet.urls.length; i++) {
+        const r = await raw({ body: { jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }, headers: h });
+        await r.text();
+        if (r.status !== 200) return false;
+      }
+      return true;
+    }, 'every instance to reach Redis again');
     assert.equal(transport.sessionId, sid, 'the same legacy session, not a new one');
     const done = await c.request('tasks/get', { taskId: doneId }, { noCache: true });
     assert.equal(done.status, 'completed');
