@@ -6,96 +6,25 @@
 //
 // Environment: TSMCP_TOOLS_CACHE (cache folder; default $XDG_CACHE_HOME/tsmcp or ~/.cache/tsmcp),
 // TSMCP_NODE22 (a Node >= 22.19 binary to use instead of downloading one).
-import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheRoot, installOnce, nodeBinary, npm } from './tool-cache.mjs';
+
+export { cacheRoot };
 
 /** The Node release fetched from the npm registry (packages node-<os>-<arch>) when the running one is older. */
 export const NODE_VERSION = '22.23.3';
 /** The oldest Node the tools accept: the Inspector's `engines` (the conformance CLI needs fs.globSync, 22.0). */
 const MIN_NODE = [22, 19];
-const INSTALL_TIMEOUT_MS = 600_000;
-const READY = '.tsmcp-ready';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const toolsSource = join(repo, 'tools', 'node22');
 
-function log(message) {
-  process.stderr.write(`node22: ${message}\n`);
-}
-
-export function cacheRoot() {
-  if (process.env.TSMCP_TOOLS_CACHE) return process.env.TSMCP_TOOLS_CACHE;
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsmcp');
-}
-
 function newEnough(version) {
   const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
   return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-}
-
-/** The npm CLI script, run with an explicit node (npm itself ships no binary we could pick). */
-function npmCli() {
-  const fromNpm = process.env.npm_execpath;
-  if (fromNpm && /npm-cli\.js$/.test(fromNpm) && existsSync(fromNpm)) return fromNpm;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'npm');
-    if (!dir || !existsSync(candidate)) continue;
-    const real = realpathSync(candidate);
-    const cli = real.endsWith('npm-cli.js') ? real : join(dirname(real), 'npm-cli.js');
-    if (existsSync(cli)) return cli;
-  }
-  throw new Error('node22: cannot find npm-cli.js (run through npm, or put npm on PATH)');
-}
-
-/** Run npm under `node` (its PATH first, so anything npm spawns uses the same node), bounded in time. */
-function npm(node, args, cwd) {
-  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
-  const r = spawnSync(node, [npmCli(), ...args, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    timeout: INSTALL_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-  });
-  if (r.status !== 0)
-    throw new Error(
-      `node22: npm ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`}):\n${`${r.stdout}${r.stderr}`.slice(-3000)}`,
-    );
-}
-
-/**
- * Install into a private temporary folder, then rename it into place: concurrent test processes may race,
- * one rename wins and the others drop their copy. A folder without the READY marker is never used.
- */
-function installOnce(final, fill) {
-  if (existsSync(join(final, READY))) return;
-  mkdirSync(dirname(final), { recursive: true });
-  const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    mkdirSync(tmp);
-    fill(tmp);
-    writeFileSync(join(tmp, READY), `${new Date().toISOString()}\n`);
-    try {
-      renameSync(tmp, final); // only complete folders are renamed, so `final` is absent or complete
-    } catch (e) {
-      if (!existsSync(join(final, READY))) throw e;
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
 }
 
 let nodeCache;
@@ -104,24 +33,11 @@ export function node22() {
   if (nodeCache) return nodeCache;
   if (process.env.TSMCP_NODE22) return (nodeCache = process.env.TSMCP_NODE22);
   if (newEnough(process.versions.node)) return (nodeCache = process.execPath);
-  const os = { linux: 'linux', darwin: 'darwin' }[process.platform];
-  const arch = { x64: 'x64', arm64: 'arm64' }[process.arch];
-  if (!os || !arch)
-    throw new Error(
-      `node22: no prebuilt Node package for ${process.platform}-${process.arch}; set TSMCP_NODE22 to a Node >= 22.19 binary`,
-    );
-  const pkg = `node-${os}-${arch}`;
-  const dir = join(cacheRoot(), `node-${NODE_VERSION}-${os}-${arch}`);
-  installOnce(dir, (tmp) => {
-    log(`installing ${pkg}@${NODE_VERSION} into ${dir}`);
-    writeFileSync(join(tmp, 'package.json'), '{ "private": true }\n');
-    npm(process.execPath, ['install', '--prefix', tmp, '--no-save', `${pkg}@${NODE_VERSION}`], tmp);
-  });
-  const bin = join(dir, 'node_modules', pkg, 'bin', 'node');
-  const v = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  if (v.stdout?.trim() !== `v${NODE_VERSION}`)
-    throw new Error(`node22: ${bin} does not run (${v.error?.message ?? v.stderr})`);
-  return (nodeCache = bin);
+  try {
+    return (nodeCache = nodeBinary(NODE_VERSION, 'node22'));
+  } catch (e) {
+    throw new Error(`${e.message}; set TSMCP_NODE22 to a Node >= 22.19 binary`);
+  }
 }
 
 /** The folder holding node_modules of tools/node22, installed with `npm ci` under Node 22 (so no engine warnings). */
@@ -136,10 +52,10 @@ export function toolsDir() {
     .slice(0, 16);
   const dir = join(cacheRoot(), `tools-${key}`);
   installOnce(dir, (tmp) => {
-    log(`installing tools/node22 (locked) into ${dir}`);
+    process.stderr.write(`node22: installing tools/node22 (locked) into ${dir}\n`);
     copyFileSync(join(toolsSource, 'package.json'), join(tmp, 'package.json'));
     copyFileSync(join(toolsSource, 'package-lock.json'), join(tmp, 'package-lock.json'));
-    npm(node, ['ci', '--prefix', tmp], tmp);
+    npm(node, ['ci', '--prefix', tmp], tmp, 'node22');
   });
   return dir;
 }

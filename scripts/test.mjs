@@ -16,11 +16,13 @@ const walk = (dir) => {
   }
 };
 walk(join(root, 'dist', 'test'));
-// Install the Node 22 tools once up front, so the test files that use them do not race to (see tools/README.md).
-spawnSync(process.execPath, [join(root, 'scripts', 'node22.mjs')], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-  timeout: 1_500_000,
-});
+// Install the Node 22 tools and the runtime matrix (Node 20/22/24, Bun, Deno, workerd) once up front, so the
+// test files that use them do not race to (see tools/README.md). Failures are reported by those test files.
+for (const script of ['node22.mjs', 'runtimes.mjs'])
+  spawnSync(process.execPath, [join(root, 'scripts', script)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 1_500_000,
+  });
 files.sort();
 const r = spawnSync(
   process.execPath,

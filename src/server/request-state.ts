@@ -55,7 +55,7 @@ function importKey(key: string | Uint8Array, what: string): Promise<CryptoKey> {
 
 /** Seals request states with the current key and opens them with the current or a previous one. Build once per server. */
 export class RequestStateCodec {
-  readonly #key: Promise<CryptoKey>;
+  #key: Promise<CryptoKey> | undefined;
   readonly #previous: Promise<CryptoKey>[];
   readonly ttlMs: number;
   /** Whether a key was given (one a fleet can share) rather than drawn at random for this process. */
@@ -63,7 +63,9 @@ export class RequestStateCodec {
 
   constructor(options: RequestStateOptions = {}) {
     this.configured = options.key !== undefined;
-    this.#key = importKey(options.key ?? crypto.getRandomValues(new Uint8Array(32)), 'requestState key');
+    // A given key is checked now; the random one is drawn on first use, because Workers forbid random
+    // values at global scope, where a server is usually built.
+    if (options.key !== undefined) this.#key = importKey(options.key, 'requestState key');
     const previous = options.previousKeys ?? [];
     if (previous.length > MAX_PREVIOUS_KEYS)
       throw new TypeError(`requestState previousKeys: at most ${MAX_PREVIOUS_KEYS} keys, got ${previous.length}`);
@@ -71,18 +73,24 @@ export class RequestStateCodec {
     this.ttlMs = options.ttlMs ?? 10 * 60_000;
   }
 
+  /** The signing key (the random default drawn here, on first use). */
+  #signingKey(): Promise<CryptoKey> {
+    this.#key ??= importKey(crypto.getRandomValues(new Uint8Array(32)), 'requestState key');
+    return this.#key;
+  }
+
   /**
    * A short public id of the signing key (an HMAC of a fixed label, so it reveals no more than any sealed
    * state does): instances of one fleet compare it to see that they share the key.
    */
   async fingerprint(): Promise<string> {
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, enc.encode('tsmcp key id')));
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#signingKey(), enc.encode('tsmcp key id')));
     return b64url(mac.subarray(0, 9));
   }
 
   async seal(payload: StatePayload): Promise<string> {
     const body = enc.encode(JSON.stringify(payload));
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, body));
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#signingKey(), body));
     return `v1.${b64url(body)}.${b64url(mac)}`;
   }
 
@@ -95,7 +103,7 @@ export class RequestStateCodec {
     const mac = unb64url(parts[2]!);
     if (!body || !mac) throw bad('malformed');
     let ok = false;
-    for (const key of [this.#key, ...this.#previous]) {
+    for (const key of [this.#signingKey(), ...this.#previous]) {
       ok = await crypto.subtle.verify(
         'HMAC',
         await key,
