@@ -52,6 +52,7 @@ function logLine(p: LogMessageParams): string {
 /** Run a client command; resolves with the exit code. */
 export async function runClient(p: Parsed): Promise<number> {
   const { target, rest } = takeTarget(p);
+  const command = prepare(p.command, rest); // usage errors before anything is spawned or sent
   const out = fmt.stdout(p.json);
   const bar = progressBar();
   const controller = new AbortController();
@@ -107,47 +108,41 @@ export async function runClient(p: Parsed): Promise<number> {
     if (client.era === 'legacy' && client.serverCapabilities.logging)
       await client.setLoggingLevel(logLevel, opts).catch(() => {}); // a server may refuse: logs are extra
     const call = { ...opts, logLevel, onprogress: bar.update };
-    switch (p.command) {
+    switch (command.kind) {
       case 'discover': {
         const d = fmt.discovery(client);
         out.write(p.json ? `${JSON.stringify(d, null, 2)}\n` : fmt.formatDiscovery(d));
         return 0;
       }
       case 'list':
-        return list(client, out, rest, opts);
+        return list(client, out, command.what, opts);
       case 'call': {
-        const [name, ...args] = rest;
-        if (!name) throw new UsageError('call needs a tool name: tsmcp call <server> <tool> [json | key=value…]');
-        let schema: JsonObject | undefined;
-        if (args.length && !args[0]!.trimStart().startsWith('{'))
-          schema = (await client.listAllTools(opts)).find((t: Tool) => t.name === name)?.inputSchema;
-        const r = await client.callTool(name, parseArguments(args, 'tool arguments', schema ?? {}), call);
+        // key=value: a value is JSON (a number, true…) unless the tool's schema says the field is a string.
+        let args = command.args;
+        if (command.words) {
+          const tool = (await client.listAllTools(opts)).find((t: Tool) => t.name === command.name);
+          args = parseArguments(command.words, 'tool arguments', tool?.inputSchema ?? {});
+        }
+        const r = await client.callTool(command.name, args, call);
         bar.clear();
         fmt.print(out, client, r, fmt.formatCall(r));
         return r.isError ? 1 : 0;
       }
       case 'read': {
-        const [uri, extra] = rest;
-        if (!uri || extra) throw new UsageError('read needs one resource URI: tsmcp read <server> <uri>');
-        const r = await client.readResource(uri, call);
+        const r = await client.readResource(command.uri, call);
         fmt.print(out, client, r, fmt.formatRead(r));
         return 0;
       }
       case 'prompt': {
-        const [name, ...args] = rest;
-        if (!name) throw new UsageError('prompt needs a prompt name: tsmcp prompt <server> <name> [json | key=value…]');
-        const a = parseArguments(args, 'prompt arguments');
-        const r = await client.getPrompt(name, a as { [k: string]: string }, call);
+        const r = await client.getPrompt(command.name, command.args, call);
         fmt.print(out, client, r, fmt.formatPrompt(r));
         return 0;
       }
       case 'complete': {
-        const r = await client.complete(completeParams(rest), call);
+        const r = await client.complete(command.params, call);
         fmt.print(out, client, r, fmt.formatCompletion(r));
         return 0;
       }
-      default:
-        throw new UsageError(`${p.command} is not a client command`);
     }
   };
   try {
@@ -159,6 +154,55 @@ export async function runClient(p: Parsed): Promise<number> {
     bar.clear();
     elicit.close();
     if (!interrupted) await client.close().catch(() => {});
+  }
+}
+
+type Prepared =
+  | { kind: 'discover' }
+  | { kind: 'list'; what: ListKind | undefined }
+  | { kind: 'call'; name: string; args: JsonObject; words: string[] | undefined }
+  | { kind: 'read'; uri: string }
+  | { kind: 'prompt'; name: string; args: { [k: string]: string } }
+  | { kind: 'complete'; params: CompleteParams };
+
+/** Check a command's own arguments (UsageError) before connecting. */
+function prepare(command: Parsed['command'], rest: string[]): Prepared {
+  switch (command) {
+    case 'discover':
+      if (rest.length) throw new UsageError(`discover takes only a server; got "${rest.join(' ')}"`);
+      return { kind: 'discover' };
+    case 'list': {
+      if (rest.length > 1) throw new UsageError(`list takes at most one kind (${Object.keys(KINDS).join(', ')})`);
+      const what = rest[0];
+      if (what !== undefined && !(what in KINDS))
+        throw new UsageError(`list: unknown kind "${what}"; expected one of ${Object.keys(KINDS).join(', ')}`);
+      return { kind: 'list', what: what as ListKind | undefined };
+    }
+    case 'call': {
+      const [name, ...words] = rest;
+      if (!name) throw new UsageError('call needs a tool name: tsmcp call <server> <tool> [json | key=value…]');
+      const json = words.length === 1 && words[0]!.trimStart().startsWith('{');
+      // Checked now; key=value pairs are typed again by the tool's schema once connected.
+      const args = parseArguments(words, 'tool arguments', json ? undefined : {});
+      return { kind: 'call', name, args, words: json || !words.length ? undefined : words };
+    }
+    case 'read': {
+      const [uri, extra] = rest;
+      if (!uri || extra) throw new UsageError('read needs one resource URI: tsmcp read <server> <uri>');
+      return { kind: 'read', uri };
+    }
+    case 'prompt': {
+      const [name, ...words] = rest;
+      if (!name) throw new UsageError('prompt needs a prompt name: tsmcp prompt <server> <name> [json | key=value…]');
+      const args = parseArguments(words, 'prompt arguments');
+      for (const [k, v] of Object.entries(args))
+        if (typeof v !== 'string') throw new UsageError(`prompt arguments are strings; "${k}" is ${JSON.stringify(v)}`);
+      return { kind: 'prompt', name, args: args as { [k: string]: string } };
+    }
+    case 'complete':
+      return { kind: 'complete', params: completeParams(rest) };
+    default:
+      throw new UsageError(`${command} is not a client command`);
   }
 }
 
@@ -179,15 +223,13 @@ function completeParams(rest: string[]): CompleteParams {
 
 const KINDS = { tools: 'tools', resources: 'resources', templates: 'resourceTemplates', prompts: 'prompts' } as const;
 
-async function list(client: Client, out: fmt.Out, rest: string[], opts: { signal: AbortSignal }): Promise<number> {
-  if (rest.length > 1) throw new UsageError(`list takes at most one kind (${Object.keys(KINDS).join(', ')})`);
-  const kind = rest[0];
-  if (kind !== undefined && !(kind in KINDS))
-    throw new UsageError(`list: unknown kind "${kind}"; expected one of ${Object.keys(KINDS).join(', ')}`);
-  const want = (k: keyof typeof KINDS) => kind === undefined || kind === k;
+type ListKind = keyof typeof KINDS;
+
+async function list(client: Client, out: fmt.Out, kind: ListKind | undefined, opts: { signal: AbortSignal }) {
+  const want = (k: ListKind) => kind === undefined || kind === k;
   const caps = client.serverCapabilities;
   // With no kind, ask only for what the server declares (asking a server for what it lacks is an error).
-  const has = (k: keyof typeof KINDS) => kind !== undefined || Boolean(caps[k === 'templates' ? 'resources' : k]);
+  const has = (k: ListKind) => kind !== undefined || Boolean(caps[k === 'templates' ? 'resources' : k]);
   const l: fmt.Listing = {};
   if (want('tools') && has('tools')) l.tools = await client.listAllTools(opts);
   if (want('resources') && has('resources')) l.resources = await client.listAllResources(opts);
