@@ -27,8 +27,8 @@ async function load(file: string): Promise<Servable> {
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && ['.ts', '.mts', '.cts'].includes(extname(path)))
       throw new Error(
         `serve: this Node (${process.version}) cannot load TypeScript (${file}). Compile it to .js and serve ` +
-          'that, or use a Node that strips types: Node >= 23.6 does by default, Node >= 22.6 with ' +
-          'NODE_OPTIONS=--experimental-strip-types.',
+          'that, or run tsmcp on a Node that strips types: Node >= 23.6 does by default, Node >= 22.6 with ' +
+          '--experimental-strip-types (node --experimental-strip-types <path of tsmcp> serve …).',
       );
     throw e;
   }
