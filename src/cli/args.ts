@@ -26,9 +26,20 @@ export interface Parsed {
   logLevel: string;
   /** Token file for `login` and for HTTP servers. */
   tokens: string | undefined;
+  /** A client id registered at the authorization server (public client), instead of dynamic registration. */
+  clientId: string | undefined;
 }
 
-const VALUE_FLAGS = new Set(['--header', '-H', '--version', '--timeout', '--http', '--log-level', '--tokens']);
+const VALUE_FLAGS = new Set([
+  '--header',
+  '-H',
+  '--version',
+  '--timeout',
+  '--http',
+  '--log-level',
+  '--tokens',
+  '--client-id',
+]);
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** `30s`, `500ms`, `2m` or a bare number of seconds, in ms. */
@@ -64,6 +75,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     http: undefined,
     logLevel: 'info',
     tokens: undefined,
+    clientId: undefined,
   };
   const words: string[] = [];
   for (let i = 0; i < own.length; i++) {
@@ -82,6 +94,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
       } else if (flag === '--version') out.version = value;
       else if (flag === '--timeout') out.timeoutMs = parseDuration(value);
       else if (flag === '--tokens') out.tokens = value;
+      else if (flag === '--client-id') out.clientId = value;
       else if (flag === '--log-level') {
         if (!LOG_LEVELS.includes(value))
           throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}; got "${value}"`);
@@ -135,6 +148,8 @@ Options:
   --log-level <level>          server log messages at or above it go to stderr (default info)
   --tokens <file>              token file for login and HTTP servers
                                (default $TSMCP_TOKENS or ~/.config/tsmcp/tokens.json)
+  --client-id <id>             OAuth client id registered at the authorization server
+                               (default: dynamic registration)
   -h, --help                   this text
 
 Exit codes: 0 ok, 1 failed (or the tool returned isError), 2 usage, 130 interrupted.

@@ -53,6 +53,7 @@ export function transportFor(target: Target, p: Parsed, opts: { login?: boolean 
         serverUrl: target.url,
         store: new FileTokenStore(file),
         clientMetadata: { client_name: 'tsmcp CLI' },
+        ...(p.clientId ? { clientInformation: { client_id: p.clientId, token_endpoint_auth_method: 'none' } } : {}),
         ...loopbackLogin({
           open: (u) => void process.stderr.write(`Open this URL in your browser to log in:\n${u.href}\n`),
         }),
