@@ -24,9 +24,11 @@ export function serverTelemetry(options: TelemetryOptions = {}): Middleware {
     const ambient = context.active();
     const parent = ins.propagator.extract(ambient, req.meta ?? {}, metaGetter);
     // The client's span is the parent whatever the carrier; the transport's own span, if any, is a link.
-    const ambientSpan = trace.getSpan(ambient)?.spanContext();
+    // (In one process, e.g. over the memory pair, the ambient span may be that client span itself: no link.)
+    const ambientSpan = trace.getSpanContext(ambient);
+    const parentSpan = trace.getSpanContext(parent);
     const links: Link[] =
-      ambientSpan && trace.getSpan(parent) !== trace.getSpan(ambient) && trace.isSpanContextValid(ambientSpan)
+      ambientSpan && trace.isSpanContextValid(ambientSpan) && ambientSpan.spanId !== parentSpan?.spanId
         ? [{ context: ambientSpan }]
         : [];
     const metric: Attributes = { ...d.common, ...networkOf(req.identity.transport) };
