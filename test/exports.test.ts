@@ -25,6 +25,9 @@ describe('package exports', () => {
     assert.equal(typeof (await import('tsmcp/hono')).mcpHono, 'function');
     assert.equal(typeof (await import('tsmcp/fastify')).mcpFastify, 'function');
     assert.equal(typeof (await import('tsmcp/middleware')).requestLogger, 'function');
+    const otel = await import('tsmcp/otel');
+    assert.equal(typeof otel.serverTelemetry, 'function');
+    assert.equal(typeof otel.clientTelemetry, 'function');
     assert.equal(typeof client.composeFetch, 'function');
     assert.equal(typeof http.composeFetch, 'function');
     assert.equal(typeof (await import('tsmcp/express')).createExpressHandler, 'function');

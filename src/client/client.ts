@@ -44,6 +44,7 @@ import { checked, type ClientState } from './state.js';
 import { subscribe } from './subscriptions.js';
 import type {
   CallOptions,
+  ClientConnectionInfo,
   ClientMiddleware,
   ClientOptions,
   ClientRequest,
@@ -53,6 +54,7 @@ import type {
 
 export type {
   CallOptions,
+  ClientConnectionInfo,
   ClientMiddleware,
   ClientOptions,
   ClientRequest,
@@ -78,6 +80,8 @@ export class Client {
   readonly #middleware: ClientMiddleware[] = [];
   /** The middleware composed once per `use()`; undefined while there is none, so request() skips it. */
   #chain: ((req: ClientRequest, inner: () => Promise<JsonObject>) => Promise<JsonObject>) | undefined;
+  /** `ClientRequest.connection`: one view per client, read live. */
+  readonly #connection: ClientConnectionInfo = connectionView(this, () => this.#s.transport);
 
   constructor(info: Implementation, options: ClientOptions = {}) {
     this.info = info;
@@ -287,7 +291,7 @@ export class Client {
    */
   request(method: string, params: JsonObject = {}, options: CallOptions = {}): Promise<JsonObject> {
     if (this.#chain === undefined) return send(this.#host, method, params, options);
-    const req: ClientRequest = { method, params, options };
+    const req: ClientRequest = { method, params, options, connection: this.#connection };
     return this.#chain(req, () => send(this.#host, req.method, req.params, req.options));
   }
 
@@ -470,4 +474,23 @@ export class Client {
     } while (cursor !== undefined);
     return out;
   }
+}
+
+/** The live view a client middleware gets as `req.connection`. */
+function connectionView(client: Client, transport: () => Transport | undefined): ClientConnectionInfo {
+  return Object.freeze({
+    get protocolVersion() {
+      return client.protocolVersion;
+    },
+    get era() {
+      return client.era;
+    },
+    get sessionId() {
+      const id = (transport() as { sessionId?: unknown } | undefined)?.sessionId;
+      return typeof id === 'string' ? id : undefined;
+    },
+    get transport() {
+      return transport();
+    },
+  });
 }

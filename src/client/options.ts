@@ -13,6 +13,7 @@ import type {
   Meta,
   SubscriptionFilter,
 } from '../protocol/types.js';
+import type { Transport } from '../protocol/transport.js';
 import type { Era, ProtocolVersion } from '../protocol/versions.js';
 import type { ClientExtension } from './extension.js';
 
@@ -85,7 +86,10 @@ export interface ClientOptions {
 
 /** Options of one call. */
 export interface CallOptions
-  extends Pick<RequestOptions, 'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress'> {
+  extends Pick<
+    RequestOptions,
+    'signal' | 'timeoutMs' | 'maxTotalTimeoutMs' | 'resetTimeoutOnProgress' | 'onprogress' | 'onid'
+  > {
   /**
    * Extra `_meta` (e.g. `traceparent`, `com.example/user`). Keys must follow the spec's key syntax and
    * stay out of prefixes reserved for MCP (`io.modelcontextprotocol/`, `*.mcp/`…, set by the client
@@ -130,8 +134,21 @@ export interface ClientRequest {
   readonly method: string;
   /** The request's params (without the `_meta` the client adds on 2026-07-28). */
   params: JsonObject;
-  /** The call's options: signal, timeouts, `meta` (e.g. a `traceparent` to propagate), `noCache`. */
+  /** The call's options: signal, timeouts, `meta` (e.g. a `traceparent` to propagate), `noCache`, `onid`. */
   options: CallOptions;
+  /** The connection the call goes out on, read when asked (telemetry reports it). */
+  readonly connection: ClientConnectionInfo;
+}
+
+/** What a client middleware can know of the connection a call goes out on. */
+export interface ClientConnectionInfo {
+  /** The revision in use (undefined before `connect()` settled it). */
+  readonly protocolVersion: ProtocolVersion | undefined;
+  readonly era: Era | undefined;
+  /** The transport's legacy session id (HTTP), when it has one. */
+  readonly sessionId: string | undefined;
+  /** The transport connected (or connecting), e.g. to tell HTTP from stdio. */
+  readonly transport: Transport | undefined;
 }
 
 /**

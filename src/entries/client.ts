@@ -4,6 +4,7 @@ export * from '../extensions/tasks/bundled-client.js';
 export type {
   CallOptions,
   ClientMiddleware,
+  ClientConnectionInfo,
   ClientRequest,
   InputHandlers,
   SubscribeOptions,
