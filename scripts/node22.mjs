@@ -61,7 +61,7 @@ function npmCli() {
 }
 
 /** Run npm under `node` (its PATH first, so anything npm spawns uses the same node), bounded in time. */
-function npm(node, args, cwd) {
+export function npm(node, args, cwd) {
   const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
   const r = spawnSync(node, [npmCli(), ...args, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
     cwd,
@@ -80,7 +80,7 @@ function npm(node, args, cwd) {
  * Install into a private temporary folder, then rename it into place: concurrent test processes may race,
  * one rename wins and the others drop their copy. A folder without the READY marker is never used.
  */
-function installOnce(final, fill) {
+export function installOnce(final, fill) {
   if (existsSync(join(final, READY))) return;
   mkdirSync(dirname(final), { recursive: true });
   const tmp = `${final}.tmp-${process.pid}-${Date.now()}`;
