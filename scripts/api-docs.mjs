@@ -4,7 +4,8 @@
 // root's native TypeScript 7 does not ship, so tools/typedoc (locked) is installed on first use into the
 // tools cache, like tools/node22 (tools/README.md).
 //
-//   node scripts/api-docs.mjs [--out DIR]
+//   node scripts/api-docs.mjs [--out DIR]   build (other arguments go to typedoc)
+//   node scripts/api-docs.mjs --install     only install tools/typedoc (scripts/test.mjs does, up front)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ export function entryPoints() {
 
 const args = process.argv.slice(2);
 const bin = join(typedocDir(), 'node_modules', 'typedoc', 'bin', 'typedoc');
+if (args[0] === '--install') process.exit(0);
 const r = spawnSync(
   process.execPath,
   [bin, '--options', 'typedoc.json', ...entryPoints().flatMap((e) => ['--entryPoints', e]), ...args],

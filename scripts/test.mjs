@@ -21,6 +21,11 @@ spawnSync(process.execPath, [join(root, 'scripts', 'node22.mjs')], {
   stdio: ['ignore', 'ignore', 'inherit'],
   timeout: 1_500_000,
 });
+// Likewise TypeDoc for test/api-docs.test.ts (npm run docs:api).
+spawnSync(process.execPath, [join(root, 'scripts', 'api-docs.mjs'), '--install'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  timeout: 900_000,
+});
 files.sort();
 const r = spawnSync(
   process.execPath,

@@ -18,7 +18,7 @@ describe('npm run docs:api', () => {
   });
 
   it('builds the reference of every package.json export without a warning', () => {
-    // Bounded: the first run installs tools/typedoc into the tools cache (npm ci, 10 minutes at most).
+    // Bounded. scripts/test.mjs installs tools/typedoc first; run alone, the first run installs it here (npm ci).
     const r = spawnSync(process.execPath, [repoPath('scripts', 'api-docs.mjs'), '--out', out], {
       encoding: 'utf8',
       timeout: 900_000,
