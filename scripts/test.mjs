@@ -16,10 +16,11 @@ const walk = (dir) => {
   }
 };
 walk(join(root, 'dist', 'test'));
-// Install the Node 22 tools and the runtime matrix (Node 20/22/24, Bun, Deno, workerd) once up front, so the
-// test files that use them do not race to (see tools/README.md). Failures are reported by those test files.
-for (const script of ['node22.mjs', 'runtimes.mjs'])
-  spawnSync(process.execPath, [join(root, 'scripts', script)], {
+// Install the Node 22 tools, the runtime matrix (Node 20/22/24, Bun, Deno, workerd) and TypeDoc (for
+// test/api-docs.test.ts) once up front, so the test files that use them do not race to (see tools/README.md).
+// Failures are reported by those test files.
+for (const [script, ...args] of [['node22.mjs'], ['runtimes.mjs'], ['api-docs.mjs', '--install']])
+  spawnSync(process.execPath, [join(root, 'scripts', script), ...args], {
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 1_500_000,
   });

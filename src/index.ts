@@ -1,2 +1,5 @@
-// tsmcp: protocol types, errors and versions shared by client and server (runtime-neutral).
+/**
+ * tsmcp: protocol types, errors and versions shared by client and server (runtime-neutral).
+ * @module tsmcp
+ */
 export * from './protocol/public.js';

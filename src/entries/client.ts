@@ -1,5 +1,8 @@
-// tsmcp/client: the public client API. Its Client is the core one (client/) with the reference
-// extension's options as sugar (extensions/tasks/bundled-client.ts), whose exports are re-exported whole.
+/**
+ * tsmcp/client: the public client API. Its Client is the core one (client/) with the reference
+ * extension's options as sugar (extensions/tasks/bundled-client.ts), whose exports are re-exported whole.
+ * @module tsmcp/client
+ */
 export * from '../extensions/tasks/bundled-client.js';
 export type {
   CallOptions,

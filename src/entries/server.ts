@@ -1,5 +1,8 @@
-// tsmcp/server: the public server API. Its McpServer is the core one (server/) with the reference
-// extension's options as sugar (extensions/tasks/bundled-server.ts), whose exports are re-exported whole.
+/**
+ * tsmcp/server: the public server API. Its McpServer is the core one (server/) with the reference
+ * extension's options as sugar (extensions/tasks/bundled-server.ts), whose exports are re-exported whole.
+ * @module tsmcp/server
+ */
 export * from '../extensions/tasks/bundled-server.js';
 export type {
   Completer,
@@ -35,4 +38,5 @@ export { ToolError } from '../server/tool-error.js';
 export { InMemoryEventBus } from '../server/events.js';
 export type { ServerEvent, ServerEventBus } from '../server/events.js';
 export type { RequestStateOptions } from '../server/request-state.js';
+export type { JsonSchemaObject, SchemaInput, StandardSchemaV1 } from '../schema/index.js';
 export * from '../protocol/public.js';

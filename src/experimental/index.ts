@@ -1,5 +1,8 @@
-// tsmcp/experimental: 2025-11-25's experimental tasks for peers that still use them. Deprecated: the
-// 2026-07-28 revision replaced them with the io.modelcontextprotocol/tasks extension.
+/**
+ * tsmcp/experimental: 2025-11-25's experimental tasks for peers that still use them. Deprecated: the
+ * 2026-07-28 revision replaced them with the io.modelcontextprotocol/tasks extension.
+ * @module tsmcp/experimental
+ */
 import type { Client, CallOptions } from '../client/client.js';
 import { deprecate } from '../deprecation.js';
 import { TsmcpError } from '../protocol/errors.js';

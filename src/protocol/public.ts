@@ -17,6 +17,9 @@ export type {
   JsonRpcRequest,
   JsonRpcNotification,
   JsonRpcResponse,
+  JsonRpcResultResponse,
+  JsonRpcErrorResponse,
+  JsonRpcErrorObject,
   RequestId,
 } from './jsonrpc.js';
 export type { AuthInfo, RequestIdentity } from './identity.js';

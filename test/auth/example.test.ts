@@ -1,8 +1,8 @@
 // examples/auth runs (as `npm run example:auth` does) and docs/authorization.md shows only code that the
-// example files hold, so the page's snippets are type-checked and follow the API.
+// example files hold (examples/docs/authorization, one file per block), so the page's code is type-checked.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,10 +30,14 @@ describe('examples/auth', () => {
 describe('docs/authorization.md', () => {
   const page = read('docs/authorization.md');
   const blocks = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  const examples = ['examples/auth/index.ts', 'examples/auth/snippets.ts'].map(read).join('\n');
+  // Each block is also a whole runnable file under examples/docs/authorization (test/docs.test.ts).
+  const dir = 'examples/docs/authorization';
+  const examples = ['examples/auth/index.ts', ...readdirSync(join(root, dir)).map((f) => `${dir}/${f}`)]
+    .map(read)
+    .join('\n');
   const known = new Set(examples.split('\n').map((l) => l.trim()));
 
-  it('has code blocks whose every line is in examples/auth (imports aside)', () => {
+  it('has code blocks whose every line is in examples/auth or examples/docs/authorization (imports aside)', () => {
     assert.ok(blocks.length >= 10, `${blocks.length} blocks`);
     const missing: string[] = [];
     for (const block of blocks)
@@ -59,7 +63,6 @@ describe('docs/authorization.md', () => {
 
 describe('docs/authorization.md errors table', () => {
   it('names every TSMCP_AUTH_* code that src/ can throw', async () => {
-    const { readdirSync } = await import('node:fs');
     const codes = new Set<string>();
     const walk = (dir: string) => {
       for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {

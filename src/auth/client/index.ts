@@ -8,6 +8,7 @@ export {
   prmLocations,
   resourceCovers,
   type AuthorizationServerMetadata,
+  type Fetcher,
   type MetadataNeeds,
   type ProtectedResourceMetadata,
 } from './discovery.js';

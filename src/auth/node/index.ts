@@ -1,4 +1,7 @@
-// tsmcp/auth/node: the Node-only half of the OAuth client for CLIs (a loopback login, a token file).
+/**
+ * tsmcp/auth/node: the Node-only half of the OAuth client for CLIs (a loopback login, a token file).
+ * @module tsmcp/auth/node
+ */
 export {
   AuthCallbackError,
   DEFAULT_LOGIN_TIMEOUT_MS,

@@ -21,7 +21,7 @@ export interface ClientOptions extends CoreClientOptions {
   tasks?: boolean | { onstatus?: (task: JsonObject) => void };
 }
 
-/** {@inheritDoc CoreClient} */
+/** An MCP client for one server connection. The `tasks` option follows the tasks extension's results. */
 export class Client extends CoreClient {
   constructor(info: Implementation, options: ClientOptions = {}) {
     const { tasks, ...rest } = options;

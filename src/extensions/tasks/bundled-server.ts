@@ -30,7 +30,17 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
   task?: TaskMode;
 }
 
-/** {@inheritDoc CoreMcpServer} */
+/**
+ * A ready-made MCP server: register features, then `connect()` a transport (or hand `server` to an
+ * HTTP front). One instance serves any number of connections, modern and legacy at once. The `tasks`
+ * option and a tool's `task` serve the tasks extension (`tsmcp/tasks`).
+ * @example
+ * const server = new McpServer({ name: 'weather', version: '1.0.0' });
+ * server.registerTool('forecast', { inputSchema: z.object({ city: z.string() }) }, async ({ city }) => ({
+ *   content: [{ type: 'text', text: `Sunny in ${city}` }],
+ * }));
+ * await server.connect(new StdioServerTransport());
+ */
 export class McpServer extends CoreMcpServer {
   constructor(info: Implementation, options: McpServerOptions = {}) {
     const { tasks, ...rest } = options;

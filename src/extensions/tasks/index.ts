@@ -1,4 +1,7 @@
-// tsmcp/tasks: the io.modelcontextprotocol/tasks extension (long-running tool calls).
+/**
+ * tsmcp/tasks: the io.modelcontextprotocol/tasks extension (long-running tool calls).
+ * @module tsmcp/tasks
+ */
 export { TaskManager, TASKS_EXTENSION, declaresTasks } from './manager.js';
 export type { TasksOptions } from './manager.js';
 export { TaskEscalation, runAsTask, tasks } from './server.js';

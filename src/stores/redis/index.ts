@@ -1,5 +1,8 @@
-// tsmcp/redis: shared state for a fleet of tsmcp instances behind a load balancer (no sticky sessions).
-// Needs the optional peer dependency `redis` (node-redis).
+/**
+ * tsmcp/redis: shared state for a fleet of tsmcp instances behind a load balancer (no sticky sessions).
+ * Needs the optional peer dependency `redis` (node-redis).
+ * @module tsmcp/redis
+ */
 export {
   loadRedis,
   RedisConnection,
@@ -12,6 +15,7 @@ export {
   RedisEventBus,
   type RedisEventBusOptions,
   type RedisEventBusStats,
+  type RedisEventLogOptions,
 } from './event-bus.js';
 export {
   FleetConfigError,

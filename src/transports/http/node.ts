@@ -1,5 +1,8 @@
-// tsmcp/node: the native node:http front. It feeds the core straight from IncomingMessage and
-// ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
+/**
+ * tsmcp/node: the native node:http front. It feeds the core straight from IncomingMessage and
+ * ServerResponse, without building Web Request/Response objects. Express and Fastify can mount it.
+ * @module tsmcp/node
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '../../protocol/identity.js';
 import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';

@@ -1,5 +1,8 @@
-// tsmcp/memory: a linked pair of in-memory transports for tests. Messages are copied through JSON, so
-// they behave as on a wire (no shared references, `undefined` dropped), and arrive in order, async.
+/**
+ * tsmcp/memory: a linked pair of in-memory transports for tests. Messages are copied through JSON, so
+ * they behave as on a wire (no shared references, `undefined` dropped), and arrive in order, async.
+ * @module tsmcp/memory
+ */
 import { TsmcpError } from '../../protocol/errors.js';
 import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage } from '../../protocol/jsonrpc.js';

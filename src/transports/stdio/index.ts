@@ -1,4 +1,7 @@
-// tsmcp/stdio: newline-delimited JSON over a child process's stdio (Node only).
+/**
+ * tsmcp/stdio: newline-delimited JSON over a child process's stdio (Node only).
+ * @module tsmcp/stdio
+ */
 export { StdioServerTransport } from './server.js';
 export type { StdioServerTransportOptions } from './server.js';
 export { ServerExitError, StdioClientTransport, getDefaultEnvironment } from './client.js';

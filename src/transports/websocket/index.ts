@@ -1,5 +1,8 @@
-// tsmcp/websocket: the deprecated WebSocket transport (never part of the MCP specification), kept
-// working with the `mcp` subprotocol for peers that still use it. Needs the optional `ws` package.
+/**
+ * tsmcp/websocket: the deprecated WebSocket transport (never part of the MCP specification), kept
+ * working with the `mcp` subprotocol for peers that still use it. Needs the optional `ws` package.
+ * @module tsmcp/websocket
+ */
 import type { IncomingMessage } from 'node:http';
 import { deprecate } from '../../deprecation.js';
 import { TsmcpError } from '../../protocol/errors.js';

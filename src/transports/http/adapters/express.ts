@@ -1,5 +1,8 @@
-// tsmcp/express: mount MCP on an Express app. Express hands over node:http objects, so this is the
-// native front; a body already parsed by express.json() is used as is.
+/**
+ * tsmcp/express: mount MCP on an Express app. Express hands over node:http objects, so this is the
+ * native front; a body already parsed by express.json() is used as is.
+ * @module tsmcp/express
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpCore } from '../core.js';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';

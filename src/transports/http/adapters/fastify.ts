@@ -1,5 +1,8 @@
-// tsmcp/fastify: mount MCP on a Fastify route. The reply is hijacked and served by the native node
-// front; the body Fastify already parsed is used as is.
+/**
+ * tsmcp/fastify: mount MCP on a Fastify route. The reply is hijacked and served by the native node
+ * front; the body Fastify already parsed is used as is.
+ * @module tsmcp/fastify
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpCore } from '../core.js';
 import { createNodeHandler, type NodeHandlerOptions } from '../node.js';

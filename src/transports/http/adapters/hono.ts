@@ -1,4 +1,7 @@
-// tsmcp/hono: mount MCP on a Hono app through the web-standard front (works on every Hono runtime).
+/**
+ * tsmcp/hono: mount MCP on a Hono app through the web-standard front (works on every Hono runtime).
+ * @module tsmcp/hono
+ */
 import type { HttpCore } from '../core.js';
 import { createWebHandler, type WebHandlerOptions } from '../web.js';
 import type { ServerLike } from '../../shared/server-of.js';
