@@ -32,7 +32,7 @@ console.log(((await client.callTool('whoami')).content[0] as { text: string }).t
 await client.close();
 
 const anonymous = new Client({ name: 'app', version: '1.0.0' });
-await anonymous.connect(new StreamableHttpClientTransport('http://localhost/mcp', { fetch: fetchHandler })).catch(
-  (error: Error) => console.log('without a key:', error.message),
-);
+await anonymous
+  .connect(new StreamableHttpClientTransport('http://localhost/mcp', { fetch: fetchHandler }))
+  .catch((error: Error) => console.log('without a key:', error.message));
 handler.core.close();

@@ -19,7 +19,10 @@ server.registerTool('crunch', { task: 'always' }, async (_args, ctx) => {
 const [clientSide, serverSide] = createLinkedPair();
 await server.connect(serverSide);
 let taskId = '';
-const client = new Client({ name: 'app', version: '1.0.0' }, { tasks: { onstatus: (t) => (taskId = String(t.taskId)) } });
+const client = new Client(
+  { name: 'app', version: '1.0.0' },
+  { tasks: { onstatus: (t) => (taskId = String(t.taskId)) } },
+);
 await client.connect(clientSide);
 
 const stop = new AbortController();

@@ -20,7 +20,7 @@ await client.connect(clientSide);
 
 const result = await client.callTool('build_report');
 console.log((result.content[0] as { text: string }).text);
-// task working
+// task working   (once per poll)
 // task completed
 // Report ready.
 await client.close();

@@ -21,10 +21,14 @@ const client = new Client(
   { name: 'app', version: '1.0.0' },
   {
     tasks: { onstatus: (task) => console.log('task', task.status) },
-    handlers: { elicitation: (params) => (console.log('asked:', params.message), { action: 'accept', content: { confirm: true } }) },
+    handlers: {
+      elicitation: (params) => (
+        console.log('asked:', params.message), { action: 'accept', content: { confirm: true } }
+      ),
+    },
   },
 );
 await client.connect(clientSide);
 console.log(((await client.callTool('deploy')).content[0] as { text: string }).text);
-// task working, task input_required, asked: Deploy to production?, …, task completed, Deployed.
+// task working, task input_required, asked: Deploy to production?, task completed, Deployed.
 await client.close();

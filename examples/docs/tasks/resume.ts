@@ -18,13 +18,13 @@ async function connect(options: ConstructorParameters<typeof Client>[1]) {
   return client;
 }
 
-const taskId = await new Promise<string>((resolve) => {
-  void connect({ tasks: { onstatus: (task) => resolve(String(task.taskId)) } }).then((first) => {
-    first.callTool('export').catch(() => {}); // abandoned: `first` closes below
-    setTimeout(() => void first.close(), 50);
-  });
-});
-console.log('kept task id:', taskId.length > 0);
+let seen!: (taskId: string) => void;
+const created = new Promise<string>((resolve) => (seen = resolve));
+const first = await connect({ tasks: { onstatus: (task) => seen(String(task.taskId)) } });
+const abandoned = first.callTool('export').catch(() => 'abandoned');
+const taskId = await created; // store it with your job record
+await first.close(); // the client process goes away; the task keeps running on the server
+console.log(await abandoned); // abandoned
 
 const second = await connect({ tasks: true });
 console.log(((await second.resumeTask(taskId)).content[0] as { text: string }).text); // export.csv ready
