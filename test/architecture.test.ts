@@ -26,6 +26,8 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
   // stores/: shared backends (Redis) for the seams the edges declare (TaskStore, EventStore, the event bus).
   { name: 'stores', units: ['stores/*'], siblings: false },
   { name: 'entry points', units: ['index.ts', 'experimental', 'entries'], siblings: false },
+  // testing/ (tsmcp/testing) drives a server with the public Client of entries/ over the memory transport.
+  { name: 'test kit', units: ['testing'], siblings: false },
 ];
 
 /** Edges the layers alone would allow but the design does not. */
