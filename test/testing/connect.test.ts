@@ -70,6 +70,26 @@ describe('connectInMemory', () => {
   }
 
   for (const era of ['modern', '2025-06-18'] as const) {
+    it(`checks input requests and their answers too (${era}: elicitation)`, async () => {
+      const server = new McpServer({ name: 'asker', version: '1.0.0' });
+      server.registerTool('ask', {}, async (_args, ctx) => {
+        const answer = await ctx.elicit({
+          message: 'Your name?',
+          requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        });
+        return { content: [{ type: 'text', text: `hi ${String(answer.content?.name)}` }] };
+      });
+      const { client, wire, close } = await connectInMemory(server, {
+        era,
+        client: { handlers: { elicitation: () => ({ action: 'accept', content: { name: 'Ada' } }) } },
+      });
+      assert.deepEqual((await client.callTool('ask')).content, [{ type: 'text', text: 'hi Ada' }]);
+      await close();
+      assert.deepEqual(wire.violations, []);
+      const elicitations = wire.messages.filter((m) => JSON.stringify(m.message).includes('elicitation/create'));
+      assert.ok(elicitations.length >= 1, 'no elicitation crossed the wire');
+    });
+
     it(`fails the call whose answer breaks the schema (${era}): tools/list without inputSchema`, async () => {
       const server = demoServer();
       server.use(dropInputSchema);
@@ -114,6 +134,26 @@ describe('connectInMemory', () => {
     });
     assert.equal(calls, 0, 'the broken request reached the server');
     await close();
+  });
+
+  it('makes close() throw for a broken answer the client sent to a server request (legacy elicitation)', async () => {
+    const server = new McpServer({ name: 'asker', version: '1.0.0' });
+    server.registerTool('ask', {}, async (_args, ctx) => {
+      const answer = await ctx.elicit({ message: 'Sure?', requestedSchema: { type: 'object', properties: {} } });
+      return { content: [{ type: 'text', text: String(answer.action) }] };
+    });
+    const { client, close } = await connectInMemory(server, {
+      era: '2025-06-18',
+      client: { handlers: { elicitation: () => ({ action: 'maybe' as 'accept' }) } },
+    });
+    await client.callTool('ask').catch(() => {}); // what the server makes of the answer is not the point
+    await assert.rejects(close(), (e: unknown) => {
+      assert.ok(isWireError(e), String(e));
+      assert.match(e.message, /client->server ElicitResult \(elicitation\/create, id \d+\), sent by the client/);
+      assert.match(e.message, /MCP 2025-06-18 schema/);
+      assert.match(e.message, /\/action: .*\[#\/definitions\/ElicitResult\/properties\/action\/enum\]/);
+      return true;
+    });
   });
 
   it('makes close() throw for a broken message outside any call (a log notification)', async () => {
