@@ -26,8 +26,10 @@ const LAYERS: { name: string; units: string[]; siblings: boolean }[] = [
   // stores/: shared backends (Redis) for the seams the edges declare (TaskStore, EventStore, the event bus).
   { name: 'stores', units: ['stores/*'], siblings: false },
   { name: 'entry points', units: ['index.ts', 'experimental', 'entries'], siblings: false },
-  // cli/: the `tsmcp` command (package.json "bin"), built on the public entries, transports and auth.
-  { name: 'cli', units: ['cli'], siblings: false },
+  // On top of the public entries, importing each other never: cli/ is the `tsmcp` command (package.json
+  // "bin", built on the entries, transports and auth); testing/ (tsmcp/testing) drives a server with the
+  // public Client of entries/ over the memory transport.
+  { name: 'tools', units: ['cli', 'testing'], siblings: false },
 ];
 
 /** Edges the layers alone would allow but the design does not. */

@@ -52,6 +52,9 @@ describe('package exports', () => {
       'idJagAssertion',
     ])
       assert.equal(typeof (auth as Record<string, unknown>)[name], 'function', name);
+    const testing = await import('tsmcp/testing');
+    for (const name of ['connectInMemory', 'Wire', 'WireViolationError'])
+      assert.equal(typeof (testing as Record<string, unknown>)[name], 'function', name);
     const authNode = await import('tsmcp/auth/node');
     for (const name of ['loopbackLogin', 'FileTokenStore', 'AuthCallbackError'])
       assert.equal(typeof (authNode as Record<string, unknown>)[name], 'function', name);

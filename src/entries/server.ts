@@ -16,8 +16,11 @@ export type {
   TemplateConfig,
   TemplateReader,
   ToolHandler,
+  ToolOutput,
+  ToolResultOf,
   ToolReturn,
 } from '../server/mcp-server.js';
+export { jsonSchema, type FromJsonSchema, type InferSchema } from '../schema/index.js';
 export { Server } from '../server/server.js';
 export { ToolHandoff } from '../server/extension.js';
 export type {

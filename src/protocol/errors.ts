@@ -155,6 +155,8 @@ export type TsmcpErrorCode =
   | 'TSMCP_AUTH_CONFIG'
   /** A fleet (tsmcp/redis `redisFleet`) cannot work: a missing or short shared key, Redis unreachable at startup. */
   | 'TSMCP_FLEET_CONFIG'
+  /** tsmcp/testing: a message on the wire does not match the MCP schema of the negotiated revision. */
+  | 'TSMCP_WIRE_INVALID'
   /** Authorization failures (OAuth discovery, metadata checks, token requests): tsmcp/auth's AuthError. */
   | `TSMCP_AUTH_${string}`;
 

@@ -5,6 +5,7 @@ import { TsmcpError } from '../protocol/errors.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { StandardSchemaV1 } from './standard-schema.js';
+export { jsonSchema, type FromJsonSchema, type InferSchema } from './infer.js';
 
 /** A JSON Schema given as a plain object; published exactly as written. */
 export type JsonSchemaObject = { readonly [key: string]: unknown };

@@ -24,6 +24,7 @@ import {
   compileSchema,
   formatIssues,
   type CompiledSchema,
+  type InferSchema,
   type SchemaInput,
   type StandardSchemaV1,
 } from '../schema/index.js';
@@ -43,13 +44,20 @@ import { ToolError } from './tool-error.js';
 /** Arguments a tool handler receives: the schema's output type, or a plain object for JSON Schema. */
 export type InferArgs<S> = S extends StandardSchemaV1<unknown, infer O> ? O : { [key: string]: unknown };
 
-export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | undefined> {
+export interface ToolConfig<
+  S extends SchemaInput | undefined = SchemaInput | undefined,
+  O extends SchemaInput | undefined = SchemaInput | undefined,
+> {
   title?: string;
   description?: string;
   /** Standard Schema (zod, valibot, arktype…) or a JSON Schema object (kept exactly as written). Default: no arguments. */
   inputSchema?: S;
-  /** Schema of `structuredContent`; results are checked against it. */
-  outputSchema?: SchemaInput;
+  /**
+   * Schema of `structuredContent`: results are checked against it, and the handler's return type
+   * requires `structuredContent` of its type (a Standard Schema's output type, or a JSON Schema
+   * literal's: see `FromJsonSchema`).
+   */
+  outputSchema?: O;
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Meta;
@@ -68,13 +76,34 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
 
 /**
  * What a tool handler may return: a full result, or just structured content (a text copy is added), or
- * a `ToolHandoff` that passes the rest of the call to an extension.
+ * a `ToolHandoff` that passes the rest of the call to an extension. With an `outputSchema`, see `ToolOutput`.
  */
 export type ToolReturn =
   | CallToolResult
   | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean }
   | ToolHandoff;
-export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
+
+/**
+ * What a tool with an `outputSchema` may return: `structuredContent` of the schema's type (checked at
+ * runtime too), or an error result (`isError: true`: content, structured content optional), or a handoff.
+ */
+export type ToolOutput<T> =
+  | (Omit<CallToolResult, 'content' | 'structuredContent' | 'isError'> & {
+      structuredContent: T;
+      content?: ContentBlock[];
+      isError?: false;
+    })
+  | (CallToolResult & { isError: true; structuredContent?: T })
+  | ToolHandoff;
+
+/** The return type of a tool handler: `ToolReturn`, or `ToolOutput` of the `outputSchema`'s type when there is one. */
+export type ToolResultOf<O> = [O] extends [undefined] ? ToolReturn : ToolOutput<InferSchema<O>>;
+
+/** A tool handler: validated arguments in, a result (typed by the `outputSchema`, if any) out. */
+export type ToolHandler<S, O = undefined> = (
+  args: InferArgs<S>,
+  ctx: RequestContext,
+) => ToolResultOf<O> | Promise<ToolResultOf<O>>;
 
 export interface ResourceConfig {
   title?: string;
@@ -163,7 +192,7 @@ interface ToolEntry {
   extensions: { [id: string]: unknown } | undefined;
   input: CompiledSchema;
   output: CompiledSchema | undefined;
-  handler: ToolHandler<unknown>;
+  handler: ToolHandler<unknown, unknown>;
 }
 interface ResourceEntry {
   resource: Resource;
@@ -256,10 +285,10 @@ export class McpServer {
    * or draft-07 with no `$ref` outside themselves, and `x-mcp-header` annotations follow SEP-2243;
    * anything else throws `TSMCP_INVALID_DEFINITION` naming the tool and the rule.
    */
-  registerTool<S extends SchemaInput | undefined = undefined>(
+  registerTool<S extends SchemaInput | undefined = undefined, const O extends SchemaInput | undefined = undefined>(
     name: string,
-    config: ToolConfig<S>,
-    handler: ToolHandler<S>,
+    config: ToolConfig<S, O>,
+    handler: ToolHandler<S, O>,
   ): Registered {
     checkDefinitionMeta(`Tool ${name}`, config._meta);
     if (!TOOL_NAME.test(name))
@@ -299,7 +328,7 @@ export class McpServer {
       extensions: config.extensions,
       input,
       output,
-      handler: handler as ToolHandler<unknown>,
+      handler: handler as ToolHandler<unknown, unknown>,
     });
     this.#enable('tools');
     return { remove: () => this.#tools.delete(name) && this.#changed('tools') };

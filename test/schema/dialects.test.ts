@@ -16,7 +16,7 @@ const invalidDefinition = (re: RegExp) => (e: unknown) =>
 describe('JSON Schema dialects at registration', () => {
   it('refuses a $schema other than draft-07 or 2020-12, naming it and the supported ones', () => {
     const s = new McpServer({ name: 's', version: '1' });
-    const ok = () => ({ content: [] });
+    const ok = () => ({ content: [], structuredContent: {} }); // never called: registration is what is tested
     for (const $schema of [
       DRAFT_04,
       'https://json-schema.org/draft/2019-09/schema',
@@ -63,7 +63,7 @@ describe('JSON Schema dialects at registration', () => {
 
   it('refuses an external $ref in input and output schemas (nothing is fetched)', () => {
     const s = new McpServer({ name: 's', version: '1' });
-    const ok = () => ({ content: [] });
+    const ok = () => ({ content: [], structuredContent: {} }); // never called: registration is what is tested
     const ext = { type: 'object', properties: { a: { $ref: 'https://example.com/a.json' } } };
     assert.throws(
       () => s.registerTool('in', { inputSchema: ext }, ok),

@@ -65,6 +65,7 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       s.registerTool(
         'weather',
         { inputSchema: z.object({ ok: z.boolean() }), outputSchema: z.object({ temp: z.number() }) },
+        // @ts-expect-error -- `temp: 'hot'` breaks the outputSchema's type; the runtime check is tested here
         ({ ok }) => ({ structuredContent: ok ? { temp: 21 } : { temp: 'hot' } }),
       );
       const { client, recorder } = await connectPair(s, { version });

@@ -20,7 +20,10 @@ export interface McpServerOptions extends CoreMcpServerOptions {
   tasks?: boolean | TasksOptions;
 }
 
-export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | undefined> extends CoreToolConfig<S> {
+export interface ToolConfig<
+  S extends SchemaInput | undefined = SchemaInput | undefined,
+  O extends SchemaInput | undefined = SchemaInput | undefined,
+> extends CoreToolConfig<S, O> {
   /**
    * Run calls as tasks (tasks extension; needs the server's `tasks` option): `optional` when the client
    * declared the extension on the request; `always` (others get -32021); `on-demand`: requires the
@@ -50,11 +53,10 @@ export class McpServer extends CoreMcpServer {
     );
   }
 
-  override registerTool<S extends SchemaInput | undefined = undefined>(
-    name: string,
-    config: ToolConfig<S>,
-    handler: ToolHandler<S>,
-  ): Registered {
+  override registerTool<
+    S extends SchemaInput | undefined = undefined,
+    const O extends SchemaInput | undefined = undefined,
+  >(name: string, config: ToolConfig<S, O>, handler: ToolHandler<S, O>): Registered {
     const { task, ...rest } = config;
     if (!task) return super.registerTool(name, rest, handler);
     if (!this.tasks)
