@@ -27,7 +27,9 @@ export type FromJsonSchema<S> = S extends { readonly const: infer C }
           ? FromType<T extends readonly (infer U)[] ? U : T, S>
           : unknown;
 
-/** One `type` name → its TypeScript type (`S` is the schema, for `properties` and `items`). */
+/**
+ * One `type` name → its TypeScript type (`S` is the schema, for `properties` and `items`).
+ */
 type FromType<T, S> = T extends 'string'
   ? string
   : T extends 'number' | 'integer'
@@ -53,7 +55,9 @@ type FromObject<S> = S extends { readonly properties: infer P }
   : { [key: string]: unknown };
 
 type RequiredOf<S> = S extends { readonly required: readonly (infer R)[] } ? R : never;
-/** Shows `{ a: string; b?: number }` in editors instead of an intersection. */
+/**
+ * Shows `{ a: string; b?: number }` in editors instead of an intersection.
+ */
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /**

@@ -9,6 +9,7 @@ import { createLinkedPair } from '../transports/memory/index.js';
 import { checkedTransport, Wire, WireViolationError } from './wire.js';
 
 export type { WireViolation } from './validate.js';
+export { REVISIONS } from './schema-set.js';
 export type { Direction, Revision } from './schema-set.js';
 export { Wire, WireViolationError, type WireEntry } from './wire.js';
 

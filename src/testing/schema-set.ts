@@ -3,6 +3,7 @@
 // on @cfworker/json-schema (runtime-neutral); a failure is summarized with the schema path that failed.
 import { dereference, type OutputUnit, type Schema, type SchemaDraft, validate } from '@cfworker/json-schema';
 
+/** The revisions whose schemas tsmcp/testing ships (each checked message is validated against one). */
 export const REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'] as const;
 export type Revision = (typeof REVISIONS)[number];
 /** A schema file: one of the revisions, or the tasks extension. */
