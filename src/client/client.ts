@@ -31,7 +31,7 @@ import {
   type Era,
   type ProtocolVersion,
 } from '../protocol/versions.js';
-import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
+import { compileSchema, outputMismatch, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../protocol/transport.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
@@ -364,11 +364,7 @@ export class Client {
           `Tool ${name} declares an outputSchema but returned no structuredContent`,
         );
       const v = await schema.validate(r.structuredContent);
-      if (!v.ok)
-        throw new TsmcpError(
-          'TSMCP_OUTPUT_SCHEMA',
-          `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
-        );
+      if (!v.ok) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', outputMismatch(name, v.issues));
     }
     return r;
   }

@@ -23,6 +23,7 @@ import type {
 import {
   compileSchema,
   formatIssues,
+  outputMismatch,
   type CompiledSchema,
   type SchemaInput,
   type StandardSchemaV1,
@@ -534,17 +535,15 @@ export class McpServer {
       if (entry.output && !out.isError) {
         const v = await entry.output.validate(out.structuredContent);
         if (!v.ok) {
-          this.server.unexpected(
-            new TsmcpError(
-              'TSMCP_OUTPUT_SCHEMA',
-              `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
-            ),
-            { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params },
-          );
-          throw new McpError(
-            ErrorCode.InternalError,
-            `Tool ${name} produced output that does not match its outputSchema`,
-          );
+          // The schema is public (tools/list), so the client may learn which field broke it.
+          const message = outputMismatch(name, v.issues);
+          this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', message), {
+            jsonrpc: '2.0',
+            id: ctx.requestId,
+            method: 'tools/call',
+            params,
+          });
+          throw new McpError(ErrorCode.InternalError, message);
         }
       }
       if (!Array.isArray(result.content))
