@@ -13,6 +13,7 @@ export type {
   TemplateConfig,
   TemplateReader,
   ToolHandler,
+  ToolResultReturn,
   ToolReturn,
 } from '../server/mcp-server.js';
 export { Server } from '../server/server.js';

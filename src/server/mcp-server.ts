@@ -71,10 +71,16 @@ export interface ToolConfig<S extends SchemaInput | undefined = SchemaInput | un
  * What a tool handler may return: a full result, or just structured content (a text copy is added), or
  * a `ToolHandoff` that passes the rest of the call to an extension.
  */
-export type ToolReturn =
-  | CallToolResult
-  | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean }
-  | ToolHandoff;
+export type ToolReturn = ToolResultReturn | ToolHandoff;
+
+/**
+ * A tool's result as a handler may write it: `content`, `structuredContent` or both. One object type, not a
+ * union of "content" and "structured" shapes: with a union, a content block with a wrong `type` in an async
+ * handler was reported as "Property 'structuredContent' is missing"; now the compiler names the block.
+ */
+export interface ToolResultReturn extends Omit<CallToolResult, 'content'> {
+  content?: ContentBlock[];
+}
 export type ToolHandler<S> = (args: InferArgs<S>, ctx: RequestContext) => ToolReturn | Promise<ToolReturn>;
 
 export interface ResourceConfig {
