@@ -31,7 +31,7 @@ import {
   type Era,
   type ProtocolVersion,
 } from '../protocol/versions.js';
-import { compileSchema, formatIssues, type CompiledSchema } from '../schema/index.js';
+import { compileSchema, outputMismatch, type CompiledSchema } from '../schema/index.js';
 import type { Transport } from '../protocol/transport.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import type { ParamsOf, RequestMethod, ResultOf } from '../protocol/requests.js';
@@ -96,6 +96,7 @@ export class Client {
       serverCapabilities: {},
       serverInfo: undefined,
       instructions: undefined,
+      connecting: false,
       recovering: undefined,
       baseMeta: undefined,
       followers: new Map(),
@@ -152,9 +153,44 @@ export class Client {
     return this.#s.instructions;
   }
 
-  /** Connect over a message transport and settle the protocol revision. */
+  /**
+   * Connect over a message transport and settle the protocol revision. Await it before any call (a call made
+   * meanwhile fails with `TSMCP_NOT_CONNECTED`, "connect() is still in progress"); `close()` meanwhile aborts
+   * it (it rejects with `TSMCP_CONNECTION_CLOSED`) and stops a spawned stdio server.
+   */
   async connect(transport: Transport): Promise<void> {
     this.#closing = false;
+    this.#s.connecting = true;
+    const connecting = this.#connectOrAbort(transport);
+    this.#connecting = connecting.catch(() => undefined);
+    try {
+      await connecting;
+    } finally {
+      this.#s.connecting = false;
+      this.#connecting = undefined;
+    }
+  }
+
+  /** The connect in progress (settled, never rejecting), so close() can wait for it to unwind. */
+  #connecting: Promise<void> | undefined;
+
+  async #connectOrAbort(transport: Transport): Promise<void> {
+    try {
+      await this.#connectCached(transport);
+    } catch (e) {
+      if (!this.#closing) throw e;
+      await transport.close().catch(() => undefined); // whatever the connect had started by then
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'close() was called while connect() was in progress', {
+        cause: e,
+      });
+    }
+    if (this.#closing) {
+      await this.#s.peer?.close();
+      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'close() was called while connect() was in progress');
+    }
+  }
+
+  async #connectCached(transport: Transport): Promise<void> {
     // The era is a property of the server: remember the verdict per server for this process.
     const key = transport.eraCacheKey;
     const want = this.#s.options.version ?? 'auto';
@@ -167,7 +203,7 @@ export class Client {
       } catch (e) {
         // The server changed (or the verdict was wrong): forget it and probe afresh.
         ERA_CACHE.delete(key!);
-        if (!(e instanceof McpError)) throw e;
+        if (!(e instanceof McpError) || this.#closing) throw e;
         await transport.restart?.();
       }
     }
@@ -181,9 +217,13 @@ export class Client {
     } catch (e) {
       // Some legacy servers exit on any request before initialize. A transport that can start its
       // server again (stdio) gets a second life with the plain handshake.
-      if (!(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && transport.restart))
+      if (
+        !(e instanceof TsmcpError && e.code === 'TSMCP_CONNECTION_CLOSED' && this.#probing && transport.restart) ||
+        this.#closing // close() ended it: no fresh process
+      )
         throw e;
       await transport.restart();
+      if (this.#closing) throw e;
       await this.#connect(transport, 'legacy');
     }
   }
@@ -218,9 +258,12 @@ export class Client {
     peer.onclose = (reason) => this.#lost(peer, reason);
   }
 
+  /** Close the connection (a spawned stdio server is stopped); a `connect()` still in progress is aborted. */
   async close(): Promise<void> {
     this.#closing = true;
     await this.#s.peer?.close();
+    // A connect in progress unwinds at its next step and closes what it had started by then.
+    await this.#connecting;
   }
 
   /**
@@ -368,11 +411,7 @@ export class Client {
           `Tool ${name} declares an outputSchema but returned no structuredContent`,
         );
       const v = await schema.validate(r.structuredContent);
-      if (!v.ok)
-        throw new TsmcpError(
-          'TSMCP_OUTPUT_SCHEMA',
-          `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
-        );
+      if (!v.ok) throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', outputMismatch(name, v.issues));
     }
     return r;
   }

@@ -34,7 +34,9 @@ export async function send(
   if (s.recovering) await s.recovering.catch(() => undefined); // a restarting stdio server
   const peer = s.peer;
   const version = s.version;
-  if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+  if (s.connecting)
+    throw new TsmcpError('TSMCP_NOT_CONNECTED', `${method}: connect() is still in progress: await it before calling`);
+  if (!peer || !version) throw new TsmcpError('TSMCP_NOT_CONNECTED', `${method}: not connected: await connect() first`);
   const metaProblem = userMetaProblem(options.meta, 'request') ?? userMetaProblem(params._meta, 'request');
   if (metaProblem) throw new TsmcpError('TSMCP_INVALID_META', `${method}: ${metaProblem}`);
   const cacheable = s.cache && !options.noCache && ResponseCache.cacheable(method);

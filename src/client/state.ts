@@ -32,6 +32,8 @@ export interface ClientState {
   serverCapabilities: ServerCapabilities;
   serverInfo: Implementation | undefined;
   instructions: string | undefined;
+  /** A `connect()` in progress: calls fail at once (TSMCP_NOT_CONNECTED) instead of racing the era probe. */
+  connecting: boolean;
   /** A stdio server restart in progress: requests and re-listens wait for it. */
   recovering: Promise<void> | undefined;
   /** The required `_meta` of modern requests, built once per version. */

@@ -34,7 +34,9 @@ export async function subscribe(
   options: SubscribeOptions,
 ): Promise<Subscription> {
   if (s.recovering) await s.recovering.catch(() => undefined);
-  if (!s.peer || !s.version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Call connect() first');
+  if (s.connecting)
+    throw new TsmcpError('TSMCP_NOT_CONNECTED', 'connect() is still in progress: await it before subscribing');
+  if (!s.peer || !s.version) throw new TsmcpError('TSMCP_NOT_CONNECTED', 'Not connected: await connect() first');
   if (!isModernVersion(s.version)) return legacySubscribe(s, request, filter, onevent, options);
   const controller = new AbortController();
   const maxAttempts = options.reconnect === false ? 0 : (options.maxReconnects ?? 5);

@@ -431,13 +431,13 @@ export class Peer {
     this.#closed = true;
     this.#closeReason = reason;
     const why = reason ? `: ${reason.message}` : '';
+    // A reason may say itself what a waiting request missed (stdio's ServerExitError: "… exited with code 1
+    // before answering (stderr: …)"), which reads better than the generic sentence around its message.
+    const told = (reason as { beforeAnswering?: unknown } | undefined)?.beforeAnswering;
+    const pending = typeof told === 'string' ? told : `Connection closed before the response arrived${why}`;
     for (const [id, entry] of [...this.#pending]) {
       this.#settle(id);
-      entry.reject(
-        new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed before the response arrived${why}`, {
-          cause: reason,
-        }),
-      );
+      entry.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', pending, { cause: reason }));
     }
     for (const c of this.#incoming.values())
       c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));

@@ -18,6 +18,7 @@ export type {
   ToolHandler,
   ToolOutput,
   ToolResultOf,
+  ToolResultReturn,
   ToolReturn,
 } from '../server/mcp-server.js';
 export { jsonSchema, type FromJsonSchema, type InferSchema } from '../schema/index.js';

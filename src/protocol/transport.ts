@@ -30,7 +30,11 @@ export interface Transport {
   onframeerror?: (error: FrameError) => void;
   /** A transport-level failure that does not close the stream. */
   onerror?: (error: Error) => void;
-  /** The stream ended (peer closed, process exited, `close()` called); `reason` when it ended on its own and the transport knows why. */
+  /**
+   * The stream ended (peer closed, process exited, `close()` called); `reason` when it ended on its own and the
+   * transport knows why. A `reason` with a string `beforeAnswering` gives the message requests still waiting
+   * fail with (else "Connection closed before the response arrived: <reason>").
+   */
   onclose?: (reason?: Error) => void;
   /**
    * The request with this id will get no usable JSON-RPC answer (HTTP: an error without a JSON-RPC body,

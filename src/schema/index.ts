@@ -204,7 +204,18 @@ function checkShape(schema: JsonSchemaObject, role: 'input' | 'output', defaultD
   return dialect;
 }
 
-/** One readable sentence from validation issues, e.g. `Invalid arguments: a: Expected number`. */
-export function formatIssues(issues: readonly SchemaIssue[]): string {
-  return `Invalid arguments: ${issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`;
+/**
+ * One readable sentence from validation issues, each with its field path, e.g. `Invalid arguments: a: Expected
+ * number`. `what` names the value checked (default `Invalid arguments`; output checks say output).
+ */
+export function formatIssues(issues: readonly SchemaIssue[], what = 'Invalid arguments'): string {
+  return `${what}: ${issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`;
+}
+
+/** The sentence for structured output that breaks its outputSchema (both sides say the same). */
+export function outputMismatch(tool: string, issues: readonly SchemaIssue[]): string {
+  return formatIssues(
+    issues,
+    `Tool ${tool} returned output (structuredContent) that does not match its outputSchema; fix the tool's result or its outputSchema`,
+  );
 }

@@ -1,5 +1,6 @@
 // What a request handler sees: who is asking, how to report progress and logs, and one API to ask the
 // client for input that works on both eras (multi round-trip on 2026-07-28, real requests before).
+import { warnOnce } from '../deprecation.js';
 import { encodeInputRequest, hasElicitationComplete, missingClientCapability } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { supports, type Feature } from '../protocol/features.js';
@@ -113,6 +114,8 @@ export interface ContextBackend {
   /** The log level the client asked for, if any. */
   logLevel: LoggingLevel | undefined;
   loggingEnabled: boolean;
+  /** The server does not declare `logging`: the first `log()` of the process warns (TSMCP_LOGGING_NOT_DECLARED). */
+  loggingUndeclared?: boolean;
   /** Modern only: answers gathered so far, by key. */
   answers?: { [key: string]: unknown };
   /** Set by an extension that carries input requests its own way (instead of the era's route). */
@@ -219,6 +222,11 @@ class Context implements RequestContext {
 
   async log(level: LoggingLevel, data: unknown, logger?: string): Promise<void> {
     const b = this.#backend;
+    if (b.loggingUndeclared)
+      warnOnce(
+        'TSMCP_LOGGING_NOT_DECLARED',
+        'ctx.log() sends nothing: this server does not declare the logging capability. Pass capabilities: { logging: {} } to new McpServer() (or Server) so clients that ask for a log level receive the messages.',
+      );
     if (this.#done || this.signal.aborted || !b.loggingEnabled) return;
     const min = b.logLevel === undefined ? -1 : LOGGING_LEVELS.indexOf(b.logLevel);
     if (min < 0 ? this.era === 'modern' : LOGGING_LEVELS.indexOf(level) < min) return;

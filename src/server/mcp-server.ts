@@ -23,6 +23,7 @@ import type {
 import {
   compileSchema,
   formatIssues,
+  outputMismatch,
   type CompiledSchema,
   type InferSchema,
   type SchemaInput,
@@ -78,10 +79,16 @@ export interface ToolConfig<
  * What a tool handler may return: a full result, or just structured content (a text copy is added), or
  * a `ToolHandoff` that passes the rest of the call to an extension. With an `outputSchema`, see `ToolOutput`.
  */
-export type ToolReturn =
-  | CallToolResult
-  | { structuredContent: unknown; content?: ContentBlock[]; isError?: boolean }
-  | ToolHandoff;
+export type ToolReturn = ToolResultReturn | ToolHandoff;
+
+/**
+ * A tool's result as a handler may write it: `content`, `structuredContent` or both. One object type, not a
+ * union of "content" and "structured" shapes: with a union, a content block with a wrong `type` in an async
+ * handler was reported as "Property 'structuredContent' is missing"; now the compiler names the block.
+ */
+export interface ToolResultReturn extends Omit<CallToolResult, 'content'> {
+  content?: ContentBlock[];
+}
 
 /**
  * What a tool with an `outputSchema` may return: `structuredContent` of the schema's type (checked at
@@ -563,17 +570,15 @@ export class McpServer {
       if (entry.output && !out.isError) {
         const v = await entry.output.validate(out.structuredContent);
         if (!v.ok) {
-          this.server.unexpected(
-            new TsmcpError(
-              'TSMCP_OUTPUT_SCHEMA',
-              `Tool ${name} returned structuredContent that does not match its outputSchema: ${formatIssues(v.issues)}`,
-            ),
-            { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params },
-          );
-          throw new McpError(
-            ErrorCode.InternalError,
-            `Tool ${name} produced output that does not match its outputSchema`,
-          );
+          // The schema is public (tools/list), so the client may learn which field broke it.
+          const message = outputMismatch(name, v.issues);
+          this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', message), {
+            jsonrpc: '2.0',
+            id: ctx.requestId,
+            method: 'tools/call',
+            params,
+          });
+          throw new McpError(ErrorCode.InternalError, message);
         }
       }
       if (!Array.isArray(result.content))

@@ -64,8 +64,13 @@ export interface ServerOptions {
   cache?: { discover?: CacheHint; lists?: CacheHint; read?: CacheHint };
   /** Where change events go. Default: an in-memory bus (one process). */
   events?: ServerEventBus;
-  /** Sees every unexpected exception a handler threw (the client only gets a generic error). */
-  onerror?: (error: unknown, info: { method: string; requestId: RequestId }) => void;
+  /**
+   * Sees every unexpected exception a handler threw (the client only gets a generic error; a `ToolError`
+   * or `McpError` is not unexpected: its message goes to the client). Default: `console.error` (stderr
+   * on Node, so stdio's stdout stays clean), with the error's stack and the method it failed in. Pass a
+   * function to redirect it (to your logger), or `false` to silence it.
+   */
+  onerror?: ((error: unknown, info: { method: string; requestId: RequestId }) => void) | false;
   /**
    * The principal a request acts for: multi round-trip state, extension state and legacy HTTP sessions are bound
    * to it. Derive it from `identity` (what the transport verified: an auth layer's `auth`, HTTP
@@ -98,6 +103,14 @@ export interface PrincipalContext {
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** The default `onerror`: the real error, stack included, where the operator looks (the client saw a generic one). */
+const logUnexpected = (error: unknown, info: { method: string; requestId: RequestId }): void => {
+  console.error(
+    `tsmcp: ${info.method} (request ${JSON.stringify(info.requestId)}) failed with an unexpected error; the client got a generic message (throw ToolError to send yours; set the server's onerror to redirect or silence this log):`,
+    error,
+  );
+};
 
 const defaultPrincipal = (ctx: PrincipalContext): string | undefined => {
   const auth = ctx.identity.auth;
@@ -196,7 +209,7 @@ export class Server {
   readonly #instructions: string | undefined;
   readonly #state: RequestStateCodec;
   readonly #cache: { discover: CacheHint; lists: CacheHint; read: CacheHint };
-  readonly #onerror: ServerOptions['onerror'];
+  readonly #onerror: ((error: unknown, info: { method: string; requestId: RequestId }) => void) | undefined;
   readonly #principalOf: (ctx: PrincipalContext) => string | undefined;
   readonly #closers = new Set<() => void>();
   readonly #serverInfoMeta: Meta;
@@ -216,7 +229,7 @@ export class Server {
     this.#state = new RequestStateCodec(options.requestState);
     this.#cache = { ...DEFAULT_CACHE, ...options.cache };
     this.events = options.events ?? new InMemoryEventBus();
-    this.#onerror = options.onerror;
+    this.#onerror = options.onerror === false ? undefined : (options.onerror ?? logUnexpected);
     this.#principalOf = options.principalOf ?? defaultPrincipal;
     this.#serverInfoMeta = { [META.serverInfo]: info };
     this.#maxSubscriptions = options.maxResourceSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
@@ -515,6 +528,7 @@ export class Server {
       channel,
       logLevel: logLevel as LoggingLevel | undefined,
       loggingEnabled: this.#capabilities.logging !== undefined,
+      loggingUndeclared: this.#capabilities.logging === undefined,
       answers,
     };
     const ctx = createContext({
@@ -793,6 +807,7 @@ export class Server {
       channel,
       logLevel: session.logLevel,
       loggingEnabled: this.#capabilities.logging !== undefined,
+      loggingUndeclared: this.#capabilities.logging === undefined,
       session,
     };
     const ctx = createContext({

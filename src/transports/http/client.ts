@@ -283,12 +283,8 @@ export class StreamableHttpClientTransport implements Transport {
     } catch (e) {
       if (id !== undefined) this.#inflight.delete(id);
       if (controller.signal.aborted) return;
-      if (id === undefined)
-        throw new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e });
-      this.onrequestfailed?.(
-        id,
-        new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }),
-      );
+      if (id === undefined) throw new TsmcpError('TSMCP_HTTP', fetchFailed(this.#url, e), { cause: e });
+      this.onrequestfailed?.(id, new TsmcpError('TSMCP_HTTP', fetchFailed(this.#url, e), { cause: e }));
       return;
     }
     // Spec fallback: initialize refused with 400/404/405 ⇒ try the 2024-11-05 HTTP+SSE transport.
@@ -358,10 +354,7 @@ export class StreamableHttpClientTransport implements Transport {
       } catch (e) {
         logical.signal.removeEventListener('abort', stop);
         if (!logical.signal.aborted)
-          this.onrequestfailed?.(
-            r.id,
-            new TsmcpError('TSMCP_HTTP', `POST ${this.#url} failed: ${(e as Error).message}`, { cause: e }),
-          );
+          this.onrequestfailed?.(r.id, new TsmcpError('TSMCP_HTTP', fetchFailed(this.#url, e), { cause: e }));
         return undefined;
       }
     };
@@ -458,7 +451,8 @@ export class StreamableHttpClientTransport implements Transport {
       }
       if (rid !== undefined) {
         const detail = isObject(parsed) && isObject(parsed.error) ? `: ${String(parsed.error.message)}` : '';
-        this.onrequestfailed?.(rid, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status}${detail}`));
+        const notMcp = type.includes('application/json') ? '' : notMcpEndpoint(type, this.#url);
+        this.onrequestfailed?.(rid, new TsmcpError('TSMCP_HTTP', `HTTP ${res.status}${detail}${notMcp}`));
       } else if (!res.ok) {
         this.onerror?.(new TsmcpError('TSMCP_HTTP', `HTTP ${res.status} for a notification or response`));
       }
@@ -731,6 +725,21 @@ export class StreamableHttpClientTransport implements Transport {
       signal?.addEventListener('abort', wake, { once: true });
     });
   }
+}
+
+/** Why a fetch never got a response, naming the URL and the system error (`ECONNREFUSED`…) behind `fetch failed`. */
+function fetchFailed(url: URL | string, e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const why = code ? `${code}${typeof cause?.message === 'string' ? ` (${cause.message})` : ''}` : (e as Error).message;
+  const hint = code === 'ECONNREFUSED' ? ': is the server running, and listening on that address and port?' : '';
+  return `POST ${url} failed: ${why}${hint}`;
+}
+
+/** A response that is neither JSON nor SSE did not come from an MCP endpoint: say what came, and from where. */
+function notMcpEndpoint(type: string, url: URL | string): string {
+  const got = type.split(';')[0]!.trim() || 'no content type';
+  return `: expected application/json or text/event-stream, got ${got} from ${url}; is this the server's MCP endpoint URL?`;
 }
 
 /** Whether a response body is the JSON-RPC -32022 (unsupported protocol version) error. */

@@ -58,15 +58,16 @@ export class ServerExitError extends TsmcpError {
   readonly signal: NodeJS.Signals | null;
   /** The last lines of its stderr (bounded by `stderrTail`; empty unless `stderr: 'pipe'`). */
   readonly stderrTail: string;
+  /** What a request still waiting for its answer fails with (the engine uses it instead of "connection closed"). */
+  readonly beforeAnswering: string;
   constructor(command: string, exitCode: number | null, signal: NodeJS.Signals | null, stderrTail: string) {
-    const how = signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
-    super(
-      'TSMCP_PROCESS',
-      `Server process ${command} ${how}${stderrTail ? `; last stderr lines:\n${stderrTail}` : ''}`,
-    );
+    const how = `Server process ${command} ${signal ? `was killed by ${signal}` : `exited with code ${exitCode}`}`;
+    const tail = stderrTail ? ` (stderr:\n${stderrTail})` : '';
+    super('TSMCP_PROCESS', `${how}${tail}`);
     this.exitCode = exitCode;
     this.signal = signal;
     this.stderrTail = stderrTail;
+    this.beforeAnswering = `${how} before answering${tail}`;
   }
 }
 
