@@ -1,5 +1,8 @@
-// tsmcp/testing: a client connected to a server in memory in one call, on either era, with every message
-// of both directions checked against the official MCP schema of the negotiated revision. Runtime-neutral.
+/**
+ * tsmcp/testing: a client connected to a server in memory in one call, on either era, with every message
+ * of both directions checked against the official MCP schema of the negotiated revision. Runtime-neutral.
+ * @module tsmcp/testing
+ */
 import { Client, type ClientOptions } from '../entries/client.js';
 import { connectServer, type McpServer, type Server } from '../entries/server.js';
 import type { RequestIdentity } from '../protocol/identity.js';
