@@ -2,19 +2,25 @@
 // indexed: method → request/notification type, who may send it, error code → error type. Validation runs
 // on @cfworker/json-schema (runtime-neutral); a failure is summarized with the schema path that failed.
 import { dereference, type OutputUnit, type Schema, type SchemaDraft, validate } from '@cfworker/json-schema';
+import {
+  LATEST_LEGACY_VERSION,
+  LATEST_PROTOCOL_VERSION,
+  type ProtocolVersion,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '../protocol/versions.js';
 
-/** The revisions whose schemas tsmcp/testing ships (each checked message is validated against one). */
-export const REVISIONS = ['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'] as const;
-export type Revision = (typeof REVISIONS)[number];
+/** The revisions whose schemas tsmcp/testing ships: every revision tsmcp speaks, newest first. */
+export const REVISIONS = SUPPORTED_PROTOCOL_VERSIONS;
+export type Revision = ProtocolVersion;
 /** A schema file: one of the revisions, or the tasks extension. */
 export type SchemaName = Revision | 'ext-tasks';
 export type Direction = 'client->server' | 'server->client';
 export type Kind = 'request' | 'notification';
 
 /** The only modern (stateless, `resultType`-carrying) revision so far. */
-export const MODERN: Revision = '2026-07-28';
+export const MODERN: Revision = LATEST_PROTOCOL_VERSION;
 /** The last legacy revision: the schema that first allows id-less error responses. */
-export const LAST_LEGACY: Revision = '2025-11-25';
+export const LAST_LEGACY: Revision = LATEST_LEGACY_VERSION;
 
 export function isRevision(value: unknown): value is Revision {
   return typeof value === 'string' && (REVISIONS as readonly string[]).includes(value);

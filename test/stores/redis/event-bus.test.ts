@@ -230,7 +230,9 @@ describe('RedisEventBus across three instances', skipWithoutRedis(), () => {
     }
     await until(() => fleet.every((i) => i.bus.subscribed), 'the subscribers to come back');
     await sentinel();
-    assert.equal(a.bus.stats.caughtUp - caught, 2, 'the two events, from the log');
+    // At least the two events (a sentinel raised while A's reconnect was being refused is caught up too);
+    // that none reached a stream twice is what the counts below check.
+    assert.ok(a.bus.stats.caughtUp - caught >= 2, `the two events, from the log (${a.bus.stats.caughtUp - caught})`);
     assert.equal(a.bus.stats.resyncs - resyncs, 1);
     for (const [name, list, from] of [
       ['listen', modern, m],
