@@ -98,8 +98,8 @@ export interface HttpServer {
 }
 
 /** Start one HTTP server child, open its legacy session and warm both wires up. */
-export async function startHttp(kind: Kind, alloc = false, execArgv: string[] = []): Promise<HttpServer> {
-  const child = spawn('./servers/http.js', [kind], { alloc, execArgv });
+export async function startHttp(kind: Kind, young?: 'alloc' | 'rss', execArgv: string[] = []): Promise<HttpServer> {
+  const child = spawn('./servers/http.js', [kind], { young, execArgv });
   const { port } = await child.ready;
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const headers = { modern: MODERN_HEADERS, legacy: await openLegacy(agent, port) };
@@ -148,13 +148,15 @@ export const httpAllocation = (s: HttpServer, requests: number) =>
   measureAllocation(s.child, requests, (n) => drive(s.agent, s.port, s.headers.modern, 'modern', n));
 
 /**
- * RSS (and JS heap) per open legacy session, in a fresh child: warm up, collect, read RSS; open `sessions`
- * sessions (initialize + initialized each, held open), collect, read again. `undefined` when the server
- * keeps no sessions (no Mcp-Session-Id).
+ * RSS (and JS heap) per open legacy session, in a fresh child whose young generation is small and fixed (so
+ * its growth is not in the figure): warm up, open SESSION_WARM_UP sessions (code and maps grown), collect,
+ * read RSS; open `sessions` more (initialize + initialized each, held open), collect, read again.
+ * `undefined` when the server keeps no sessions (no Mcp-Session-Id).
  */
 export async function rssPerSession(kind: Kind, sessions: number) {
-  const s = await startHttp(kind);
+  const s = await startHttp(kind, 'rss');
   try {
+    for (let i = 0; i < SESSION_WARM_UP; i++) await openLegacy(s.agent, s.port);
     const before = await s.child.ask<{ rss: number; heap: number }>('mem');
     let held = 0;
     for (let i = 0; i < sessions; i++) if ((await openLegacy(s.agent, s.port))['mcp-session-id']) held++;
@@ -165,3 +167,4 @@ export async function rssPerSession(kind: Kind, sessions: number) {
     await stopHttp(s);
   }
 }
+const SESSION_WARM_UP = 200;

@@ -40,8 +40,8 @@ let asks = 0;
 export interface SpawnOptions {
   /** Preload the probe (and --expose-gc); off for cold start, where only the bare server start counts. */
   probe?: boolean;
-  /** Large young generation for allocation windows (probe.ts). */
-  alloc?: boolean;
+  /** Young generation: large for allocation windows (probe.ts), small and fixed for RSS per session. */
+  young?: 'alloc' | 'rss';
   /** Extra node flags (e.g. --cpu-prof). */
   execArgv?: string[];
   /** Pipes for stdin/stdout (stdio servers) or nothing (HTTP servers). */
@@ -52,7 +52,8 @@ export interface SpawnOptions {
 export function spawn(script: string, args: string[], o: SpawnOptions = {}): Child {
   const execArgv = [...(o.execArgv ?? [])];
   if (o.probe !== false) execArgv.push('--expose-gc', `--import=${PROBE}`);
-  if (o.alloc) execArgv.push('--min-semi-space-size=64', '--max-semi-space-size=64');
+  if (o.young === 'alloc') execArgv.push('--min-semi-space-size=64', '--max-semi-space-size=64');
+  if (o.young === 'rss') execArgv.push('--min-semi-space-size=1', '--max-semi-space-size=1');
   const proc = fork(here(script), args, {
     execArgv,
     stdio: [o.stdio ? 'pipe' : 'ignore', o.stdio ? 'pipe' : 'ignore', 'inherit', 'ipc'],

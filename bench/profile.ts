@@ -60,7 +60,7 @@ export async function runProfile(quick = false) {
   try {
     const httpDir = join(root, 'http');
     log(`profiling the tsmcp HTTP server: ${requests} tools/call (2026-07-28), ${CONNECTIONS} connections`);
-    const h = await startHttp('tsmcp', false, ['--cpu-prof', `--cpu-prof-dir=${httpDir}`]);
+    const h = await startHttp('tsmcp', undefined, ['--cpu-prof', `--cpu-prof-dir=${httpDir}`]);
     const f = await httpLoad(h, 'modern', requests);
     await h.child.exit(); // a clean exit writes the profile
     await stopHttp(h);
@@ -68,7 +68,7 @@ export async function runProfile(quick = false) {
 
     const stdioDir = join(root, 'stdio');
     log(`profiling the tsmcp stdio server: ${batches} × 10,000 pipelined tools/call`);
-    const s = await startStdio('tsmcp', false, ['--cpu-prof', `--cpu-prof-dir=${stdioDir}`]);
+    const s = await startStdio('tsmcp', undefined, ['--cpu-prof', `--cpu-prof-dir=${stdioDir}`]);
     let rate = 0;
     for (let i = 0; i < batches; i++) rate += (await pipelined(s, 10_000)) / batches;
     await s.child.exit();

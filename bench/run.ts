@@ -40,8 +40,8 @@ if (args.includes('--json') && (!jsonFile || jsonFile.startsWith('--'))) {
 }
 
 const P = quick
-  ? { repeats: 3, http: 1500, seq: 500, pipe: 10_000, alloc: 1000, sessions: 300, client: 2000, cold: 5 }
-  : { repeats: 8, http: 4000, seq: 2000, pipe: 10_000, alloc: 1000, sessions: 1000, client: 5000, cold: 8 };
+  ? { repeats: 4, http: 3000, seq: 1000, pipe: 10_000, alloc: 1000, sessions: 2000, client: 3000, cold: 6 }
+  : { repeats: 8, http: 6000, seq: 3000, pipe: 10_000, alloc: 1000, sessions: 4000, client: 6000, cold: 10 };
 
 interface Row {
   id: string;
@@ -145,8 +145,8 @@ const R = P.repeats;
   const http = new Map<Kind, Awaited<ReturnType<typeof startHttp>>>();
   const stdio = new Map<Kind, Awaited<ReturnType<typeof startStdio>>>();
   try {
-    for (const k of KINDS) http.set(k, await startHttp(k, true));
-    for (const k of KINDS) stdio.set(k, await startStdio(k, true));
+    for (const k of KINDS) http.set(k, await startHttp(k, 'alloc'));
+    for (const k of KINDS) stdio.set(k, await startStdio(k, 'alloc'));
     for (let r = 0; r < R; r++)
       for (const k of order(KINDS, r)) {
         put('alloc-http', k, (await httpAllocation(http.get(k)!, P.alloc)) / 1024);
@@ -249,7 +249,8 @@ console.log(
   '\nRatios are of medians. bare: a handler that does no MCP work (canned answers; the HTTP one keeps a session\n' +
     'map); official: the official v2 SDK. Client row: bare = a hand-written JSON-RPC caller, official = the v2\n' +
     'Client, all against the bare stdio responder. Allocation: JS heap bytes per request between two GCs\n' +
-    '(bench/servers/probe.ts); the official HTTP server keeps no legacy sessions when no id comes back (–).\n' +
+    '(bench/servers/probe.ts). HTTP 2025-11-25: sessions on every server (official: its documented\n' +
+    'isLegacyRequest routing to sessionful WebStandardStreamableHTTPServerTransports beside createMcpHandler).\n' +
     'One loader process shares the cores with the server: ratios, not absolute figures, carry across machines.',
 );
 if (jsonFile) {

@@ -29,8 +29,8 @@ export interface StdioServer {
   nextId: number;
 }
 
-export async function startStdio(kind: Kind, alloc = false, execArgv: string[] = []): Promise<StdioServer> {
-  const child = spawn(SCRIPTS[kind], [], { stdio: true, alloc, execArgv });
+export async function startStdio(kind: Kind, young?: 'alloc' | 'rss', execArgv: string[] = []): Promise<StdioServer> {
+  const child = spawn(SCRIPTS[kind], [], { stdio: true, young, execArgv });
   const driver = new LineDriver(child.proc);
   const s = { child, driver, nextId: 1 };
   const stop = driver.deadline(RUN_MS);

@@ -1,9 +1,14 @@
-// Benchmark HTTP server in a child process: `tsmcp`, `official` (v2 createMcpHandler) or `bare` (a
+// Benchmark HTTP server in a child process: `tsmcp`, `official` (v2 createMcpHandler; 2025 traffic to sessionful transports) or `bare` (a
 // canned answer), each with one `echo` tool. Reports its port over IPC; figures come from probe.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { McpServer as V2Server, createMcpHandler } from '@modelcontextprotocol/server';
+import {
+  McpServer as V2Server,
+  WebStandardStreamableHTTPServerTransport,
+  createMcpHandler,
+  isLegacyRequest,
+} from '@modelcontextprotocol/server';
 import { McpServer } from '../../src/entries/server.js';
 import { createNodeHandler } from '../../src/transports/http/node.js';
 
@@ -17,15 +22,42 @@ if (kind === 'tsmcp') {
     { inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
     (a) => ({ content: [{ type: 'text', text: String(a.text) }] }),
   );
-  handler = createNodeHandler(server);
+  // One loader address holds every session of the RSS row: the default 1000 per client is raised, as the
+  // option's documentation says to behind a proxy.
+  handler = createNodeHandler(server, { maxSessionsPerClient: 10_000 });
 } else if (kind === 'official') {
-  const mcp = createMcpHandler(() => {
+  const factory = () => {
     const s = new V2Server({ name: 'bench', version: '1' });
     s.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, async ({ text }) => ({
       content: [{ type: 'text', text }],
     }));
     return s;
-  });
+  };
+  // createMcpHandler serves 2025 traffic statelessly only; a sessionful legacy deployment routes it, as the
+  // SDK documents (isLegacyRequest), to a session map of WebStandardStreamableHTTPServerTransport.
+  const modern = createMcpHandler(factory, { legacy: 'reject' });
+  const sessions = new Map<string, WebStandardStreamableHTTPServerTransport>();
+  const legacy = async (request: Request, parsedBody: unknown) => {
+    const sid = request.headers.get('mcp-session-id');
+    if (sid) {
+      const t = sessions.get(sid);
+      return t ? t.handleRequest(request, { parsedBody }) : new Response(null, { status: 404 });
+    }
+    const t: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => void sessions.set(id, t),
+    });
+    await factory().connect(t);
+    return t.handleRequest(request, { parsedBody });
+  };
+  const mcp = {
+    fetch: async (request: Request) => {
+      const body = request.method === 'POST' ? await request.json().catch(() => undefined) : undefined;
+      return (await isLegacyRequest(request, body))
+        ? legacy(request, body)
+        : modern.fetch(request, { parsedBody: body });
+    },
+  };
   // node:http → Fetch API, as @modelcontextprotocol/node does.
   handler = async (req, res) => {
     const chunks: Buffer[] = [];
