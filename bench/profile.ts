@@ -30,7 +30,9 @@ export function selfTimes(p: CpuProfile): { name: string; where: string; ms: num
   for (let i = 0; i < p.samples.length; i++) {
     const us = p.timeDeltas[i + 1] ?? 0;
     const f = byNode.get(p.samples[i]!)!.callFrame;
-    const file = f.url ? f.url.replace(/^.*\/(node_modules\/|dist\/)/, '$1') : '';
+    const file = f.url.includes('/node_modules/')
+      ? f.url.slice(f.url.lastIndexOf('/node_modules/') + 1)
+      : f.url.replace(/^.*\/dist\//, 'dist/');
     const where = file ? `${file}:${f.lineNumber + 1}` : '';
     const key = `${f.functionName}@${where}`;
     const e = time.get(key) ?? { name: f.functionName || '(anonymous)', where, us: 0 };
