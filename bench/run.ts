@@ -202,7 +202,7 @@ const R = P.repeats;
   }
 }
 
-// Cold start.
+// Cold start (no probe: a plain `node script`).
 {
   log(`cold start: ${P.cold} spawns per kind`);
   for (let r = 0; r < P.cold; r++) for (const k of order(KINDS, r)) put('cold', k, await coldStart(k));
@@ -227,7 +227,7 @@ const times = (x?: number) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
 const table = [
   ['row', 'tsmcp (median [range])', 'bare', 'official', 'tsmcp÷bare', 'tsmcp÷official', 'aim'],
   ...figures.map((r) => [
-    `${r.label} (${r.unit})`,
+    r.label.includes(r.unit) ? r.label : `${r.label} (${r.unit})`,
     cell(r.figures.tsmcp, r.digits),
     cell(r.figures.bare, r.digits),
     cell(r.figures.official, r.digits),
