@@ -1,32 +1,16 @@
-// HTTP part of `npm run bench`: requests/s, p50/p99 latency and server CPU per request for the tsmcp
-// node front, the official v2 createMcpHandler and a bare canned handler; heap per legacy session.
-import { fork, type ChildProcess } from 'node:child_process';
+// HTTP rows of `npm run bench`: the tsmcp node front, the official v2 createMcpHandler and a bare canned
+// node:http handler (servers/http.ts), each in its own child. Per repeat: req/s and server CPU per request
+// of `tools/call` over 16 keep-alive connections on both wires, JS heap bytes allocated per request
+// (servers/probe.ts explains how), and RSS per open legacy session. Loader: this process, on 127.0.0.1.
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { type Child, type Kind, log, spawn } from './lib.js';
 
-const script = fileURLToPath(new URL('./servers/http.js', import.meta.url));
-const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 4000);
 const META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-
-interface Child {
-  proc: ChildProcess;
-  port: number;
-}
-
-async function start(kind: string): Promise<Child> {
-  const proc = fork(script, [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const port = await new Promise<number>((resolve) => proc.once('message', (m: { port: number }) => resolve(m.port)));
-  return { proc, port };
-}
-function stats(c: Child): Promise<{ cpu: NodeJS.CpuUsage; heap: number }> {
-  return new Promise((resolve) => {
-    c.proc.once('message', resolve as (m: unknown) => void);
-    c.proc.send('stats');
-  });
-}
+export const CONNECTIONS = 16;
+const WARM_UP = 200;
 
 /** One POST to `path` (default /mcp) on a loopback port through `agent`; the whole answer as text. */
 export function post(
@@ -77,120 +61,110 @@ async function openLegacy(agent: Agent, port: number): Promise<Record<string, st
     }),
     {},
   );
+  if (init.status !== 200) throw new Error(`initialize: HTTP ${init.status}: ${init.text.slice(0, 200)}`);
   const h: Record<string, string> = { 'mcp-protocol-version': '2025-11-25' };
   if (init.session) h['mcp-session-id'] = init.session;
   await post(agent, port, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), h);
   return h;
 }
 
-/** Run REQUESTS tools/call over `connections` keep-alive sockets; returns req/s, p50, p99 (ms), CPU µs/req. */
-export async function load(c: Child, wire: 'modern' | 'legacy', connections: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const headers =
-    wire === 'modern'
-      ? { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' }
-      : await openLegacy(agent, c.port);
-  const params =
-    wire === 'modern'
-      ? { _meta: META, name: 'echo', arguments: { text: 'hi' } }
-      : { name: 'echo', arguments: { text: 'hi' } };
-  for (let i = 0; i < 200; i++)
-    await post(agent, c.port, JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params }), headers); // warm-up
-  const before = await stats(c);
-  const latencies: number[] = [];
+type Wire = 'modern' | 'legacy';
+const PARAMS = {
+  modern: JSON.stringify({ _meta: META, name: 'echo', arguments: { text: 'hi' } }),
+  legacy: JSON.stringify({ name: 'echo', arguments: { text: 'hi' } }),
+};
+const MODERN_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+
+/** `requests` tools/call over `connections` keep-alive sockets through `agent` (every answer checked). */
+async function drive(agent: Agent, port: number, headers: Record<string, string>, wire: Wire, requests: number) {
   let next = 0;
+  const body = (id: number) => `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":${PARAMS[wire]}}`;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (next < requests) {
+        const r = await post(agent, port, body(next++), headers);
+        if (r.status !== 200 || !r.text.includes('"result"'))
+          throw new Error(`${wire} tools/call: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+      }
+    }),
+  );
+}
+
+export interface HttpServer {
+  child: Child;
+  port: number;
+  agent: Agent;
+  headers: { modern: Record<string, string>; legacy: Record<string, string> };
+}
+
+/** Start one HTTP server child, open its legacy session and warm both wires up. */
+export async function startHttp(kind: Kind, young?: 'alloc' | 'rss', execArgv: string[] = []): Promise<HttpServer> {
+  const child = spawn('./servers/http.js', [kind], { young, execArgv });
+  const { port } = await child.ready;
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const headers = { modern: MODERN_HEADERS, legacy: await openLegacy(agent, port) };
+  for (const wire of ['modern', 'legacy'] as const) await drive(agent, port, headers[wire], wire, WARM_UP);
+  return { child, port, agent, headers };
+}
+export async function stopHttp(s: HttpServer) {
+  s.agent.destroy();
+  await s.child.close();
+}
+
+/** req/s and server CPU µs per request for `requests` tools/call on `wire`. */
+export async function httpLoad(s: HttpServer, wire: Wire, requests: number) {
+  const before = await s.child.ask<{ cpu: NodeJS.CpuUsage }>('cpu');
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < REQUESTS) {
-        const id = next++;
-        const s = performance.now();
-        const r = await post(
-          agent,
-          c.port,
-          JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params }),
-          headers,
-        );
-        if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
+  await drive(s.agent, s.port, s.headers[wire], wire, requests);
   const seconds = (performance.now() - t0) / 1000;
-  const after = await stats(c);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const cpu = (after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system) / REQUESTS;
-  return {
-    rps: REQUESTS / seconds,
-    p50: latencies[Math.floor(latencies.length / 2)]!,
-    p99: latencies[Math.floor(latencies.length * 0.99)]!,
-    cpu,
-  };
+  const after = await s.child.ask<{ cpu: NodeJS.CpuUsage }>('cpu');
+  const cpu = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return { rps: requests / seconds, cpuPerRequest: cpu / requests };
 }
 
-const SESSIONS = 1000;
-/** Heap per open legacy session, from SESSIONS sessions opened and held. */
-export async function heapPerSession(c: Child): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  const before = await stats(c);
-  for (let i = 0; i < SESSIONS; i++) await openLegacy(agent, c.port);
-  const after = await stats(c);
-  agent.destroy();
-  return (after.heap - before.heap) / SESSIONS;
-}
-
-function ask<T>(c: Child, message: string): Promise<T> {
-  return new Promise((resolve) => {
-    c.proc.once('message', resolve as (m: unknown) => void);
-    c.proc.send(message);
-  });
-}
-
-/** Bytes the server allocates per modern tools/call (sampled; 2000 requests over 16 connections). */
-export async function allocationPerRequest(c: Child): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const headers = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
-  const body = (id: number) =>
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id,
-      method: 'tools/call',
-      params: { _meta: META, name: 'echo', arguments: { text: 'hi' } },
-    });
-  for (let i = 0; i < 200; i++) await post(agent, c.port, body(i), headers);
-  await ask(c, 'alloc-start');
-  const N = 2000;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < N) await post(agent, c.port, body(next++), headers);
-    }),
-  );
-  const { allocated } = await ask<{ allocated: number }>(c, 'alloc-stop');
-  agent.destroy();
-  return allocated / N;
-}
-
-export async function runHttp(): Promise<{ [metric: string]: { [kind: string]: number } }> {
-  const rows: { [metric: string]: { [kind: string]: number } } = {};
-  const put = (m: string, k: string, v: number) => ((rows[m] ??= {})[k] = v);
-  for (const kind of ['tsmcp', 'official', 'bare']) {
-    process.stderr.write(`benchmarking HTTP ${kind}…\n`);
-    const c = await start(kind);
-    for (const wire of ['modern', 'legacy'] as const) {
-      if (kind === 'bare' && wire === 'legacy') continue;
-      for (const n of [1, 16, 64]) {
-        const r = await load(c, wire, n);
-        put(`http ${wire} ×${n} (req/s)`, kind, r.rps);
-        put(`http ${wire} ×${n} p50 (ms)`, kind, r.p50);
-        put(`http ${wire} ×${n} p99 (ms)`, kind, r.p99);
-        put(`http ${wire} ×${n} server CPU (µs/req)`, kind, r.cpu);
-      }
-    }
-    put('allocated per modern request, server (KiB)', kind, (await allocationPerRequest(c)) / 1024);
-    if (kind !== 'bare') put('heap per open legacy session (KiB)', kind, (await heapPerSession(c)) / 1024);
-    c.proc.send('exit');
+/**
+ * Bytes allocated per request in a window of `requests` modern tools/call (probe.ts). A window in which a
+ * GC ran is thrown away and retried at half the size, three times at most.
+ */
+export async function measureAllocation(
+  child: Child,
+  requests: number,
+  run: (n: number) => Promise<void>,
+): Promise<number> {
+  for (let n = Math.min(requests, windows.get(child) ?? requests), attempt = 0; attempt < 4; attempt++) {
+    await child.ask('alloc-start');
+    await run(n);
+    const { bytes, gcs } = await child.ask<{ bytes: number; gcs: number }>('alloc-stop');
+    if (gcs === 0) return bytes / n;
+    n = Math.max(50, n >> 1);
+    windows.set(child, n);
+    log(`  (a GC ran in an allocation window: ${n} requests from now on for this server)`);
   }
-  return rows;
+  throw new Error('allocation: a GC ran in every window');
 }
+/** The window size that fits each child's young generation, once one did not. */
+const windows = new WeakMap<Child, number>();
+export const httpAllocation = (s: HttpServer, requests: number) =>
+  measureAllocation(s.child, requests, (n) => drive(s.agent, s.port, s.headers.modern, 'modern', n));
+
+/**
+ * RSS (and JS heap) per open legacy session, in a fresh child whose young generation is small and fixed (so
+ * its growth is not in the figure): warm up, open SESSION_WARM_UP sessions (code and maps grown), collect,
+ * read RSS; open `sessions` more (initialize + initialized each, held open), collect, read again.
+ * `undefined` when the server keeps no sessions (no Mcp-Session-Id).
+ */
+export async function rssPerSession(kind: Kind, sessions: number) {
+  const s = await startHttp(kind, 'rss');
+  try {
+    for (let i = 0; i < SESSION_WARM_UP; i++) await openLegacy(s.agent, s.port);
+    const before = await s.child.ask<{ rss: number; heap: number }>('mem');
+    let held = 0;
+    for (let i = 0; i < sessions; i++) if ((await openLegacy(s.agent, s.port))['mcp-session-id']) held++;
+    const after = await s.child.ask<{ rss: number; heap: number }>('mem');
+    if (held === 0) return undefined;
+    return { rss: (after.rss - before.rss) / sessions, heap: (after.heap - before.heap) / sessions };
+  } finally {
+    await stopHttp(s);
+  }
+}
+const SESSION_WARM_UP = 200;
