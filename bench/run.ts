@@ -4,6 +4,7 @@
 //   --json <file>  also write every figure (each repeat's value, median, range, ratios) to <file>
 //   --fleet        then the fleet section (alone: npm run bench:fleet)
 //   --profile      instead, profile the tsmcp servers under load (alone: npm run bench:profile)
+//   --only <groups> only these sections, comma-separated: http, alloc, rss, stdio, client, cold
 // Repeats are interleaved: each repeat runs every kind once, in an order rotated from repeat to repeat.
 // Everything stays on 127.0.0.1; every loop is bounded; every child is killed when this process ends.
 import { writeFileSync } from 'node:fs';
@@ -22,10 +23,13 @@ import {
 } from './stdio.js';
 
 const args = process.argv.slice(2);
-const known = new Set(['--quick', '--json', '--fleet', '--profile']);
+const known = new Set(['--quick', '--json', '--fleet', '--profile', '--only']);
+const GROUPS = ['http', 'alloc', 'rss', 'stdio', 'client', 'cold'];
 for (const [i, a] of args.entries())
-  if (!known.has(a) && args[i - 1] !== '--json') {
-    console.error(`unknown option ${a}: npm run bench [-- --quick] [--json <file>] [--fleet] [--profile]`);
+  if (!known.has(a) && args[i - 1] !== '--json' && args[i - 1] !== '--only') {
+    console.error(
+      `unknown option ${a}: npm run bench [-- --quick] [--json <file>] [--fleet] [--profile] [--only ${GROUPS.join(',')}]`,
+    );
     process.exit(2);
   }
 if (args.includes('--profile')) {
@@ -33,6 +37,13 @@ if (args.includes('--profile')) {
   process.exit(0);
 }
 const quick = args.includes('--quick');
+const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',') : GROUPS;
+for (const g of only)
+  if (!GROUPS.includes(g)) {
+    console.error(`--only: unknown section ${g} (sections: ${GROUPS.join(', ')})`);
+    process.exit(2);
+  }
+const want = (group: string) => only.includes(group);
 const jsonFile = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 if (args.includes('--json') && (!jsonFile || jsonFile.startsWith('--'))) {
   console.error('--json needs a file name');
@@ -119,7 +130,7 @@ const load0 = os.loadavg()[0]!;
 const R = P.repeats;
 
 // HTTP throughput and CPU: one child per kind, both wires per repeat.
-{
+if (want('http')) {
   log(`HTTP: ${R} repeats × ${P.http} tools/call per wire, ${CONNECTIONS} connections`);
   const servers = new Map<Kind, Awaited<ReturnType<typeof startHttp>>>();
   try {
@@ -140,7 +151,7 @@ const R = P.repeats;
 }
 
 // Allocation per request on both wires, in children with a large young generation (probe.ts).
-{
+if (want('alloc')) {
   log(`allocation: ${R} windows of ${P.alloc} requests per wire`);
   const http = new Map<Kind, Awaited<ReturnType<typeof startHttp>>>();
   const stdio = new Map<Kind, Awaited<ReturnType<typeof startStdio>>>();
@@ -159,7 +170,7 @@ const R = P.repeats;
 }
 
 // RSS per open legacy session: a fresh child per measurement.
-{
+if (want('rss')) {
   log(`sessions: ${R} repeats × ${P.sessions} legacy sessions`);
   for (let r = 0; r < R; r++)
     for (const k of order(KINDS, r)) {
@@ -170,7 +181,7 @@ const R = P.repeats;
 }
 
 // stdio sequential and pipelined, raw lines.
-{
+if (want('stdio')) {
   log(`stdio: ${R} repeats × ${P.seq} sequential + ${P.pipe} pipelined calls`);
   const servers = new Map<Kind, Awaited<ReturnType<typeof startStdio>>>();
   try {
@@ -186,7 +197,7 @@ const R = P.repeats;
 }
 
 // Client overhead: the callers against the bare responder.
-{
+if (want('client')) {
   log(`client: ${R} repeats × ${P.client} calls`);
   const callers = new Map<Kind, Awaited<ReturnType<typeof startCaller>>>();
   try {
@@ -203,7 +214,7 @@ const R = P.repeats;
 }
 
 // Cold start (no probe: a plain `node script`).
-{
+if (want('cold')) {
   log(`cold start: ${P.cold} spawns per kind`);
   for (let r = 0; r < P.cold; r++) for (const k of order(KINDS, r)) put('cold', k, await coldStart(k));
 }
@@ -226,15 +237,17 @@ const cell = (f: Figure | undefined, digits: number) => {
 const times = (x?: number) => (x === undefined ? '–' : `${x.toFixed(2)}×`);
 const table = [
   ['row', 'tsmcp (median [range])', 'bare', 'official', 'tsmcp÷bare', 'tsmcp÷official', 'aim'],
-  ...figures.map((r) => [
-    r.label.includes(r.unit) ? r.label : `${r.label} (${r.unit})`,
-    cell(r.figures.tsmcp, r.digits),
-    cell(r.figures.bare, r.digits),
-    cell(r.figures.official, r.digits),
-    times(r.vsBare),
-    times(r.vsOfficial),
-    r.aim,
-  ]),
+  ...figures
+    .filter((r) => Object.keys(r.figures).length > 0) // --only: the sections run
+    .map((r) => [
+      r.label.includes(r.unit) ? r.label : `${r.label} (${r.unit})`,
+      cell(r.figures.tsmcp, r.digits),
+      cell(r.figures.bare, r.digits),
+      cell(r.figures.official, r.digits),
+      times(r.vsBare),
+      times(r.vsOfficial),
+      r.aim,
+    ]),
 ];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((l) => l[i]!.length)));
 const line = (l: string[]) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
