@@ -354,10 +354,15 @@ export class Client {
   // ---------------------------------------------------------------- typed API
 
   /** `request()` with the params and result types of the request map. */
-  async #call<M extends RequestMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
+  #call<M extends RequestMethod>(method: M, params: ParamsOf<M>, options?: CallOptions): Promise<ResultOf<M>> {
     // The one narrowing of a result: `#send` checked it against `method`'s required fields (validateResult),
-    // or an extension's follower produced it for this method.
-    return (await this.request(method, params, options)) as ResultOf<M>;
+    // or an extension's follower produced it for this method. Not async (a second promise per call would
+    // only add a hop); a subclass's request() that throws still becomes a rejection, as it was.
+    try {
+      return this.request(method, params, options) as Promise<ResultOf<M>>;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** `server/discover` (2026-07-28 servers). */
@@ -399,12 +404,18 @@ export class Client {
    * outputSchema cannot be used (a dialect other than 2020-12 or draft-07, a `$ref` outside the schema,
    * over the size bounds) is refused with `TSMCP_OUTPUT_SCHEMA` before anything is sent.
    */
-  async callTool(name: string, args: JsonObject = {}, options?: CallOptions): Promise<CallToolResult> {
+  callTool(name: string, args: JsonObject = {}, options?: CallOptions): Promise<CallToolResult> {
     const schema = this.#outputSchemas.get(name);
     if (schema instanceof TsmcpError)
-      throw new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause });
-    const r = await this.#call('tools/call', { name, arguments: args }, options);
-    if (schema && !r.isError) {
+      return Promise.reject(new TsmcpError('TSMCP_OUTPUT_SCHEMA', schema.message, { cause: schema.cause }));
+    // Most tools declare no outputSchema: their result is the request's own promise (no async wrapper).
+    const call = this.#call('tools/call', { name, arguments: args }, options);
+    return schema ? this.#checkOutput(name, schema, call) : call;
+  }
+
+  async #checkOutput(name: string, schema: CompiledSchema, call: Promise<CallToolResult>): Promise<CallToolResult> {
+    const r = await call;
+    if (!r.isError) {
       if (r.structuredContent === undefined)
         throw new TsmcpError(
           'TSMCP_OUTPUT_SCHEMA',

@@ -1,6 +1,7 @@
 // Sending one request to its final result: `_meta` on 2026-07-28, the multi round-trip loop (input rounds
 // answered through the handlers, bounded), extension result types, the -32020 header retry, legacy results
 // translated, and the response cache.
+import type { RequestOptions } from '../engine/peer.js';
 import { decodeLegacyResult } from '../protocol/codec.js';
 import { ErrorCode, McpError, TsmcpError } from '../protocol/errors.js';
 import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
@@ -44,12 +45,15 @@ export async function send(
     const hit = s.cache!.get(method, params);
     if (hit) return hit;
   }
-  const { meta, logLevel, noCache: _n, ...reqOptions } = options;
+  // The peer reads only its own RequestOptions fields (signal, timeouts, onprogress…): the client's own
+  // (meta, logLevel, noCache) ride along unread, which saves a rest-object per call.
+  const { meta, logLevel } = options;
+  const reqOptions: RequestOptions = options;
   if (!isModernVersion(version)) {
     const p = meta ? { ...params, _meta: { ...(isObject(params._meta) ? params._meta : {}), ...meta } } : params;
     const legacyResult = decodeLegacyResult(await peer.request(method, p, reqOptions));
     // A call an extension augments may answer with another shape (the extension reads it).
-    return s.legacyPassThrough.some((when) => when(method, params)) ? legacyResult : checked(method, legacyResult);
+    return passesThrough(s, method, params) ? legacyResult : checked(method, legacyResult);
   }
   const extra =
     isObject(params._meta) || meta ? { ...(isObject(params._meta) ? params._meta : {}), ...meta } : undefined;
@@ -96,6 +100,12 @@ export async function send(
     if (requests) next.inputResponses = await host.input.answerAll(requests, options.signal);
     if (typeof result.requestState === 'string') next.requestState = result.requestState;
   }
+}
+
+/** Whether an extension reads this legacy result itself (no closure per call when none registered). */
+function passesThrough(s: ClientState, method: string, params: JsonObject): boolean {
+  for (const when of s.legacyPassThrough) if (when(method, params)) return true;
+  return false;
 }
 
 /**
