@@ -120,3 +120,18 @@ describe('stdio server: a client that does not read', () => {
     );
   });
 });
+
+describe('LineWriter.flushAll (before the stream is ended)', () => {
+  it('hands the backlog over in order without a second drain listener, and settles it on the drain', async () => {
+    const sink = slowSink();
+    const w = new LineWriter(sink.out, Number.POSITIVE_INFINITY, 'test', neverOverflow);
+    const done = [w.write(`${'a'.repeat(100)}\n`), w.write('b\n')];
+    w.flush(); // 'a' backed the stream up: 'b' waits for the drain
+    done.push(w.write('c\n'));
+    w.flushAll();
+    assert.equal(sink.out.listenerCount('drain'), 1);
+    await Promise.all(done);
+    assert.equal(sink.out.listenerCount('drain'), 0);
+    assert.equal(sink.chunks.join(''), `${'a'.repeat(100)}\nb\nc\n`);
+  });
+});

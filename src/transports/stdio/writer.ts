@@ -46,9 +46,11 @@ export class LineWriter {
   /** Write `line` (ending in a newline); resolves once the stream took it and is not backed up. */
   write(line: string): Promise<void> {
     if (this.#draining) {
-      const bytes = Buffer.byteLength(line);
-      if (this.#text !== '' && this.#bytes + bytes > this.#max) return this.#overflow();
-      this.#bytes += bytes;
+      if (this.#max !== Number.POSITIVE_INFINITY) {
+        const bytes = Buffer.byteLength(line);
+        if (this.#text !== '' && this.#bytes + bytes > this.#max) return this.#overflow();
+        this.#bytes += bytes;
+      }
     } else if (!this.#scheduled) {
       // The first line of a tick goes out at once (no delay for a lone message); the lines that follow it
       // in the same tick (the answers to one chunk of requests) are joined and written once after it.
@@ -92,6 +94,25 @@ export class LineWriter {
     return new Promise<void>((r) => {
       this.#waiting = r;
     });
+  }
+
+  /** Before ending the stream: hand it everything queued, backed up or not (as plain writes would have). */
+  flushAll(): void {
+    if (!this.#draining) return this.flush();
+    if (this.#text === '') return;
+    const text = this.#text;
+    const resolve = this.#resolve;
+    const waiting = this.#waiting;
+    this.#text = '';
+    this.#bytes = 0;
+    this.#batch = undefined;
+    this.#resolve = undefined;
+    this.#out.write(text);
+    // The 'drain' already awaited settles this batch too (no second listener).
+    this.#waiting = () => {
+      waiting?.();
+      resolve?.();
+    };
   }
 
   readonly #ondrain = (): void => {
