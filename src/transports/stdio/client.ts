@@ -6,6 +6,7 @@ import { TsmcpError } from '../../protocol/errors.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../../protocol/transport.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
+import { LineWriter } from './writer.js';
 
 export interface StdioClientTransportOptions {
   command: string;
@@ -101,6 +102,8 @@ export class StdioClientTransport implements Transport {
   readonly #options: StdioClientTransportOptions;
   readonly #stderr = new PassThrough();
   #child: ChildProcess | undefined;
+  /** Writes to the current child's stdin (unbounded, as the caller decides what it sends). */
+  #writer: LineWriter | undefined;
   #exited: Promise<void> = Promise.resolve();
   #closed = false;
   /** close() was asked for: the coming exit is not a crash. */
@@ -182,6 +185,7 @@ export class StdioClientTransport implements Transport {
         this.#tail = all.length > max ? Buffer.from(all.subarray(-max)) : all; // a copy: keep no large chunk alive
       });
     }
+    this.#writer = new LineWriter(child.stdin!, Number.POSITIVE_INFINITY, 'stdio client transport', () => {});
     child.stdin!.on('error', (e) => this.onerror?.(e));
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
     return new Promise((resolve, reject) => {
@@ -226,11 +230,18 @@ export class StdioClientTransport implements Transport {
     return lines.slice(-(this.#options.stderrTail?.maxLines ?? 20)).join('\n');
   }
 
-  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+  // Not async: the writer's promise is shared by every message of a batch, no wrapper per message.
+  send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
     const stdin = this.#child?.stdin;
     if (this.#closed || !stdin || stdin.destroyed)
-      throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Server process is not running');
-    if (!stdin.write(`${JSON.stringify(message)}\n`)) await new Promise<void>((r) => stdin.once('drain', r));
+      return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Server process is not running'));
+    let line: string;
+    try {
+      line = `${JSON.stringify(message)}\n`;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#writer!.write(line);
   }
 
   /** Close stdin, wait, SIGTERM, wait, SIGKILL; resolves once the process has exited. */
@@ -246,6 +257,7 @@ export class StdioClientTransport implements Transport {
     const exited = this.#exited;
     const within = (ms: number) =>
       Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    this.#writer?.flushAll(); // what was sent goes before the end of stdin
     child.stdin?.end();
     if (!(await within(stdinCloseMs))) {
       child.kill('SIGTERM');

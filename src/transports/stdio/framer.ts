@@ -59,6 +59,11 @@ export class LineFramer {
           this.#size = 0;
           this.#skipping = true;
           this.#oversize(head);
+        } else if (nl >= 0 && this.#size === 0) {
+          // The whole line is inside this chunk (the common case): decode it where it lies, no copy.
+          this.#parse(piece);
+          start = nl + 1;
+          continue;
         } else if (piece.length) {
           this.#chunks.push(piece.slice());
           this.#size += piece.length;
@@ -100,9 +105,15 @@ export class LineFramer {
     const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : concat(this.#chunks, this.#size);
     this.#chunks = [];
     this.#size = 0;
+    this.#parse(bytes);
+  }
+
+  #parse(bytes: Uint8Array): void {
     let text = this.#decoder.decode(bytes);
     if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (!text.trim()) return;
+    // A message starts with '{' or '['; only anything else can be a blank line to skip.
+    const first = text.charCodeAt(0);
+    if (first !== 0x7b && first !== 0x5b && !text.trim()) return;
     let value: unknown;
     try {
       value = JSON.parse(text);

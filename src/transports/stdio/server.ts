@@ -5,6 +5,7 @@ import type { RequestIdentity } from '../../protocol/identity.js';
 import type { JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import type { FrameError, Transport } from '../../protocol/transport.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, LineFramer, responseTooLarge } from './framer.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, LineWriter } from './writer.js';
 
 export interface StdioServerTransportOptions {
   /** Default: process.stdin. */
@@ -18,6 +19,12 @@ export interface StdioServerTransportOptions {
    * and anything else gets an id-less -32600 error.
    */
   maxMessageBytes?: number;
+  /**
+   * Most bytes of our messages held while stdout is backed up (the client does not read). Default 4 MiB;
+   * a single message is always accepted. Beyond it the transport closes: the send that ran over fails
+   * with `TSMCP_CONNECTION_CLOSED` naming this option, and calls in flight end with the connection.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Serves one client over this process's stdin/stdout. The transport closes when stdin ends. */
@@ -25,6 +32,7 @@ export class StdioServerTransport implements Transport {
   readonly #in: Readable;
   readonly #out: Writable;
   readonly #framer: LineFramer;
+  readonly #writer: LineWriter;
   #closed = false;
   onmessage?: (value: unknown) => void;
   onframeerror?: (error: FrameError) => void;
@@ -49,6 +57,12 @@ export class StdioServerTransport implements Transport {
       },
       options.maxMessageBytes,
     );
+    this.#writer = new LineWriter(
+      this.#out,
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      'stdio server transport',
+      () => void this.close(),
+    );
   }
 
   async start(): Promise<void> {
@@ -67,16 +81,23 @@ export class StdioServerTransport implements Transport {
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') void this.close();
   };
 
-  async send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
-    if (this.#closed) throw new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed');
-    if (!this.#out.write(`${JSON.stringify(message)}\n`)) {
-      await new Promise<void>((resolve) => this.#out.once('drain', resolve));
+  // Not async: the writer's promise is shared by every message of a batch, no wrapper per message.
+  send(message: JsonRpcMessage | JsonRpcMessage[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new TsmcpError('TSMCP_CONNECTION_CLOSED', 'Transport closed'));
+    let line: string;
+    try {
+      line = `${JSON.stringify(message)}\n`;
+    } catch (e) {
+      return Promise.reject(e);
     }
+    return this.#writer.write(line);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // What this tick sent still goes out before onclose (which may exit the process).
+    this.#writer.flush();
     this.#in.off('data', this.#ondata);
     this.#in.off('end', this.#onend);
     this.#in.off('error', this.#onerror);
