@@ -44,6 +44,7 @@ import { uriCovers } from '../protocol/uri.js';
 import { listChangedOf } from '../protocol/list-changed.js';
 import { InMemoryEventBus, type ServerEvent, type ServerEventBus } from './events.js';
 import { compose } from '../engine/compose.js';
+import { signalOf, type CancelSignal } from '../engine/cancel.js';
 import type { Middleware, MiddlewareRequest } from './middleware.js';
 import { RequestStateCodec, digest, type RequestStateOptions } from './request-state.js';
 import type { ListenFilter, MethodEra } from './extension.js';
@@ -388,23 +389,30 @@ export class Server {
 
   /**
    * Answer one request arriving on `channel`. Resolves with the result to send; throws McpError for a
-   * JSON-RPC error (already translated for the request's revision).
+   * JSON-RPC error (already translated for the request's revision). `signal` may be a
+   * LazyAbortController: its AbortSignal is then built only if a handler or middleware reads it.
    */
-  dispatch(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  dispatch(request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
     return this.#chain === undefined
       ? this.#route(request, channel, signal)
       : this.#wrapped(this.#chain, request, channel, signal);
   }
 
   /** Run the middleware chain around #route, on a channel whose notifications the chain can observe. */
-  #wrapped(chain: Chain, request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  #wrapped(chain: Chain, request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
     const { method } = request;
     const params = request.params ?? {};
     const meta: Meta = isObject(params._meta) ? params._meta : {};
     const version = meta[META.protocolVersion];
     const listeners: ((method: string, params: JsonObject) => void)[] = [];
+    // Member by member, not a spread: a carrier's channel may keep its methods on a prototype (HTTP's PostChannel).
     const observed: Channel = {
-      ...channel,
+      identity: channel.identity,
+      legacy: channel.legacy,
+      openLegacy: (s) => channel.openLegacy(s),
+      request: channel.request && ((m, p, s) => channel.request!(m, p, s)),
+      closeStream: channel.closeStream && ((ms) => channel.closeStream!(ms)),
+      ending: channel.ending,
       notify: (m, p) => {
         for (const l of listeners) {
           try {
@@ -432,14 +440,14 @@ export class Server {
           : method === 'initialize'
             ? undefined
             : channel.legacy?.version,
-      signal,
+      signal: signalOf(signal),
       onnotification: (l) => void listeners.push(l),
       scopesOf: (m, p) => this.scopesOf?.(m, p) ?? NO_SCOPES,
     };
     return chain(req, () => this.#route(request, observed, signal));
   }
 
-  async #route(request: JsonRpcRequest, channel: Channel, signal: AbortSignal): Promise<JsonObject> {
+  async #route(request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
     const { method } = request;
     const params = request.params ?? {};
     const meta: Meta = isObject(params._meta) ? params._meta : {};
@@ -467,7 +475,7 @@ export class Server {
     meta: Meta,
     version: unknown,
     channel: Channel,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<JsonObject> {
     const { method } = request;
     if (!isModernVersion(version) || !this.#versions.includes(version)) {
@@ -501,7 +509,7 @@ export class Server {
       : undefined;
     if (method === 'server/discover') return this.#discover();
     if (method === 'subscriptions/listen')
-      return this.#listen(request, params, meta, channel, signal, caps as ClientCapabilities);
+      return this.#listen(request, params, meta, channel, signalOf(signal), caps as ClientCapabilities);
 
     const handler = this.#handlers.get(method);
     if (!handler) throw methodNotFound(method);
@@ -783,7 +791,7 @@ export class Server {
     meta: Meta,
     session: LegacySession,
     channel: Channel,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<JsonObject> {
     const { method } = request;
     if (MODERN_ONLY.has(method) || this.#eras.get(method) === 'modern' || !advertised(method, this.#capabilities))

@@ -1,5 +1,6 @@
 // Legacy (2025-11-25 and older) Streamable HTTP sessions, for the core: opening them within the session
 // bounds, idle expiry and eviction, the GET stream, Last-Event-ID resumption, and server→client requests.
+import type { LazyAbortController } from '../../engine/cancel.js';
 import { Peer } from '../../engine/peer.js';
 import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
@@ -131,7 +132,7 @@ export class HttpSession {
   readonly streams = new Map<string, SseStream>();
   /** Server→client requests awaiting the client's answer (which arrives on a later POST); made on first use. */
   requests: SessionRequests | undefined;
-  readonly inflight = new Map<RequestId, AbortController>();
+  readonly inflight = new Map<RequestId, LazyAbortController>();
   /** Streams that finished while no client was connected, kept for the resumption window. */
   readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
   nextStream = 0;

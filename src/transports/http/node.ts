@@ -4,8 +4,17 @@
  * @module tsmcp/node
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthInfo } from '../../protocol/identity.js';
-import { HttpCore, STREAM_BUFFER_BYTES, type CoreRequest, type CoreResponse, type HttpServerOptions } from './core.js';
+import { LazyAbortController } from '../../engine/cancel.js';
+import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
+import {
+  HttpCore,
+  STREAM_BUFFER_BYTES,
+  type CoreRequest,
+  type CoreResponse,
+  type HeaderMap,
+  type HttpServerOptions,
+  type StreamSink,
+} from './core.js';
 import { serverOf, type ServerLike } from '../shared/server-of.js';
 
 export interface NodeHandlerOptions extends HttpServerOptions {
@@ -101,85 +110,128 @@ function lingerAfterClose(req: IncomingMessage): void {
   };
 }
 
+/** The exchange a ServerResponse belongs to, for the one shared `close` listener. */
+const EXCHANGE = Symbol('tsmcp.exchange');
+
+/** A client gone before its answer was written cancels the request (a listener shared by every response). */
+function onClose(this: ServerResponse & { [EXCHANGE]?: NodeExchange }): void {
+  if (!this.writableFinished) this[EXCHANGE]?.signal.abort();
+}
+
+/**
+ * One request and its answer as the core sees them. One object per request with its methods on the
+ * prototype (no closures per request), and a lazy AbortSignal: built only if a handler reads `ctx.signal`.
+ */
+class NodeExchange implements CoreRequest, CoreResponse {
+  readonly method: string;
+  readonly signal = new LazyAbortController();
+  readonly remoteAddress: string | undefined;
+  /** What an authentication middleware in front (Express, Fastify) verified, by the common convention. */
+  readonly auth: AuthInfo | undefined;
+  identity?: RequestIdentity;
+  responseHeaders?: HeaderMap;
+  /**
+   * A body left unread (413, 408) would otherwise be drained to keep the connection alive: the answer
+   * says `Connection: close`, and node:http ends and destroys the socket once it is written.
+   */
+  unread = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly front: { bodyTimeout: number; maxBuffered: number },
+  ) {
+    this.method = req.method ?? 'GET';
+    this.remoteAddress = req.socket.remoteAddress;
+    this.auth = (req as IncomingMessage & { auth?: AuthInfo }).auth;
+    this.identity = undefined;
+    this.responseHeaders = undefined;
+  }
+
+  /** Express rewrites `url` under a mount path; `originalUrl` is what the client asked for (a DPoP proof signs it). */
+  get path(): string | undefined {
+    return ((this.req as IncomingMessage & { originalUrl?: string }).originalUrl ?? this.req.url)?.split('?', 1)[0];
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  async text(limit: number): Promise<string | undefined> {
+    this.unread = true;
+    const text = await readBody(this.req, limit, this.front.bodyTimeout);
+    this.unread = text === undefined;
+    return text;
+  }
+
+  send(status: number, headers: HeaderMap, body?: string): void {
+    const res = this.res;
+    if (res.headersSent) return void res.end();
+    res.writeHead(status, this.unread ? { ...headers, connection: 'close' } : headers);
+    if (this.unread) lingerAfterClose(this.req);
+    res.end(body);
+  }
+
+  stream(status: number, headers: HeaderMap): StreamSink {
+    const res = this.res;
+    const maxBuffered = this.front.maxBuffered;
+    res.writeHead(status, headers);
+    res.flushHeaders();
+    let allowance = 0; // a resumption replay in flight, on top of maxBuffered
+    return {
+      write: (text, backlog) => {
+        if (res.destroyed) return;
+        res.write(text);
+        if (backlog) allowance += Buffer.byteLength(text);
+        else if (res.writableLength <= maxBuffered) allowance = 0;
+        // A client that does not read: drop the connection rather than buffer without end.
+        if (res.writableLength > maxBuffered + allowance) res.destroy();
+      },
+      end: () => void res.end(),
+      get closed() {
+        return res.writableEnded || res.destroyed;
+      },
+    };
+  }
+
+  /** What `core.handle` rejected with: 408 for a body timeout, else 500 (or just the end of a stream already begun). */
+  failed(e: { status?: number } | undefined): void {
+    const res = this.res;
+    if (res.headersSent) return void res.end();
+    res.writeHead(
+      e?.status === 408 ? 408 : 500,
+      this.unread
+        ? { 'content-type': 'application/json', connection: 'close' }
+        : { 'content-type': 'application/json' },
+    );
+    res.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: {
+          code: -32600,
+          message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error',
+        },
+      }),
+    );
+  }
+}
+
 /**
  * Serve MCP at one endpoint from node:http (mount it at your path).
  * @example http.createServer(createNodeHandler(server)).listen(3000, '127.0.0.1');
  */
 export function createNodeHandler(server: ServerLike, options: NodeHandlerOptions = {}): NodeHandler {
   const core = new HttpCore(serverOf(server), options);
-  const bodyTimeout = options.bodyTimeoutMs ?? 30_000;
-  const maxBuffered = options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES;
+  const front = {
+    bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+    maxBuffered: options.maxStreamBufferBytes ?? STREAM_BUFFER_BYTES,
+  };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const gone = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) gone.abort();
-    });
-    // A body left unread (413, 408) would otherwise be drained to keep the connection alive: the
-    // answer says `Connection: close`, and node:http ends and destroys the socket once it is written.
-    let unread = false;
-    const creq: CoreRequest = {
-      method: req.method ?? 'GET',
-      header: (name) => {
-        const v = req.headers[name];
-        return Array.isArray(v) ? v.join(', ') : v;
-      },
-      text: async (limit) => {
-        unread = true;
-        const text = await readBody(req, limit, bodyTimeout);
-        unread = text === undefined;
-        return text;
-      },
-      signal: gone.signal,
-      remoteAddress: req.socket.remoteAddress,
-      // Express rewrites `url` under a mount path; `originalUrl` is what the client asked for (a DPoP proof signs it).
-      path: ((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url)?.split('?', 1)[0],
-      // What an authentication middleware in front (Express, Fastify) verified, by the common convention.
-      auth: (req as IncomingMessage & { auth?: AuthInfo }).auth,
-    };
-    const cres: CoreResponse = {
-      send(status, headers, body) {
-        if (res.headersSent) return void res.end();
-        res.writeHead(status, unread ? { ...headers, connection: 'close' } : headers);
-        if (unread) lingerAfterClose(req);
-        res.end(body);
-      },
-      stream(status, headers) {
-        res.writeHead(status, headers);
-        res.flushHeaders();
-        let allowance = 0; // a resumption replay in flight, on top of maxBuffered
-        return {
-          write: (text, backlog) => {
-            if (res.destroyed) return;
-            res.write(text);
-            if (backlog) allowance += Buffer.byteLength(text);
-            else if (res.writableLength <= maxBuffered) allowance = 0;
-            // A client that does not read: drop the connection rather than buffer without end.
-            if (res.writableLength > maxBuffered + allowance) res.destroy();
-          },
-          end: () => void res.end(),
-          get closed() {
-            return res.writableEnded || res.destroyed;
-          },
-        };
-      },
-    };
-    core.handle(creq, cres).catch((e: { status?: number }) => {
-      if (!res.headersSent) {
-        res.writeHead(
-          e?.status === 408 ? 408 : 500,
-          unread ? { 'content-type': 'application/json', connection: 'close' } : { 'content-type': 'application/json' },
-        );
-        res.end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            error: {
-              code: -32600,
-              message: e?.status === 408 ? 'Request Timeout: the body did not arrive in time' : 'Internal error',
-            },
-          }),
-        );
-      } else res.end();
-    });
+    const exchange = new NodeExchange(req, res, front);
+    (res as ServerResponse & { [EXCHANGE]?: NodeExchange })[EXCHANGE] = exchange;
+    res.on('close', onClose);
+    core.handle(exchange, exchange).catch((e: { status?: number }) => exchange.failed(e));
   };
   return Object.assign(handler, { core });
 }
