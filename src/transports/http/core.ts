@@ -509,7 +509,8 @@ export class HttpCore {
     );
   }
 
-  async #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> {
+  /** Not async (its one await was the answer's): the caller awaits what it returns. */
+  #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> | void {
     const c = classify(body);
     if (c.kind === 'batch')
       return this.#fail(
@@ -542,7 +543,7 @@ export class HttpCore {
       this.#server.handles(request.method)
     ) {
       const headerError = checkRequestHeaders(
-        req.header.bind(req),
+        req,
         request.method,
         request.params,
         version,
@@ -550,7 +551,7 @@ export class HttpCore {
       );
       if (headerError) return this.#fail(req, res, 400, request.id, headerError.code, headerError.message);
     }
-    await this.#respond(req, res, request, undefined);
+    return this.#respond(req, res, request, undefined);
   }
 
   /**

@@ -41,38 +41,71 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(Object.assign(new Error('body timeout'), { status: 408 }));
-    }, timeoutMs);
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        cleanup();
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(c);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      reject(e);
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+    const read = new BodyRead(req, limit, resolve, reject);
+    read.timer = setTimeout(onBodyTimeout, timeoutMs, read);
+    (req as Reading)[READING] = read;
+    req.on('data', onBodyData);
+    req.on('end', onBodyEnd);
+    req.on('error', onBodyError);
   });
+}
+
+const READING = Symbol('tsmcp.bodyRead');
+type Reading = IncomingMessage & { [READING]?: BodyRead | undefined };
+
+/**
+ * One body being read. Its listeners are shared functions that find it on the request, so a read costs
+ * this object and its promise, not a closure per listener; a body that came in one chunk (most) is
+ * decoded from that chunk without a copy.
+ */
+class BodyRead {
+  first: Buffer | undefined = undefined;
+  rest: Buffer[] | undefined = undefined;
+  size = 0;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(
+    readonly req: IncomingMessage,
+    readonly limit: number,
+    readonly resolve: (text: string | undefined) => void,
+    readonly reject: (e: Error) => void,
+  ) {}
+  done(): void {
+    clearTimeout(this.timer);
+    const req = this.req;
+    req.off('data', onBodyData);
+    req.off('end', onBodyEnd);
+    req.off('error', onBodyError);
+    (req as Reading)[READING] = undefined;
+  }
+}
+
+function onBodyData(this: Reading, c: Buffer): void {
+  const read = this[READING]!;
+  read.size += c.length;
+  if (read.size > read.limit) {
+    read.done();
+    this.pause();
+    read.resolve(undefined);
+  } else if (read.first === undefined) read.first = c;
+  else (read.rest ??= [read.first]).push(c);
+}
+
+function onBodyEnd(this: Reading): void {
+  const read = this[READING]!;
+  read.done();
+  const body = read.rest ? Buffer.concat(read.rest, read.size) : read.first;
+  read.resolve(body ? body.toString('utf8') : '');
+}
+
+function onBodyError(this: Reading, e: Error): void {
+  const read = this[READING]!;
+  read.done();
+  read.reject(e);
+}
+
+function onBodyTimeout(read: BodyRead): void {
+  read.done();
+  read.reject(Object.assign(new Error('body timeout'), { status: 408 }));
 }
 
 /** Bytes of an unread body (413, 408) discarded after the answer, and for how long, before the socket is destroyed. */
