@@ -614,9 +614,20 @@ export class Server {
   }
 
   #finishModern(method: string, result: JsonObject): JsonObject {
-    const out: JsonObject = { ...result };
+    // A copy (the handler's object may be shared or frozen), made key by key: an object spread here cost
+    // about a microsecond per request (17% of an in-process tools/call dispatch), the loop a fraction of it.
+    // Own enumerable string keys, in their order, as the spread copied them (a symbol key never reaches the wire).
+    const out: JsonObject = {};
+    for (const k in result) {
+      if (!Object.hasOwn(result, k)) continue;
+      // An own "__proto__" key (JSON.parse makes them) stays a key, as the spread defined it, not a prototype.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: result[k], enumerable: true, writable: true, configurable: true });
+      else out[k] = result[k];
+    }
     if (out.resultType === undefined) out.resultType = 'complete';
-    out._meta = isObject(out._meta) ? { ...this.#serverInfoMeta, ...out._meta } : this.#serverInfoMeta;
+    const meta = out._meta;
+    out._meta = isObject(meta) ? { ...this.#serverInfoMeta, ...meta } : this.#serverInfoMeta;
     if (out.resultType === 'complete') {
       const hint = LIST_METHODS.has(method)
         ? this.#cache.lists
