@@ -520,7 +520,8 @@ export class Server {
     if (!handler) throw methodNotFound(method);
 
     const mrtr = MRTR_METHODS.has(method);
-    let answers: { [key: string]: unknown } = {};
+    // Answers exist only when a requestState came back (a retry); most calls carry none, so no object for them.
+    let answers: { [key: string]: unknown } | undefined;
     // The request digest binds requestState to this request; computed only when state is in play.
     let requestDigest: string | undefined;
     if (mrtr) {
@@ -564,7 +565,7 @@ export class Server {
         if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
         return this.#inputRequired(
           e.requests,
-          answers,
+          answers ?? {},
           requestDigest ?? (await digest(identityOf(method, params))),
           this.#principalOf({ identity: channel.identity, meta }),
         );

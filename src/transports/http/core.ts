@@ -184,6 +184,8 @@ const SSE_HEADERS: HeaderMap = {
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
 /** Browsers let a script read these: the MCP headers, an auth challenge and a DPoP nonce (RFC 9449 §9). */
 const EXPOSED_HEADERS = `${MCP_HEADERS}, www-authenticate, dpop-nonce`;
+/** What `handle` returns for an answer given synchronously (one settled promise shared by all). */
+const DONE: Promise<void> = Promise.resolve();
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
@@ -340,45 +342,68 @@ export class HttpCore {
     return this.#sessions.size;
   }
 
-  async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
-    const refused = this.#refuse(req.header('host'), req.header('origin'));
-    if (refused)
-      return res.send(
-        403,
-        this.#headers(req, JSON_HEADERS),
-        errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
-      );
-    if (req.method === 'GET' && req.path !== undefined && this.#options.auth?.metadataAt) {
-      const doc = this.#options.auth.metadataAt(req.path);
-      if (doc !== undefined) return res.send(200, this.#headers(req, JSON_HEADERS), doc);
-    }
-    let auth = req.auth;
-    if (this.#authenticate && req.method !== 'OPTIONS') {
-      try {
-        auth = await this.#authenticate({
-          method: req.method,
-          header: (n) => req.header(n.toLowerCase()) ?? undefined,
-          remoteAddress: req.remoteAddress,
-          auth,
-          path: req.path,
-          responseHeader: (name, value) => {
-            (req.responseHeaders ??= {})[name.toLowerCase()] = value;
-          },
-        });
-      } catch (e) {
-        const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
-        const extra = e instanceof McpError ? e.httpHeaders : undefined;
-        return res.send(
-          status,
-          this.#headers(req, extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS),
-          errorBody(undefined, {
-            code: ErrorCode.InvalidRequest,
-            message: status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
-          }),
+  /** Not async on the common path (no `authenticate`): the route's own promise is the answer's. */
+  handle(req: CoreRequest, res: CoreResponse): Promise<void> {
+    try {
+      const refused = this.#refuse(req.header('host'), req.header('origin'));
+      if (refused) {
+        res.send(
+          403,
+          this.#headers(req, JSON_HEADERS),
+          errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
         );
+        return DONE;
       }
+      if (req.method === 'GET' && req.path !== undefined && this.#options.auth?.metadataAt) {
+        const doc = this.#options.auth.metadataAt(req.path);
+        if (doc !== undefined) {
+          res.send(200, this.#headers(req, JSON_HEADERS), doc);
+          return DONE;
+        }
+      }
+      if (this.#authenticate && req.method !== 'OPTIONS') return this.#authenticated(req, res, this.#authenticate);
+      req.identity = new HttpIdentity(req, req.auth);
+      return this.#byMethod(req, res) ?? DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `handle` behind the `authenticate` option (or `auth`): the caller verified first. */
+  async #authenticated(
+    req: CoreRequest,
+    res: CoreResponse,
+    authenticate: NonNullable<HttpServerOptions['authenticate']>,
+  ): Promise<void> {
+    let auth = req.auth;
+    try {
+      auth = await authenticate({
+        method: req.method,
+        header: (n) => req.header(n.toLowerCase()) ?? undefined,
+        remoteAddress: req.remoteAddress,
+        auth,
+        path: req.path,
+        responseHeader: (name, value) => {
+          (req.responseHeaders ??= {})[name.toLowerCase()] = value;
+        },
+      });
+    } catch (e) {
+      const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
+      const extra = e instanceof McpError ? e.httpHeaders : undefined;
+      return res.send(
+        status,
+        this.#headers(req, extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS),
+        errorBody(undefined, {
+          code: ErrorCode.InvalidRequest,
+          message: status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
+        }),
+      );
     }
     req.identity = new HttpIdentity(req, auth);
+    return this.#byMethod(req, res);
+  }
+
+  #byMethod(req: CoreRequest, res: CoreResponse): Promise<void> | undefined {
     switch (req.method) {
       case 'POST':
         return this.#post(req, res);
@@ -387,8 +412,8 @@ export class HttpCore {
       case 'DELETE':
         return this.#delete(req, res);
       case 'OPTIONS':
-        if (this.#options.cors)
-          return res.send(
+        if (this.#options.cors) {
+          res.send(
             204,
             this.#headers(req, {
               'access-control-allow-methods': 'GET, POST, DELETE',
@@ -396,8 +421,11 @@ export class HttpCore {
               'access-control-max-age': '600',
             }),
           );
+          return undefined;
+        }
     }
     res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
+    return undefined;
   }
 
   /** Response headers plus the auth layer's (a DPoP nonce) and CORS when enabled and the origin is allowed. */

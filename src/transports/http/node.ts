@@ -24,8 +24,16 @@ export interface NodeHandlerOptions extends HttpServerOptions {
 
 export type NodeHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { readonly core: HttpCore };
 
-/** Read at most `limit` bytes; undefined when larger; rejects on timeout. */
-function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<string | undefined> {
+/**
+ * Read at most `limit` bytes; undefined when larger; rejects on timeout. `owner.unread` is cleared once the
+ * whole body was read (a promise of its own per request would cost more than the flag).
+ */
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+  owner: { unread: boolean },
+): Promise<string | undefined> {
   // A framework (express.json(), Fastify) may have read and parsed the body already.
   const parsed = (req as IncomingMessage & { body?: unknown }).body;
   if (parsed !== undefined && (req.readableEnded || (req as { complete?: boolean }).complete)) {
@@ -35,13 +43,15 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
         : parsed instanceof Uint8Array
           ? new TextDecoder().decode(parsed)
           : JSON.stringify(parsed);
-    return Promise.resolve(new TextEncoder().encode(text).length > limit ? undefined : text);
+    const fits = new TextEncoder().encode(text).length <= limit;
+    owner.unread = !fits;
+    return Promise.resolve(fits ? text : undefined);
   }
   // Over the limit: stop reading (no resume); the answer then closes the connection (see `tooLarge`).
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
-    const read = new BodyRead(req, limit, resolve, reject);
+    const read = new BodyRead(req, limit, owner, resolve, reject);
     read.timer = setTimeout(onBodyTimeout, timeoutMs, read);
     (req as Reading)[READING] = read;
     req.on('data', onBodyData);
@@ -66,6 +76,7 @@ class BodyRead {
   constructor(
     readonly req: IncomingMessage,
     readonly limit: number,
+    readonly owner: { unread: boolean },
     readonly resolve: (text: string | undefined) => void,
     readonly reject: (e: Error) => void,
   ) {}
@@ -94,6 +105,7 @@ function onBodyEnd(this: Reading): void {
   const read = this[READING]!;
   read.done();
   const body = read.rest ? Buffer.concat(read.rest, read.size) : read.first;
+  read.owner.unread = false;
   read.resolve(body ? body.toString('utf8') : '');
 }
 
@@ -191,11 +203,9 @@ class NodeExchange implements CoreRequest, CoreResponse {
     return Array.isArray(v) ? v.join(', ') : v;
   }
 
-  async text(limit: number): Promise<string | undefined> {
-    this.unread = true;
-    const text = await readBody(this.req, limit, this.front.bodyTimeout);
-    this.unread = text === undefined;
-    return text;
+  text(limit: number): Promise<string | undefined> {
+    this.unread = true; // until readBody has read it all
+    return readBody(this.req, limit, this.front.bodyTimeout, this);
   }
 
   send(status: number, headers: HeaderMap, body?: string): void {
