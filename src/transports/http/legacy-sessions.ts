@@ -190,6 +190,12 @@ function lastSeq(lastEventId: string, missed: { events: { id: string }[] }): num
 export class LegacySessions {
   /** Least recently used first: eviction and the idle sweep walk from the front. */
   readonly #sessions = new Map<string, HttpSession>();
+  /**
+   * The session last put at the back of `#sessions` (the eviction order): touching it again leaves the order
+   * as it is. Two touches per request would otherwise delete and re-insert it each time, and the Map then
+   * rehashes (allocates a new table) every few requests.
+   */
+  #newest: HttpSession | undefined;
   /** Sessions per client address, for `maxSessionsPerClient`. */
   readonly #perClient = new Map<string, number>();
   readonly #server: Server;
@@ -284,6 +290,7 @@ export class LegacySessions {
 
   #register(session: HttpSession): void {
     this.#sessions.set(session.id, session);
+    this.#newest = session;
     session.unsubscribe = this.#server.events.subscribe((event, position) => {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
       const stream = session.getStream;
@@ -449,8 +456,10 @@ export class LegacySessions {
   /** Mark a session used now: it moves to the back of the eviction order. */
   touch(session: HttpSession): void {
     session.lastSeen = Date.now();
+    if (this.#newest === session) return;
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);
+    this.#newest = session;
   }
 
   /**
@@ -461,6 +470,7 @@ export class LegacySessions {
   close(session: HttpSession, scope: 'end' | 'gone' | 'local' = 'end'): void {
     if (!this.isOpen(session)) return;
     this.#sessions.delete(session.id);
+    if (this.#newest === session) this.#newest = undefined;
     if (session.address !== undefined) {
       const n = (this.#perClient.get(session.address) ?? 1) - 1;
       if (n > 0) this.#perClient.set(session.address, n);
