@@ -28,10 +28,13 @@ export class LazyAbortController {
   }
 }
 
-/** A request's cancellation as the dispatcher takes it: a real AbortSignal, or a lazy one. */
-export type CancelSignal = AbortSignal | LazyAbortController;
+/**
+ * A request's cancellation as the dispatcher takes it: a real AbortSignal, or a lazy source such as a
+ * LazyAbortController (structural, so public signatures can spell it out without naming an internal class).
+ */
+export type CancelSignal = AbortSignal | { readonly aborted: boolean; readonly signal: AbortSignal };
 
-/** The AbortSignal of a CancelSignal (built now if it is lazy). */
+/** The AbortSignal of a CancelSignal (built now if it is lazy). An AbortSignal has no `signal` member. */
 export function signalOf(s: CancelSignal): AbortSignal {
-  return s instanceof LazyAbortController ? s.signal : s;
+  return 'signal' in s ? s.signal : s;
 }

@@ -389,10 +389,15 @@ export class Server {
 
   /**
    * Answer one request arriving on `channel`. Resolves with the result to send; throws McpError for a
-   * JSON-RPC error (already translated for the request's revision). `signal` may be a
-   * LazyAbortController: its AbortSignal is then built only if a handler or middleware reads it.
+   * JSON-RPC error (already translated for the request's revision). `signal` may be a lazy source
+   * (`aborted`, and `signal` built on first access): the AbortSignal is then made only if a handler or
+   * middleware reads it.
    */
-  dispatch(request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
+  dispatch(
+    request: JsonRpcRequest,
+    channel: Channel,
+    signal: AbortSignal | { readonly aborted: boolean; readonly signal: AbortSignal },
+  ): Promise<JsonObject> {
     return this.#chain === undefined
       ? this.#route(request, channel, signal)
       : this.#wrapped(this.#chain, request, channel, signal);

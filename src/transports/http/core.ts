@@ -34,10 +34,10 @@ export interface CoreRequest {
   /** The body as text, or undefined when it is longer than `limit` bytes. */
   text(limit: number): Promise<string | undefined>;
   /**
-   * Fires when the client goes away. A front may give a LazyAbortController, so no AbortSignal is built for
-   * a request whose handler never reads `ctx.signal` (most of them).
+   * Fires when the client goes away. A front may instead give a lazy source (`aborted`, and `signal` built on
+   * first access), so no AbortSignal is made for a request whose handler never reads `ctx.signal` (most).
    */
-  signal: CancelSignal;
+  signal: AbortSignal | { readonly aborted: boolean; readonly signal: AbortSignal };
   /** The peer's network address, when the front knows it (keys `maxSessionsPerClient`, shown in `ctx.identity`). */
   remoteAddress?: string | undefined;
   /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
