@@ -23,6 +23,7 @@ import type {
 } from '../protocol/types.js';
 import { LOGGING_LEVELS } from '../protocol/types.js';
 import type { Era, ProtocolVersion } from '../protocol/versions.js';
+import { signalOf, type CancelSignal } from '../engine/cancel.js';
 
 /** What `ctx.elicit()` resolves with: the client's answer, plus the id a URL-mode request carried. */
 export type ElicitOutcome = ElicitResult & {
@@ -164,7 +165,8 @@ export function isValidInputResponse(method: string, v: unknown): v is InputResp
 export interface ContextInit {
   requestId: RequestId;
   method: string;
-  signal: AbortSignal;
+  /** A lazy one builds its AbortSignal only if the handler reads `ctx.signal`. */
+  signal: CancelSignal;
   era: Era;
   protocolVersion: ProtocolVersion;
   clientCapabilities: ClientCapabilities;
@@ -181,7 +183,6 @@ export interface ContextInit {
 class Context implements RequestContext {
   readonly requestId: RequestId;
   readonly method: string;
-  readonly signal: AbortSignal;
   readonly era: Era;
   readonly protocolVersion: ProtocolVersion;
   readonly clientCapabilities: ClientCapabilities;
@@ -189,6 +190,7 @@ class Context implements RequestContext {
   readonly meta: Meta;
   readonly identity: RequestIdentity;
   readonly #backend: ContextBackend;
+  readonly #cancel: CancelSignal;
   #lastProgress = -Infinity;
   #done = false;
   #counters: { [kind: string]: number } | undefined;
@@ -196,7 +198,7 @@ class Context implements RequestContext {
   constructor(init: ContextInit) {
     this.requestId = init.requestId;
     this.method = init.method;
-    this.signal = init.signal;
+    this.#cancel = init.signal;
     this.era = init.era;
     this.protocolVersion = init.protocolVersion;
     this.clientCapabilities = init.clientCapabilities;
@@ -206,13 +208,18 @@ class Context implements RequestContext {
     this.#backend = init.backend;
   }
 
+  /** Built on first access when the carrier's cancellation is lazy (most handlers never read it). */
+  get signal(): AbortSignal {
+    return signalOf(this.#cancel);
+  }
+
   finish(): void {
     this.#done = true;
   }
 
   async progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta.progressToken;
-    if (this.#done || token === undefined || this.signal.aborted || !(progress > this.#lastProgress)) return;
+    if (this.#done || token === undefined || this.#cancel.aborted || !(progress > this.#lastProgress)) return;
     this.#lastProgress = progress;
     const params: JsonObject = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
@@ -227,7 +234,7 @@ class Context implements RequestContext {
         'TSMCP_LOGGING_NOT_DECLARED',
         'ctx.log() sends nothing: this server does not declare the logging capability. Pass capabilities: { logging: {} } to new McpServer() (or Server) so clients that ask for a log level receive the messages.',
       );
-    if (this.#done || this.signal.aborted || !b.loggingEnabled) return;
+    if (this.#done || this.#cancel.aborted || !b.loggingEnabled) return;
     const min = b.logLevel === undefined ? -1 : LOGGING_LEVELS.indexOf(b.logLevel);
     if (min < 0 ? this.era === 'modern' : LOGGING_LEVELS.indexOf(level) < min) return;
     const params: JsonObject = { level, data };

@@ -1,5 +1,6 @@
 // The transport-neutral Streamable HTTP core: one endpoint, both eras. Fronts (web.ts, node.ts) adapt a
 // platform's request/response to CoreRequest/CoreResponse; nothing here knows Node or Web objects.
+import { LazyAbortController, signalOf, type CancelSignal } from '../../engine/cancel.js';
 import { ErrorCode, InsufficientScopeError, McpError, toJsonRpcError } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
 import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
@@ -15,7 +16,7 @@ import {
 import { META } from '../../protocol/meta.js';
 import type { Meta } from '../../protocol/types.js';
 import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
-import type { Channel, Server } from '../../server/server.js';
+import type { Channel, LegacySession, Server } from '../../server/server.js';
 import { InMemoryEventStore, type EventStore } from './event-store.js';
 import { checkRequestHeaders } from './headers.js';
 import { LegacySessions, clientKey, type HttpSession } from './legacy-sessions.js';
@@ -32,8 +33,11 @@ export interface CoreRequest {
   header(name: string): string | null | undefined;
   /** The body as text, or undefined when it is longer than `limit` bytes. */
   text(limit: number): Promise<string | undefined>;
-  /** Fires when the client goes away. */
-  signal: AbortSignal;
+  /**
+   * Fires when the client goes away. A front may instead give a lazy source (`aborted`, and `signal` built on
+   * first access), so no AbortSignal is made for a request whose handler never reads `ctx.signal` (most).
+   */
+  signal: AbortSignal | { readonly aborted: boolean; readonly signal: AbortSignal };
   /** The peer's network address, when the front knows it (keys `maxSessionsPerClient`, shown in `ctx.identity`). */
   remoteAddress?: string | undefined;
   /** Credentials an authentication layer in front of MCP verified (e.g. Express middleware's `req.auth`). */
@@ -180,6 +184,8 @@ const SSE_HEADERS: HeaderMap = {
 const MCP_HEADERS = 'mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id';
 /** Browsers let a script read these: the MCP headers, an auth challenge and a DPoP nonce (RFC 9449 §9). */
 const EXPOSED_HEADERS = `${MCP_HEADERS}, www-authenticate, dpop-nonce`;
+/** What `handle` returns for an answer given synchronously (one settled promise shared by all). */
+const DONE: Promise<void> = Promise.resolve();
 /** Seconds a refused `initialize` is told to wait (503): sessions free up as clients finish or go idle. */
 const RETRY_AFTER_S = 10;
 
@@ -221,12 +227,79 @@ function errorBody(id: RequestId | undefined, error: JsonRpcErrorObject): string
 /** Default of `maxStreamBufferBytes`, for the fronts. @internal */
 export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** What a PostChannel needs of its core. */
+interface PostShared {
+  readonly sessions: LegacySessions;
+  readonly keepAlive: number;
+  headers(req: CoreRequest, base: HeaderMap): HeaderMap;
+}
+
+/**
+ * The channel of one POSTed request: what goes out before the result (a notification, a server→client
+ * request) opens the request's SSE stream on first use. A class, so a request costs one object rather
+ * than a closure per member; `request` and `closeStream` are set only on a legacy session, which has them.
+ */
+class PostChannel implements Channel {
+  readonly identity: RequestIdentity;
+  readonly legacy: LegacySession | undefined;
+  /** The SSE stream, once something went out before the result. */
+  stream: SseStream | undefined;
+  request?: Channel['request'];
+  closeStream?: Channel['closeStream'];
+
+  constructor(
+    readonly shared: PostShared,
+    readonly req: CoreRequest,
+    readonly res: CoreResponse,
+    readonly method: string,
+    readonly session: HttpSession | undefined,
+    readonly signal: CancelSignal,
+    readonly extraHeaders: HeaderMap,
+  ) {
+    this.identity = identityOf(req);
+    this.legacy = session?.legacy;
+    this.stream = undefined;
+    if (!session) return;
+    this.request = (method, params, signal) =>
+      shared.sessions.serverRequest(session, this.open(), method, params, signal);
+    if (session.legacy && supports(session.legacy.version, 'ssePolling'))
+      this.closeStream = (retryMs) => {
+        // SEP-1699: tell the client when to come back, then close the connection (not the stream).
+        const s = this.open();
+        s.retry(retryMs);
+        s.detach();
+      };
+  }
+
+  open(): SseStream {
+    if (this.stream) return this.stream;
+    const sink = this.res.stream(200, this.shared.headers(this.req, { ...SSE_HEADERS, ...this.extraHeaders }));
+    const stream = this.session
+      ? this.shared.sessions.openStream(this.session, sink)
+      : new SseStream(sink, 'modern', undefined);
+    if (this.method === 'subscriptions/listen') stream.keepAlive(this.shared.keepAlive);
+    return (this.stream = stream);
+  }
+
+  openLegacy(s: LegacySession): void {
+    // Outside any request, the session's GET stream carries it (stored for resumption while the client is away).
+    if (this.session) this.shared.sessions.adopt(this.session, s);
+  }
+
+  async notify(method: string, params: JsonObject): Promise<void> {
+    if (this.signal.aborted) return;
+    this.open().message({ jsonrpc: '2.0', method, params });
+  }
+}
+
 /** The Streamable HTTP server core for one `Server`. Build once; call `handle` per HTTP request. */
 export class HttpCore {
   readonly #server: Server;
   readonly #options: HttpServerOptions;
   readonly #maxBody: number;
   readonly #keepAlive: number;
+  /** What every request's PostChannel needs of this core. */
+  readonly #shared: PostShared;
   readonly #sessions: LegacySessions;
   readonly #refuse: SecurityCheck;
   /** Whether the legacy session wire is served: the `legacy` option, and a Server that accepts a legacy revision. */
@@ -251,6 +324,11 @@ export class HttpCore {
       },
       options.sessionStore,
     );
+    this.#shared = {
+      sessions: this.#sessions,
+      keepAlive: this.#keepAlive,
+      headers: (req, base) => this.#headers(req, base),
+    };
     this.#refuse = securityCheck(options);
     this.#legacy = options.legacy !== false && server.versions.some(isLegacyVersion);
     if (options.auth && options.authenticate)
@@ -264,45 +342,68 @@ export class HttpCore {
     return this.#sessions.size;
   }
 
-  async handle(req: CoreRequest, res: CoreResponse): Promise<void> {
-    const refused = this.#refuse(req.header('host'), req.header('origin'));
-    if (refused)
-      return res.send(
-        403,
-        this.#headers(req, JSON_HEADERS),
-        errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
-      );
-    if (req.method === 'GET' && req.path !== undefined && this.#options.auth?.metadataAt) {
-      const doc = this.#options.auth.metadataAt(req.path);
-      if (doc !== undefined) return res.send(200, this.#headers(req, JSON_HEADERS), doc);
-    }
-    let auth = req.auth;
-    if (this.#authenticate && req.method !== 'OPTIONS') {
-      try {
-        auth = await this.#authenticate({
-          method: req.method,
-          header: (n) => req.header(n.toLowerCase()) ?? undefined,
-          remoteAddress: req.remoteAddress,
-          auth,
-          path: req.path,
-          responseHeader: (name, value) => {
-            (req.responseHeaders ??= {})[name.toLowerCase()] = value;
-          },
-        });
-      } catch (e) {
-        const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
-        const extra = e instanceof McpError ? e.httpHeaders : undefined;
-        return res.send(
-          status,
-          this.#headers(req, extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS),
-          errorBody(undefined, {
-            code: ErrorCode.InvalidRequest,
-            message: status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
-          }),
+  /** Not async on the common path (no `authenticate`): the route's own promise is the answer's. */
+  handle(req: CoreRequest, res: CoreResponse): Promise<void> {
+    try {
+      const refused = this.#refuse(req.header('host'), req.header('origin'));
+      if (refused) {
+        res.send(
+          403,
+          this.#headers(req, JSON_HEADERS),
+          errorBody(undefined, { code: ErrorCode.InvalidRequest, message: `Forbidden: ${refused}` }),
         );
+        return DONE;
       }
+      if (req.method === 'GET' && req.path !== undefined && this.#options.auth?.metadataAt) {
+        const doc = this.#options.auth.metadataAt(req.path);
+        if (doc !== undefined) {
+          res.send(200, this.#headers(req, JSON_HEADERS), doc);
+          return DONE;
+        }
+      }
+      if (this.#authenticate && req.method !== 'OPTIONS') return this.#authenticated(req, res, this.#authenticate);
+      req.identity = new HttpIdentity(req, req.auth);
+      return this.#byMethod(req, res) ?? DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `handle` behind the `authenticate` option (or `auth`): the caller verified first. */
+  async #authenticated(
+    req: CoreRequest,
+    res: CoreResponse,
+    authenticate: NonNullable<HttpServerOptions['authenticate']>,
+  ): Promise<void> {
+    let auth = req.auth;
+    try {
+      auth = await authenticate({
+        method: req.method,
+        header: (n) => req.header(n.toLowerCase()) ?? undefined,
+        remoteAddress: req.remoteAddress,
+        auth,
+        path: req.path,
+        responseHeader: (name, value) => {
+          (req.responseHeaders ??= {})[name.toLowerCase()] = value;
+        },
+      });
+    } catch (e) {
+      const status = e instanceof McpError && e.httpStatus ? e.httpStatus : 401;
+      const extra = e instanceof McpError ? e.httpHeaders : undefined;
+      return res.send(
+        status,
+        this.#headers(req, extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS),
+        errorBody(undefined, {
+          code: ErrorCode.InvalidRequest,
+          message: status === 401 ? 'Unauthorized' : e instanceof McpError ? e.message : 'Forbidden',
+        }),
+      );
     }
     req.identity = new HttpIdentity(req, auth);
+    return this.#byMethod(req, res);
+  }
+
+  #byMethod(req: CoreRequest, res: CoreResponse): Promise<void> | undefined {
     switch (req.method) {
       case 'POST':
         return this.#post(req, res);
@@ -311,8 +412,8 @@ export class HttpCore {
       case 'DELETE':
         return this.#delete(req, res);
       case 'OPTIONS':
-        if (this.#options.cors)
-          return res.send(
+        if (this.#options.cors) {
+          res.send(
             204,
             this.#headers(req, {
               'access-control-allow-methods': 'GET, POST, DELETE',
@@ -320,8 +421,11 @@ export class HttpCore {
               'access-control-max-age': '600',
             }),
           );
+          return undefined;
+        }
     }
     res.send(405, this.#headers(req, { allow: !this.#legacy ? 'POST' : 'GET, POST, DELETE' }));
+    return undefined;
   }
 
   /** Response headers plus the auth layer's (a DPoP nonce) and CORS when enabled and the origin is allowed. */
@@ -433,7 +537,8 @@ export class HttpCore {
     );
   }
 
-  async #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> {
+  /** Not async (its one await was the answer's): the caller awaits what it returns. */
+  #modernPost(req: CoreRequest, res: CoreResponse, body: unknown): Promise<void> | void {
     const c = classify(body);
     if (c.kind === 'batch')
       return this.#fail(
@@ -466,7 +571,7 @@ export class HttpCore {
       this.#server.handles(request.method)
     ) {
       const headerError = checkRequestHeaders(
-        req.header.bind(req),
+        req,
         request.method,
         request.params,
         version,
@@ -474,7 +579,7 @@ export class HttpCore {
       );
       if (headerError) return this.#fail(req, res, 400, request.id, headerError.code, headerError.message);
     }
-    await this.#respond(req, res, request, undefined);
+    return this.#respond(req, res, request, undefined);
   }
 
   /**
@@ -491,41 +596,10 @@ export class HttpCore {
   ): Promise<void> {
     // Closing the stream cancels a modern request (its signal is the connection's); a legacy one keeps
     // running, its events stored for resumption, and is cancelled only by notifications/cancelled.
-    const controller = session ? new AbortController() : undefined;
-    const signal = controller ? controller.signal : req.signal;
+    const controller = session ? new LazyAbortController() : undefined;
+    const signal = controller ?? req.signal;
     if (session) session.inflight.set(request.id, controller!);
-    let stream: SseStream | undefined;
-    const open = (): SseStream => {
-      if (stream) return stream;
-      const sink = res.stream(200, this.#headers(req, { ...SSE_HEADERS, ...extraHeaders }));
-      stream = session ? this.#sessions.openStream(session, sink) : new SseStream(sink, 'modern', undefined);
-      if (request.method === 'subscriptions/listen') stream.keepAlive(this.#keepAlive);
-      return stream;
-    };
-    const channel: Channel = {
-      identity: identityOf(req),
-      legacy: session?.legacy,
-      openLegacy: (s) => {
-        // Outside any request, the session's GET stream carries it (stored for resumption while the client is away).
-        if (session) this.#sessions.adopt(session, s);
-      },
-      notify: async (method, params) => {
-        if (signal.aborted) return;
-        open().message({ jsonrpc: '2.0', method, params });
-      },
-      request: session
-        ? (method, params, signal) => this.#sessions.serverRequest(session, open(), method, params, signal)
-        : undefined,
-      closeStream:
-        session?.legacy && supports(session.legacy.version, 'ssePolling')
-          ? (retryMs) => {
-              // SEP-1699: tell the client when to come back, then close the connection (not the stream).
-              const s = open();
-              s.retry(retryMs);
-              s.detach();
-            }
-          : undefined,
-    };
+    const channel = new PostChannel(this.#shared, req, res, request.method, session, signal, extraHeaders);
     let answer: JsonRpcMessage;
     let status = 200;
     let errorHeaders: HeaderMap | undefined;
@@ -546,7 +620,7 @@ export class HttpCore {
       session?.inflight.delete(request.id);
       if (session && this.#sessions.isOpen(session)) this.#sessions.touch(session); // it was in use until now
     }
-    const sse = stream as SseStream | undefined;
+    const sse = channel.stream;
     if (signal.aborted) {
       // Cancelled (or the session ended): nothing more will be delivered, so nothing is kept.
       sse?.close();
@@ -643,7 +717,7 @@ export class HttpCore {
     // 2025-03-26 batch: answer every request, in one JSON array.
     const answers = await Promise.all(
       requests.map(async (r) => {
-        const controller = new AbortController();
+        const controller = new LazyAbortController();
         const channel: Channel = {
           identity: identityOf(req),
           legacy: session.legacy,
@@ -651,7 +725,7 @@ export class HttpCore {
           notify: async () => {},
         };
         try {
-          const result = await this.#server.dispatch(r, channel, controller.signal);
+          const result = await this.#server.dispatch(r, channel, controller);
           await this.#commitChange(session, r)?.();
           return { jsonrpc: '2.0', id: r.id, result };
         } catch (e) {
@@ -768,7 +842,7 @@ export class HttpCore {
       // Only this session's events: another session's id is answered like an unknown one. 400, not 404:
       // the session is fine, only this stream cannot be resumed (404 would tell the client to re-initialize).
       const open = () => res.stream(200, this.#headers(req, SSE_HEADERS));
-      if (await this.#sessions.resume(session, last, open, req.signal)) return;
+      if (await this.#sessions.resume(session, last, open, signalOf(req.signal))) return;
       return this.#fail(
         req,
         res,
@@ -787,7 +861,7 @@ export class HttpCore {
         ErrorCode.InvalidRequest,
         'Conflict: this session already has a GET stream',
       );
-    this.#sessions.openGetStream(session, res.stream(200, this.#headers(req, SSE_HEADERS)), req.signal);
+    this.#sessions.openGetStream(session, res.stream(200, this.#headers(req, SSE_HEADERS)), signalOf(req.signal));
   }
 
   async #delete(req: CoreRequest, res: CoreResponse): Promise<void> {

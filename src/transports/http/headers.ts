@@ -44,7 +44,10 @@ export function nameOf(method: string, params: JsonObject | undefined): string |
   return undefined;
 }
 
-export type HeaderGetter = (lowercaseName: string) => string | null | undefined;
+/** Where the request's headers are read from (a CoreRequest): an object, so the core passes it without binding. */
+export interface HeaderSource {
+  header(lowercaseName: string): string | null | undefined;
+}
 
 /**
  * Check the metadata headers of a modern request against its body. `protocolVersion` is the body's
@@ -52,19 +55,19 @@ export type HeaderGetter = (lowercaseName: string) => string | null | undefined;
  * @internal
  */
 export function checkRequestHeaders(
-  get: HeaderGetter,
+  headers: HeaderSource,
   method: string,
   params: JsonObject | undefined,
   protocolVersion: string,
   toolHeaders: HeaderParam[] | undefined,
 ): McpError | undefined {
-  const version = get('mcp-protocol-version');
+  const version = headers.header('mcp-protocol-version');
   if (version == null) return mismatch('the MCP-Protocol-Version header is required');
   if (version.trim() !== protocolVersion)
     return mismatch(
       `MCP-Protocol-Version header ${JSON.stringify(version.trim())} differs from _meta protocolVersion ${JSON.stringify(protocolVersion)}`,
     );
-  const m = get('mcp-method');
+  const m = headers.header('mcp-method');
   if (m == null) return mismatch('the Mcp-Method header is required');
   const decodedMethod = decodeHeaderValue(m);
   if (decodedMethod === undefined) return mismatch('the Mcp-Method header is malformed');
@@ -74,7 +77,7 @@ export function checkRequestHeaders(
     );
   const expectedName = nameOf(method, params);
   if (expectedName !== undefined) {
-    const n = get('mcp-name');
+    const n = headers.header('mcp-name');
     if (n == null) return mismatch(`the Mcp-Name header is required for ${method}`);
     const decoded = decodeHeaderValue(n);
     if (decoded === undefined) return mismatch('the Mcp-Name header is malformed');
@@ -86,7 +89,7 @@ export function checkRequestHeaders(
   if (method === 'tools/call' && toolHeaders?.length) {
     const args = isObject(params?.arguments) ? params!.arguments : {};
     for (const p of toolHeaders) {
-      const raw = get(`mcp-param-${p.header.toLowerCase()}`);
+      const raw = headers.header(`mcp-param-${p.header.toLowerCase()}`);
       const value = args[p.property];
       if (value === undefined || value === null) {
         if (raw != null) return mismatch(`Mcp-Param-${p.header} is present but the argument ${p.property} is not`);

@@ -1,5 +1,6 @@
 // Legacy (2025-11-25 and older) Streamable HTTP sessions, for the core: opening them within the session
 // bounds, idle expiry and eviction, the GET stream, Last-Event-ID resumption, and server→client requests.
+import type { LazyAbortController } from '../../engine/cancel.js';
 import { Peer } from '../../engine/peer.js';
 import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
@@ -131,7 +132,7 @@ export class HttpSession {
   readonly streams = new Map<string, SseStream>();
   /** Server→client requests awaiting the client's answer (which arrives on a later POST); made on first use. */
   requests: SessionRequests | undefined;
-  readonly inflight = new Map<RequestId, AbortController>();
+  readonly inflight = new Map<RequestId, LazyAbortController>();
   /** Streams that finished while no client was connected, kept for the resumption window. */
   readonly finished = new Map<string, ReturnType<typeof setTimeout>>();
   nextStream = 0;
@@ -189,6 +190,12 @@ function lastSeq(lastEventId: string, missed: { events: { id: string }[] }): num
 export class LegacySessions {
   /** Least recently used first: eviction and the idle sweep walk from the front. */
   readonly #sessions = new Map<string, HttpSession>();
+  /**
+   * The session last put at the back of `#sessions` (the eviction order): touching it again leaves the order
+   * as it is. Two touches per request would otherwise delete and re-insert it each time, and the Map then
+   * rehashes (allocates a new table) every few requests.
+   */
+  #newest: HttpSession | undefined;
   /** Sessions per client address, for `maxSessionsPerClient`. */
   readonly #perClient = new Map<string, number>();
   readonly #server: Server;
@@ -283,6 +290,7 @@ export class LegacySessions {
 
   #register(session: HttpSession): void {
     this.#sessions.set(session.id, session);
+    this.#newest = session;
     session.unsubscribe = this.#server.events.subscribe((event, position) => {
       // Stored even while the GET stream is disconnected, so a client that resumes gets it.
       const stream = session.getStream;
@@ -448,8 +456,10 @@ export class LegacySessions {
   /** Mark a session used now: it moves to the back of the eviction order. */
   touch(session: HttpSession): void {
     session.lastSeen = Date.now();
+    if (this.#newest === session) return;
     this.#sessions.delete(session.id);
     this.#sessions.set(session.id, session);
+    this.#newest = session;
   }
 
   /**
@@ -460,6 +470,7 @@ export class LegacySessions {
   close(session: HttpSession, scope: 'end' | 'gone' | 'local' = 'end'): void {
     if (!this.isOpen(session)) return;
     this.#sessions.delete(session.id);
+    if (this.#newest === session) this.#newest = undefined;
     if (session.address !== undefined) {
       const n = (this.#perClient.get(session.address) ?? 1) - 1;
       if (n > 0) this.#perClient.set(session.address, n);
