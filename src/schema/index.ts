@@ -20,7 +20,8 @@ export type ValidationResult = { ok: true; value: unknown } | { ok: false; issue
 export interface CompiledSchema {
   /** The JSON Schema to publish (in tools/list). */
   readonly jsonSchema: JsonSchemaObject;
-  validate(value: unknown): Promise<ValidationResult>;
+  /** A JSON Schema answers synchronously (no promise per call); a Standard Schema may not. */
+  validate(value: unknown): ValidationResult | Promise<ValidationResult>;
 }
 
 const MAX_DEPTH = 64;
@@ -116,7 +117,7 @@ function compileJsonSchema(
   const validator = new Validator(structuredClone(schema) as never, draft, false);
   return {
     jsonSchema: schema,
-    async validate(value) {
+    validate(value) {
       const r = validator.validate(value);
       if (r.valid) return { ok: true, value };
       // Leaf errors say the most; keep the ones that point at a keyword other than the combinators.
