@@ -2,6 +2,7 @@
 // or a raw JSON Schema object, compiled once into a JSON Schema to publish and a validator to run.
 import { Validator } from '@cfworker/json-schema';
 import { TsmcpError } from '../protocol/errors.js';
+import { compileFastCheck } from './fast.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 export type { StandardSchemaV1 } from './standard-schema.js';
@@ -20,7 +21,8 @@ export type ValidationResult = { ok: true; value: unknown } | { ok: false; issue
 export interface CompiledSchema {
   /** The JSON Schema to publish (in tools/list). */
   readonly jsonSchema: JsonSchemaObject;
-  validate(value: unknown): Promise<ValidationResult>;
+  /** A JSON Schema answers synchronously (no promise per call); a Standard Schema may not. */
+  validate(value: unknown): ValidationResult | Promise<ValidationResult>;
 }
 
 const MAX_DEPTH = 64;
@@ -113,10 +115,15 @@ function compileJsonSchema(
 ): CompiledSchema {
   const draft = checkShape(schema, role, defaultDialect);
   // The validator may annotate what it is given; keep the published object untouched.
-  const validator = new Validator(structuredClone(schema) as never, draft, false);
+  const copy = structuredClone(schema);
+  const validator = new Validator(copy as never, draft, false);
+  // The common tool schema is checked without the validator's per-call objects (about 1 KiB a call);
+  // anything it does not accept goes to the validator, which decides and words the errors.
+  const fast = compileFastCheck(copy);
   return {
     jsonSchema: schema,
-    async validate(value) {
+    validate(value) {
+      if (fast?.(value)) return { ok: true, value };
       const r = validator.validate(value);
       if (r.valid) return { ok: true, value };
       // Leaf errors say the most; keep the ones that point at a keyword other than the combinators.

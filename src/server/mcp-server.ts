@@ -28,6 +28,7 @@ import {
   type InferSchema,
   type SchemaInput,
   type StandardSchemaV1,
+  type ValidationResult,
 } from '../schema/index.js';
 import { UriTemplate } from '../uri-template/index.js';
 import { userMetaProblem } from '../protocol/meta.js';
@@ -39,7 +40,14 @@ import { InputRequiredSignal, type RequestContext } from './context.js';
 import { paginate } from './pagination.js';
 import type { Middleware } from './middleware.js';
 import { Server, type ServerOptions } from './server.js';
-import { ToolHandoff, type ExtensionHost, type ServerExtension, type ToolCall, type ToolHooks } from './extension.js';
+import {
+  ToolHandoff,
+  type ExtensionHost,
+  type ServerExtension,
+  type ToolCall,
+  type ToolHooks,
+  type ToolNext,
+} from './extension.js';
 import { ToolError } from './tool-error.js';
 
 /** Arguments a tool handler receives: the schema's output type, or a plain object for JSON Schema. */
@@ -246,6 +254,8 @@ export class McpServer {
   readonly #extensions = new Map<string, ServerExtension>();
   /** Tool hooks with the id of the extension that added them, in installation order. */
   readonly #hooks: { id: string; hooks: ToolHooks }[] = [];
+  /** The same, innermost first (the order `wrap` hooks are composed in): rebuilt when hooks are added, not per call. */
+  #hooksInward: { id: string; hooks: ToolHooks }[] = [];
 
   constructor(info: Implementation, options: McpServerOptions = {}) {
     this.server = new Server(info, { ...options, capabilities: { ...options.capabilities } });
@@ -272,7 +282,10 @@ export class McpServer {
     const host: ExtensionHost = {
       server: s,
       setRequestHandler: (method, handler, options) => s.setRequestHandler(method, handler, options),
-      addToolHooks: (hooks) => void this.#hooks.push({ id, hooks }),
+      addToolHooks: (hooks) => {
+        this.#hooks.push({ id, hooks });
+        this.#hooksInward = [...this.#hooks].reverse();
+      },
       addListenFilter: (key, filter) => s.addListenFilter(key, filter),
       addLegacyCapabilities: (contribute) => s.addLegacyCapabilities(contribute),
       declareResultType: (type, methods) => s.declareResultType(type, methods),
@@ -507,22 +520,22 @@ export class McpServer {
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
     // Before any extension hook: a task-augmented call is refused like a direct one.
     requireGranted(ctx.identity.auth, entry.scopes, `tool ${name}`);
-    const call = (id: string, c: RequestContext): ToolCall => ({
-      name,
-      params,
-      ctx: c,
-      config: entry.extensions?.[id],
-    });
     // Extensions may refuse the call before anything runs (e.g. a client that lacks them).
-    for (const h of this.#hooks) if (h.hooks.check) await h.hooks.check(call(h.id, ctx));
-    const checked = await entry.input.validate(params.arguments ?? {});
+    for (const h of this.#hooks) if (h.hooks.check) await h.hooks.check(toolCall(entry, h.id, params, ctx));
+    const validated = entry.input.validate(params.arguments ?? {});
+    // A JSON Schema validates synchronously: no await (and no promise) on that path.
+    const checked = validated instanceof Promise ? await validated : validated;
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
-    let run = (c: RequestContext) => this.#execute(entry, checked.value, c, params);
-    for (const h of [...this.#hooks].reverse()) {
+    // The `wrap` chain is built only when an extension wraps calls; otherwise no closure per call.
+    let wrapped = false;
+    for (const h of this.#hooksInward) if (h.hooks.wrap) wrapped = true;
+    if (!wrapped) return await this.#execute(entry, checked.value, ctx, params);
+    let run: ToolNext = (c) => this.#execute(entry, checked.value, c, params);
+    for (const h of this.#hooksInward) {
       const { wrap } = h.hooks;
       if (!wrap) continue;
       const next = run;
-      run = (c) => wrap(call(h.id, c), next);
+      run = (c) => wrap(toolCall(entry, h.id, params, c), next);
     }
     return run(ctx);
   }
@@ -532,7 +545,10 @@ export class McpServer {
     const name = entry.tool.name;
     let out: ToolReturn;
     try {
-      out = await entry.handler(args as never, ctx);
+      const returned = entry.handler(args as never, ctx);
+      // A synchronous handler's result is used as it is: awaiting a plain value costs a promise and a tick.
+      // Anything `await` would treat as a thenable is still awaited.
+      out = isThenable(returned) ? await returned : (returned as ToolReturn);
     } catch (e) {
       if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
       if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };
@@ -551,45 +567,66 @@ export class McpServer {
         });
         throw new McpError(ErrorCode.InternalError, 'Internal error');
       }
-      return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, (c, returned) =>
+      return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, async (c, returned) =>
         this.#shape(entry, returned as ToolReturn, c, params),
       );
     }
     return this.#shape(entry, out, ctx, params);
   }
 
-  /** Turn a handler's return into the CallToolResult sent (structured output checked, text copy added). */
-  async #shape(entry: ToolEntry, returned: ToolReturn, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
+  /**
+   * Turn a handler's return into the CallToolResult sent (structured output checked, text copy added).
+   * Synchronous unless a Standard Schema checks the output asynchronously: one promise fewer per call.
+   */
+  #shape(
+    entry: ToolEntry,
+    returned: ToolReturn,
+    ctx: RequestContext,
+    params: JsonObject,
+  ): JsonObject | Promise<JsonObject> {
     const name = entry.tool.name;
     if (returned instanceof ToolHandoff)
       throw new McpError(ErrorCode.InternalError, `Tool ${name} handed off again from inside a handoff`);
     const out = returned;
     this.#checkResultMeta(`Tool ${name}`, (out as JsonObject)._meta, ctx, 'tools/call', params);
-    const result: JsonObject = { ...out };
     if ('structuredContent' in out && out.structuredContent !== undefined) {
       if (entry.output && !out.isError) {
-        const v = await entry.output.validate(out.structuredContent);
-        if (!v.ok) {
-          // The schema is public (tools/list), so the client may learn which field broke it.
-          const message = outputMismatch(name, v.issues);
-          this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', message), {
-            jsonrpc: '2.0',
-            id: ctx.requestId,
-            method: 'tools/call',
-            params,
-          });
-          throw new McpError(ErrorCode.InternalError, message);
-        }
+        const v = entry.output.validate(out.structuredContent);
+        if (v instanceof Promise) return v.then((r) => this.#shaped(entry, out, r, ctx, params));
+        return this.#shaped(entry, out, v, ctx, params);
       }
-      if (!Array.isArray(result.content))
-        result.content = [{ type: 'text', text: JSON.stringify(out.structuredContent) }];
     } else if (entry.output && !out.isError) {
       throw new McpError(
         ErrorCode.InternalError,
         `Tool ${name} declares an outputSchema but returned no structuredContent`,
       );
     }
-    if (!Array.isArray(result.content)) result.content = [];
+    return this.#shaped(entry, out, undefined, ctx, params);
+  }
+
+  /** The result of `#shape` once the output is checked (`checked` undefined: nothing to check). */
+  #shaped(
+    entry: ToolEntry,
+    out: ToolResultReturn,
+    checked: ValidationResult | undefined,
+    ctx: RequestContext,
+    params: JsonObject,
+  ): JsonObject {
+    if (checked && !checked.ok) {
+      // The schema is public (tools/list), so the client may learn which field broke it.
+      const message = outputMismatch(entry.tool.name, checked.issues);
+      this.server.unexpected(new TsmcpError('TSMCP_OUTPUT_SCHEMA', message), {
+        jsonrpc: '2.0',
+        id: ctx.requestId,
+        method: 'tools/call',
+        params,
+      });
+      throw new McpError(ErrorCode.InternalError, message);
+    }
+    const result: JsonObject = { ...out };
+    if (!Array.isArray(result.content))
+      result.content =
+        out.structuredContent !== undefined ? [{ type: 'text', text: JSON.stringify(out.structuredContent) }] : [];
     return result;
   }
 
@@ -696,6 +733,19 @@ function checkDefinitionMeta(what: string, meta: unknown): void {
 function withCursor(result: JsonObject, nextCursor: string | undefined): JsonObject {
   if (nextCursor !== undefined) result.nextCursor = nextCursor;
   return result;
+}
+
+/** One `tools/call` as extension `id`'s hooks see it. */
+function toolCall(entry: ToolEntry, id: string, params: JsonObject, ctx: RequestContext): ToolCall {
+  return { name: entry.tool.name, params, ctx, config: entry.extensions?.[id] };
+}
+
+/** What `await` would wait for: an object or function with a callable `then`. */
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    ((typeof v === 'object' && v !== null) || typeof v === 'function') &&
+    typeof (v as { then?: unknown }).then === 'function'
+  );
 }
 
 function toolFailure(text: string): JsonObject {
