@@ -14,6 +14,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { ProgressParams } from '../protocol/types.js';
 import type { FrameError, Transport } from '../protocol/transport.js';
+import { type CancelSignal, LazyAbortController } from './cancel.js';
 
 /** Options of one outgoing request. */
 export interface RequestOptions {
@@ -47,6 +48,8 @@ export interface IncomingContext {
   readonly method: string;
   /** Fires when the peer cancels the request or the connection closes. */
   readonly signal: AbortSignal;
+  /** The same cancellation, lazy: `aborted` without building the AbortSignal (for `Server.dispatch`). */
+  readonly cancel: CancelSignal;
   /** Send a notification related to this request (progress, log); dropped once the request was cancelled. */
   notify(method: string, params?: JsonObject): Promise<void>;
 }
@@ -109,7 +112,7 @@ export class Peer {
   readonly #onprotocolerror: ((error: Error) => void) | undefined;
   readonly #pending = new Map<RequestId, Pending>();
   readonly #progress = new Map<string | number, RequestId>();
-  readonly #incoming = new Map<RequestId, AbortController>();
+  readonly #incoming = new Map<RequestId, LazyAbortController>();
   readonly #maxIncoming: number;
   /** Handlers running for incoming requests other than ping (bounded by #maxIncoming). */
   #running = 0;
@@ -349,20 +352,17 @@ export class Peer {
       });
     }
     if (counted) this.#running++;
-    const controller = new AbortController();
-    this.#incoming.set(id, controller);
-    const ctx: IncomingContext = {
-      id,
-      method: request.method,
-      signal: controller.signal,
-      notify: (method, params) => (controller.signal.aborted ? Promise.resolve() : this.notify(method, params)),
-    };
+    // Lazy: most requests are never cancelled and no handler reads the signal, so no AbortController
+    // (an EventTarget) is built for them; `ctx.signal` builds it on first access.
+    const ctx = new Incoming(this, id, request.method);
+    const cancel = ctx.cancel;
+    this.#incoming.set(id, cancel);
     try {
       const result = await this.#handlers.onrequest(request, ctx);
-      if (controller.signal.aborted) return undefined;
+      if (cancel.aborted) return undefined;
       return { jsonrpc: '2.0', id, result };
     } catch (e) {
-      if (controller.signal.aborted) return undefined;
+      if (cancel.aborted) return undefined;
       return errorResponse(
         id,
         toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)),
@@ -442,6 +442,28 @@ export class Peer {
     for (const c of this.#incoming.values())
       c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
     this.onclose?.(reason);
+  }
+}
+
+/** The context of one incoming request: a class, so no closure per request, and the signal built only if read. */
+class Incoming implements IncomingContext {
+  readonly cancel = new LazyAbortController();
+  readonly #peer: Peer;
+  readonly id: RequestId;
+  readonly method: string;
+
+  constructor(peer: Peer, id: RequestId, method: string) {
+    this.#peer = peer;
+    this.id = id;
+    this.method = method;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
+
+  notify(method: string, params?: JsonObject): Promise<void> {
+    return this.cancel.aborted ? Promise.resolve() : this.#peer.notify(method, params);
   }
 }
 

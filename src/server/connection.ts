@@ -47,7 +47,7 @@ export class ServerConnection {
             request: (method, params, signal) => this.#peer.request(method, params, { signal, timeoutMs: Infinity }),
             ending: this.#ending.signal,
           };
-          const answer = server.dispatch(request, channel, ctx.signal);
+          const answer = server.dispatch(request, channel, ctx.cancel); // lazy: no AbortSignal unless read
           if (request.method === 'subscriptions/listen') {
             const done = answer.then(
               () => undefined,
