@@ -14,6 +14,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { ProgressParams } from '../protocol/types.js';
 import type { FrameError, Transport } from '../protocol/transport.js';
+import { type CancelSignal, LazyAbortController } from './cancel.js';
 
 /** Options of one outgoing request. */
 export interface RequestOptions {
@@ -47,6 +48,8 @@ export interface IncomingContext {
   readonly method: string;
   /** Fires when the peer cancels the request or the connection closes. */
   readonly signal: AbortSignal;
+  /** The same cancellation, lazy: `aborted` without building the AbortSignal (for `Server.dispatch`). */
+  readonly cancel: CancelSignal;
   /** Send a notification related to this request (progress, log); dropped once the request was cancelled. */
   notify(method: string, params?: JsonObject): Promise<void>;
 }
@@ -109,7 +112,7 @@ export class Peer {
   readonly #onprotocolerror: ((error: Error) => void) | undefined;
   readonly #pending = new Map<RequestId, Pending>();
   readonly #progress = new Map<string | number, RequestId>();
-  readonly #incoming = new Map<RequestId, AbortController>();
+  readonly #incoming = new Map<RequestId, LazyAbortController>();
   readonly #maxIncoming: number;
   /** Handlers running for incoming requests other than ping (bounded by #maxIncoming). */
   #running = 0;
@@ -117,6 +120,10 @@ export class Peer {
   #closed = false;
   /** Why the transport closed, when it said (a server process exit): later requests fail with it too. */
   #closeReason: Error | undefined;
+  /** Sends an answer of #answer (one function for the connection, not a closure per message). */
+  readonly #reply = (response: JsonRpcMessage | undefined): void => {
+    if (response !== undefined) void this.send(response);
+  };
   /** Fires once when the connection ends; `reason` says why when the transport knows (a server process exit). */
   onclose?: (reason?: Error) => void;
 
@@ -264,7 +271,7 @@ export class Peer {
     const c = classify(value);
     switch (c.kind) {
       case 'request':
-        void this.#answer(c.message).then((r) => r && this.send(r));
+        this.#answer(c.message, this.#reply);
         return;
       case 'notification':
         this.#notification(c.message);
@@ -299,7 +306,7 @@ export class Peer {
     const answers = await Promise.all(
       values.map(async (v): Promise<JsonRpcMessage | undefined> => {
         const c = classify(v);
-        if (c.kind === 'request') return this.#answer(c.message);
+        if (c.kind === 'request') return new Promise((resolve) => this.#answer(c.message, resolve));
         if (c.kind === 'notification') this.#notification(c.message);
         else if (c.kind === 'result' || c.kind === 'error')
           this.#response(
@@ -320,8 +327,12 @@ export class Peer {
     if (out.length) void this.send(out);
   }
 
-  /** Run the handler for one request; resolves with the response to send, or undefined if cancelled. */
-  async #answer(request: JsonRpcRequest): Promise<JsonRpcMessage | undefined> {
+  /**
+   * Run the handler for one request and hand `reply` the response to send (undefined: dropped or
+   * cancelled). Not async, and the reply goes straight from the handler's settlement: an async function
+   * plus a `.then` to send cost two promises and ticks per message, which show on pipelined stdio.
+   */
+  #answer(request: JsonRpcRequest, reply: (response: JsonRpcMessage | undefined) => void): void {
     const { id } = request;
     if (this.#handlers.admits?.(request) === false) {
       this.#onprotocolerror?.(
@@ -330,47 +341,62 @@ export class Peer {
           `Dropped an incoming ${request.method} request: the peer may not send it on this connection`,
         ),
       );
-      return undefined;
+      return reply(undefined);
     }
     if (this.#incoming.has(id)) {
-      return errorResponse(id, {
-        code: ErrorCode.InvalidRequest,
-        message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`,
-      });
+      return reply(
+        errorResponse(id, {
+          code: ErrorCode.InvalidRequest,
+          message: `Invalid request: id ${JSON.stringify(id)} is already in use by a request in flight`,
+        }),
+      );
     }
     // Ping stays outside the bound: it is how a peer checks that a busy connection is still alive.
     const counted = request.method !== 'ping';
     if (counted && this.#running >= this.#maxIncoming) {
       const max = this.#maxIncoming;
-      return errorResponse(id, {
-        code: ErrorCode.InternalError,
-        message: `Too many requests in flight: this connection runs at most ${max} at once (maxConcurrentRequests); retry after one finishes`,
-        data: { maxConcurrentRequests: max },
-      });
+      return reply(
+        errorResponse(id, {
+          code: ErrorCode.InternalError,
+          message: `Too many requests in flight: this connection runs at most ${max} at once (maxConcurrentRequests); retry after one finishes`,
+          data: { maxConcurrentRequests: max },
+        }),
+      );
     }
     if (counted) this.#running++;
-    const controller = new AbortController();
-    this.#incoming.set(id, controller);
-    const ctx: IncomingContext = {
-      id,
-      method: request.method,
-      signal: controller.signal,
-      notify: (method, params) => (controller.signal.aborted ? Promise.resolve() : this.notify(method, params)),
-    };
-    try {
-      const result = await this.#handlers.onrequest(request, ctx);
-      if (controller.signal.aborted) return undefined;
-      return { jsonrpc: '2.0', id, result };
-    } catch (e) {
-      if (controller.signal.aborted) return undefined;
-      return errorResponse(
-        id,
-        toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)),
-      );
-    } finally {
+    // Lazy: most requests are never cancelled and no handler reads the signal, so no AbortController
+    // (an EventTarget) is built for them; `ctx.signal` builds it on first access.
+    const ctx = new Incoming(this, id, request.method);
+    const cancel = ctx.cancel;
+    this.#incoming.set(id, cancel);
+    const finish = (): void => {
       this.#incoming.delete(id);
       if (counted) this.#running--;
+    };
+    const failed = (e: unknown): void => {
+      finish();
+      reply(
+        cancel.aborted
+          ? undefined
+          : errorResponse(
+              id,
+              toJsonRpcError(e, (x) => this.#handlers.onunexpectederror?.(x, request)),
+            ),
+      );
+    };
+    let answer: Promise<JsonObject> | JsonObject;
+    try {
+      answer = this.#handlers.onrequest(request, ctx);
+    } catch (e) {
+      // As an async handler's rejection: answered on a later tick, never inside the caller's read.
+      void Promise.resolve().then(() => failed(e));
+      return;
     }
+    // Promise.resolve of a native promise is that promise: no extra allocation on the usual path.
+    Promise.resolve(answer).then((result) => {
+      finish();
+      reply(cancel.aborted ? undefined : { jsonrpc: '2.0', id, result });
+    }, failed);
   }
 
   #notification(n: JsonRpcNotification): void {
@@ -442,6 +468,28 @@ export class Peer {
     for (const c of this.#incoming.values())
       c.abort(new TsmcpError('TSMCP_CONNECTION_CLOSED', `Connection closed${why}`, { cause: reason }));
     this.onclose?.(reason);
+  }
+}
+
+/** The context of one incoming request: a class, so no closure per request, and the signal built only if read. */
+class Incoming implements IncomingContext {
+  readonly cancel = new LazyAbortController();
+  readonly #peer: Peer;
+  readonly id: RequestId;
+  readonly method: string;
+
+  constructor(peer: Peer, id: RequestId, method: string) {
+    this.#peer = peer;
+    this.id = id;
+    this.method = method;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
+
+  notify(method: string, params?: JsonObject): Promise<void> {
+    return this.cancel.aborted ? Promise.resolve() : this.#peer.notify(method, params);
   }
 }
 

@@ -1,7 +1,7 @@
 // One server-side connection over a message transport (stdio, in-memory, WebSocket): a Peer plus the
 // legacy session state, if the client opened one with initialize. Modern requests on it stay stateless.
-import { Peer, type PeerOptions } from '../engine/peer.js';
-import { UNKNOWN_IDENTITY } from '../protocol/identity.js';
+import { type IncomingContext, Peer, type PeerOptions } from '../engine/peer.js';
+import { type RequestIdentity, UNKNOWN_IDENTITY } from '../protocol/identity.js';
 import { supports } from '../protocol/features.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
 import type { Transport } from '../protocol/transport.js';
@@ -14,6 +14,40 @@ import { legacyNotificationFor, type Channel, type LegacySession, type Server } 
 export interface ConnectOptions extends PeerOptions {}
 
 /** A live connection of a Server to one client. */
+/** The channel of one request on a connection: a class, so its methods live on the prototype. */
+class RequestChannel implements Channel {
+  readonly identity: RequestIdentity;
+  readonly legacy: LegacySession | undefined;
+  readonly ending: AbortSignal;
+  readonly request: NonNullable<Channel['request']>;
+  readonly #open: (session: LegacySession) => void;
+  readonly #ctx: IncomingContext;
+
+  constructor(
+    identity: RequestIdentity,
+    legacy: LegacySession | undefined,
+    open: (session: LegacySession) => void,
+    request: NonNullable<Channel['request']>,
+    ending: AbortSignal,
+    ctx: IncomingContext,
+  ) {
+    this.identity = identity;
+    this.legacy = legacy;
+    this.#open = open;
+    this.request = request;
+    this.ending = ending;
+    this.#ctx = ctx;
+  }
+
+  openLegacy(session: LegacySession): void {
+    this.#open(session);
+  }
+
+  notify(method: string, params?: JsonObject): Promise<void> {
+    return this.#ctx.notify(method, params);
+  }
+}
+
 export class ServerConnection {
   readonly #peer: Peer;
   #legacy: LegacySession | undefined;
@@ -26,28 +60,25 @@ export class ServerConnection {
 
   constructor(server: Server, transport: Transport, options: ConnectOptions = {}) {
     const identity = transport.identity ?? UNKNOWN_IDENTITY;
+    // Made once per connection and shared by every request's channel (no closures per request).
+    const openLegacy = (s: LegacySession): void => {
+      s.notify = async (method, params) => {
+        if (this.#peer.closed) return false;
+        await this.#peer.notify(method, params);
+        return true;
+      };
+      this.#legacy = s;
+    };
+    // No timeout of its own: a person may take a while to answer; the call that asked is bounded
+    // by its own cancellation (the client gives up, the signal fires, this request is cancelled).
+    const ask = (method: string, params: JsonObject | undefined, signal: AbortSignal) =>
+      this.#peer.request(method, params, { signal, timeoutMs: Infinity });
     this.#peer = new Peer(
       transport,
       {
         onrequest: (request, ctx) => {
-          const channel: Channel = {
-            identity,
-            legacy: this.#legacy,
-            openLegacy: (s) => {
-              s.notify = async (method, params) => {
-                if (this.#peer.closed) return false;
-                await this.#peer.notify(method, params);
-                return true;
-              };
-              this.#legacy = s;
-            },
-            notify: (method, params) => ctx.notify(method, params),
-            // No timeout of its own: a person may take a while to answer; the call that asked is bounded
-            // by its own cancellation (the client gives up, the signal fires, this request is cancelled).
-            request: (method, params, signal) => this.#peer.request(method, params, { signal, timeoutMs: Infinity }),
-            ending: this.#ending.signal,
-          };
-          const answer = server.dispatch(request, channel, ctx.signal);
+          const channel = new RequestChannel(identity, this.#legacy, openLegacy, ask, this.#ending.signal, ctx);
+          const answer = server.dispatch(request, channel, ctx.cancel); // lazy: no AbortSignal unless read
           if (request.method === 'subscriptions/listen') {
             const done = answer.then(
               () => undefined,

@@ -217,6 +217,11 @@ class Context implements RequestContext {
     this.#done = true;
   }
 
+  /** The backend's session of a context this module built (undefined for any other object). */
+  static sessionOf(ctx: unknown): ContextBackend['session'] {
+    return ctx instanceof Context ? ctx.#backend.session : undefined;
+  }
+
   async progress(progress: number, total?: number, message?: string): Promise<void> {
     const token = this.meta.progressToken;
     if (this.#done || token === undefined || this.#cancel.aborted || !(progress > this.#lastProgress)) return;
@@ -398,6 +403,14 @@ for (const name of [
 }
 
 /** Build the context for one request. */
+/**
+ * The session a legacy request's context carries in its backend (undefined for a modern one): read from
+ * the context itself, so a legacy request costs no WeakMap entry to find its session again.
+ */
+export function backendSessionOf(ctx: RequestContext): ContextBackend['session'] {
+  return Context.sessionOf(ctx);
+}
+
 export function createContext(init: ContextInit): RequestContext & { finish(): void } {
   return new Context(init);
 }

@@ -35,6 +35,7 @@ import {
 } from '../protocol/versions.js';
 import {
   InputRequiredSignal,
+  backendSessionOf,
   createContext,
   isValidInputResponse,
   type ContextBackend,
@@ -153,12 +154,12 @@ export interface Channel {
   ending?: AbortSignal;
 }
 
-/** The legacy session of each legacy request's context (extension state may be bound to it). */
-const contextSessions = new WeakMap<RequestContext, LegacySession>();
-
-/** The legacy session (HTTP session or connection) a request arrived on, if it is a legacy request. */
+/**
+ * The legacy session (HTTP session or connection) a request arrived on, if it is a legacy request
+ * (extension state may be bound to it). Only #legacy gives a context's backend a session.
+ */
 export function legacySessionOf(ctx: RequestContext): LegacySession | undefined {
-  return contextSessions.get(ctx);
+  return backendSessionOf(ctx) as LegacySession | undefined;
 }
 
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -852,7 +853,6 @@ export class Server {
       identity: channel.identity,
       backend,
     });
-    contextSessions.set(ctx, session);
     try {
       const result = await handler(params, ctx);
       if (result.resultType === 'input_required') {
