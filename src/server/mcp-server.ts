@@ -557,9 +557,9 @@ export class McpServer {
     const inward = this.#hooksInward;
     let wrapped = false;
     for (let i = 0; i < inward.length; i++) if (inward[i]!.hooks.wrap) wrapped = true;
-    if (!wrapped) return this.#execute(entry, checked.value, ctx, params);
+    if (!wrapped) return this.#execute(entry, checked.value, ctx, params, true);
     // A wrap hook's `next` returns a promise, as ToolNext promises, whatever the handler did.
-    let run: ToolNext = async (c) => this.#execute(entry, checked.value, c, params);
+    let run: ToolNext = async (c) => this.#execute(entry, checked.value, c, params, false);
     for (const h of inward) {
       const { wrap } = h.hooks;
       if (!wrap) continue;
@@ -573,7 +573,13 @@ export class McpServer {
    * Run a tool handler and shape its result (errors stay private unless they are ToolErrors). A
    * synchronous handler's result is used as it is: awaiting a plain value costs a promise and a tick.
    */
-  #execute(entry: ToolEntry, args: unknown, ctx: RequestContext, params: JsonObject): JsonObject | Promise<JsonObject> {
+  #execute(
+    entry: ToolEntry,
+    args: unknown,
+    ctx: RequestContext,
+    params: JsonObject,
+    direct: boolean,
+  ): JsonObject | Promise<JsonObject> {
     let returned: ToolReturn | Promise<ToolReturn>;
     try {
       returned = entry.handler(args as never, ctx);
@@ -581,8 +587,8 @@ export class McpServer {
       return this.#handlerFailed(e, entry, ctx, params);
     }
     // Anything `await` would treat as a thenable is still awaited.
-    if (isThenable(returned)) return this.#settle(entry, returned, ctx, params);
-    return this.#returned(entry, returned, ctx, params);
+    if (isThenable(returned)) return this.#settle(entry, returned, ctx, params, direct);
+    return this.#returned(entry, returned, ctx, params, direct);
   }
 
   /** The rest of `#execute` once an asynchronous handler settles. */
@@ -591,6 +597,7 @@ export class McpServer {
     returned: PromiseLike<ToolReturn>,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): Promise<JsonObject> {
     let out: ToolReturn;
     try {
@@ -598,7 +605,7 @@ export class McpServer {
     } catch (e) {
       return this.#handlerFailed(e, entry, ctx, params);
     }
-    return this.#returned(entry, out, ctx, params);
+    return this.#returned(entry, out, ctx, params, direct);
   }
 
   /** A handler threw: protocol signals go on, a ToolError is the tool's answer, anything else stays private. */
@@ -609,12 +616,17 @@ export class McpServer {
     return toolFailure(`Tool ${entry.tool.name} failed with an internal error`);
   }
 
-  /** A handler's return, handed off to an extension or shaped into the result. */
+  /**
+   * A handler's return, handed off to an extension or shaped into the result. `direct`: no `wrap` hook
+   * sits between this result and the server, which sends a copy of it on either era (#finishModern, the
+   * legacy codec), so the handler's object need not be copied here.
+   */
   #returned(
     entry: ToolEntry,
     out: ToolReturn,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): JsonObject | Promise<JsonObject> {
     const name = entry.tool.name;
     // The handler passed the rest of the call to an extension (after asking for input synchronously, say).
@@ -630,10 +642,10 @@ export class McpServer {
         throw new McpError(ErrorCode.InternalError, 'Internal error');
       }
       return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, async (c, returned) =>
-        this.#shape(entry, returned as ToolReturn, c, params),
+        this.#shape(entry, returned as ToolReturn, c, params, false),
       );
     }
-    return this.#shape(entry, out, ctx, params);
+    return this.#shape(entry, out, ctx, params, direct);
   }
 
   /**
@@ -645,6 +657,7 @@ export class McpServer {
     returned: ToolReturn,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): JsonObject | Promise<JsonObject> {
     const name = entry.tool.name;
     if (returned instanceof ToolHandoff)
@@ -654,8 +667,8 @@ export class McpServer {
     if ('structuredContent' in out && out.structuredContent !== undefined) {
       if (entry.output && !out.isError) {
         const v = entry.output.validate(out.structuredContent);
-        if (v instanceof Promise) return v.then((r) => this.#shaped(entry, out, r, ctx, params));
-        return this.#shaped(entry, out, v, ctx, params);
+        if (v instanceof Promise) return v.then((r) => this.#shaped(entry, out, r, ctx, params, direct));
+        return this.#shaped(entry, out, v, ctx, params, direct);
       }
     } else if (entry.output && !out.isError) {
       throw new McpError(
@@ -663,7 +676,7 @@ export class McpServer {
         `Tool ${name} declares an outputSchema but returned no structuredContent`,
       );
     }
-    return this.#shaped(entry, out, undefined, ctx, params);
+    return this.#shaped(entry, out, undefined, ctx, params, direct);
   }
 
   /** The result of `#shape` once the output is checked (`checked` undefined: nothing to check). */
@@ -673,6 +686,7 @@ export class McpServer {
     checked: ValidationResult | undefined,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): JsonObject {
     if (checked && !checked.ok) {
       // The schema is public (tools/list), so the client may learn which field broke it.
@@ -685,6 +699,9 @@ export class McpServer {
       });
       throw new McpError(ErrorCode.InternalError, message);
     }
+    // Sent as it is when nothing but the server (which copies it) sees it: the handler's object is never
+    // changed. A wrap hook or a handoff may change or keep what it gets, so it gets a copy of its own.
+    if (direct && Array.isArray(out.content)) return out as JsonObject;
     const result: JsonObject = { ...out };
     if (!Array.isArray(result.content))
       result.content =
