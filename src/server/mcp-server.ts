@@ -514,24 +514,53 @@ export class McpServer {
 
   // ---------------------------------------------------------------- request handlers
 
-  async #callTool(params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
+  /**
+   * `tools/call`. Not async: a call with no `check` hook, a JSON Schema and a synchronous handler runs to
+   * its result without a promise or a suspended frame (an async function here cost about 0.8 KiB a call);
+   * it may throw, which the server's `await handler(…)` inside its try treats like a rejection. Each
+   * asynchronous step (a check hook, a Standard Schema, a handler's promise) continues in an async helper.
+   */
+  #callTool(params: JsonObject, ctx: RequestContext): JsonObject | Promise<JsonObject> {
     const name = params.name as string;
     const entry = this.#tools.get(name);
     if (!entry) throw invalidParams(`Unknown tool: ${name}`, { name });
     // Before any extension hook: a task-augmented call is refused like a direct one.
     requireGranted(ctx.identity.auth, entry.scopes, `tool ${name}`);
-    // Extensions may refuse the call before anything runs (e.g. a client that lacks them).
+    // Indexed loops: a for-of allocates an iterator per call until the function is optimised.
+    const hooks = this.#hooks;
+    for (let i = 0; i < hooks.length; i++) if (hooks[i]!.hooks.check) return this.#checkThenCall(entry, params, ctx);
+    return this.#validateThenCall(entry, params, ctx);
+  }
+
+  /** Extensions may refuse the call before anything runs (e.g. a client that lacks them). */
+  async #checkThenCall(entry: ToolEntry, params: JsonObject, ctx: RequestContext): Promise<JsonObject> {
     for (const h of this.#hooks) if (h.hooks.check) await h.hooks.check(toolCall(entry, h.id, params, ctx));
+    return this.#validateThenCall(entry, params, ctx);
+  }
+
+  #validateThenCall(entry: ToolEntry, params: JsonObject, ctx: RequestContext): JsonObject | Promise<JsonObject> {
     const validated = entry.input.validate(params.arguments ?? {});
-    // A JSON Schema validates synchronously: no await (and no promise) on that path.
-    const checked = validated instanceof Promise ? await validated : validated;
+    // A JSON Schema validates synchronously: no promise on that path.
+    if (validated instanceof Promise)
+      return validated.then((checked) => this.#callValidated(entry, checked, params, ctx));
+    return this.#callValidated(entry, validated, params, ctx);
+  }
+
+  #callValidated(
+    entry: ToolEntry,
+    checked: ValidationResult,
+    params: JsonObject,
+    ctx: RequestContext,
+  ): JsonObject | Promise<JsonObject> {
     if (!checked.ok) return toolFailure(formatIssues(checked.issues));
     // The `wrap` chain is built only when an extension wraps calls; otherwise no closure per call.
+    const inward = this.#hooksInward;
     let wrapped = false;
-    for (const h of this.#hooksInward) if (h.hooks.wrap) wrapped = true;
-    if (!wrapped) return await this.#execute(entry, checked.value, ctx, params);
-    let run: ToolNext = (c) => this.#execute(entry, checked.value, c, params);
-    for (const h of this.#hooksInward) {
+    for (let i = 0; i < inward.length; i++) if (inward[i]!.hooks.wrap) wrapped = true;
+    if (!wrapped) return this.#execute(entry, checked.value, ctx, params, true);
+    // A wrap hook's `next` returns a promise, as ToolNext promises, whatever the handler did.
+    let run: ToolNext = async (c) => this.#execute(entry, checked.value, c, params, false);
+    for (const h of inward) {
       const { wrap } = h.hooks;
       if (!wrap) continue;
       const next = run;
@@ -540,21 +569,66 @@ export class McpServer {
     return run(ctx);
   }
 
-  /** Run a tool handler and shape its result (errors stay private unless they are ToolErrors). */
-  async #execute(entry: ToolEntry, args: unknown, ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
-    const name = entry.tool.name;
+  /**
+   * Run a tool handler and shape its result (errors stay private unless they are ToolErrors). A
+   * synchronous handler's result is used as it is: awaiting a plain value costs a promise and a tick.
+   */
+  #execute(
+    entry: ToolEntry,
+    args: unknown,
+    ctx: RequestContext,
+    params: JsonObject,
+    direct: boolean,
+  ): JsonObject | Promise<JsonObject> {
+    let returned: ToolReturn | Promise<ToolReturn>;
+    try {
+      returned = entry.handler(args as never, ctx);
+    } catch (e) {
+      return this.#handlerFailed(e, entry, ctx, params);
+    }
+    // Anything `await` would treat as a thenable is still awaited.
+    if (isThenable(returned)) return this.#settle(entry, returned, ctx, params, direct);
+    return this.#returned(entry, returned, ctx, params, direct);
+  }
+
+  /** The rest of `#execute` once an asynchronous handler settles. */
+  async #settle(
+    entry: ToolEntry,
+    returned: PromiseLike<ToolReturn>,
+    ctx: RequestContext,
+    params: JsonObject,
+    direct: boolean,
+  ): Promise<JsonObject> {
     let out: ToolReturn;
     try {
-      const returned = entry.handler(args as never, ctx);
-      // A synchronous handler's result is used as it is: awaiting a plain value costs a promise and a tick.
-      // Anything `await` would treat as a thenable is still awaited.
-      out = isThenable(returned) ? await returned : (returned as ToolReturn);
+      out = await returned;
     } catch (e) {
-      if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
-      if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };
-      this.server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
-      return toolFailure(`Tool ${name} failed with an internal error`);
+      return this.#handlerFailed(e, entry, ctx, params);
     }
+    return this.#returned(entry, out, ctx, params, direct);
+  }
+
+  /** A handler threw: protocol signals go on, a ToolError is the tool's answer, anything else stays private. */
+  #handlerFailed(e: unknown, entry: ToolEntry, ctx: RequestContext, params: JsonObject): JsonObject {
+    if (e instanceof InputRequiredSignal || e instanceof McpError) throw e;
+    if (e instanceof ToolError) return { content: e.content ?? [{ type: 'text', text: e.message }], isError: true };
+    this.server.unexpected(e, { jsonrpc: '2.0', id: ctx.requestId, method: 'tools/call', params });
+    return toolFailure(`Tool ${entry.tool.name} failed with an internal error`);
+  }
+
+  /**
+   * A handler's return, handed off to an extension or shaped into the result. `direct`: no `wrap` hook
+   * sits between this result and the server, which sends a copy of it on either era (#finishModern, the
+   * legacy codec), so the handler's object need not be copied here.
+   */
+  #returned(
+    entry: ToolEntry,
+    out: ToolReturn,
+    ctx: RequestContext,
+    params: JsonObject,
+    direct: boolean,
+  ): JsonObject | Promise<JsonObject> {
+    const name = entry.tool.name;
     // The handler passed the rest of the call to an extension (after asking for input synchronously, say).
     if (out instanceof ToolHandoff) {
       const h = this.#hooks.find((x) => x.id === (out as ToolHandoff).extension && x.hooks.handoff);
@@ -568,10 +642,10 @@ export class McpServer {
         throw new McpError(ErrorCode.InternalError, 'Internal error');
       }
       return h.hooks.handoff!({ name, params, ctx, config: entry.extensions?.[h.id] }, out, async (c, returned) =>
-        this.#shape(entry, returned as ToolReturn, c, params),
+        this.#shape(entry, returned as ToolReturn, c, params, false),
       );
     }
-    return this.#shape(entry, out, ctx, params);
+    return this.#shape(entry, out, ctx, params, direct);
   }
 
   /**
@@ -583,6 +657,7 @@ export class McpServer {
     returned: ToolReturn,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): JsonObject | Promise<JsonObject> {
     const name = entry.tool.name;
     if (returned instanceof ToolHandoff)
@@ -592,8 +667,8 @@ export class McpServer {
     if ('structuredContent' in out && out.structuredContent !== undefined) {
       if (entry.output && !out.isError) {
         const v = entry.output.validate(out.structuredContent);
-        if (v instanceof Promise) return v.then((r) => this.#shaped(entry, out, r, ctx, params));
-        return this.#shaped(entry, out, v, ctx, params);
+        if (v instanceof Promise) return v.then((r) => this.#shaped(entry, out, r, ctx, params, direct));
+        return this.#shaped(entry, out, v, ctx, params, direct);
       }
     } else if (entry.output && !out.isError) {
       throw new McpError(
@@ -601,7 +676,7 @@ export class McpServer {
         `Tool ${name} declares an outputSchema but returned no structuredContent`,
       );
     }
-    return this.#shaped(entry, out, undefined, ctx, params);
+    return this.#shaped(entry, out, undefined, ctx, params, direct);
   }
 
   /** The result of `#shape` once the output is checked (`checked` undefined: nothing to check). */
@@ -611,6 +686,7 @@ export class McpServer {
     checked: ValidationResult | undefined,
     ctx: RequestContext,
     params: JsonObject,
+    direct: boolean,
   ): JsonObject {
     if (checked && !checked.ok) {
       // The schema is public (tools/list), so the client may learn which field broke it.
@@ -623,6 +699,9 @@ export class McpServer {
       });
       throw new McpError(ErrorCode.InternalError, message);
     }
+    // Sent as it is when nothing but the server (which copies it) sees it: the handler's object is never
+    // changed. A wrap hook or a handoff may change or keep what it gets, so it gets a copy of its own.
+    if (direct && Array.isArray(out.content)) return out as JsonObject;
     const result: JsonObject = { ...out };
     if (!Array.isArray(result.content))
       result.content =

@@ -60,6 +60,55 @@ for (const version of ['2026-07-28', '2025-11-25'] as ProtocolVersion[]) {
       recorder.assertClean();
     });
 
+    it('a handler that returns one result object on every call gets independent answers; the object is never changed', async () => {
+      // tools/call sends a handler's result without copying it when nothing but the server sees it
+      // (the server copies it for the wire); a wrap hook that changes what it gets must not reach the handler's object.
+      const shared = {
+        content: [{ type: 'text' as const, text: 'same' }],
+        structuredContent: { n: 1 },
+        _meta: { 'example.com/kept': true },
+      };
+      const snapshot = structuredClone(shared);
+      const frozen = Object.freeze({ content: Object.freeze([Object.freeze({ type: 'text' as const, text: 'ice' })]) });
+      const stamping = {
+        id: 'com.example/stamp',
+        install(host: { addToolHooks(h: object): void }) {
+          host.addToolHooks({
+            async wrap(call: { name: string }, next: () => Promise<Record<string, unknown>>) {
+              const r = await next();
+              if (call.name !== 'stamped') return r;
+              r._meta = {
+                ...(r._meta as object),
+                'example.com/stamp': (r._meta as { [k: string]: unknown })?.['example.com/stamp'] === undefined ? 1 : 2,
+              };
+              return r;
+            },
+          });
+        },
+      };
+      for (const extensions of [[], [stamping]]) {
+        const s = new McpServer({ name: 's', version: '1' }, { extensions } as never);
+        s.registerTool('reuse', {}, () => shared);
+        s.registerTool('frozen', {}, () => frozen as never);
+        s.registerTool('stamped', {}, async () => shared);
+        const { client, recorder } = await connectPair(s, { version });
+        for (let i = 0; i < 3; i++) {
+          const r = await client.callTool('reuse', {});
+          assert.equal(text(r), 'same');
+          assert.deepEqual(r.structuredContent, { n: 1 });
+          assert.equal(r._meta?.['example.com/kept'], true);
+          assert.equal(text(await client.callTool('frozen', {})), 'ice');
+          if (extensions.length) {
+            // Each call's wrap hook sees a fresh copy: the stamp is 1 every time, never 2.
+            const st = await client.callTool('stamped', {});
+            assert.equal(st._meta?.['example.com/stamp'], 1);
+          }
+        }
+        assert.deepEqual(shared, snapshot);
+        recorder.assertClean();
+      }
+    });
+
     it('validates structured output, adds its text copy, and refuses output that breaks the schema', async () => {
       const s = new McpServer({ name: 's', version: '1' });
       s.registerTool(
