@@ -404,6 +404,21 @@ export class Server {
       : this.#wrapped(this.#chain, request, channel, signal);
   }
 
+  /**
+   * `dispatch` for a carrier that takes a result as it comes (the HTTP core): a result ready at once (a
+   * synchronous handler, a built-in) is returned as is, and an error found before any await is thrown, so
+   * such a request costs no promise and no suspended frame here or in the carrier. @internal
+   */
+  dispatchNow(
+    request: JsonRpcRequest,
+    channel: Channel,
+    signal: AbortSignal | { readonly aborted: boolean; readonly signal: AbortSignal },
+  ): JsonObject | Promise<JsonObject> {
+    return this.#chain === undefined
+      ? this.#routeNow(request, channel, signal)
+      : this.#wrapped(this.#chain, request, channel, signal);
+  }
+
   /** Run the middleware chain around #route, on a channel whose notifications the chain can observe. */
   #wrapped(chain: Chain, request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
     const { method } = request;
@@ -453,41 +468,54 @@ export class Server {
     return chain(req, () => this.#route(request, observed, signal));
   }
 
-  /** Not async: it only picks the era, and an async wrapper around the era's promise costs a promise and ticks per request. */
+  /** #routeNow as a promise (dispatch's contract). */
   #route(request: JsonRpcRequest, channel: Channel, signal: CancelSignal): Promise<JsonObject> {
     try {
-      const { method } = request;
-      const params = request.params ?? {};
-      const meta: Meta = isObject(params._meta) ? params._meta : {};
-      // A request that carries its version in `_meta` is modern, whatever its method (initialize included:
-      // removed in 2026-07-28, so -32601). Without it, initialize opens a legacy session.
-      const version = meta[META.protocolVersion];
-      if (version !== undefined) return this.#modern(request, params, meta, version, channel, signal);
-      if (method === 'initialize') return Promise.resolve(this.#initialize(params, channel));
-
-      const session = channel.legacy;
-      if (session) return this.#legacy(request, params, meta, session, channel, signal);
-      if (method === 'ping') return Promise.resolve({});
-      throw invalidParams(
-        `Missing required _meta field "${META.protocolVersion}": send it with every request (protocol 2026-07-28), or call initialize first (earlier revisions)`,
-        undefined,
-        400,
-      );
+      const result = this.#routeNow(request, channel, signal);
+      return isThenable(result) ? result : Promise.resolve(result);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
+  /**
+   * Picks the era. Not async: an async wrapper around the era's promise costs a promise and ticks per
+   * request; a result ready at once is returned as is, an early error is thrown (the callers wrap both).
+   */
+  #routeNow(request: JsonRpcRequest, channel: Channel, signal: CancelSignal): JsonObject | Promise<JsonObject> {
+    const { method } = request;
+    const params = request.params ?? {};
+    const meta: Meta = isObject(params._meta) ? params._meta : {};
+    // A request that carries its version in `_meta` is modern, whatever its method (initialize included:
+    // removed in 2026-07-28, so -32601). Without it, initialize opens a legacy session.
+    const version = meta[META.protocolVersion];
+    if (version !== undefined) return this.#modern(request, params, meta, version, channel, signal);
+    if (method === 'initialize') return this.#initialize(params, channel);
+
+    const session = channel.legacy;
+    if (session) return this.#legacy(request, params, meta, session, channel, signal);
+    if (method === 'ping') return {};
+    throw invalidParams(
+      `Missing required _meta field "${META.protocolVersion}": send it with every request (protocol 2026-07-28), or call initialize first (earlier revisions)`,
+      undefined,
+      400,
+    );
+  }
+
   // ---------------------------------------------------------------- modern (2026-07-28)
 
-  async #modern(
+  /**
+   * Not async: a synchronous handler's result is checked and returned at once (no promise, no suspended
+   * frame per request); a retry carrying requestState, and a handler's promise, continue in async helpers.
+   */
+  #modern(
     request: JsonRpcRequest,
     params: JsonObject,
     meta: Meta,
     version: unknown,
     channel: Channel,
     signal: CancelSignal,
-  ): Promise<JsonObject> {
+  ): JsonObject | Promise<JsonObject> {
     const { method } = request;
     if (!isModernVersion(version) || !this.#versions.includes(version)) {
       throw new McpError(ErrorCode.UnsupportedProtocolVersion, 'Unsupported protocol version', {
@@ -515,9 +543,6 @@ export class Server {
     const invalid = validateRequestParams(method, params) ?? this.#uriLimits(method, params);
     if (invalid) throw invalid;
 
-    const clientInfo = isObject(meta[META.clientInfo])
-      ? (meta[META.clientInfo] as unknown as Implementation)
-      : undefined;
     if (method === 'server/discover') return this.#discover();
     if (method === 'subscriptions/listen')
       return this.#listen(request, params, meta, channel, signalOf(signal), caps as ClientCapabilities);
@@ -526,30 +551,65 @@ export class Server {
     if (!handler) throw methodNotFound(method);
 
     const mrtr = MRTR_METHODS.has(method);
-    // Answers exist only when a requestState came back (a retry); most calls carry none, so no object for them.
-    let answers: { [key: string]: unknown } | undefined;
+    // Most calls carry no requestState: no answers, no digest, and nothing to await before the handler.
+    if (mrtr && typeof params.requestState === 'string')
+      return this.#modernRetry(request, params, meta, version, caps, logLevel, channel, signal, handler);
+    return this.#modernCall(request, params, meta, version, caps, logLevel, channel, signal, handler, mrtr);
+  }
+
+  /** A retry of a multi round-trip request: its requestState opened (answers gathered) before the handler runs. */
+  async #modernRetry(
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    version: ProtocolVersion,
+    caps: JsonObject,
+    logLevel: unknown,
+    channel: Channel,
+    signal: CancelSignal,
+    handler: RequestHandler,
+  ): Promise<JsonObject> {
     // The request digest binds requestState to this request; computed only when state is in play.
-    let requestDigest: string | undefined;
-    if (mrtr) {
-      const state = params.requestState;
-      if (typeof state === 'string') {
-        requestDigest = await digest(identityOf(method, params));
-        const principal = this.#principalOf({ identity: channel.identity, meta }); // only when state is in play
-        const payload = await this.#state.open(state, requestDigest, principal);
-        answers = { ...payload.a };
-        const responses = isObject(params.inputResponses) ? params.inputResponses : {};
-        for (const key in payload.q) {
-          // Only answers to what was asked, in the shape its method promises; anything else is ignored.
-          if (key in responses && isValidInputResponse(payload.q[key]!, responses[key])) answers[key] = responses[key];
-        }
-      }
+    const requestDigest = await digest(identityOf(request.method, params));
+    const principal = this.#principalOf({ identity: channel.identity, meta }); // only when state is in play
+    const payload = await this.#state.open(params.requestState as string, requestDigest, principal);
+    const answers: { [key: string]: unknown } = { ...payload.a };
+    const responses = isObject(params.inputResponses) ? params.inputResponses : {};
+    for (const key in payload.q) {
+      // Only answers to what was asked, in the shape its method promises; anything else is ignored.
+      if (key in responses && isValidInputResponse(payload.q[key]!, responses[key])) answers[key] = responses[key];
     }
+    return this.#modernCall(request, params, meta, version, caps, logLevel, channel, signal, handler, true, {
+      answers,
+      requestDigest,
+    });
+  }
+
+  /** Run the handler; a result it returns synchronously is finished here, without a promise. */
+  #modernCall(
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    version: ProtocolVersion,
+    caps: JsonObject,
+    logLevel: unknown,
+    channel: Channel,
+    signal: CancelSignal,
+    handler: RequestHandler,
+    mrtr: boolean,
+    // Only when a requestState came back (a retry); most calls carry none, so no object for them.
+    state?: { answers: { [key: string]: unknown }; requestDigest: string },
+  ): JsonObject | Promise<JsonObject> {
+    const { method } = request;
+    const clientInfo = isObject(meta[META.clientInfo])
+      ? (meta[META.clientInfo] as unknown as Implementation)
+      : undefined;
     const backend: ContextBackend = {
       channel,
       logLevel: logLevel as LoggingLevel | undefined,
       loggingEnabled: this.#capabilities.logging !== undefined,
       loggingUndeclared: this.#capabilities.logging === undefined,
-      answers,
+      answers: state?.answers,
     };
     const ctx = createContext({
       requestId: request.id,
@@ -563,23 +623,75 @@ export class Server {
       identity: channel.identity,
       backend,
     });
+    let result: JsonObject | Promise<JsonObject>;
+    try {
+      result = handler(params, ctx);
+    } catch (e) {
+      ctx.finish();
+      return this.#modernThrew(e, request, params, meta, channel, mrtr, state);
+    }
+    if (isThenable(result)) return this.#modernSettle(result, ctx, request, params, meta, channel, mrtr, state);
+    ctx.finish();
+    return this.#modernResult(request, result, mrtr);
+  }
+
+  /** The rest of #modernCall for a handler that returned a promise. */
+  async #modernSettle(
+    pending: Promise<JsonObject>,
+    ctx: { finish(): void },
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    channel: Channel,
+    mrtr: boolean,
+    state: { answers: { [key: string]: unknown }; requestDigest: string } | undefined,
+  ): Promise<JsonObject> {
     let result: JsonObject;
     try {
-      result = await handler(params, ctx);
+      result = await pending;
     } catch (e) {
-      if (e instanceof InputRequiredSignal) {
-        if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
-        return this.#inputRequired(
-          e.requests,
-          answers ?? {},
-          requestDigest ?? (await digest(identityOf(method, params))),
-          this.#principalOf({ identity: channel.identity, meta }),
-        );
-      }
-      throw e;
-    } finally {
       ctx.finish();
+      return this.#modernThrew(e, request, params, meta, channel, mrtr, state);
     }
+    ctx.finish();
+    return this.#modernResult(request, result, mrtr);
+  }
+
+  /** A handler threw: an InputRequiredSignal ends the round with an InputRequiredResult, anything else goes on. */
+  #modernThrew(
+    e: unknown,
+    request: JsonRpcRequest,
+    params: JsonObject,
+    meta: Meta,
+    channel: Channel,
+    mrtr: boolean,
+    state: { answers: { [key: string]: unknown }; requestDigest: string } | undefined,
+  ): Promise<JsonObject> {
+    if (!(e instanceof InputRequiredSignal)) throw e;
+    if (!mrtr) throw new McpError(ErrorCode.InternalError, 'Internal error');
+    return this.#inputRequiredFor(
+      e.requests,
+      request.method,
+      params,
+      state,
+      this.#principalOf({ identity: channel.identity, meta }),
+    );
+  }
+
+  async #inputRequiredFor(
+    requests: InputRequests,
+    method: string,
+    params: JsonObject,
+    state: { answers: { [key: string]: unknown }; requestDigest: string } | undefined,
+    principal: string | undefined,
+  ): Promise<JsonObject> {
+    const d = state?.requestDigest ?? (await digest(identityOf(method, params)));
+    return this.#inputRequired(requests, state?.answers ?? {}, d, principal);
+  }
+
+  /** A handler's result, checked (resultType) and finished for the wire. */
+  #modernResult(request: JsonRpcRequest, result: JsonObject, mrtr: boolean): JsonObject {
+    const { method } = request;
     const only = typeof result.resultType === 'string' ? this.#resultTypes.get(result.resultType) : undefined;
     if (only && !only.includes(method)) {
       this.#onerror?.(
@@ -876,6 +988,11 @@ export class Server {
       ctx.finish();
     }
   }
+}
+
+/** Whether a handler gave a promise (or another thenable, which `await` would also have followed). */
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /** The request's identity for binding `requestState`: method plus what selects and parametrises it. */
