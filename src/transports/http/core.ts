@@ -584,41 +584,93 @@ export class HttpCore {
 
   /**
    * Dispatch one request and answer it: a JSON response when nothing streamed, an SSE stream as soon
-   * as a notification (progress, log, server→client request) has to go out before the result.
+   * as a notification (progress, log, server→client request) has to go out before the result. Not async:
+   * a result the server has at once (a synchronous handler) is answered here, with no promise or suspended
+   * frame per request; only a pending result (or a commit) continues in #respondLater.
    */
-  async #respond(
+  #respond(
     req: CoreRequest,
     res: CoreResponse,
     request: JsonRpcRequest,
     session: HttpSession | undefined,
     extraHeaders: HeaderMap = NO_HEADERS,
     commit?: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<void> | void {
     // Closing the stream cancels a modern request (its signal is the connection's); a legacy one keeps
     // running, its events stored for resumption, and is cancelled only by notifications/cancelled.
     const controller = session ? new LazyAbortController() : undefined;
     const signal = controller ?? req.signal;
     if (session) session.inflight.set(request.id, controller!);
     const channel = new PostChannel(this.#shared, req, res, request.method, session, signal, extraHeaders);
+    let result: JsonObject | Promise<JsonObject>;
+    try {
+      result = this.#server.dispatchNow(request, channel, signal);
+    } catch (thrown) {
+      return this.#answer(req, res, request, session, extraHeaders, channel, signal, true, thrown);
+    }
+    if (commit === undefined && typeof (result as { then?: unknown }).then !== 'function')
+      return this.#answer(req, res, request, session, extraHeaders, channel, signal, false, result);
+    return this.#respondLater(req, res, request, session, extraHeaders, channel, signal, result, commit);
+  }
+
+  /** #respond for a result still pending, or a shared session's commit to await before answering. */
+  async #respondLater(
+    req: CoreRequest,
+    res: CoreResponse,
+    request: JsonRpcRequest,
+    session: HttpSession | undefined,
+    extraHeaders: HeaderMap,
+    channel: PostChannel,
+    signal: CancelSignal,
+    pending: JsonObject | Promise<JsonObject>,
+    commit: (() => Promise<void>) | undefined,
+  ): Promise<void> {
+    let result: JsonObject;
+    try {
+      result = await pending;
+      if (commit) await commit(); // shared sessions: what the request changed is recorded before it is answered
+    } catch (thrown) {
+      return this.#answer(req, res, request, session, extraHeaders, channel, signal, true, thrown);
+    }
+    this.#answer(req, res, request, session, extraHeaders, channel, signal, false, result);
+  }
+
+  /** Send the answer of a settled request: its result, or the error it `failed` with (`value`). */
+  #answer(
+    req: CoreRequest,
+    res: CoreResponse,
+    request: JsonRpcRequest,
+    session: HttpSession | undefined,
+    extraHeaders: HeaderMap,
+    channel: PostChannel,
+    signal: CancelSignal,
+    failed: boolean,
+    value: unknown,
+  ): void {
     let answer: JsonRpcMessage;
     let status = 200;
     let errorHeaders: HeaderMap | undefined;
     try {
-      const result = await this.#server.dispatch(request, channel, signal);
-      if (commit) await commit(); // shared sessions: what the request changed is recorded before it is answered
-      answer = { jsonrpc: '2.0', id: request.id, result };
-    } catch (thrown) {
-      // Scopes declared at registration: the resource server builds its challenge (all scopes needed).
-      const e =
-        thrown instanceof InsufficientScopeError
-          ? (this.#options.auth?.insufficientScope?.(thrown.scopes, identityOf(req).auth) ?? thrown)
-          : thrown;
-      answer = { jsonrpc: '2.0', id: request.id, error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)) };
-      status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
-      if (e instanceof McpError && e.httpHeaders && status !== 200) errorHeaders = e.httpHeaders;
+      if (!failed) answer = { jsonrpc: '2.0', id: request.id, result: value as JsonObject };
+      else {
+        // Scopes declared at registration: the resource server builds its challenge (all scopes needed).
+        const e =
+          value instanceof InsufficientScopeError
+            ? (this.#options.auth?.insufficientScope?.(value.scopes, identityOf(req).auth) ?? value)
+            : value;
+        answer = {
+          jsonrpc: '2.0',
+          id: request.id,
+          error: toJsonRpcError(e, (x) => this.#server.unexpected(x, request)),
+        };
+        status = !(e instanceof McpError) ? 200 : session ? legacyStatusOf(e, request.method) : statusOf(e);
+        if (e instanceof McpError && e.httpHeaders && status !== 200) errorHeaders = e.httpHeaders;
+      }
     } finally {
-      session?.inflight.delete(request.id);
-      if (session && this.#sessions.isOpen(session)) this.#sessions.touch(session); // it was in use until now
+      if (session) {
+        session.inflight.delete(request.id);
+        if (this.#sessions.isOpen(session)) this.#sessions.touch(session); // it was in use until now
+      }
     }
     const sse = channel.stream;
     if (signal.aborted) {
