@@ -464,10 +464,11 @@ export class HttpCore {
 
   // ---------------------------------------------------------------- POST
 
-  async #post(req: CoreRequest, res: CoreResponse): Promise<void> {
+  /** Not async: one `then` on the body costs less than a suspended frame per request. */
+  #post(req: CoreRequest, res: CoreResponse): Promise<void> | undefined {
     const type = req.header('content-type') ?? '';
     if (!/^application\/json\s*(;|$)/i.test(type))
-      return this.#fail(
+      return void this.#fail(
         req,
         res,
         415,
@@ -477,7 +478,7 @@ export class HttpCore {
       );
     const accept = req.header('accept') ?? '';
     if (!/application\/json|\*\/\*/i.test(accept) || !/text\/event-stream|\*\/\*/i.test(accept)) {
-      return this.#fail(
+      return void this.#fail(
         req,
         res,
         406,
@@ -486,7 +487,10 @@ export class HttpCore {
         'Not Acceptable: Accept must list both application/json and text/event-stream',
       );
     }
-    const text = await req.text(this.#maxBody);
+    return req.text(this.#maxBody).then((text) => this.#postBody(req, res, text));
+  }
+
+  #postBody(req: CoreRequest, res: CoreResponse, text: string | undefined): Promise<void> | void {
     if (text === undefined)
       return this.#fail(
         req,
