@@ -114,6 +114,55 @@ describe('Peer', () => {
     );
   });
 
+  it('times out a later request with a shorter timeout first, with its own error and cancellation', async () => {
+    // One timer serves every request of a peer: a request due before the others must re-arm it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const aborted: unknown[] = [];
+    const { client } = await pair(async (r, ctx) => {
+      ctx.signal.addEventListener('abort', () => aborted.push(r.id));
+      await gate;
+      return { method: r.method };
+    });
+    const long = client.request('long', {}, { timeoutMs: 60_000 });
+    await assert.rejects(
+      client.request('short', {}, { timeoutMs: 20 }),
+      (e: unknown) =>
+        e instanceof TsmcpError && e.code === 'TSMCP_TIMEOUT' && e.message === 'short request 2 timed out after 20 ms',
+    );
+    for (let i = 0; i < 50 && aborted.length === 0; i++) await sleep(5);
+    assert.deepEqual(aborted, [2]);
+    release();
+    assert.deepEqual(await long, { method: 'long' });
+  });
+
+  it('keeps no timer holding the process once nothing pending can time out', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { client } = await pair(async (r) => {
+      if (r.method === 'listen') await gate;
+      return {};
+    });
+    const before = timers();
+    const p = client.request('x', {}, { timeoutMs: 60_000 });
+    assert.equal(timers(), before + 1);
+    await p;
+    assert.equal(timers(), before);
+    // A request without a timeout (subscriptions/listen) is not one: it leaves the timer unref'd.
+    const listen = client.request('listen', {}, { timeoutMs: Number.POSITIVE_INFINITY });
+    await client.request('y', {}, { timeoutMs: 60_000 });
+    assert.equal(timers(), before);
+    release();
+    await listen;
+    await client.close();
+    assert.equal(timers(), before);
+  });
+
   it('answers an already-aborted signal without sending anything', async () => {
     let calls = 0;
     const { client } = await pair(() => {
