@@ -1,6 +1,7 @@
 // One official MCP schema, loaded on first use (only the revisions a connection speaks are imported) and
-// indexed: method → request/notification type, who may send it, error code → error type. Validation runs
-// on @cfworker/json-schema (runtime-neutral); a failure is summarized with the schema path that failed.
+// indexed: method → request/notification type, who may send it, error code → error type. The validation
+// engine is pluggable (indexSchema): tsmcp/testing runs @cfworker/json-schema (runtime-neutral), the test
+// suite plugs in ajv + ajv-formats; a failure is summarized with the schema path that failed.
 import { dereference, type OutputUnit, type Schema, type SchemaDraft, validate } from '@cfworker/json-schema';
 import {
   LATEST_LEGACY_VERSION,
@@ -91,26 +92,49 @@ const methodConst = (def: unknown): string | undefined => {
   return typeof m === 'string' ? m : undefined;
 };
 
+/** A validation engine: compiles one schema file into a checker of its named types. */
+export type Engine = (
+  name: SchemaName,
+  schema: Record<string, unknown>,
+) => (type: string, value: unknown) => Failure | undefined;
+
 const loading = new Map<SchemaName, Promise<SchemaSet>>();
+const loaded = new Map<SchemaName, SchemaSet>();
 
 /** The schema set of `name`, imported once per process. */
 export function loadSchema(name: SchemaName): Promise<SchemaSet> {
   let set = loading.get(name);
   if (!set) {
-    set = IMPORTS[name]().then((m) => index(name, m.default as Def));
+    set = IMPORTS[name]().then((m) => {
+      const s = indexSchema(name, m.default as Def, cfworker);
+      loaded.set(name, s);
+      return s;
+    });
     loading.set(name, set);
   }
   return set;
 }
 
-function index(name: SchemaName, schema: Def): SchemaSet {
+/** The schema set of `name` if loadSchema already finished loading it. */
+export const loadedSchema = (name: SchemaName): SchemaSet | undefined => loaded.get(name);
+
+/** The @cfworker/json-schema engine (runtime-neutral); failures summarized with the schema path that failed. */
+const cfworker: Engine = (_name, schema) => {
   const modern = '$defs' in schema;
   const draft: SchemaDraft = modern ? '2020-12' : '7';
   const pointer = modern ? '$defs' : 'definitions';
-  const defs = schema[pointer] as Record<string, Def>;
   const lookup = dereference(schema as Schema);
   const base = (schema as Schema).__absolute_uri__ as string;
+  return (type, value) => {
+    const root = lookup[`${base}#/${pointer}/${type}`] as Schema;
+    const result = validate(value, root, draft, lookup, false);
+    return result.valid ? undefined : summarize(result.errors, root, lookup);
+  };
+};
 
+/** Index one schema file (methods, senders, error codes) and check its types with `engine`. */
+export function indexSchema(name: SchemaName, schema: Def, engine: Engine): SchemaSet {
+  const defs = ('$defs' in schema ? schema.$defs : schema.definitions) as Record<string, Def>;
   const requests = new Map<string, string>();
   const notifications = new Map<string, string>();
   for (const [type, def] of Object.entries(defs)) {
@@ -148,6 +172,7 @@ function index(name: SchemaName, schema: Def): SchemaSet {
     if (typeof env === 'number') errorCodes.set(env, { type, envelope: true });
   }
 
+  const check = engine(name, schema);
   return {
     name,
     defs,
@@ -156,13 +181,10 @@ function index(name: SchemaName, schema: Def): SchemaSet {
     senders,
     errorCodes,
     has: (type) => type in defs,
-    check(type, value) {
-      const root = lookup[`${base}#/${pointer}/${type}`];
-      if (!root || root === true)
-        return { errors: `type ${type} is not defined by the ${name} schema`, schemaPath: '#' };
-      const result = validate(value, root, draft, lookup, false);
-      return result.valid ? undefined : summarize(result.errors, root, lookup);
-    },
+    check: (type, value) =>
+      type in defs
+        ? check(type, value)
+        : { errors: `type ${type} is not defined by the ${name} schema`, schemaPath: '#' },
   };
 }
 

@@ -1,10 +1,13 @@
 // Validate one wire message against the official schema of a revision, choosing the precise type: the
 // request/notification type of its method (on the sender's side), the result type of the request it
 // answers, or the revision's JSON-RPC error type; plus the few spec rules the schemas cannot express.
+// checkMessage/checkBatch are synchronous over a resolver of schema sets (the test suite resolves ajv sets
+// read from spec/); validateMessage/validateBatch load the shipped schemas on demand and run them.
 import {
   type Direction,
   type Kind,
   LAST_LEGACY,
+  loadedSchema,
   loadSchema,
   MODERN,
   type Revision,
@@ -45,7 +48,7 @@ export interface MessageContext {
 /** Methods whose 2026 results may be an InputRequiredResult. */
 export const MRTR_METHODS: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 /** Methods whose 2026 results may be a task (`resultType: "task"`, tasks extension). */
-const TASK_METHODS: ReadonlySet<string> = new Set(['tools/call']);
+export const TASK_METHODS: ReadonlySet<string> = new Set(['tools/call']);
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 /** Result types that do not follow `XRequest` → `XResult` (2024-11-05 … 2025-11-25). */
 const RESULT_EXCEPTIONS: Record<string, string> = {
@@ -72,7 +75,8 @@ export function shorten(message: unknown): string {
 const inTasksNamespace = (method: string): boolean =>
   method.startsWith('tasks/') || method === 'notifications/tasks' || method.startsWith('notifications/tasks/');
 
-function resultForRequestType(set: SchemaSet, requestType: string): string | undefined {
+/** The result type answering a request type of `set`, by name (or by RESULT_EXCEPTIONS). */
+export function resultForRequestType(set: SchemaSet, requestType: string): string | undefined {
   const byName = requestType.replace(/Request$/, 'Result');
   if (set.has(byName)) return byName;
   const exception = RESULT_EXCEPTIONS[requestType];
@@ -106,12 +110,50 @@ function missingCapability(request: unknown, caps: Record<string, unknown>): str
   }
 }
 
+/** The schema set of a schema file, synchronously (the core revision, ext-tasks, 2025-11-25). */
+export type Resolve = (name: SchemaName) => SchemaSet;
+
+class NotLoaded {
+  constructor(readonly name: SchemaName) {}
+}
+const resolveLoaded: Resolve = (name) => {
+  const set = loadedSchema(name);
+  if (!set) throw new NotLoaded(name);
+  return set;
+};
+/** Run a check over the shipped schemas, loading each one it asks for (at most three) on first use. */
+async function withSchemas<T>(run: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return run();
+    } catch (e) {
+      if (!(e instanceof NotLoaded)) throw e;
+      await loadSchema(e.name);
+    }
+  }
+}
+
 /** Validate one JSON-RPC message sent in `context.direction` while speaking `revision`. */
-export async function validateMessage(
+export function validateMessage(
   revision: Revision,
   message: unknown,
   context: MessageContext,
 ): Promise<WireViolation[]> {
+  return withSchemas(() => checkMessage(resolveLoaded, revision, message, context));
+}
+
+/** A JSON-RPC batch is only allowed in 2025-03-26: the violations of the batch as a whole. */
+export function validateBatch(revision: Revision, batch: unknown[], direction: Direction): Promise<WireViolation[]> {
+  return withSchemas(() => checkBatch(resolveLoaded, revision, batch, direction));
+}
+
+/** validateMessage over the schema sets `resolve` gives. */
+export function checkMessage(
+  resolve: Resolve,
+  revision: Revision,
+  message: unknown,
+  context: MessageContext,
+): WireViolation[] {
   const out: WireViolation[] = [];
   const direction = context.direction;
   const shown = shorten(message);
@@ -119,7 +161,7 @@ export async function validateMessage(
     isObject(message) && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : undefined;
   const add = (type: string, errors: string, method: string | undefined, schemaPath = SPEC_RULE) =>
     out.push({ revision, direction, method, id, type, schemaPath, errors, message: shown });
-  const core = await loadSchema(revision);
+  const core = resolve(revision);
   const check = (set: SchemaSet, type: string, value: unknown, method: string | undefined) => {
     const f = set.check(type, value);
     if (f) add(set.name === revision ? type : `${set.name}:${type}`, f.errors, method, f.schemaPath);
@@ -127,11 +169,11 @@ export async function validateMessage(
   };
   const modern = revision === MODERN;
   /** The set defining `method` as `kind`: the core schema, or on 2026 the tasks extension for its namespace. */
-  const definer = async (method: string, kind: Kind): Promise<[SchemaSet, string] | undefined> => {
+  const definer = (method: string, kind: Kind): [SchemaSet, string] | undefined => {
     const own = (kind === 'request' ? core.requests : core.notifications).get(method);
     if (own) return [core, own];
     if (!modern || !inTasksNamespace(method)) return undefined;
-    const ext = await loadSchema('ext-tasks');
+    const ext = resolve('ext-tasks');
     const type = (kind === 'request' ? ext.requests : ext.notifications).get(method);
     return type ? [ext, type] : undefined;
   };
@@ -152,7 +194,7 @@ export async function validateMessage(
     const method = message.method;
     if ('result' in message || 'error' in message)
       add('JSONRPCMessage', 'a message cannot carry both `method` and `result`/`error`', method);
-    const found = await definer(method, kind);
+    const found = definer(method, kind);
     if (!found) {
       const other = (kind === 'request' ? core.notifications : core.requests).get(method);
       const why = other
@@ -183,7 +225,7 @@ export async function validateMessage(
     if (!('id' in message) && errorType === 'JSONRPCError') {
       // An id-less error (answering an unreadable request) is only expressible from 2025-11-25 on; older
       // schemas require `id`, so such a message is held to the 2025-11-25 JSONRPCErrorResponse.
-      check(await loadSchema(LAST_LEGACY), 'JSONRPCErrorResponse', message, context.method);
+      check(resolve(LAST_LEGACY), 'JSONRPCErrorResponse', message, context.method);
     } else {
       check(core, errorType, message, context.method);
     }
@@ -205,7 +247,7 @@ export async function validateMessage(
       if (core.has(union)) check(core, union, result, undefined);
       return out;
     }
-    const found = await definer(method, 'request');
+    const found = definer(method, 'request');
     if (!found) {
       add('result', `cannot tell the result type: ${method} is not a request of ${revision}`, method);
       check(core, resultEnvelope, message, method);
@@ -223,7 +265,7 @@ export async function validateMessage(
         if (!(context.mrtr ?? MRTR_METHODS.has(method)))
           add(
             'InputRequiredResult',
-            `an InputRequiredResult may only answer tools/call, prompts/get or resources/read, not ${method}`,
+            `an InputRequiredResult may only answer a multi round-trip capable request (tools/call, prompts/get, resources/read), not ${method}`,
             method,
           );
         [set, resultType] = [core, 'InputRequiredResult'];
@@ -249,7 +291,7 @@ export async function validateMessage(
             `a task result requires the client to declare the ${TASKS_EXTENSION} extension on that request`,
             method,
           );
-        [set, resultType] = [await loadSchema('ext-tasks'), 'CreateTaskResult'];
+        [set, resultType] = [resolve('ext-tasks'), 'CreateTaskResult'];
       } else if (rt !== undefined && rt !== 'complete') {
         add(
           'Result',
@@ -266,8 +308,10 @@ export async function validateMessage(
       check(core, resultEnvelope, message, method);
       return out;
     }
-    // The precise result type first; the envelope only when it passed (both would report one failure twice).
-    if (check(set, resultType, result, method)) check(core, responseType ?? resultEnvelope, message, method);
+    // The precise result type first; then the specific envelope (`XResultResponse`) when it passed, else the
+    // generic one, so a bad envelope is still reported without reporting the result's failure twice.
+    const valid = check(set, resultType, result, method);
+    check(core, valid ? (responseType ?? resultEnvelope) : resultEnvelope, message, method);
     return out;
   }
 
@@ -279,13 +323,14 @@ export async function validateMessage(
   return out;
 }
 
-/** A JSON-RPC batch is only allowed in 2025-03-26: the violations of the batch as a whole. */
-export async function validateBatch(
+/** validateBatch over the schema sets `resolve` gives. */
+export function checkBatch(
+  resolve: Resolve,
   revision: Revision,
   batch: unknown[],
   direction: Direction,
-): Promise<WireViolation[]> {
-  const core = await loadSchema(revision);
+): WireViolation[] {
+  const core = resolve(revision);
   const add = (type: string, errors: string, schemaPath = SPEC_RULE): WireViolation[] => [
     { revision, direction, method: undefined, id: undefined, type, schemaPath, errors, message: shorten(batch) },
   ];
