@@ -46,6 +46,13 @@ export type Classified =
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+/** What `await` would wait for: an object or function with a callable `then` (a handler's pending result). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    ((typeof v === 'object' && v !== null) || typeof v === 'function') &&
+    typeof (v as { then?: unknown }).then === 'function'
+  );
+}
 export function isRequestId(v: unknown): v is RequestId {
   return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
 }

@@ -1,7 +1,7 @@
 // The high-level server: register tools, resources, templates and prompts; McpServer builds the
 // registries once and answers every list/call/read/get/complete from them, for both eras.
 import { ErrorCode, McpError, TsmcpError, grants, invalidParams, requireGranted } from '../protocol/errors.js';
-import { isObject, type JsonObject } from '../protocol/jsonrpc.js';
+import { isObject, isThenable, type JsonObject } from '../protocol/jsonrpc.js';
 import type {
   CacheHint,
   CallToolResult,
@@ -817,14 +817,6 @@ function withCursor(result: JsonObject, nextCursor: string | undefined): JsonObj
 /** One `tools/call` as extension `id`'s hooks see it. */
 function toolCall(entry: ToolEntry, id: string, params: JsonObject, ctx: RequestContext): ToolCall {
   return { name: entry.tool.name, params, ctx, config: entry.extensions?.[id] };
-}
-
-/** What `await` would wait for: an object or function with a callable `then`. */
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (
-    ((typeof v === 'object' && v !== null) || typeof v === 'function') &&
-    typeof (v as { then?: unknown }).then === 'function'
-  );
 }
 
 function toolFailure(text: string): JsonObject {

@@ -6,6 +6,7 @@ import { supports } from '../protocol/features.js';
 import type { RequestIdentity } from '../protocol/identity.js';
 import {
   isObject,
+  isThenable,
   type JsonObject,
   type JsonRpcErrorObject,
   type JsonRpcRequest,
@@ -988,11 +989,6 @@ export class Server {
       ctx.finish();
     }
   }
-}
-
-/** Whether a handler gave a promise (or another thenable, which `await` would also have followed). */
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /** The request's identity for binding `requestState`: method plus what selects and parametrises it. */

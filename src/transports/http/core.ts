@@ -7,6 +7,7 @@ import type { AuthInfo, RequestIdentity } from '../../protocol/identity.js';
 import {
   classify,
   isObject,
+  isThenable,
   type JsonObject,
   type JsonRpcErrorObject,
   type JsonRpcMessage,
@@ -612,7 +613,7 @@ export class HttpCore {
     } catch (thrown) {
       return this.#answer(req, res, request, session, extraHeaders, channel, signal, true, thrown);
     }
-    if (commit === undefined && typeof (result as { then?: unknown }).then !== 'function')
+    if (commit === undefined && !isThenable(result))
       return this.#answer(req, res, request, session, extraHeaders, channel, signal, false, result);
     return this.#respondLater(req, res, request, session, extraHeaders, channel, signal, result, commit);
   }

@@ -260,7 +260,9 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
     const drop = new AbortController();
     const get = await raw({ method: 'GET', headers: { ...h, accept: 'text/event-stream' }, signal: drop.signal });
     assert.equal(get.status, 200);
-    const ids = await readIds(get, 3, () => void c.callTool('e2_change', { n: 2 }));
+    const [primed] = await readEvents(get, 1);
+    void c.callTool('e2_change', { n: 2 });
+    const ids = [primed!, ...(await readEvents(get, 2))].map((e) => e.id);
     await until(async () => (await keptGetEvents(h['mcp-session-id'])) >= 3, 'the GET events kept');
     drop.abort();
 
@@ -307,13 +309,17 @@ describe('a fleet under failures (kill -9, Redis restart)', skipWithoutRedis(), 
       headers: { ...h, accept: 'text/event-stream', 'last-event-id': ids[0]! },
     });
     assert.equal(resumed.status, 200);
-    const replayed = await readIds(resumed, 2);
+    const replayed = (await readEvents(resumed, 2)).map((e) => e.id);
     assert.deepEqual(replayed, ids.slice(1));
-    await resumed.body?.cancel();
+    await readers.get(resumed)!.reader.cancel();
   });
 });
 
-const readers = new WeakMap<Response, { reader: ReadableStreamDefaultReader<Uint8Array>; buf: string }>();
+/** One reader, decoder and buffer per response, so events are read off it in several calls. */
+const readers = new WeakMap<
+  Response,
+  { reader: ReadableStreamDefaultReader<Uint8Array>; dec: TextDecoder; buf: string }
+>();
 
 /**
  * Reads the next `n` SSE events that have an id off `res`, callable again on the same response. Bounded: the
@@ -321,8 +327,7 @@ const readers = new WeakMap<Response, { reader: ReadableStreamDefaultReader<Uint
  */
 async function readEvents(res: Response, n: number): Promise<{ id: string; data: string }[]> {
   let r = readers.get(res);
-  if (!r) readers.set(res, (r = { reader: res.body!.getReader(), buf: '' }));
-  const dec = new TextDecoder();
+  if (!r) readers.set(res, (r = { reader: res.body!.getReader(), dec: new TextDecoder(), buf: '' }));
   const out: { id: string; data: string }[] = [];
   while (out.length < n) {
     let i: number;
@@ -344,30 +349,7 @@ async function readEvents(res: Response, n: number): Promise<{ id: string; data:
       break;
     }
     if (got.done) break;
-    r.buf += dec.decode(got.value, { stream: true });
+    r.buf += r.dec.decode(got.value, { stream: true });
   }
   return out;
-}
-
-/** Reads SSE event ids off `res` until `n` (bounded: the stream's end stops it); `first` runs after the first one. */
-async function readIds(res: Response, n: number, first?: () => void): Promise<string[]> {
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  const ids: string[] = [];
-  let buf = '';
-  while (ids.length < n) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += dec.decode(value, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const id = /^id: (.*)$/m.exec(buf.slice(0, i))?.[1];
-      buf = buf.slice(i + 2);
-      if (!id) continue;
-      ids.push(id);
-      if (ids.length === 1) first?.();
-    }
-  }
-  reader.releaseLock();
-  return ids.slice(0, n);
 }
