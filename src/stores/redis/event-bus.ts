@@ -6,6 +6,7 @@
 // and an instance whose subscriber was disconnected catches up when it is back.
 import { TsmcpError } from '../../protocol/errors.js';
 import { isObject } from '../../protocol/jsonrpc.js';
+import { LIST_CHANGED } from '../../protocol/list-changed.js';
 import { comparePositions, type EventPosition, type ServerEvent, type ServerEventBus } from '../../server/events.js';
 import type { RedisClient, RedisConnection } from './connection.js';
 import { LuaScript } from './lua.js';
@@ -336,7 +337,7 @@ export class RedisEventBus implements ServerEventBus {
   #resyncLists(): void {
     if (!this.#resync) return;
     this.#stats.resyncs++;
-    for (const type of LIST_CHANGED) this.#dispatch({ type } as ServerEvent);
+    for (const type of LIST_CHANGED_TYPES) this.#dispatch({ type } as ServerEvent);
   }
 
   #advance(position: EventPosition): void {
@@ -361,7 +362,7 @@ function eventName(e: ServerEvent): string {
   return e.type === 'extension' ? e.method : e.type;
 }
 
-const LIST_CHANGED = new Set(['tools/list_changed', 'prompts/list_changed', 'resources/list_changed']);
+const LIST_CHANGED_TYPES: ReadonlySet<string> = new Set(Object.values(LIST_CHANGED).map((l) => l.event));
 
 /** The event a message carries, rebuilt field by field (another instance, or anyone who can PUBLISH, wrote it). */
 function decode(message: string): ServerEvent | undefined {
@@ -372,7 +373,7 @@ function decode(message: string): ServerEvent | undefined {
     return undefined;
   }
   if (!isObject(v) || typeof v.type !== 'string') return undefined;
-  if (LIST_CHANGED.has(v.type)) return { type: v.type } as ServerEvent;
+  if (LIST_CHANGED_TYPES.has(v.type)) return { type: v.type } as ServerEvent;
   if (v.type === 'resources/updated') return typeof v.uri === 'string' ? { type: v.type, uri: v.uri } : undefined;
   if (v.type !== 'extension') return undefined;
   const { method, params, key, value } = v;

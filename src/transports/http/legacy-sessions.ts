@@ -4,6 +4,7 @@ import type { LazyAbortController } from '../../engine/cancel.js';
 import { Peer } from '../../engine/peer.js';
 import { McpError, ErrorCode, methodNotFound } from '../../protocol/errors.js';
 import { supports } from '../../protocol/features.js';
+import { LIST_CHANGED } from '../../protocol/list-changed.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../../protocol/jsonrpc.js';
 import { comparePositions, type EventPosition, type ServerEvent, type ServerEventBus } from '../../server/events.js';
 import { legacyNotificationFor, type LegacySession, type Server } from '../../server/server.js';
@@ -178,7 +179,7 @@ export function clientKey(address: string): string {
 const GET_STREAM = /-g\d+$/;
 
 /** The changes a GET stream announces when it cannot know which happened (its catch-up log is gone). */
-const LIST_TYPES = ['tools/list_changed', 'prompts/list_changed', 'resources/list_changed'] as const;
+const LIST_TYPES = Object.values(LIST_CHANGED).map((l) => l.event);
 
 /** The sequence number of the last event a resumption replayed (or the client had seen). */
 function lastSeq(lastEventId: string, missed: { events: { id: string }[] }): number {
