@@ -8,6 +8,7 @@ import { McpServer as V2Server, createMcpHandler } from '@modelcontextprotocol/s
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { EVERYTHING, OFFICIAL_V2, killAll, tsmcp, tsmcpJson } from './run.js';
+import { fetchBridge } from '../helpers/fetch-bridge.js';
 
 const servers: HttpServer[] = [];
 after(() => {
@@ -135,7 +136,7 @@ describe('tsmcp CLI → the official v2 SDK server', () => {
       );
       return server;
     };
-    url = await listen(bridge((r) => createMcpHandler(factory).fetch(r)));
+    url = await listen(fetchBridge((r) => createMcpHandler(factory).fetch(r)));
   });
 
   for (const e of ERAS) {
@@ -185,30 +186,3 @@ describe('tsmcp CLI usage errors: usage text and exit code 2', () => {
       assert.equal(r.stdout, '');
     });
 });
-
-/** node:http → Fetch API bridge for the v2 handler (as test/interop does). */
-function bridge(fetchHandler: (r: Request) => Promise<Response>) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const r = await fetchHandler(
-      new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
-      }),
-    );
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    if (!r.body) return void res.end();
-    const reader = r.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-    res.end();
-  };
-}

@@ -15,6 +15,7 @@ import { StreamableHttpClientTransport } from '../../src/transports/http/index.j
 import { createNodeHandler } from '../../src/transports/http/node.js';
 import { createEverythingServer } from '../../examples/conformance/everything.js';
 import { WireRecorder, recordTransport } from '../helpers/wire-recorder.js';
+import { fetchBridge } from '../helpers/fetch-bridge.js';
 
 const servers: HttpServer[] = [];
 const recorders: WireRecorder[] = [];
@@ -28,33 +29,6 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   servers.push(s);
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return new URL(`http://127.0.0.1:${(s.address() as { port: number }).port}/mcp`);
-}
-
-/** node:http → Fetch API bridge for the v2 handler (what @modelcontextprotocol/node does). */
-function bridge(fetchHandler: (r: Request) => Promise<Response>) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const r = await fetchHandler(
-      new Request(`http://${req.headers.host}${req.url}`, {
-        method: req.method,
-        headers,
-        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
-      }),
-    );
-    res.writeHead(r.status, Object.fromEntries(r.headers));
-    if (!r.body) return void res.end();
-    const reader = r.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      res.write(value);
-    }
-    res.end();
-  };
 }
 
 function v2Factory() {
@@ -84,7 +58,7 @@ async function connect(url: URL, version?: 'auto' | 'legacy') {
 
 describe('tsmcp client → official v2 createMcpHandler (HTTP)', () => {
   it('speaks the modern era, with structured output checked against the outputSchema', async () => {
-    const url = await listen(bridge((r) => createMcpHandler(v2Factory).fetch(r)));
+    const url = await listen(fetchBridge((r) => createMcpHandler(v2Factory).fetch(r)));
     const client = await connect(url);
     assert.equal(client.era, 'modern');
     assert.deepEqual(
@@ -98,7 +72,7 @@ describe('tsmcp client → official v2 createMcpHandler (HTTP)', () => {
   });
 
   it('works against its legacy fallback too', async () => {
-    const url = await listen(bridge((r) => createMcpHandler(v2Factory).fetch(r)));
+    const url = await listen(fetchBridge((r) => createMcpHandler(v2Factory).fetch(r)));
     const client = await connect(url, 'legacy');
     assert.equal(client.era, 'legacy');
     assert.equal(((await client.callTool('add', { a: 1, b: 2 })).content[0] as { text: string }).text, '3');
